@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what building and testing autonomy needs on Debian 12, only the
+# packages that are missing. Needs root for apt-get; without root it just
+# reports what is missing.
+set -euo pipefail
+
+PKGS=(
+	build-essential cmake pkg-config
+	libevent-dev libjson-c-dev libmnl-dev libcmocka-dev
+	clang libclang-rt-14-dev          # libFuzzer + sanitizers
+	iproute2 iptables nftables procps  # the lab: namespaces, NFQUEUE, loss rules
+	python3                            # /usr/bin/python3 for test helpers and the lab
+	socat
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: missing packages: ${missing[*]} (run as root to install them)" >&2
+	exit 1
+fi
+echo "deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh clone on Debian 12 (as root for the
+# network-namespace tests): dependencies, build, unit tests, the same unit
+# tests under ASan+UBSan, a short fuzz smoke run of every fuzz target, and the
+# integration tests against the sanitized daemon.
+#   FUZZ_SECONDS=N   seconds per fuzz target (default 15)
+#   SKIP_FUZZ=1      leave out the fuzz smoke run
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+FUZZ_SECONDS=${FUZZ_SECONDS:-15}
+passed=0 failed=0
+phase_fail=()
+
+tally() { # name passed failed
+	passed=$((passed + $2)); failed=$((failed + $3))
+	[ "$3" -eq 0 ] || phase_fail+=("$1")
+	echo "== $1: $2 passed, $3 failed"
+}
+
+# Sums the closing "N passed, N failed" line of a test program's output.
+run_counted() { # name cmd...
+	local name=$1; shift
+	local log; log=$(mktemp)
+	"$@" 2>&1 | tee "$log"
+	local rc=${PIPESTATUS[0]}
+	local line; line=$(grep -E '^([A-Za-z_-]+: )?[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+	rm -f "$log"
+	if [ -z "$line" ]; then
+		tally "$name" 0 1
+		return
+	fi
+	local p f
+	p=$(sed -E 's/^([A-Za-z_-]+: )?([0-9]+) passed.*/\2/' <<<"$line")
+	f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
+	[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+	tally "$name" "$p" "$f"
+}
+
+run_ctest() { # name builddir
+	local log; log=$(mktemp)
+	(cd "$2" && ctest --output-on-failure -j 2) 2>&1 | tee "$log"
+	local total fails
+	total=$(sed -nE 's/.*tests failed out of ([0-9]+).*/\1/p' "$log" | tail -1)
+	fails=$(sed -nE 's/.*, ([0-9]+) tests failed out of.*/\1/p' "$log" | tail -1)
+	rm -f "$log"
+	if [ -z "$total" ]; then tally "$1" 0 1; return; fi
+	tally "$1" $((total - fails)) "$fails"
+}
+
+run_fuzz() {
+	local dir=build-fuzz n=0 bad=0
+	for f in "$dir"/fuzz_*; do
+		[ -x "$f" ] || continue
+		local name; name=$(basename "$f"); name=${name#fuzz_}
+		local corpus; corpus=$(mktemp -d)
+		cp -r "tests/fuzz/corpus/$name/." "$corpus/" 2>/dev/null || true
+		n=$((n + 1))
+		if "$f" -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 \
+			-artifact_prefix="$corpus/" "$corpus" >"$corpus.log" 2>&1; then
+			echo "fuzz $name: $(grep -E 'stat::number_of_executed_units' "$corpus.log" |
+				awk '{print $2}') executions, no findings"
+		else
+			bad=$((bad + 1))
+			echo "fuzz $name: FAILED"; tail -40 "$corpus.log"
+		fi
+		rm -rf "$corpus" "$corpus.log"
+	done
+	tally fuzz $((n - bad)) "$bad"
+}
+
+scripts/deps.sh || { echo "dependencies missing"; exit 1; }
+if ! scripts/build.sh plain asan; then
+	echo "0 passed, 1 failed"; exit 1
+fi
+run_ctest unit build
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	run_ctest unit-asan build-asan
+if [ "${SKIP_FUZZ:-0}" != 1 ]; then
+	if scripts/build.sh fuzz; then run_fuzz; else tally fuzz-build 0 1; fi
+fi
+for t in tests/integration/run-*.sh; do
+	[ -x "$t" ] || continue
+	n=$(basename "$t" .sh); n=${n#run-}
+	run_counted "integration-$n" "$t" "$ROOT/build-asan"
+done
+
+echo
+[ ${#phase_fail[@]} -eq 0 ] || echo "failing phases: ${phase_fail[*]}"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,228 @@
+/* cfg_check: rules that one option's type cannot express: values that must
+ * be ordered, options a feature needs once it is enabled, paths, members'
+ * identity. Each rule is a table row so adding one is one line. */
+#include <stdio.h>
+#include <string.h>
+#include <sys/un.h>
+
+#include "config/cfg_internal.h"
+
+/* Line to blame: the last of the given options that was set in the file,
+ * else the section's own line (0 when the section is absent). */
+static int blame_line(const struct cfg_section *s, const struct cfg_value *a,
+		      const struct cfg_value *b)
+{
+	int line = s->line;
+
+	if (a && a->set)
+		line = a->line;
+	if (b && b->set && b->line > line)
+		line = b->line;
+	return line;
+}
+
+static bool has_value(const struct cfg_value *v)
+{
+	return v->n_items > 0 && (!v->items[0].str || v->items[0].str[0]);
+}
+
+/* Given in the file, even if it was rejected (then it has an error already). */
+static bool given(const struct cfg_value *v)
+{
+	return has_value(v) || v->line > 0;
+}
+
+/* --- required options ---------------------------------------------------- */
+
+static void check_required(struct cfg_load *c, const struct cfg_section *s)
+{
+	char lb[96];
+
+	for (size_t i = 0; i < s->def->n_opts; i++)
+		if ((s->def->opts[i].flags & CFG_F_REQUIRED) && !given(&s->vals[i]))
+			cfg_diag(c, CFG_ERROR, s->line, "%s: missing required option '%s'",
+				 cfg_label(s, lb, sizeof(lb)), s->def->opts[i].name);
+}
+
+/* --- per-option rules ---------------------------------------------------- */
+
+static bool abs_path(const char *v)
+{
+	return v[0] == '/';
+}
+
+static bool abs_path_or_empty(const char *v)
+{
+	return !v[0] || v[0] == '/';
+}
+
+static bool socket_path(const char *v)
+{
+	return v[0] == '/' && strlen(v) < sizeof(((struct sockaddr_un *)0)->sun_path);
+}
+
+static const struct option_rule {
+	const char *section;    /* NULL: every member */
+	const char *opt;
+	bool (*ok)(const char *value);
+	const char *what;
+} option_rules[] = {
+	{ "main", "state_dir", abs_path, "must be an absolute path" },
+	{ "main", "pid_file", abs_path, "must be an absolute path" },
+	{ "main", "control_socket", socket_path,
+	  "must be an absolute path of at most 107 characters" },
+	{ "slack", "webhook_url", cfg_valid_url, "is not an http:// or https:// URL" },
+	{ "cellular", "mmcli", abs_path_or_empty, "must be an absolute path or empty" },
+	{ "cellular", "uqmi", abs_path_or_empty, "must be an absolute path or empty" },
+	{ "cellular", "qmicli", abs_path_or_empty, "must be an absolute path or empty" },
+	{ "cellular", "gsmctl", abs_path_or_empty, "must be an absolute path or empty" },
+	{ NULL, "qmi_device", abs_path, "must be an absolute path such as /dev/cdc-wdm0" },
+};
+
+static void apply_rule(struct cfg_load *c, const struct cfg_section *s,
+		       const struct option_rule *r)
+{
+	const struct cfg_value *v = cfg_get(s, r->opt);
+	const struct cfg_option_def *d = &s->def->opts[v - s->vals];
+	char lb[96];
+
+	if (!v->n_items || r->ok(v->items[0].str))
+		return;
+	if (d->type == CFG_SECRET) /* the value holds a token: never print it */
+		cfg_diag(c, CFG_ERROR, blame_line(s, v, NULL), "%s.%s: value %s",
+			 cfg_label(s, lb, sizeof(lb)), r->opt, r->what);
+	else
+		cfg_diag(c, CFG_ERROR, blame_line(s, v, NULL), "%s.%s: '%.64s' %s",
+			 cfg_label(s, lb, sizeof(lb)), r->opt, v->items[0].str, r->what);
+}
+
+static void check_option_rules(struct cfg_load *c, const struct cfg_section *s)
+{
+	for (size_t i = 0; i < sizeof(option_rules) / sizeof(option_rules[0]); i++) {
+		const struct option_rule *r = &option_rules[i];
+
+		if (r->section ? s->def->name && strcmp(r->section, s->def->name) == 0
+			       : !s->def->name)
+			apply_rule(c, s, r);
+	}
+}
+
+/* --- ordered pairs: lo <= hi ----------------------------------------------- */
+
+static const struct order_rule {
+	const char *section, *lo, *hi;
+} order_rules[] = {
+	{ "polling", "min_interval_ms", "base_interval_ms" },
+	{ "polling", "base_interval_ms", "max_interval_ms" },
+	{ "alerts", "health_critical", "health_warning" },
+	{ "alerts", "failover_warning", "failover_critical" },
+	{ "qos", "voice_priority", "priority_queues" },
+	{ "qos", "video_priority", "priority_queues" },
+	{ "qos", "data_priority", "priority_queues" },
+	{ "qos", "bulk_priority", "priority_queues" },
+};
+
+/* A number as the user wrote it: durations in the option's unit. */
+static void fmt_value(const struct cfg_section *s, const struct cfg_value *v, char *out,
+		      size_t size)
+{
+	const struct cfg_option_def *d = &s->def->opts[v - s->vals];
+	long long n = v->n_items ? v->items[0].num : 0;
+
+	if (d->type == CFG_DURATION && !(d->flags & CFG_F_UNIT_MS) && n % 1000 == 0)
+		snprintf(out, size, "%lld", n / 1000);
+	else if (d->type == CFG_DURATION && !(d->flags & CFG_F_UNIT_MS))
+		cfg_fmt_duration(n, out, size);
+	else
+		snprintf(out, size, "%lld", n);
+}
+
+static void check_order(struct cfg_load *c, const struct cfg_section *s,
+			const struct order_rule *r)
+{
+	const struct cfg_value *lo = cfg_get(s, r->lo), *hi = cfg_get(s, r->hi);
+	char a[32], b[32];
+
+	if (!lo->n_items || !hi->n_items || lo->items[0].num <= hi->items[0].num)
+		return;
+	fmt_value(s, lo, a, sizeof(a));
+	fmt_value(s, hi, b, sizeof(b));
+	cfg_diag(c, CFG_ERROR, blame_line(s, lo, hi), "%s: %s (%s) must not be greater than %s (%s)",
+		 s->def->name, r->lo, a, r->hi, b);
+}
+
+/* --- what an enabled feature needs ------------------------------------- */
+
+static const struct needs_rule {
+	const char *section, *opt;
+} needs_rules[] = {
+	{ "email", "smtp_server" },
+	{ "email", "recipients" },
+	{ "slack", "webhook_url" },
+	{ "pagerduty", "api_key" },
+};
+
+static void check_needs(struct cfg_load *c, const struct cfg_section *s,
+			const struct needs_rule *r)
+{
+	const struct cfg_value *en = cfg_get(s, "enabled");
+
+	if (!en->n_items || !en->items[0].num || has_value(cfg_get(s, r->opt)))
+		return;
+	cfg_diag(c, CFG_ERROR, blame_line(s, en, NULL), "%s: enabled, but option '%s' is not set",
+		 s->def->name, r->opt);
+}
+
+void cfg_check_sections(struct cfg_load *c)
+{
+	const struct config *cfg = c->cfg;
+
+	for (size_t i = 0; i < cfg->n_globals; i++) {
+		check_required(c, &cfg->globals[i]);
+		check_option_rules(c, &cfg->globals[i]);
+	}
+	for (size_t i = 0; i < sizeof(order_rules) / sizeof(order_rules[0]); i++)
+		check_order(c, config_section(cfg, order_rules[i].section), &order_rules[i]);
+	for (size_t i = 0; i < sizeof(needs_rules) / sizeof(needs_rules[0]); i++)
+		check_needs(c, config_section(cfg, needs_rules[i].section), &needs_rules[i]);
+}
+
+/* --- members ------------------------------------------------------------- */
+
+/* Two members on one device would fight over the same route. */
+static void check_shared(struct cfg_load *c, size_t j, const char *opt)
+{
+	const struct cfg_section *m = &c->cfg->members[j];
+	const struct cfg_value *v = cfg_get(m, opt);
+	char lb[96];
+
+	for (size_t k = 0; v->n_items && k < j; k++) {
+		const struct cfg_value *w = cfg_get(&c->cfg->members[k], opt);
+
+		if (w->n_items && strcmp(w->items[0].str, v->items[0].str) == 0) {
+			cfg_diag(c, CFG_WARNING, blame_line(m, v, NULL),
+				 "%s: %s '%s' is also used by member '%s'",
+				 cfg_label(m, lb, sizeof(lb)), opt, v->items[0].str,
+				 c->cfg->members[k].name);
+			return;
+		}
+	}
+}
+
+void cfg_check_members(struct cfg_load *c)
+{
+	char lb[96];
+
+	for (size_t j = 0; j < c->cfg->n_members; j++) {
+		const struct cfg_section *m = &c->cfg->members[j];
+
+		if (!given(cfg_get(m, "interface")) && !given(cfg_get(m, "device")))
+			cfg_diag(c, CFG_ERROR, m->line,
+				 "%s: needs option 'interface' or 'device'",
+				 cfg_label(m, lb, sizeof(lb)));
+		check_required(c, m);
+		check_option_rules(c, m);
+		check_shared(c, j, "interface");
+		check_shared(c, j, "device");
+	}
+}

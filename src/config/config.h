@@ -1,0 +1,96 @@
+/* config: autonomy's configuration as a value. A UCI file is parsed
+ * (config/uci), checked against the schema tables (config/schema) and turned
+ * into an immutable struct config. A reload builds a new one and swaps only if
+ * it has no errors. */
+#ifndef AUTONOMY_CONFIG_CONFIG_H
+#define AUTONOMY_CONFIG_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <json-c/json.h>
+
+#include "config/schema.h"
+
+/* A typed value. Which fields are meaningful depends on the option's type:
+ *  CFG_BOOL, CFG_INT, CFG_ENUM (index into def->enums), CFG_DURATION (ms)
+ *     → num
+ *  CFG_STRING, CFG_SECRET, CFG_IPADDR, CFG_CIDR, CFG_HOST, CFG_URL, CFG_EMAIL
+ *     → str (canonical text)
+ * A list option (CFG_F_LIST) has n_items values in items[]; a scalar has
+ * n_items == 1 and items[0] == the value. */
+struct cfg_item {
+	long long num;
+	char *str;
+};
+
+struct cfg_value {
+	bool set;               /* given in the file (else: the default) */
+	int line;               /* where it was given, 0 for a default */
+	size_t n_items;
+	struct cfg_item *items;
+};
+
+struct cfg_section {
+	const struct cfg_section_def *def;
+	char *name;             /* section name ("polling", a member's name) */
+	bool present;           /* in the file (else: all defaults) */
+	int line;
+	struct cfg_value *vals; /* def->n_opts entries, same order as def->opts */
+};
+
+struct config {
+	char *path;                   /* file it came from, or "<buffer>" */
+	struct cfg_section *globals;  /* one per cfg_global_sections entry, same order */
+	size_t n_globals;
+	struct cfg_section *members;  /* `config member 'NAME'` sections, file order */
+	size_t n_members;
+};
+
+enum cfg_severity { CFG_WARNING, CFG_ERROR };
+
+struct cfg_diag {
+	enum cfg_severity severity;
+	int line;               /* 0 when not tied to a line */
+	char *msg;              /* full text: "FILE:LINE: message" */
+};
+
+struct cfg_diags {
+	struct cfg_diag *v;
+	size_t n;
+	size_t n_errors;
+};
+
+/* Parse + validate. Returns the new config (warnings allowed) or NULL when
+ * there was any error. Diagnostics are appended to *diags (may be NULL). */
+struct config *config_load_file(const char *path, struct cfg_diags *diags);
+struct config *config_load_buf(const char *name, const char *buf, size_t len,
+			       struct cfg_diags *diags);
+void config_free(struct config *cfg);
+void cfg_diags_free(struct cfg_diags *d);
+
+/* Global section by name ("main", "polling", ...). Never NULL for a name in
+ * the schema: an absent section has all defaults. NULL for unknown names. */
+const struct cfg_section *config_section(const struct config *cfg, const char *name);
+const struct cfg_section *config_member(const struct config *cfg, const char *name);
+
+/* Typed getters. The option must exist in the section's schema with a
+ * matching type (abort() on programming errors: these are not user input). */
+bool        cfg_bool(const struct cfg_section *s, const char *opt);
+long long   cfg_int(const struct cfg_section *s, const char *opt);
+long long   cfg_duration_ms(const struct cfg_section *s, const char *opt);
+int         cfg_enum(const struct cfg_section *s, const char *opt);
+const char *cfg_str(const struct cfg_section *s, const char *opt); /* NULL if unset and no default */
+/* The text of an enum option's value ("auto", "netlink", ...). */
+const char *cfg_enum_name(const struct cfg_section *s, const char *opt);
+const struct cfg_value *cfg_get(const struct cfg_section *s, const char *opt);
+bool        cfg_is_set(const struct cfg_section *s, const char *opt);
+
+/* Effective config (defaults filled in) as JSON:
+ * {"file":..., "sections":{"main":{...},...}, "members":[{"name":..,...}]}.
+ * Secrets are masked ("sec…****") unless reveal is true. */
+json_object *config_to_json(const struct config *cfg, bool reveal_secrets);
+
+/* Masks a secret for display: keeps at most the first 2 characters. */
+void cfg_mask_secret(const char *secret, char *out, size_t size);
+
+#endif

@@ -1,0 +1,362 @@
+/* schema: the tables that define every option autonomy reads from
+ * /etc/config/autonomy. Validation, `config show` and the docs are driven by
+ * these rows, so an option exists exactly when it has a row here.
+ *
+ * Defaults follow the operations guide's examples, except where the guide
+ * shows a placeholder (credentials, smtp.company.com, ...): those have no
+ * default and their channel is off until configured. */
+#include <string.h>
+
+#include "config/schema.h"
+#include "config/cfg_internal.h"
+
+/* Row builders: keep each row on a line or two so the tables stay readable. */
+#define BOOL_OPT(n, d, h) \
+	{ .name = n, .type = CFG_BOOL, .def = d, .help = h }
+#define INT_OPT(n, d, lo, hi, h) \
+	{ .name = n, .type = CFG_INT, .def = d, .min = lo, .max = hi, .help = h }
+#define ENUM_OPT(n, d, e, h) \
+	{ .name = n, .type = CFG_ENUM, .def = d, .enums = e, .help = h }
+/* Duration in seconds; range given in seconds, stored in ms like all durations. */
+#define SEC_OPT(n, d, lo, hi, h) \
+	{ .name = n, .type = CFG_DURATION, .def = d, \
+	  .min = (lo) * 1000LL, .max = (hi) * 1000LL, .help = h }
+#define MS_OPT(n, d, lo, hi, h) \
+	{ .name = n, .type = CFG_DURATION, .flags = CFG_F_UNIT_MS, .def = d, \
+	  .min = lo, .max = hi, .help = h }
+#define TYPED_OPT(n, t, f, d, h) \
+	{ .name = n, .type = t, .flags = f, .def = d, .help = h }
+
+#define PCT(n, d, h)  INT_OPT(n, d, 0, 100, h)
+#define PORT(n, d, h) INT_OPT(n, d, 1, 65535, h)
+#define DAY  86400
+#define HOUR 3600
+
+static const char *const backend_enum[] = { "auto", "netlink", "mwan3", "none", NULL };
+static const char *const log_level_enum[] = { "err", "warn", "notice", "info", "debug", NULL };
+static const char *const sharing_enum[] = { "fair", "priority", "weighted", NULL };
+static const char *const gps_source_enum[] = { "auto", "gpsd", "starlink", "modem", NULL };
+static const char *const class_enum[] = {
+	"starlink", "cellular", "wifi", "lan", "other", "auto", NULL
+};
+
+#define SECTION(nm, tbl, h) \
+	{ .type = "autonomy", .name = nm, .opts = tbl, \
+	  .n_opts = sizeof(tbl) / sizeof(tbl[0]), .help = h }
+
+static const struct cfg_option_def main_opts[] = {
+	BOOL_OPT("enabled", "1", "Run the daemon; 0 makes the init script leave routing alone"),
+	ENUM_OPT("backend", "auto", backend_enum,
+		 "How routes are changed: auto (mwan3 if installed, else netlink), netlink, mwan3, none (observe only)"),
+	ENUM_OPT("log_level", "info", log_level_enum, "Lowest syslog level that is logged"),
+	TYPED_OPT("state_dir", CFG_STRING, 0, "/var/lib/autonomy",
+		  "Directory for state and telemetry (absolute path)"),
+	TYPED_OPT("control_socket", CFG_STRING, 0, "/var/run/autonomy/autonomy.sock",
+		  "Unix socket autonomyctl talks to (absolute path)"),
+	TYPED_OPT("pid_file", CFG_STRING, 0, "/var/run/autonomy.pid",
+		  "PID file of the daemon (absolute path)"),
+	BOOL_OPT("dry_run", "0", "Decide and log, but never change routes"),
+};
+
+static const struct cfg_option_def alerts_opts[] = {
+	BOOL_OPT("info_enabled", "1", "Send alerts of level info"),
+	BOOL_OPT("warning_enabled", "1", "Send alerts of level warning"),
+	BOOL_OPT("critical_enabled", "1", "Send alerts of level critical"),
+	BOOL_OPT("emergency_enabled", "1", "Send alerts of level emergency"),
+	PCT("health_warning", "70", "Warn when a member's health score falls below this (0-100)"),
+	PCT("health_critical", "50",
+	    "Critical alert when a member's health score falls below this (<= health_warning)"),
+	INT_OPT("failover_warning", "5", 1, 1000, "Warn at this many failovers within an hour"),
+	INT_OPT("failover_critical", "10", 1, 1000,
+		"Critical alert at this many failovers within an hour (>= failover_warning)"),
+};
+
+static const struct cfg_option_def email_opts[] = {
+	BOOL_OPT("enabled", "0", "Send alerts by email (needs smtp_server and recipients)"),
+	TYPED_OPT("smtp_server", CFG_HOST, 0, NULL, "SMTP server host name or IP address"),
+	PORT("smtp_port", "587", "SMTP port: 587 = submission with STARTTLS, 465 = implicit TLS"),
+	TYPED_OPT("username", CFG_STRING, 0, NULL, "SMTP login name (empty: no authentication)"),
+	TYPED_OPT("password", CFG_SECRET, 0, NULL, "SMTP password"),
+	TYPED_OPT("from", CFG_EMAIL, 0, NULL, "Sender address (default: username if it is an address)"),
+	TYPED_OPT("recipients", CFG_EMAIL, CFG_F_LIST, NULL,
+		  "Addresses that receive alerts, comma-separated or one per `list`"),
+};
+
+static const struct cfg_option_def slack_opts[] = {
+	BOOL_OPT("enabled", "0", "Post alerts to Slack (needs webhook_url)"),
+	TYPED_OPT("webhook_url", CFG_SECRET, 0, NULL,
+		  "Slack incoming-webhook URL (https://hooks.slack.com/services/...); contains a token"),
+	TYPED_OPT("channel", CFG_STRING, 0, NULL,
+		  "Channel override such as #network-alerts (empty: the webhook's own channel)"),
+	TYPED_OPT("username", CFG_STRING, 0, "autonomy Bot", "Name the messages are posted under"),
+};
+
+static const struct cfg_option_def pagerduty_opts[] = {
+	BOOL_OPT("enabled", "0", "Raise PagerDuty incidents for critical alerts (needs api_key)"),
+	TYPED_OPT("api_key", CFG_SECRET, 0, NULL, "PagerDuty integration (routing) key"),
+	TYPED_OPT("service_id", CFG_STRING, 0, NULL, "PagerDuty service the incidents belong to"),
+};
+
+static const struct cfg_option_def performance_opts[] = {
+	INT_OPT("max_memory_mb", "64", 8, 4096, "Resident memory the daemon may use before it sheds caches"),
+	PCT("max_cpu_percent", "20", "CPU share above which the daemon slows its polling"),
+	SEC_OPT("gc_interval", "300", 10, DAY, "How often caches and old samples are cleaned up"),
+	INT_OPT("telemetry_retention_days", "30", 1, 3650, "Days of telemetry kept in the store"),
+	INT_OPT("log_retention_days", "7", 1, 3650, "Days of event and decision logs kept"),
+};
+
+static const struct cfg_option_def polling_opts[] = {
+	MS_OPT("base_interval_ms", "1500", 100, 60000, "Normal probe and telemetry interval"),
+	BOOL_OPT("adaptive_polling", "1",
+		 "Poll faster while a link degrades and slower while all are stable or the system is busy"),
+	MS_OPT("min_interval_ms", "500", 100, 60000, "Shortest interval adaptive polling may use"),
+	MS_OPT("max_interval_ms", "5000", 100, 60000, "Longest interval adaptive polling may use"),
+	PCT("load_threshold", "80", "System CPU load (%) above which polling backs off"),
+};
+
+static const struct cfg_option_def starlink_opts[] = {
+	SEC_OPT("health_check_interval", "30", 1, HOUR, "How often the dish's status is read"),
+	SEC_OPT("obstruction_check_interval", "60", 1, HOUR, "How often obstruction statistics are read"),
+	SEC_OPT("gps_update_interval", "300", 10, DAY, "How often the dish's GPS position is read"),
+	BOOL_OPT("predictive_enabled", "1",
+		 "Fail over ahead of predicted outages (obstructions, reboots, thermal throttling)"),
+	TYPED_OPT("api_host", CFG_HOST, 0, "192.168.100.1", "Address of the dish's gRPC API"),
+	PORT("api_port", "9200", "Port of the dish's gRPC API"),
+	MS_OPT("api_timeout_ms", "5000", 100, 60000, "Timeout of one call to the dish's API"),
+};
+
+static const struct cfg_option_def cellular_opts[] = {
+	SEC_OPT("signal_check_interval", "15", 1, HOUR, "How often modem signal quality is read"),
+	SEC_OPT("data_usage_check_interval", "300", 10, DAY, "How often data usage counters are read"),
+	BOOL_OPT("stability_analysis", "1", "Score signal variability, not just its level"),
+	BOOL_OPT("roaming_detection", "1", "Notice when the modem is roaming (may cost extra)"),
+	TYPED_OPT("mmcli", CFG_STRING, 0, "", "Path of mmcli (empty: found on PATH)"),
+	TYPED_OPT("uqmi", CFG_STRING, 0, "", "Path of uqmi (empty: found on PATH)"),
+	TYPED_OPT("qmicli", CFG_STRING, 0, "", "Path of qmicli (empty: found on PATH)"),
+	TYPED_OPT("gsmctl", CFG_STRING, 0, "", "Path of Teltonika's gsmctl (empty: found on PATH)"),
+};
+
+static const struct cfg_option_def wifi_opts[] = {
+	SEC_OPT("channel_scan_interval", "600", 60, DAY, "How often neighbouring channels are scanned"),
+	SEC_OPT("rssi_check_interval", "10", 1, HOUR, "How often signal strength and bitrate are read"),
+	BOOL_OPT("interference_detection", "1", "Count co-channel networks and noise into the score"),
+	BOOL_OPT("auto_optimization", "1", "Suggest a better channel when interference is high"),
+};
+
+static const struct cfg_option_def bandwidth_opts[] = {
+	BOOL_OPT("metered_mode", "1", "Keep background traffic (checks, reports) small on metered members"),
+	BOOL_OPT("data_limit_enabled", "1", "Track data usage of metered members against their limits"),
+	BOOL_OPT("traffic_shaping", "1", "Shape traffic to the per-class limits below"),
+	BOOL_OPT("qos_enabled", "1", "Apply the qos section's priority queues"),
+	INT_OPT("starlink_limit_mbps", "100", 0, 100000, "Shaping limit on Starlink members (0 = none)"),
+	INT_OPT("cellular_limit_mbps", "50", 0, 100000, "Shaping limit on cellular members (0 = none)"),
+	INT_OPT("wifi_limit_mbps", "25", 0, 100000, "Shaping limit on Wi-Fi members (0 = none)"),
+};
+
+static const struct cfg_option_def qos_opts[] = {
+	BOOL_OPT("enabled", "1", "Prioritise traffic classes on the active uplink"),
+	INT_OPT("priority_queues", "4", 1, 8, "Number of priority queues"),
+	ENUM_OPT("bandwidth_sharing", "fair", sharing_enum,
+		 "How queues share bandwidth: fair, priority (strict) or weighted"),
+	BOOL_OPT("latency_optimization", "1", "Keep queues short to protect latency-sensitive traffic"),
+	INT_OPT("voice_priority", "1", 1, 8, "Queue of voice traffic (1 = highest, <= priority_queues)"),
+	INT_OPT("video_priority", "2", 1, 8, "Queue of video traffic (<= priority_queues)"),
+	INT_OPT("data_priority", "3", 1, 8, "Queue of interactive data (<= priority_queues)"),
+	INT_OPT("bulk_priority", "4", 1, 8, "Queue of bulk transfers (<= priority_queues)"),
+};
+
+static const struct cfg_option_def security_opts[] = {
+	BOOL_OPT("api_authentication", "1", "Require authentication on the HTTP API"),
+	BOOL_OPT("api_encryption", "1", "Serve the HTTP API over TLS only"),
+	BOOL_OPT("rate_limiting", "1", "Limit API requests per client"),
+	TYPED_OPT("ip_whitelist", CFG_CIDR, CFG_F_LIST, "192.168.1.0/24",
+		  "Networks allowed to reach the API (address/prefix, space- or comma-separated)"),
+	BOOL_OPT("api_key_required", "1", "Require an API key on API requests"),
+	INT_OPT("api_key_rotation_days", "90", 1, 3650, "Days after which API keys are rotated"),
+};
+
+static const struct cfg_option_def network_security_opts[] = {
+	BOOL_OPT("firewall_integration", "1", "Keep firewall zones in step with the active uplink"),
+	BOOL_OPT("intrusion_detection", "1", "Alert on suspicious connection patterns"),
+	BOOL_OPT("ddos_protection", "1", "Rate-limit floods towards the router"),
+	BOOL_OPT("traffic_monitoring", "1", "Collect per-member traffic counters"),
+};
+
+static const struct cfg_option_def gps_opts[] = {
+	BOOL_OPT("enabled", "1", "Record the router's position (used for predictions and reports)"),
+	TYPED_OPT("gpsd_host", CFG_HOST, 0, "127.0.0.1", "Host running gpsd"),
+	PORT("gpsd_port", "2947", "gpsd's TCP port"),
+	ENUM_OPT("source", "auto", gps_source_enum,
+		 "Position source: auto (best available), gpsd, starlink (the dish) or modem"),
+};
+
+const struct cfg_section_def cfg_global_sections[] = {
+	SECTION("main", main_opts, "Daemon settings: routing backend, logging, paths"),
+	SECTION("alerts", alerts_opts, "Which alert levels are sent and their thresholds"),
+	SECTION("email", email_opts, "Alerts by email (SMTP)"),
+	SECTION("slack", slack_opts, "Alerts to a Slack channel"),
+	SECTION("pagerduty", pagerduty_opts, "Incidents in PagerDuty"),
+	SECTION("performance", performance_opts, "The daemon's own resource limits and retention"),
+	SECTION("polling", polling_opts, "How often members are probed"),
+	SECTION("starlink", starlink_opts, "Starlink dish telemetry"),
+	SECTION("cellular", cellular_opts, "Cellular modem telemetry"),
+	SECTION("wifi", wifi_opts, "Wi-Fi client telemetry"),
+	SECTION("bandwidth", bandwidth_opts, "Data limits and traffic shaping"),
+	SECTION("qos", qos_opts, "Traffic priorities"),
+	SECTION("security", security_opts, "Access to the HTTP API"),
+	SECTION("network_security", network_security_opts, "Firewall and traffic protection"),
+	SECTION("gps", gps_opts, "Position source"),
+};
+const size_t cfg_n_global_sections =
+	sizeof(cfg_global_sections) / sizeof(cfg_global_sections[0]);
+
+static const struct cfg_option_def member_opts[] = {
+	TYPED_OPT("interface", CFG_IFNAME, 0, NULL,
+		  "OpenWrt logical interface (netifd), e.g. wan; this or device is required"),
+	TYPED_OPT("device", CFG_IFNAME, 0, NULL,
+		  "Kernel network device, e.g. eth1; this or interface is required"),
+	ENUM_OPT("class", "auto", class_enum,
+		 "Link kind: starlink, cellular, wifi, lan, other or auto (detected)"),
+	INT_OPT("priority", "1", 1, 255,
+		"Lower is preferred when health is comparable (like mwan3's metric)"),
+	TYPED_OPT("target", CFG_HOST, CFG_F_LIST, NULL,
+		  "Probe targets, IP addresses or host names (built-in targets if none)"),
+	BOOL_OPT("metered", "0", "Data costs money: keep background traffic small"),
+	BOOL_OPT("enabled", "1", "Consider this member at all"),
+	INT_OPT("modem", NULL, 0, 255, "ModemManager modem index (default: the first modem)"),
+	TYPED_OPT("qmi_device", CFG_STRING, 0, NULL, "QMI control device, e.g. /dev/cdc-wdm0"),
+	INT_OPT("weight", "1", 1, 1000,
+		"Share of traffic among members of equal priority when the backend balances"),
+};
+
+const struct cfg_section_def cfg_member_section = {
+	.type = "member", .name = NULL, .opts = member_opts,
+	.n_opts = sizeof(member_opts) / sizeof(member_opts[0]),
+	.help = "An uplink: a network interface autonomy monitors and may route through",
+};
+
+const struct cfg_section_def *cfg_find_global_def(const char *name)
+{
+	if (!name)
+		return NULL;
+	for (size_t i = 0; i < cfg_n_global_sections; i++)
+		if (strcmp(cfg_global_sections[i].name, name) == 0)
+			return &cfg_global_sections[i];
+	return NULL;
+}
+
+int cfg_option_index(const struct cfg_section_def *def, const char *opt)
+{
+	if (!def || !opt)
+		return -1;
+	for (size_t i = 0; i < def->n_opts; i++)
+		if (strcmp(def->opts[i].name, opt) == 0)
+			return (int)i;
+	return -1;
+}
+
+const struct cfg_option_def *cfg_find_option_def(const struct cfg_section_def *def,
+						 const char *opt)
+{
+	int i = cfg_option_index(def, opt);
+
+	return i < 0 ? NULL : &def->opts[i];
+}
+
+/* Names longer than this are never typos of ours; capping the length keeps the
+ * distance table on the stack. */
+#define SUGGEST_MAX_LEN 64
+
+/* Optimal-string-alignment distance: Levenshtein plus adjacent swaps, which
+ * are the most common typo ("intreval"). Returns SIZE_MAX-ish for long input. */
+size_t cfg_edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	size_t d[3][SUGGEST_MAX_LEN + 1]; /* rows i-2, i-1, i (rolling) */
+
+	if (la > SUGGEST_MAX_LEN || lb > SUGGEST_MAX_LEN)
+		return (size_t)-1;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t *cur = d[i % 3], *prev = d[(i - 1) % 3], *pp = d[(i + 1) % 3];
+
+		cur[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t cost = a[i - 1] != b[j - 1];
+			size_t v = prev[j] + 1;
+
+			if (cur[j - 1] + 1 < v)
+				v = cur[j - 1] + 1;
+			if (prev[j - 1] + cost < v)
+				v = prev[j - 1] + cost;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    pp[j - 2] + 1 < v)
+				v = pp[j - 2] + 1;
+			cur[j] = v;
+		}
+	}
+	return d[la % 3][lb];
+}
+
+const char *cfg_closest_name(const char *word, const char *const *names, size_t n,
+			     size_t stride)
+{
+	const char *best = NULL;
+	size_t best_d = (size_t)-1, len, limit;
+
+	if (!word)
+		return NULL;
+	len = strlen(word);
+	/* Close enough to be a typo: two edits for short names, a third of the
+	 * length for long ones. */
+	limit = len / 3 > 2 ? len / 3 : 2;
+	for (size_t i = 0; i < n; i++) {
+		const char *cand = *(const char *const *)((const char *)names + i * stride);
+		size_t dist = cfg_edit_distance(word, cand), clen = strlen(cand);
+
+		/* A known name with something appended ("warning" for "warn",
+		 * "enabled_x") is as good as close. */
+		if (clen >= 3 && clen < len && strncmp(word, cand, clen) == 0 && dist > limit)
+			dist = limit;
+
+		if (dist < best_d) {
+			best_d = dist;
+			best = cand;
+		}
+	}
+	/* An exact match is not a suggestion, and a 1-2 letter word is "close"
+	 * to everything short. */
+	if (best_d == 0 || best_d > limit || best_d >= len)
+		return NULL;
+	return best;
+}
+
+const char *cfg_suggest_option(const struct cfg_section_def *def, const char *opt)
+{
+	if (!def || !def->n_opts)
+		return NULL;
+	return cfg_closest_name(opt, &def->opts[0].name, def->n_opts,
+				sizeof(def->opts[0]));
+}
+
+const char *cfg_suggest_section(const char *name)
+{
+	return cfg_closest_name(name, &cfg_global_sections[0].name, cfg_n_global_sections,
+				sizeof(cfg_global_sections[0]));
+}
+
+const char *cfg_type_name(enum cfg_type t)
+{
+	static const char *const names[] = {
+		[CFG_BOOL] = "bool", [CFG_INT] = "int", [CFG_ENUM] = "enum",
+		[CFG_DURATION] = "duration", [CFG_STRING] = "string",
+		[CFG_SECRET] = "secret", [CFG_IPADDR] = "ipaddr", [CFG_CIDR] = "cidr",
+		[CFG_HOST] = "host", [CFG_URL] = "url", [CFG_EMAIL] = "email",
+		[CFG_IFNAME] = "ifname",
+	};
+
+	if ((unsigned)t >= sizeof(names) / sizeof(names[0]) || !names[t])
+		return "?";
+	return names[t];
+}

@@ -1,0 +1,43 @@
+#include "core/jsonutil.h"
+
+#include <math.h>
+#include <stdio.h>
+
+json_object *json_num(double v, int decimals)
+{
+	if (!isfinite(v))
+		return NULL;
+	char buf[64];
+	snprintf(buf, sizeof(buf), "%.*f", decimals, v);
+	return json_object_new_double_s(v, buf);
+}
+
+const char *json_get_str(json_object *o, const char *key, const char *dflt)
+{
+	json_object *v;
+	if (!o || !json_object_object_get_ex(o, key, &v) || !v)
+		return dflt;
+	return json_object_get_string(v);
+}
+
+double json_get_num(json_object *o, const char *key, double dflt)
+{
+	json_object *v;
+	if (!o || !json_object_object_get_ex(o, key, &v) || !v)
+		return dflt;
+	return json_object_get_double(v);
+}
+
+int json_get_bool(json_object *o, const char *key, int dflt)
+{
+	json_object *v;
+	if (!o || !json_object_object_get_ex(o, key, &v) || !v)
+		return dflt;
+	return json_object_get_boolean(v);
+}
+
+int json_has(json_object *o, const char *key)
+{
+	json_object *v;
+	return o && json_object_object_get_ex(o, key, &v) && v != NULL;
+}

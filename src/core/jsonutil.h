@@ -1,0 +1,16 @@
+/* jsonutil: JSON numbers with a fixed number of decimals (json-c would print
+ * 0.1 as 0.10000000000000001), and small accessors. */
+#ifndef AUTONOMY_CORE_JSONUTIL_H
+#define AUTONOMY_CORE_JSONUTIL_H
+
+#include <json-c/json.h>
+
+json_object *json_num(double v, int decimals);
+/* Member lookups that tolerate missing keys and JSON null. */
+const char *json_get_str(json_object *o, const char *key, const char *dflt);
+double json_get_num(json_object *o, const char *key, double dflt);
+int json_get_bool(json_object *o, const char *key, int dflt);
+/* 1 if key exists with a non-null value. */
+int json_has(json_object *o, const char *key);
+
+#endif

@@ -1,0 +1,49 @@
+#include "ctl/ctl_cmds.h"
+
+#include <string.h>
+
+#define ARGS(a) a, sizeof(a) / sizeof((a)[0])
+#define NOARGS NULL, 0
+
+static const struct ctl_arg_def validate_args[] = {
+	{ "file", CTL_ARG_STRING, false, "config file to check (default: the daemon's)" },
+};
+
+static const struct ctl_arg_def show_args[] = {
+	{ "reveal", CTL_ARG_BOOL, false, "print secrets in full" },
+};
+
+const struct ctl_cmd_desc ctl_cmds[] = {
+	{ "status", "status", "", "daemon summary: active member, last switch, uptime",
+	  CTL_CMD_QUERY, NOARGS },
+	{ "members", "members", "", "every uplink with link state and health",
+	  CTL_CMD_QUERY, NOARGS },
+	{ "health", "health", "", "the daemon's own health: memory, CPU, loop lag",
+	  CTL_CMD_QUERY, NOARGS },
+	{ "config_show", "config show", "[--reveal]",
+	  "effective configuration with defaults (secrets masked)",
+	  CTL_CMD_QUERY, ARGS(show_args) },
+	{ "config_validate", "config validate", "[FILE]",
+	  "check a config file; works without a running daemon",
+	  CTL_CMD_QUERY | CTL_CMD_LOCAL, ARGS(validate_args) },
+	{ "reload", "reload", "", "re-read the config; keeps the old one if the new one has errors",
+	  CTL_CMD_ACTION, NOARGS },
+};
+
+const size_t ctl_n_cmds = sizeof(ctl_cmds) / sizeof(ctl_cmds[0]);
+
+const struct ctl_cmd_desc *ctl_cmd_find(const char *name)
+{
+	for (size_t i = 0; i < ctl_n_cmds; i++)
+		if (strcmp(ctl_cmds[i].name, name) == 0)
+			return &ctl_cmds[i];
+	return NULL;
+}
+
+const struct ctl_arg_def *ctl_cmd_arg(const struct ctl_cmd_desc *cmd, const char *name)
+{
+	for (size_t i = 0; i < cmd->n_args; i++)
+		if (strcmp(cmd->args[i].name, name) == 0)
+			return &cmd->args[i];
+	return NULL;
+}

@@ -1,0 +1,235 @@
+#include "ctl/ctl_format.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "core/jsonutil.h"
+
+typedef void (*format_fn)(json_object *data, FILE *out);
+
+void ctl_format_duration(double seconds, char *buf, size_t size)
+{
+	long s = seconds > 0 ? (long)seconds : 0;
+	long d = s / 86400, h = s / 3600 % 24, m = s / 60 % 60, sec = s % 60;
+	if (d)
+		snprintf(buf, size, "%ldd %02ldh %02ldm", d, h, m);
+	else if (h)
+		snprintf(buf, size, "%ldh %02ldm %02lds", h, m, sec);
+	else if (m)
+		snprintf(buf, size, "%ldm %02lds", m, sec);
+	else
+		snprintf(buf, size, "%lds", sec);
+}
+
+/* A number or "-" for null, so columns stay aligned. */
+static const char *num_or_dash(json_object *o, const char *key, int decimals,
+			       char *buf, size_t size)
+{
+	if (!json_has(o, key))
+		return "-";
+	snprintf(buf, size, "%.*f", decimals, json_get_num(o, key, 0));
+	return buf;
+}
+
+static const char *str_or_dash(json_object *o, const char *key)
+{
+	const char *s = json_get_str(o, key, NULL);
+	return s && *s ? s : "-";
+}
+
+static void fmt_status(json_object *d, FILE *out)
+{
+	char up[32];
+	ctl_format_duration(json_get_num(d, "uptime_s", 0), up, sizeof(up));
+	fprintf(out, "autonomy %s, up %s (pid %d)\n", str_or_dash(d, "version"), up,
+		(int)json_get_num(d, "pid", 0));
+	fprintf(out, "  backend      %s (%s; configured: %s)\n", str_or_dash(d, "backend"),
+		str_or_dash(d, "mode"), str_or_dash(d, "backend_configured"));
+	fprintf(out, "  active       %s\n", str_or_dash(d, "active_member"));
+	fprintf(out, "  members      %d\n", (int)json_get_num(d, "members", 0));
+	json_object *ls = NULL;
+	json_object_object_get_ex(d, "last_switch", &ls);
+	if (ls)
+		fprintf(out, "  last switch  %s: %s -> %s (%s)\n", str_or_dash(ls, "time"),
+			str_or_dash(ls, "from"), str_or_dash(ls, "to"), str_or_dash(ls, "reason"));
+	else
+		fprintf(out, "  last switch  never\n");
+	fprintf(out, "  config       %s\n", str_or_dash(d, "config_file"));
+}
+
+static const char *carrier_text(json_object *m)
+{
+	if (!json_has(m, "carrier"))
+		return "absent";
+	return json_get_bool(m, "carrier", 0) ? "up" : "down";
+}
+
+static void fmt_members(json_object *d, FILE *out)
+{
+	size_t n = json_object_is_type(d, json_type_array) ? json_object_array_length(d) : 0;
+	if (n == 0) {
+		fprintf(out, "no members configured\n");
+		return;
+	}
+	fprintf(out, "%-14s %-10s %-9s %4s %-7s %-8s %5s %8s %7s %6s %s\n", "NAME", "DEVICE",
+		"CLASS", "PRIO", "CARRIER", "STATE", "SCORE", "LAT_MS", "JIT_MS", "LOSS%",
+		"ACTIVE");
+	for (size_t i = 0; i < n; i++) {
+		json_object *m = json_object_array_get_idx(d, i);
+		char b1[16], b2[16], b3[16], b4[16];
+		fprintf(out, "%-14.14s %-10.10s %-9.9s %4d %-7s %-8s %5s %8s %7s %6s%s\n",
+			str_or_dash(m, "name"), str_or_dash(m, "device"),
+			str_or_dash(m, "class"), (int)json_get_num(m, "priority", 0),
+			carrier_text(m), str_or_dash(m, "state"),
+			num_or_dash(m, "health_score", 0, b1, sizeof(b1)),
+			num_or_dash(m, "latency_ms", 1, b2, sizeof(b2)),
+			num_or_dash(m, "jitter_ms", 1, b3, sizeof(b3)),
+			num_or_dash(m, "loss_pct", 1, b4, sizeof(b4)),
+			json_get_bool(m, "active", 0) ? " *" : "");
+	}
+}
+
+static void fmt_subsystems(json_object *subs, FILE *out)
+{
+	if (!subs)
+		return;
+	fprintf(out, "  subsystems\n");
+	json_object_object_foreach(subs, name, st) {
+		fprintf(out, "    %-10s %s", name, str_or_dash(st, "state"));
+		json_object_object_foreach(st, k, v) {
+			if (strcmp(k, "state") != 0)
+				fprintf(out, " %s=%s", k, json_object_get_string(v));
+		}
+		fputc('\n', out);
+	}
+}
+
+static void fmt_health(json_object *d, FILE *out)
+{
+	char up[32];
+	ctl_format_duration(json_get_num(d, "uptime_s", 0), up, sizeof(up));
+	fprintf(out, "autonomyd pid %d, up %s\n", (int)json_get_num(d, "pid", 0), up);
+	fprintf(out, "  memory       %.0f KiB resident (peak %.0f KiB)\n",
+		json_get_num(d, "rss_kb", 0), json_get_num(d, "peak_rss_kb", 0));
+	fprintf(out, "  cpu          %.2f %% (%.3f s total)\n", json_get_num(d, "cpu_pct", 0),
+		json_get_num(d, "cpu_total_s", 0));
+	fprintf(out, "  loop lag     %.3f ms now, %.3f ms max\n",
+		json_get_num(d, "loop_lag_ms", 0), json_get_num(d, "loop_lag_max_ms", 0));
+	json_object *lr = NULL;
+	json_object_object_get_ex(d, "last_reload", &lr);
+	fprintf(out, "  config       %s\n", json_get_bool(d, "config_ok", 1) ? "ok" :
+		"last reload FAILED (running on the previous config)");
+	if (lr)
+		fprintf(out, "  last reload  %s: %s\n", str_or_dash(lr, "time"),
+			str_or_dash(lr, "message"));
+	json_object *subs = NULL;
+	json_object_object_get_ex(d, "subsystems", &subs);
+	fmt_subsystems(subs, out);
+}
+
+/* UCI quoting: single quotes, with ' written as '\'' as uci export does. */
+static void put_uci_value(const char *v, FILE *out)
+{
+	fputc('\'', out);
+	for (; *v; v++) {
+		if (*v == '\'')
+			fputs("'\\''", out);
+		else
+			fputc(*v, out);
+	}
+	fputc('\'', out);
+}
+
+static void put_uci_section(const char *type, const char *name, json_object *opts, FILE *out)
+{
+	fprintf(out, "config %s '%s'\n", type, name);
+	json_object_object_foreach(opts, key, val) {
+		if (strcmp(key, "name") == 0 && strcmp(type, "member") == 0)
+			continue;
+		if (json_object_is_type(val, json_type_array)) {
+			for (size_t i = 0; i < json_object_array_length(val); i++) {
+				fprintf(out, "\tlist %s ", key);
+				put_uci_value(json_object_get_string(
+					json_object_array_get_idx(val, i)), out);
+				fputc('\n', out);
+			}
+		} else if (val) {
+			fprintf(out, "\toption %s ", key);
+			put_uci_value(json_object_is_type(val, json_type_boolean) ?
+				      (json_object_get_boolean(val) ? "1" : "0") :
+				      json_object_get_string(val), out);
+			fputc('\n', out);
+		}
+	}
+	fputc('\n', out);
+}
+
+/* The effective config printed as UCI, so it can be saved and loaded again. */
+static void fmt_config_show(json_object *d, FILE *out)
+{
+	json_object *secs = NULL, *members = NULL;
+	fprintf(out, "# effective configuration of %s (defaults filled in)\n\n",
+		json_get_str(d, "file", "?"));
+	if (json_object_object_get_ex(d, "sections", &secs)) {
+		json_object_object_foreach(secs, name, opts)
+			put_uci_section("autonomy", name, opts, out);
+	}
+	if (json_object_object_get_ex(d, "members", &members)) {
+		for (size_t i = 0; i < json_object_array_length(members); i++) {
+			json_object *m = json_object_array_get_idx(members, i);
+			put_uci_section("member", json_get_str(m, "name", "?"), m, out);
+		}
+	}
+}
+
+static void put_diags(json_object *arr, FILE *out)
+{
+	size_t n = arr ? json_object_array_length(arr) : 0;
+	for (size_t i = 0; i < n; i++) {
+		json_object *dg = json_object_array_get_idx(arr, i);
+		fprintf(out, "%s: %s\n", json_get_str(dg, "severity", "?"),
+			json_get_str(dg, "message", "?"));
+	}
+}
+
+static void fmt_config_validate(json_object *d, FILE *out)
+{
+	json_object *w = NULL;
+	json_object_object_get_ex(d, "warnings", &w);
+	put_diags(w, out);
+	fprintf(out, "%s: OK (%d members, %zu warnings)\n", json_get_str(d, "file", "?"),
+		(int)json_get_num(d, "members", 0), w ? json_object_array_length(w) : 0);
+}
+
+static void fmt_reload(json_object *d, FILE *out)
+{
+	json_object *w = NULL;
+	json_object_object_get_ex(d, "warnings", &w);
+	put_diags(w, out);
+	fprintf(out, "reloaded %s: %d members, %zu warnings\n",
+		json_get_str(d, "config_file", "?"), (int)json_get_num(d, "members", 0),
+		w ? json_object_array_length(w) : 0);
+}
+
+static const struct {
+	const char *cmd;
+	format_fn fn;
+} formatters[] = {
+	{ "status", fmt_status },
+	{ "members", fmt_members },
+	{ "health", fmt_health },
+	{ "config_show", fmt_config_show },
+	{ "config_validate", fmt_config_validate },
+	{ "reload", fmt_reload },
+};
+
+void ctl_format(const char *cmd, json_object *data, FILE *out)
+{
+	for (size_t i = 0; i < sizeof(formatters) / sizeof(formatters[0]); i++) {
+		if (strcmp(formatters[i].cmd, cmd) == 0) {
+			formatters[i].fn(data, out);
+			return;
+		}
+	}
+	fprintf(out, "%s\n", json_object_to_json_string_ext(data, JSON_C_TO_STRING_PRETTY));
+}

@@ -1,0 +1,285 @@
+#include "ctl/ctl_server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+
+#include "core/fsutil.h"
+#include "core/log.h"
+
+#define CTL_IDLE_TIMEOUT_S 300
+#define CTL_MAX_OUTPUT (4u << 20)  /* a client that stops reading is dropped */
+
+struct ctl_conn {
+	struct ctl_server *srv;
+	struct bufferevent *bev;
+	struct ctl_conn *next;
+	bool closing;           /* flush the output, then close */
+};
+
+struct ctl_server {
+	struct event_base *base;
+	struct evconnlistener *lst;
+	char *path;
+	ctl_dispatch_fn fn;
+	void *ctx;
+	struct ctl_conn *conns;
+	struct ctl_server_stats st;
+};
+
+static int fill_sockaddr(struct sockaddr_un *sun, const char *path)
+{
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun->sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(sun->sun_path, path);
+	return 0;
+}
+
+int ctl_socket_answers(const char *path)
+{
+	struct sockaddr_un sun;
+	if (fill_sockaddr(&sun, path) < 0)
+		return 0;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	int ok = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0;
+	close(fd);
+	return ok;
+}
+
+static void conn_free(struct ctl_conn *c)
+{
+	struct ctl_server *s = c->srv;
+	for (struct ctl_conn **pp = &s->conns; *pp; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	bufferevent_free(c->bev);
+	s->st.clients--;
+	free(c);
+}
+
+static void conn_send(struct ctl_conn *c, json_object *reply)
+{
+	size_t len;
+	json_object *ok;
+	if (json_object_object_get_ex(reply, "ok", &ok) && !json_object_get_boolean(ok))
+		c->srv->st.errors++;
+	const char *line = ctl_to_line(reply, &len);
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+	evbuffer_add(out, line, len);
+	evbuffer_add(out, "\n", 1);
+	json_object_put(reply);
+}
+
+static void conn_send_error(struct ctl_conn *c, enum ctl_errcode code, const char *msg)
+{
+	struct ctl_error err = { .details = NULL };
+	ctl_error_set(&err, code, "%s", msg);
+	conn_send(c, ctl_reply_err(&err));
+}
+
+static void conn_handle_line(struct ctl_conn *c, const char *line, size_t len)
+{
+	struct ctl_request req;
+	struct ctl_error err;
+	c->srv->st.requests++;
+	if (ctl_parse_request(line, len, &req, &err) < 0) {
+		conn_send(c, ctl_reply_err(&err));
+		return;
+	}
+	json_object *reply = c->srv->fn(c->srv->ctx, &req);
+	ctl_request_free(&req);
+	conn_send(c, reply);
+}
+
+/* An oversized request has no findable end: answer once, then close after
+ * the reply is flushed. */
+static void conn_reject_oversized(struct ctl_conn *c)
+{
+	conn_send_error(c, CTL_E_TOO_LARGE, "request larger than 65536 bytes; closing");
+	c->closing = true;
+	bufferevent_disable(c->bev, EV_READ);
+	evbuffer_drain(bufferevent_get_input(c->bev),
+		       evbuffer_get_length(bufferevent_get_input(c->bev)));
+}
+
+static void conn_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct ctl_conn *c = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	while (!c->closing) {
+		size_t len;
+		char *line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF);
+		if (!line) {
+			if (evbuffer_get_length(in) > CTL_MAX_REQUEST)
+				conn_reject_oversized(c);
+			break;
+		}
+		if (len && line[len - 1] == '\r')
+			len--;
+		if (len > CTL_MAX_REQUEST)
+			conn_reject_oversized(c);
+		else if (len > 0)
+			conn_handle_line(c, line, len);
+		free(line);
+		if (evbuffer_get_length(bufferevent_get_output(bev)) > CTL_MAX_OUTPUT) {
+			log_warn("ctl: client does not read its replies; dropping it");
+			conn_free(c);
+			return;
+		}
+	}
+}
+
+static void conn_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct ctl_conn *c = arg;
+	if (c->closing && evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+		conn_free(c);
+}
+
+static void conn_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct ctl_conn *c = arg;
+	/* A client may half-close after its last request (`nc -N`): its replies
+	 * are still owed, so flush them before closing. */
+	if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR) &&
+	    evbuffer_get_length(bufferevent_get_output(bev)) > 0) {
+		c->closing = true;
+		bufferevent_disable(bev, EV_READ);
+		return;
+	}
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT))
+		conn_free(c);
+}
+
+static void accept_cb(struct evconnlistener *l, evutil_socket_t fd,
+		      struct sockaddr *sa, int socklen, void *arg)
+{
+	(void)l; (void)sa; (void)socklen;
+	struct ctl_server *s = arg;
+	struct bufferevent *bev = bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	struct ctl_conn *c = bev ? calloc(1, sizeof(*c)) : NULL;
+	if (!c) {
+		if (bev)
+			bufferevent_free(bev);
+		else
+			close(fd);
+		return;
+	}
+	c->srv = s;
+	c->bev = bev;
+	c->next = s->conns;
+	s->conns = c;
+	s->st.clients++;
+	s->st.connections++;
+	bufferevent_setcb(bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
+	struct timeval idle = { CTL_IDLE_TIMEOUT_S, 0 };
+	bufferevent_set_timeouts(bev, &idle, &idle);
+	if (s->st.clients > CTL_MAX_CLIENTS) {
+		conn_send_error(c, CTL_E_BUSY, "too many control clients");
+		c->closing = true;
+		bufferevent_enable(bev, EV_WRITE);
+		return;
+	}
+	bufferevent_enable(bev, EV_READ | EV_WRITE);
+}
+
+/* A socket file nobody answers on is left over from a crash: replace it.
+ * One somebody answers on belongs to a running daemon: refuse. */
+static int prepare_path(const char *path)
+{
+	if (fs_mkdir_parents(path, 0755) < 0)
+		return -1;
+	if (ctl_socket_answers(path)) {
+		errno = EADDRINUSE;
+		return -1;
+	}
+	if (unlink(path) < 0 && errno != ENOENT)
+		return -1;
+	return 0;
+}
+
+static evutil_socket_t bind_socket(const char *path)
+{
+	struct sockaddr_un sun;
+	if (fill_sockaddr(&sun, path) < 0)
+		return -1;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -1;
+	/* Create with no group/other access, then open it up to the group:
+	 * there is never a moment where others could connect. */
+	mode_t old = umask(0177);
+	int rc = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
+	umask(old);
+	if (rc < 0 || chmod(path, 0660) < 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+struct ctl_server *ctl_server_new(struct event_base *base, const char *path,
+				  ctl_dispatch_fn fn, void *ctx)
+{
+	if (prepare_path(path) < 0)
+		return NULL;
+	evutil_socket_t fd = bind_socket(path);
+	if (fd < 0)
+		return NULL;
+	struct ctl_server *s = calloc(1, sizeof(*s));
+	if (!s || !(s->path = strdup(path)))
+		goto fail;
+	s->base = base;
+	s->fn = fn;
+	s->ctx = ctx;
+	s->lst = evconnlistener_new(base, accept_cb, s, LEV_OPT_CLOSE_ON_FREE, 16, fd);
+	if (!s->lst)
+		goto fail;
+	return s;
+fail:
+	if (s)
+		free(s->path);
+	free(s);
+	close(fd);
+	unlink(path);
+	errno = ENOMEM;
+	return NULL;
+}
+
+void ctl_server_free(struct ctl_server *s)
+{
+	if (!s)
+		return;
+	while (s->conns)
+		conn_free(s->conns);
+	evconnlistener_free(s->lst);
+	unlink(s->path);
+	free(s->path);
+	free(s);
+}
+
+void ctl_server_get_stats(const struct ctl_server *s, struct ctl_server_stats *out)
+{
+	*out = s->st;
+}

@@ -1,0 +1,138 @@
+/* Control command handlers: one function per row of the ctl_cmds table. */
+#include <stdio.h>
+#include <string.h>
+
+#include "config/config.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "ctl/ctl_proto.h"
+#include "ctl/ctl_validate.h"
+#include "daemon/daemon.h"
+
+typedef json_object *(*handler_fn)(struct daemon *d, json_object *args,
+				   struct ctl_error *err);
+
+static void record_reload(struct daemon *d, bool ok, const char *msg, json_object *diags)
+{
+	d->last_reload.wall_s = clock_wall_ms() / 1000;
+	d->last_reload.ok = ok;
+	snprintf(d->last_reload.message, sizeof(d->last_reload.message), "%s", msg);
+	json_object_put(d->last_reload.diags);
+	d->last_reload.diags = diags;
+}
+
+/* Paths the daemon holds open cannot move under it; say so rather than
+ * pretend the change took effect. */
+static void warn_restart_only(const struct config *old, const struct config *cfg)
+{
+	static const char *const opts[] = { "control_socket", "pid_file" };
+	const struct cfg_section *a = config_section(old, "main"), *b = config_section(cfg, "main");
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+		const char *x = cfg_str(a, opts[i]), *y = cfg_str(b, opts[i]);
+		if (strcmp(x ? x : "", y ? y : "") != 0)
+			log_warn("main.%s changed: takes effect when autonomyd restarts", opts[i]);
+	}
+}
+
+int daemon_reload(struct daemon *d, struct ctl_error *err, json_object **warnings)
+{
+	struct cfg_diags dg = { 0 };
+	struct config *cfg = config_load_file(d->config_path, &dg);
+	for (size_t i = 0; i < dg.n; i++)
+		log_msg(dg.v[i].severity == CFG_ERROR ? LOG_LVL_ERR : LOG_LVL_WARN,
+			"%s", dg.v[i].msg);
+	if (!cfg) {
+		ctl_error_set(err, CTL_E_CONFIG_INVALID,
+			      "%s has %zu error(s); still running on the previous config",
+			      d->config_path, dg.n_errors);
+		err->details = ctl_diags_json(&dg, false);
+		record_reload(d, false, err->message, json_object_get(err->details));
+		log_err("reload rejected: %s", err->message);
+		cfg_diags_free(&dg);
+		return -1;
+	}
+	warn_restart_only(d->cfg, cfg);
+	config_free(d->cfg);
+	d->cfg = cfg;
+	daemon_apply_log_level(cfg, d->debug);
+	char msg[128];
+	snprintf(msg, sizeof(msg), "reloaded: %zu members, %zu warnings", cfg->n_members, dg.n);
+	*warnings = ctl_diags_json(&dg, true);
+	record_reload(d, true, msg, json_object_get(*warnings));
+	log_notice("%s", msg);
+	cfg_diags_free(&dg);
+	return 0;
+}
+
+static json_object *h_status(struct daemon *d, json_object *args, struct ctl_error *err)
+{
+	return view_status(d);
+}
+
+static json_object *h_members(struct daemon *d, json_object *args, struct ctl_error *err)
+{
+	return view_members(d);
+}
+
+static json_object *h_health(struct daemon *d, json_object *args, struct ctl_error *err)
+{
+	return view_health(d);
+}
+
+static json_object *h_config_show(struct daemon *d, json_object *args, struct ctl_error *err)
+{
+	json_object *v;
+	bool reveal = json_object_object_get_ex(args, "reveal", &v) && json_object_get_boolean(v);
+	return config_to_json(d->cfg, reveal);
+}
+
+/* Validates a file (default: the daemon's own) without touching the running
+ * config; an invalid file is a failed command with the errors as details. */
+static json_object *h_config_validate(struct daemon *d, json_object *args,
+				      struct ctl_error *err)
+{
+	json_object *v;
+	const char *path = d->config_path;
+	if (json_object_object_get_ex(args, "file", &v))
+		path = json_object_get_string(v);
+	return ctl_config_validate(path, err);
+}
+
+static json_object *h_reload(struct daemon *d, json_object *args, struct ctl_error *err)
+{
+	json_object *warnings = NULL;
+	if (daemon_reload(d, err, &warnings) < 0)
+		return NULL;
+	json_object *out = json_object_new_object();
+	json_object_object_add(out, "reloaded", json_object_new_boolean(1));
+	json_object_object_add(out, "config_file", json_object_new_string(d->config_path));
+	json_object_object_add(out, "members", json_object_new_int((int)d->cfg->n_members));
+	json_object_object_add(out, "warnings", warnings);
+	return out;
+}
+
+static const struct {
+	const char *name;
+	handler_fn fn;
+} handlers[] = {
+	{ "status", h_status },
+	{ "members", h_members },
+	{ "health", h_health },
+	{ "config_show", h_config_show },
+	{ "config_validate", h_config_validate },
+	{ "reload", h_reload },
+};
+
+json_object *daemon_dispatch(void *ctx, const struct ctl_request *req)
+{
+	struct ctl_error err = { .code = CTL_E_INTERNAL, .details = NULL };
+	for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++) {
+		if (strcmp(handlers[i].name, req->cmd->name) != 0)
+			continue;
+		json_object *data = handlers[i].fn(ctx, req->args, &err);
+		return data ? ctl_reply_ok(data) : ctl_reply_err(&err);
+	}
+	ctl_error_set(&err, CTL_E_UNKNOWN_CMD, "command '%s' is not served by the daemon",
+		      req->cmd->name);
+	return ctl_reply_err(&err);
+}

@@ -1,0 +1,333 @@
+/* autonomyd: the multi-uplink failover daemon. One process, one libevent
+ * loop; signals are delivered through the loop (libevent's self-pipe), so
+ * their handlers only note what to do next. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "config/config.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/pidfile.h"
+#include "ctl/ctl_server.h"
+#include "daemon/daemon.h"
+#include "link/linkmon.h"
+
+#define DEFAULT_CONFIG "/etc/config/autonomy"
+#define DEFAULT_PIDFILE "/var/run/autonomy.pid"
+#define DEFAULT_SOCKET "/var/run/autonomy/autonomy.sock"
+
+struct opts {
+	const char *config, *pidfile, *socket;
+	bool foreground, check_only, debug;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: autonomyd [-c FILE] [-f] [-n] [-d] [-p PIDFILE] [-s SOCKET] [-V]\n"
+		"  -c FILE     config file (default " DEFAULT_CONFIG ")\n"
+		"  -f          stay in the foreground, log to stderr\n"
+		"  -n          check the config and exit (0 ok, 1 errors)\n"
+		"  -d          debug logging\n"
+		"  -p PIDFILE  pid file (default: main.pid_file, else " DEFAULT_PIDFILE ")\n"
+		"  -s SOCKET   control socket (default: main.control_socket, else "
+		DEFAULT_SOCKET ")\n"
+		"  -V          print the version and exit\n");
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	int c;
+	o->config = DEFAULT_CONFIG;
+	while ((c = getopt(argc, argv, "c:fndp:s:Vh")) != -1) {
+		switch (c) {
+		case 'c': o->config = optarg; break;
+		case 'f': o->foreground = true; break;
+		case 'n': o->check_only = true; break;
+		case 'd': o->debug = true; break;
+		case 'p': o->pidfile = optarg; break;
+		case 's': o->socket = optarg; break;
+		case 'V': printf("autonomyd %s\n", AUTONOMY_VERSION); exit(0);
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); return -1;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "autonomyd: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return -1;
+	}
+	return 0;
+}
+
+static void print_diags(const struct cfg_diags *dg)
+{
+	for (size_t i = 0; i < dg->n; i++)
+		fprintf(stderr, "%s: %s\n",
+			dg->v[i].severity == CFG_ERROR ? "error" : "warning", dg->v[i].msg);
+}
+
+static int check_config(const char *path)
+{
+	struct cfg_diags dg = { 0 };
+	struct config *cfg = config_load_file(path, &dg);
+	print_diags(&dg);
+	if (cfg)
+		printf("%s: OK (%zu members, %zu warnings)\n", path, cfg->n_members, dg.n);
+	else
+		fprintf(stderr, "%s: %zu errors\n", path, dg.n_errors);
+	cfg_diags_free(&dg);
+	config_free(cfg);
+	return cfg ? 0 : 1;
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	(void)what;
+	struct daemon *d = arg;
+	if (sig == SIGHUP) {
+		struct ctl_error err = { .details = NULL };
+		json_object *warn = NULL;
+		log_notice("SIGHUP: reloading %s", d->config_path);
+		daemon_reload(d, &err, &warn);
+		json_object_put(err.details);
+		json_object_put(warn);
+		return;
+	}
+	log_notice("signal %d: shutting down", (int)sig);
+	event_base_loopexit(d->base, NULL);
+}
+
+static int setup_signals(struct daemon *d)
+{
+	signal(SIGPIPE, SIG_IGN);
+	d->sig_hup = evsignal_new(d->base, SIGHUP, on_signal, d);
+	d->sig_term = evsignal_new(d->base, SIGTERM, on_signal, d);
+	d->sig_int = evsignal_new(d->base, SIGINT, on_signal, d);
+	if (!d->sig_hup || !d->sig_term || !d->sig_int)
+		return -1;
+	if (evsignal_add(d->sig_hup, NULL) || evsignal_add(d->sig_term, NULL) ||
+	    evsignal_add(d->sig_int, NULL))
+		return -1;
+	return 0;
+}
+
+static void on_link(void *arg, enum linkmon_event ev, const struct link_info *old,
+		    const struct link_info *cur)
+{
+	(void)arg;
+	static const char *const names[] = { "new", "del", "change", "addr" };
+	if (ev == LINKMON_CHANGE && old && old->carrier != cur->carrier)
+		log_notice("link %s: carrier %s", cur->name, cur->carrier ? "up" : "down");
+	else
+		log_debug("link %s: %s", cur->name, names[ev]);
+}
+
+/* Parent side of daemonizing: wait until the child reports it is serving
+ * (or why it is not), so `autonomyd && autonomyctl status` works. */
+static int daemonize(int *notify_fd)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid > 0) {
+		char st = 1;
+		close(p[1]);
+		if (read(p[0], &st, 1) != 1)
+			st = 1;
+		_exit(st);
+	}
+	close(p[0]);
+	setsid();
+	if (chdir("/") < 0)
+		return -1;
+	int null = open("/dev/null", O_RDWR);
+	if (null >= 0) {
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		if (null > 2)
+			close(null);
+	}
+	*notify_fd = p[1];
+	return 0;
+}
+
+static void notify_parent(int *fd, char status)
+{
+	if (*fd < 0)
+		return;
+	if (write(*fd, &status, 1) != 1)
+		log_errno(LOG_LVL_WARN, "could not notify the parent process");
+	close(*fd);
+	*fd = -1;
+}
+
+static const char *pick_socket(const struct opts *o, const struct config *cfg)
+{
+	if (o->socket)
+		return o->socket;
+	const char *s = cfg_str(config_section(cfg, "main"), "control_socket");
+	return s && *s ? s : DEFAULT_SOCKET;
+}
+
+static int copy_path(char *dst, size_t size, const char *src)
+{
+	if (strlen(src) >= size) {
+		fprintf(stderr, "autonomyd: path too long: %s\n", src);
+		return -1;
+	}
+	strcpy(dst, src);
+	return 0;
+}
+
+static const char *pick_pidfile(const struct opts *o, const struct config *cfg)
+{
+	if (o->pidfile)
+		return o->pidfile;
+	const char *s = cfg_str(config_section(cfg, "main"), "pid_file");
+	return s && *s ? s : DEFAULT_PIDFILE;
+}
+
+static int acquire_singleton(struct daemon *d)
+{
+	if (ctl_socket_answers(d->socket_path)) {
+		fprintf(stderr, "autonomyd: another autonomyd answers on %s; not starting\n",
+			d->socket_path);
+		return -1;
+	}
+	pid_t holder = 0;
+	d->pf = pidfile_acquire(d->pid_path, &holder);
+	if (!d->pf) {
+		if (errno == EEXIST)
+			fprintf(stderr, "autonomyd: already running (pid %d, pid file %s)\n",
+				(int)holder, d->pid_path);
+		else
+			fprintf(stderr, "autonomyd: pid file %s: %s\n", d->pid_path,
+				strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int start_services(struct daemon *d)
+{
+	d->base = event_base_new();
+	if (!d->base || setup_signals(d) < 0) {
+		log_err("cannot set up the event loop");
+		return -1;
+	}
+	d->lm = linkmon_new(d->base, on_link, d);
+	if (!d->lm) {
+		log_errno(LOG_LVL_ERR, "rtnetlink link monitor");
+		return -1;
+	}
+	d->ctl = ctl_server_new(d->base, d->socket_path, daemon_dispatch, d);
+	if (!d->ctl) {
+		log_errno(LOG_LVL_ERR, "control socket %s", d->socket_path);
+		return -1;
+	}
+	if (selfhealth_start(&d->health, d->base) < 0) {
+		log_err("cannot start the health timer");
+		return -1;
+	}
+	return 0;
+}
+
+static void stop_services(struct daemon *d)
+{
+	ctl_server_free(d->ctl);
+	linkmon_free(d->lm);
+	selfhealth_stop(&d->health);
+	if (d->sig_hup)
+		event_free(d->sig_hup);
+	if (d->sig_term)
+		event_free(d->sig_term);
+	if (d->sig_int)
+		event_free(d->sig_int);
+	if (d->base)
+		event_base_free(d->base);
+	json_object_put(d->last_reload.diags);
+	config_free(d->cfg);
+	pidfile_release(d->pf);
+}
+
+static struct config *load_initial(const char *path)
+{
+	struct cfg_diags dg = { 0 };
+	struct config *cfg = config_load_file(path, &dg);
+	print_diags(&dg);
+	if (!cfg)
+		fprintf(stderr, "autonomyd: %s has errors; not starting\n", path);
+	cfg_diags_free(&dg);
+	return cfg;
+}
+
+void daemon_apply_log_level(const struct config *cfg, bool debug)
+{
+	if (debug) {
+		log_set_level(LOG_LVL_DEBUG);
+		return;
+	}
+	int lvl = log_level_parse(cfg_enum_name(config_section(cfg, "main"), "log_level"));
+	log_set_level(lvl < 0 ? LOG_LVL_INFO : (enum log_level)lvl);
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { 0 };
+	if (parse_opts(argc, argv, &o) < 0)
+		return 2;
+	if (o.check_only)
+		return check_config(o.config);
+
+	struct daemon d = { .config_path = o.config };
+	d.cfg = load_initial(o.config);
+	if (!d.cfg)
+		return 1;
+	if (copy_path(d.socket_path, sizeof(d.socket_path), pick_socket(&o, d.cfg)) < 0 ||
+	    copy_path(d.pid_path, sizeof(d.pid_path), pick_pidfile(&o, d.cfg)) < 0) {
+		config_free(d.cfg);
+		return 1;
+	}
+	d.foreground = o.foreground;
+	d.debug = o.debug;
+	if (acquire_singleton(&d) < 0) {
+		config_free(d.cfg);
+		return 1;
+	}
+	int notify_fd = -1;
+	if (!o.foreground && (daemonize(&notify_fd) < 0 || pidfile_write(d.pf) < 0)) {
+		perror("autonomyd: daemonize");
+		return 1;
+	}
+	log_open("autonomyd", o.foreground, LOG_LVL_INFO);
+	daemon_apply_log_level(d.cfg, o.debug);
+	d.started_wall_s = clock_wall_ms() / 1000;
+	d.last_reload.ok = true;
+	int rc = 0;
+	if (start_services(&d) < 0) {
+		rc = 1;
+	} else {
+		log_notice("autonomyd %s started: %zu members, control socket %s",
+			   AUTONOMY_VERSION, d.cfg->n_members, d.socket_path);
+		notify_parent(&notify_fd, 0);
+		event_base_dispatch(d.base);
+	}
+	notify_parent(&notify_fd, 1);
+	stop_services(&d);
+	log_notice("autonomyd stopped");
+	log_close();
+	return rc;
+}

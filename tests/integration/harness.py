@@ -1,0 +1,188 @@
+"""Shared helpers for integration tests: temp dirs, daemon processes,
+network namespaces, and a unittest runner that ends with 'N passed, N failed'."""
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+BUILD = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "../../build")
+AUTONOMYD = os.path.join(BUILD, "autonomyd")
+AUTONOMYCTL = os.path.join(BUILD, "autonomyctl")
+
+
+def wait_for(pred, timeout=5.0, step=0.02):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        v = pred()
+        if v:
+            return v
+        time.sleep(step)
+    return pred()
+
+
+def sh(*argv, check=True):
+    return subprocess.run(argv, check=check, capture_output=True, text=True)
+
+
+class Netns:
+    """A namespace pair joined by a veth: the daemon's side sees dev `dev`,
+    the peer side `peer` can cut its carrier."""
+
+    def __init__(self, tag):
+        self.ns = f"ait{os.getpid()}{tag}"
+        self.peer_ns = self.ns + "p"
+        self.dev, self.peer = "up0", "pe0"
+
+    def __enter__(self):
+        sh("ip", "netns", "add", self.ns)
+        sh("ip", "netns", "add", self.peer_ns)
+        sh("ip", "link", "add", self.dev, "netns", self.ns, "type", "veth",
+           "peer", "name", self.peer, "netns", self.peer_ns)
+        sh("ip", "-n", self.ns, "link", "set", "lo", "up")
+        sh("ip", "-n", self.ns, "addr", "add", "10.77.0.2/30", "dev", self.dev)
+        sh("ip", "-n", self.ns, "link", "set", self.dev, "up")
+        sh("ip", "-n", self.peer_ns, "link", "set", self.peer, "up")
+        return self
+
+    def set_peer(self, up):
+        sh("ip", "-n", self.peer_ns, "link", "set", self.peer, "up" if up else "down")
+
+    def __exit__(self, *exc):
+        for pid in sh("ip", "netns", "pids", self.ns, check=False).stdout.split():
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        sh("ip", "netns", "del", self.ns, check=False)
+        sh("ip", "netns", "del", self.peer_ns, check=False)
+
+
+class Daemon:
+    """autonomyd in the foreground (-f) with its own socket and pid file."""
+
+    def __init__(self, tmp, config_text, netns=None, extra=()):
+        self.tmp = tmp
+        self.config = os.path.join(tmp, "autonomy.conf")
+        self.sock = os.path.join(tmp, "run", "autonomy.sock")
+        self.pidfile = os.path.join(tmp, "autonomy.pid")
+        self.log = os.path.join(tmp, "daemon.log")
+        self.netns = netns
+        self.extra = list(extra)
+        self.proc = None
+        self.write_config(config_text)
+
+    def write_config(self, text):
+        with open(self.config + ".new", "w") as f:
+            f.write(text)
+        os.replace(self.config + ".new", self.config)
+
+    def argv(self):
+        a = [AUTONOMYD, "-f", "-c", self.config, "-s", self.sock, "-p", self.pidfile]
+        a += self.extra
+        if self.netns:
+            a = ["ip", "netns", "exec", self.netns] + a
+        return a
+
+    def start(self, wait=True):
+        self.logf = open(self.log, "ab")
+        self.proc = subprocess.Popen(self.argv(), stdout=self.logf, stderr=self.logf)
+        if wait and not wait_for(lambda: self.answers() or self.proc.poll() is not None):
+            raise AssertionError("daemon did not come up: " + self.read_log())
+        if wait and self.proc.poll() is not None:
+            raise AssertionError("daemon exited: " + self.read_log())
+        return self
+
+    def answers(self):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            s.connect(self.sock)
+            return True
+        except OSError:
+            return False
+        finally:
+            s.close()
+
+    def read_log(self):
+        try:
+            with open(self.log, errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def stop(self, sig=signal.SIGTERM, timeout=10):
+        if not self.proc or self.proc.poll() is not None:
+            return self.proc.returncode if self.proc else None
+        self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError("daemon did not exit on signal")
+
+    def ctl(self, *args, json_out=False, input=None, check_rc=None):
+        argv = [AUTONOMYCTL, "-s", self.sock] + (["--json"] if json_out else []) + list(args)
+        r = subprocess.run(argv, capture_output=True, text=True, input=input, timeout=20)
+        if check_rc is not None and r.returncode != check_rc:
+            raise AssertionError(f"{argv}: rc {r.returncode} != {check_rc}\n"
+                                 f"stdout: {r.stdout}\nstderr: {r.stderr}")
+        if json_out and r.stdout:
+            r.data = json.loads(r.stdout)
+        return r
+
+    def request(self, raw, conn=None):
+        """Sends raw bytes on a fresh (or given) connection, returns replies."""
+        s = conn or socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        if conn is None:
+            s.connect(self.sock)
+        s.sendall(raw)
+        return s
+
+
+def read_lines(s, n, timeout=5.0):
+    s.settimeout(timeout)
+    buf = b""
+    while buf.count(b"\n") < n:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        buf += chunk
+    return [json.loads(l) for l in buf.split(b"\n") if l.strip()]
+
+
+class TempDirCase(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="autonomy-it-")
+        self.daemons = []
+
+    def tearDown(self):
+        for d in self.daemons:
+            try:
+                d.stop(signal.SIGKILL if d.proc and d.proc.poll() is None else signal.SIGTERM)
+            except AssertionError:
+                pass
+            if d.proc:
+                log = d.read_log()
+                if "ERROR: AddressSanitizer" in log or "runtime error:" in log:
+                    self.fail("sanitizer report in daemon log:\n" + log)
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def daemon(self, config_text, **kw):
+        d = Daemon(self.tmp, config_text, **kw)
+        self.daemons.append(d)
+        return d
+
+
+def main():
+    sys.argv[1:] = []
+    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules["__main__"])
+    res = unittest.TextTestRunner(verbosity=2).run(suite)
+    bad = len(res.failures) + len(res.errors)
+    print(f"{res.testsRun - bad} passed, {bad} failed")
+    sys.exit(0 if bad == 0 else 1)
