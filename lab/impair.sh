@@ -27,7 +27,8 @@ _here=${BASH_SOURCE[0]%/*}; [[ $_here == "${BASH_SOURCE[0]}" ]] && _here=.
 source "$_here/lib.sh"
 
 die() { echo "impair[$P]: $*" >&2; exit 1; }
-usage() { sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; }
+# the comment block at the top of this file
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
 
 [[ $# -ge 1 ]] || { usage >&2; exit 2; }
 case "$1" in -h|--help|help) usage; exit 0 ;; esac
@@ -99,8 +100,8 @@ write_conf() {
 
 # tell the daemon and wait until its state file shows the new generation
 push_conf() {
-    local i s try pid
-    for try in 1 2; do
+    local i s pid
+    for _ in 1 2; do
         read -r pid <"$PIDF" && kill -HUP "$pid" 2>/dev/null || true
         for ((i = 0; i < 200; i++)); do
             read -r s <"$STATE" || true
@@ -165,7 +166,7 @@ apply() {
 
 show() {
     local carrier route daemon="stopped" stats="" pid s
-    if ip -n "$NS" -o link show cpe | grep -qE '[<,]UP[,>]'; then carrier=up; else carrier=cut; fi
+    if ip -n "$NS" -o link show cpe | grep -qE '[<,]UP[,>]'; then carrier="up"; else carrier="cut"; fi
     if ip -n "$NS" route show default | grep -q '^blackhole'; then route=blackhole; else route=ok; fi
     if daemon_alive; then
         read -r pid <"$PIDF"; read -r s <"$STATE"

@@ -219,6 +219,27 @@ wait_inet_services() {
     die "inet services did not start (see $RUN/inet.log): $(tail -3 "$RUN/inet.log" 2>/dev/null)"
 }
 
+# The kernel reports a veth's carrier through linkwatch, which batches events: right after
+# the build one end may still be operstate DOWN for up to ~1 s, and IPv6 ignores a link
+# until then (the first neighbour solicitation through it got lost in ~10-30 % of builds).
+# So the lab is ready only when every veth is operstate UP.
+wait_operstate() {
+    local i ns out notup
+    for ((i = 0; i < 150; i++)); do
+        notup=""
+        for ns in "${LAB_NAMESPACES[@]}"; do
+            out=$(ip -n "$ns" -o link show)
+            while read -r _ dev rest; do
+                [[ $dev == lo: ]] && continue
+                [[ $rest == *"state UP"* ]] || notup+=" $ns/${dev%%@*}"
+            done <<<"$out"
+        done
+        [[ -z $notup ]] && return 0
+        sleep 0.02
+    done
+    die "links not up after 3 s:$notup"
+}
+
 write_env() {
     lab_env >"$RUN/lab.env"
 }
@@ -232,7 +253,7 @@ lab_env() {
     echo "LAB_NS_LAN=$NS_LAN"
     for u in "${UPLINKS[@]}"; do
         local U=${u^^}
-        echo "LAB_NS_ISP_$U=${ISPNS[$u]}"
+        echo "LAB_NS_ISP_$U=${ISPNS[$u]} LAB_${U}_KIND=${KIND[$u]}"
         echo "LAB_${U}_ADDR4=${R4[$u]} LAB_${U}_GW4=${G4[$u]}"
         echo "LAB_${U}_ADDR6=${R6[$u]} LAB_${U}_GW6=${G6[$u]} LAB_${U}_TABLE=${TBL[$u]}"
     done
@@ -265,6 +286,7 @@ lab_up() {
     bg router_v6
     bg router_nat
     wait_all
+    wait_operstate
     wait_inet_services
     write_env
     trap - EXIT
@@ -315,11 +337,12 @@ lab_status() {
     fi
     for u in "${UPLINKS[@]}"; do
         ns_exists "${ISPNS[$u]}" || continue
-        echo "--- $u: $("$LAB_DIR/impair.sh" "$u" show 2>&1 | tr '\n' ' ')"
+        echo "--- $("$LAB_DIR/impair.sh" "$u" show 2>&1 | tr '\n' ' ')"
     done
 }
 
-usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
+# the comment block at the top of this file
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
 
 cmd=${1:-}
 [[ $# -gt 0 ]] && shift

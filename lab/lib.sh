@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # variables are used by the scripts that source this
 # lab/lib.sh — shared names and addresses of the autonomy router lab.
 # Sourced by lab.sh, impair.sh and selftest.sh (bash, set -euo pipefail).
 # Everything that lives outside the lab's namespaces is named with ${LAB_PREFIX:-al}:

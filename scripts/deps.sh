@@ -8,7 +8,7 @@ PKGS=(
 	build-essential cmake pkg-config
 	libevent-dev libjson-c-dev libmnl-dev libcmocka-dev
 	clang libclang-rt-14-dev          # libFuzzer + sanitizers
-	iproute2 iptables nftables procps  # the lab: namespaces, NFQUEUE, loss rules
+	iproute2 iptables nftables procps iputils-ping curl util-linux  # the lab
 	python3                            # /usr/bin/python3 for test helpers and the lab
 	socat
 )

@@ -147,8 +147,8 @@ static void check_order(struct cfg_load *c, const struct cfg_section *s,
 		return;
 	fmt_value(s, lo, a, sizeof(a));
 	fmt_value(s, hi, b, sizeof(b));
-	cfg_diag(c, CFG_ERROR, blame_line(s, lo, hi), "%s: %s (%s) must not be greater than %s (%s)",
-		 s->def->name, r->lo, a, r->hi, b);
+	cfg_diag(c, CFG_ERROR, blame_line(s, lo, hi),
+		 "%s: %s (%s) must not be greater than %s (%s)", s->def->name, r->lo, a, r->hi, b);
 }
 
 /* --- what an enabled feature needs ------------------------------------- */

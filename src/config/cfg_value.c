@@ -353,9 +353,7 @@ bool cfg_valid_url(const char *s)
 	auth = s + skip;
 	alen = strcspn(auth, "/?#");
 	/* Drop user:password@ so only the host part is checked. */
-	at = memchr(auth, '@', alen);
-	while (at && memchr(at + 1, '@', alen - (size_t)(at + 1 - auth)))
-		at = memchr(at + 1, '@', alen - (size_t)(at + 1 - auth));
+	at = memrchr(auth, '@', alen);
 	if (at) {
 		alen -= (size_t)(at + 1 - auth);
 		auth = at + 1;
@@ -407,7 +405,8 @@ static int parse_ifname(const struct cfg_option_def *d, const char *text,
 		ok = (unsigned char)*p > 0x20 && *p != 0x7f && *p != '/' && *p != ':';
 	if (!ok)
 		return fail(err, errsz, text,
-			    "is not an interface name (at most 15 characters, no '/', ':' or spaces)");
+			    "is not an interface name "
+			    "(at most 15 characters, no '/', ':' or spaces)");
 	return set_str(out, text, err, errsz);
 }
 

@@ -62,8 +62,8 @@ void cfg_diags_free(struct cfg_diags *d)
 	*d = (struct cfg_diags){ 0 };
 }
 
-/* "polling" for a global section, "member.wan" for a member: members and
- * globals may share a name (config member 'starlink'). */
+/* "polling" for a global section, "member.wan" for a member, so a message
+ * says which kind of section it is about. */
 const char *cfg_label(const struct cfg_section *s, char *buf, size_t size)
 {
 	if (s->def->name)
@@ -232,7 +232,8 @@ static void load_global(struct cfg_load *c, const struct uci_section *u, int aga
 
 	if (!u->name) {
 		cfg_diag(c, CFG_WARNING, u->line,
-			 "anonymous 'autonomy' section is ignored (name it, e.g. config autonomy 'main')");
+			 "anonymous 'autonomy' section is ignored "
+			 "(name it, e.g. config autonomy 'main')");
 		return;
 	}
 	if (!def) {
@@ -462,6 +463,13 @@ long long cfg_duration_ms(const struct cfg_section *s, const char *opt)
 int cfg_enum(const struct cfg_section *s, const char *opt)
 {
 	return (int)get_num(s, opt, CFG_ENUM);
+}
+
+const char *cfg_enum_str(const struct cfg_section *s, const char *opt)
+{
+	const struct cfg_value *v = get_typed(s, opt, TYPE_BIT(CFG_ENUM));
+
+	return v->n_items ? s->def->opts[v - s->vals].enums[v->items[0].num] : NULL;
 }
 
 const char *cfg_str(const struct cfg_section *s, const char *opt)

@@ -74,23 +74,27 @@ const struct cfg_section *config_section(const struct config *cfg, const char *n
 const struct cfg_section *config_member(const struct config *cfg, const char *name);
 
 /* Typed getters. The option must exist in the section's schema with a
- * matching type (abort() on programming errors: these are not user input). */
+ * matching type (abort() on programming errors: these are not user input).
+ * List options are read with cfg_get(). An option with no default (e.g. a
+ * member's `modem`) reads as 0 / NULL until set: check cfg_is_set(). */
 bool        cfg_bool(const struct cfg_section *s, const char *opt);
 long long   cfg_int(const struct cfg_section *s, const char *opt);
 long long   cfg_duration_ms(const struct cfg_section *s, const char *opt);
 int         cfg_enum(const struct cfg_section *s, const char *opt);
+const char *cfg_enum_str(const struct cfg_section *s, const char *opt); /* its name */
 const char *cfg_str(const struct cfg_section *s, const char *opt); /* NULL if unset and no default */
-/* The text of an enum option's value ("auto", "netlink", ...). */
-const char *cfg_enum_name(const struct cfg_section *s, const char *opt);
 const struct cfg_value *cfg_get(const struct cfg_section *s, const char *opt);
 bool        cfg_is_set(const struct cfg_section *s, const char *opt);
 
 /* Effective config (defaults filled in) as JSON:
  * {"file":..., "sections":{"main":{...},...}, "members":[{"name":..,...}]}.
- * Secrets are masked ("sec…****") unless reveal is true. */
+ * Secrets are masked ("se******") unless reveal is true. Durations are in the
+ * option's own unit (ms for *_ms options, else seconds); lists are arrays; a
+ * scalar without value or default is null. */
 json_object *config_to_json(const struct config *cfg, bool reveal_secrets);
 
-/* Masks a secret for display: keeps at most the first 2 characters. */
+/* Masks a secret for display: at most the first 2 characters (fewer for
+ * short secrets, never more than a quarter), then always 6 '*'; "" stays "". */
 void cfg_mask_secret(const char *secret, char *out, size_t size);
 
 #endif

@@ -47,7 +47,8 @@ static const char *const class_enum[] = {
 static const struct cfg_option_def main_opts[] = {
 	BOOL_OPT("enabled", "1", "Run the daemon; 0 makes the init script leave routing alone"),
 	ENUM_OPT("backend", "auto", backend_enum,
-		 "How routes are changed: auto (mwan3 if installed, else netlink), netlink, mwan3, none (observe only)"),
+		 "How routes change: auto (mwan3 if installed, else netlink), netlink, mwan3, "
+		 "none (observe only)"),
 	ENUM_OPT("log_level", "info", log_level_enum, "Lowest syslog level that is logged"),
 	TYPED_OPT("state_dir", CFG_STRING, 0, "/var/lib/autonomy",
 		  "Directory for state and telemetry (absolute path)"),
@@ -77,7 +78,8 @@ static const struct cfg_option_def email_opts[] = {
 	PORT("smtp_port", "587", "SMTP port: 587 = submission with STARTTLS, 465 = implicit TLS"),
 	TYPED_OPT("username", CFG_STRING, 0, NULL, "SMTP login name (empty: no authentication)"),
 	TYPED_OPT("password", CFG_SECRET, 0, NULL, "SMTP password"),
-	TYPED_OPT("from", CFG_EMAIL, 0, NULL, "Sender address (default: username if it is an address)"),
+	TYPED_OPT("from", CFG_EMAIL, 0, NULL,
+		  "Sender address (default: username if it is an address)"),
 	TYPED_OPT("recipients", CFG_EMAIL, CFG_F_LIST, NULL,
 		  "Addresses that receive alerts, comma-separated or one per `list`"),
 };
@@ -85,7 +87,8 @@ static const struct cfg_option_def email_opts[] = {
 static const struct cfg_option_def slack_opts[] = {
 	BOOL_OPT("enabled", "0", "Post alerts to Slack (needs webhook_url)"),
 	TYPED_OPT("webhook_url", CFG_SECRET, 0, NULL,
-		  "Slack incoming-webhook URL (https://hooks.slack.com/services/...); contains a token"),
+		  "Slack incoming-webhook URL (https://hooks.slack.com/services/...), "
+		  "which contains a token"),
 	TYPED_OPT("channel", CFG_STRING, 0, NULL,
 		  "Channel override such as #network-alerts (empty: the webhook's own channel)"),
 	TYPED_OPT("username", CFG_STRING, 0, "autonomy Bot", "Name the messages are posted under"),
@@ -98,7 +101,8 @@ static const struct cfg_option_def pagerduty_opts[] = {
 };
 
 static const struct cfg_option_def performance_opts[] = {
-	INT_OPT("max_memory_mb", "64", 8, 4096, "Resident memory the daemon may use before it sheds caches"),
+	INT_OPT("max_memory_mb", "64", 8, 4096,
+		"Resident memory the daemon may use before it sheds caches"),
 	PCT("max_cpu_percent", "20", "CPU share above which the daemon slows its polling"),
 	SEC_OPT("gc_interval", "300", 10, DAY, "How often caches and old samples are cleaned up"),
 	INT_OPT("telemetry_retention_days", "30", 1, 3650, "Days of telemetry kept in the store"),
@@ -108,7 +112,8 @@ static const struct cfg_option_def performance_opts[] = {
 static const struct cfg_option_def polling_opts[] = {
 	MS_OPT("base_interval_ms", "1500", 100, 60000, "Normal probe and telemetry interval"),
 	BOOL_OPT("adaptive_polling", "1",
-		 "Poll faster while a link degrades and slower while all are stable or the system is busy"),
+		 "Poll faster while a link degrades, slower while all are stable or "
+		 "the system is busy"),
 	MS_OPT("min_interval_ms", "500", 100, 60000, "Shortest interval adaptive polling may use"),
 	MS_OPT("max_interval_ms", "5000", 100, 60000, "Longest interval adaptive polling may use"),
 	PCT("load_threshold", "80", "System CPU load (%) above which polling backs off"),
@@ -116,10 +121,12 @@ static const struct cfg_option_def polling_opts[] = {
 
 static const struct cfg_option_def starlink_opts[] = {
 	SEC_OPT("health_check_interval", "30", 1, HOUR, "How often the dish's status is read"),
-	SEC_OPT("obstruction_check_interval", "60", 1, HOUR, "How often obstruction statistics are read"),
+	SEC_OPT("obstruction_check_interval", "60", 1, HOUR,
+		"How often obstruction statistics are read"),
 	SEC_OPT("gps_update_interval", "300", 10, DAY, "How often the dish's GPS position is read"),
 	BOOL_OPT("predictive_enabled", "1",
-		 "Fail over ahead of predicted outages (obstructions, reboots, thermal throttling)"),
+		 "Fail over ahead of predicted outages (obstructions, reboots, "
+		 "thermal throttling)"),
 	TYPED_OPT("api_host", CFG_HOST, 0, "192.168.100.1", "Address of the dish's gRPC API"),
 	PORT("api_port", "9200", "Port of the dish's gRPC API"),
 	MS_OPT("api_timeout_ms", "5000", 100, 60000, "Timeout of one call to the dish's API"),
@@ -127,7 +134,8 @@ static const struct cfg_option_def starlink_opts[] = {
 
 static const struct cfg_option_def cellular_opts[] = {
 	SEC_OPT("signal_check_interval", "15", 1, HOUR, "How often modem signal quality is read"),
-	SEC_OPT("data_usage_check_interval", "300", 10, DAY, "How often data usage counters are read"),
+	SEC_OPT("data_usage_check_interval", "300", 10, DAY,
+		"How often data usage counters are read"),
 	BOOL_OPT("stability_analysis", "1", "Score signal variability, not just its level"),
 	BOOL_OPT("roaming_detection", "1", "Notice when the modem is roaming (may cost extra)"),
 	TYPED_OPT("mmcli", CFG_STRING, 0, "", "Path of mmcli (empty: found on PATH)"),
@@ -137,19 +145,26 @@ static const struct cfg_option_def cellular_opts[] = {
 };
 
 static const struct cfg_option_def wifi_opts[] = {
-	SEC_OPT("channel_scan_interval", "600", 60, DAY, "How often neighbouring channels are scanned"),
-	SEC_OPT("rssi_check_interval", "10", 1, HOUR, "How often signal strength and bitrate are read"),
-	BOOL_OPT("interference_detection", "1", "Count co-channel networks and noise into the score"),
+	SEC_OPT("channel_scan_interval", "600", 60, DAY,
+		"How often neighbouring channels are scanned"),
+	SEC_OPT("rssi_check_interval", "10", 1, HOUR,
+		"How often signal strength and bitrate are read"),
+	BOOL_OPT("interference_detection", "1",
+		 "Count co-channel networks and noise into the score"),
 	BOOL_OPT("auto_optimization", "1", "Suggest a better channel when interference is high"),
 };
 
 static const struct cfg_option_def bandwidth_opts[] = {
-	BOOL_OPT("metered_mode", "1", "Keep background traffic (checks, reports) small on metered members"),
-	BOOL_OPT("data_limit_enabled", "1", "Track data usage of metered members against their limits"),
+	BOOL_OPT("metered_mode", "1",
+		 "Keep background traffic (checks, reports) small on metered members"),
+	BOOL_OPT("data_limit_enabled", "1",
+		 "Track data usage of metered members against their limits"),
 	BOOL_OPT("traffic_shaping", "1", "Shape traffic to the per-class limits below"),
 	BOOL_OPT("qos_enabled", "1", "Apply the qos section's priority queues"),
-	INT_OPT("starlink_limit_mbps", "100", 0, 100000, "Shaping limit on Starlink members (0 = none)"),
-	INT_OPT("cellular_limit_mbps", "50", 0, 100000, "Shaping limit on cellular members (0 = none)"),
+	INT_OPT("starlink_limit_mbps", "100", 0, 100000,
+		"Shaping limit on Starlink members (0 = none)"),
+	INT_OPT("cellular_limit_mbps", "50", 0, 100000,
+		"Shaping limit on cellular members (0 = none)"),
 	INT_OPT("wifi_limit_mbps", "25", 0, 100000, "Shaping limit on Wi-Fi members (0 = none)"),
 };
 
@@ -158,8 +173,10 @@ static const struct cfg_option_def qos_opts[] = {
 	INT_OPT("priority_queues", "4", 1, 8, "Number of priority queues"),
 	ENUM_OPT("bandwidth_sharing", "fair", sharing_enum,
 		 "How queues share bandwidth: fair, priority (strict) or weighted"),
-	BOOL_OPT("latency_optimization", "1", "Keep queues short to protect latency-sensitive traffic"),
-	INT_OPT("voice_priority", "1", 1, 8, "Queue of voice traffic (1 = highest, <= priority_queues)"),
+	BOOL_OPT("latency_optimization", "1",
+		 "Keep queues short to protect latency-sensitive traffic"),
+	INT_OPT("voice_priority", "1", 1, 8,
+		"Queue of voice traffic (1 = highest, <= priority_queues)"),
 	INT_OPT("video_priority", "2", 1, 8, "Queue of video traffic (<= priority_queues)"),
 	INT_OPT("data_priority", "3", 1, 8, "Queue of interactive data (<= priority_queues)"),
 	INT_OPT("bulk_priority", "4", 1, 8, "Queue of bulk transfers (<= priority_queues)"),

@@ -29,11 +29,13 @@
  * counts as a line, an unterminated quote is reported at the line where it
  * opened (libuci reports the last line of the file), and every `package`
  * statement after the first is checked but otherwise ignored, as uci_load()
- * ignores them all. */
+ * ignores them all. Anonymous sections keep a NULL name where libuci makes
+ * up "cfgXXYYYY", so a named section can never land on one of them. Other
+ * errors are reported at the line being read when they are found. */
+#include <errno.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 

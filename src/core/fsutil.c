@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,49 +36,66 @@ int fs_mkdir_parents(const char *path, mode_t mode)
 	return 0;
 }
 
+/* True when fd has no more data (or fails); used to tell "exactly max
+ * bytes" from "more than max". */
+static bool at_eof(int fd)
+{
+	char c;
+	ssize_t r;
+	do
+		r = read(fd, &c, 1);
+	while (r < 0 && errno == EINTR);
+	return r <= 0;
+}
+
+static char *grow(char *buf, size_t *cap, size_t max)
+{
+	size_t ncap = *cap * 2 > max ? max : *cap * 2;
+	char *nb = realloc(buf, ncap + 1);
+	if (!nb) {
+		free(buf);
+		errno = ENOMEM;
+		return NULL;
+	}
+	*cap = ncap;
+	return nb;
+}
+
 char *fs_read_file(const char *path, size_t max, size_t *len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
-	size_t cap = 4096, n = 0;
+	size_t cap = max < 4096 ? max : 4096, n = 0;
 	char *buf = malloc(cap + 1);
 	while (buf) {
-		if (n == cap) {
-			if (cap >= max) {
-				free(buf);
-				close(fd);
-				errno = EFBIG;
-				return NULL;
-			}
-			cap = cap * 2 > max ? max : cap * 2;
-			char *nb = realloc(buf, cap + 1);
-			if (!nb) {
+		if (n == cap && cap == max) {
+			if (!at_eof(fd)) {
 				free(buf);
 				buf = NULL;
-				break;
+				errno = EFBIG;
 			}
-			buf = nb;
+			break;
 		}
+		if (n == cap && !(buf = grow(buf, &cap, max)))
+			break;
 		ssize_t r = read(fd, buf + n, cap - n);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			int e = errno;
 			free(buf);
-			close(fd);
-			errno = e;
-			return NULL;
+			buf = NULL;
+			break;
 		}
 		if (r == 0)
 			break;
 		n += (size_t)r;
 	}
+	int e = errno;
 	close(fd);
-	if (!buf) {
-		errno = ENOMEM;
+	errno = e;
+	if (!buf)
 		return NULL;
-	}
 	buf[n] = '\0';
 	if (len)
 		*len = n;

@@ -71,7 +71,8 @@ static void log_emit(enum log_level level, const char *text)
 		tm.tm_sec, ts.tv_nsec / 1000000, log_level_name(level), text);
 }
 
-static void log_vmsg(enum log_level level, int err, const char *fmt, va_list ap)
+static void __attribute__((format(printf, 3, 0)))
+log_vmsg(enum log_level level, int err, const char *fmt, va_list ap)
 {
 	char buf[1024];
 	int n = vsnprintf(buf, sizeof(buf), fmt, ap);

@@ -280,7 +280,7 @@ void daemon_apply_log_level(const struct config *cfg, bool debug)
 		log_set_level(LOG_LVL_DEBUG);
 		return;
 	}
-	int lvl = log_level_parse(cfg_enum_name(config_section(cfg, "main"), "log_level"));
+	int lvl = log_level_parse(cfg_enum_str(config_section(cfg, "main"), "log_level"));
 	log_set_level(lvl < 0 ? LOG_LVL_INFO : (enum log_level)lvl);
 }
 

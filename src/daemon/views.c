@@ -37,7 +37,7 @@ json_object *view_status(struct daemon *d)
 			       json_num(selfhealth_uptime_s(&d->health), 1));
 	add_time(o, "started", d->started_wall_s);
 	add_str(o, "backend", effective_backend());
-	add_str(o, "backend_configured", cfg_enum_name(config_section(d->cfg, "main"), "backend"));
+	add_str(o, "backend_configured", cfg_enum_str(config_section(d->cfg, "main"), "backend"));
 	add_str(o, "mode", "observe");
 	add_str(o, "active_member", NULL);
 	json_object_object_add(o, "members", json_object_new_int((int)d->cfg->n_members));
@@ -114,7 +114,7 @@ static json_object *member_json(struct daemon *d, const struct cfg_section *m)
 	add_str(o, "name", m->name);
 	add_str(o, "interface", cfg_str(m, "interface"));
 	add_str(o, "device", dev);
-	add_str(o, "class", cfg_enum_name(m, "class"));
+	add_str(o, "class", cfg_enum_str(m, "class"));
 	json_object_object_add(o, "priority", json_object_new_int64(cfg_int(m, "priority")));
 	json_object_object_add(o, "enabled", json_object_new_boolean(cfg_bool(m, "enabled")));
 	json_object_object_add(o, "metered", json_object_new_boolean(cfg_bool(m, "metered")));

@@ -39,6 +39,7 @@
 #define DUMP_STARTUP_MS         3000
 #define DUMP_TIMEOUT_S          5
 #define DUMP_RETRY_S            1
+#define DUMP_INTR_RESTARTS      3       /* then wait DUMP_RETRY_S between tries */
 
 /* Address flags that change what a consumer can do with the address; other
  * flag changes (and lifetime refreshes on every IPv6 RA) are not events. */
@@ -67,10 +68,10 @@ struct linkmon {
 	enum dump_state dump;
 	bool dump_intr;         /* NLM_F_DUMP_INTR seen: the dump is unreliable */
 	bool dump_failed;       /* error reply or recv error: retry later */
+	unsigned int dump_restarts; /* interrupted dumps redone at once */
 	uint32_t dump_seq;
 	unsigned int dump_portid;
-
-	uint8_t buf[LINKMON_RECV_SIZE] __attribute__((aligned(8)));
+	uint8_t *buf;           /* LINKMON_RECV_SIZE bytes, for recv() */
 };
 
 /* What a link message says; absent attributes leave the known value. */
@@ -596,7 +597,7 @@ static int walk_msgs(struct linkmon *lm, const uint8_t *p, size_t len, msg_fn fn
 /* nlmsghdr needs 4-byte alignment; a caller's buffer might not have it. */
 static int walk_buffer(struct linkmon *lm, const void *buf, size_t len, msg_fn fn)
 {
-	if (((uintptr_t)buf & 3) == 0)
+	if (len == 0 || ((uintptr_t)buf & 3) == 0)
 		return walk_msgs(lm, buf, len, fn);
 	void *copy = malloc(len);
 	if (!copy) {
@@ -641,6 +642,7 @@ static void dump_apply(struct linkmon *lm)
 		const struct link_info *s = &lm->shadow.v[i];
 		if (link_upsert(lm, &lm->tab, s) < 0) {
 			log_err("linkmon: out of memory for link %s", s->name);
+			lm->resync_wanted = true;
 			continue;
 		}
 		addrs_replace(lm, tab_get(&lm->tab, s->ifindex), s);
@@ -780,8 +782,13 @@ static int dump_start(struct linkmon *lm)
 static void dump_done(struct linkmon *lm)
 {
 	if (lm->dump_intr) {
+		/* Under a storm of changes every dump may be interrupted:
+		 * after a few immediate retries, pace them with the timer. */
 		log_debug("linkmon: dump interrupted, restarting");
-		dump_start(lm);
+		if (lm->dump_restarts++ < DUMP_INTR_RESTARTS)
+			dump_start(lm);
+		else
+			lm->dump_failed = true;
 		return;
 	}
 	if (lm->dump == DUMP_LINKS) {
@@ -792,13 +799,16 @@ static void dump_done(struct linkmon *lm)
 	}
 	dump_apply(lm);
 	lm->dump = DUMP_IDLE;
+	lm->dump_restarts = 0;
 }
 
-/* NLMSG_DONE and NLMSG_ERROR carry an int error code (0: fine). */
+/* NLMSG_DONE and NLMSG_ERROR carry an int error code (0: fine; an
+ * NLMSG_ERROR with 0 is an ACK). A bare NLMSG_DONE counts as success:
+ * failing it would make every dump fail and retry forever. */
 static int ctl_error(const struct nlmsghdr *nlh)
 {
 	if (!payload_fits(nlh, sizeof(int)))
-		return -EBADMSG;
+		return nlh->nlmsg_type == NLMSG_DONE ? 0 : -EBADMSG;
 	int err;
 	memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
 	return err;
@@ -828,24 +838,29 @@ static int dump_msg(struct linkmon *lm, const struct nlmsghdr *nlh)
 	return handle_msg(lm, &lm->shadow, nlh);
 }
 
-/* Reads the dump socket until EAGAIN. Returns -1 on a socket error. */
+/* Reads the dump socket until EAGAIN or the dump completes. Replies of a
+ * failed or abandoned dump are read and dropped (dump_msg ignores them):
+ * left queued, they would keep the level-triggered event firing. Returns
+ * -1 on a socket error. */
 static int dump_read(struct linkmon *lm)
 {
-	while (lm->dump != DUMP_IDLE && !lm->dump_failed) {
-		ssize_t n = nl_recv(lm->dump_nl, lm->buf, sizeof(lm->buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return 0;
+	for (int i = 0; i < LINKMON_READ_BUDGET; i++) {
+		ssize_t n = nl_recv(lm->dump_nl, lm->buf, LINKMON_RECV_SIZE);
 		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return 0;
 			log_errno(LOG_LVL_WARN, "linkmon: dump recv");
 			lm->stats.errors++;
 			lm->dump_failed = true;
 			return -1;
 		}
 		walk_msgs(lm, lm->buf, (size_t)n, dump_msg);
+		if (lm->dump == DUMP_IDLE)
+			return 0;
 	}
-	return lm->dump_failed ? -1 : 0;
+	return 0;
 }
 
 /* ---- the loop ------------------------------------------------------------- */
@@ -862,6 +877,7 @@ static void resync_begin(struct linkmon *lm)
 {
 	lm->resync_wanted = false;
 	lm->stats.resyncs++;
+	lm->dump_restarts = 0;
 	event_del(lm->ev_read);
 	event_add(lm->dump_read, NULL);
 	dump_start(lm);
@@ -881,13 +897,20 @@ static void resync_end(struct linkmon *lm)
 static void on_dump_readable(evutil_socket_t fd, short what, void *arg)
 {
 	struct linkmon *lm = arg;
+	bool was_failed = lm->dump_failed;
 	dump_read(lm);
 	if (lm->dump == DUMP_IDLE) {
 		resync_end(lm);
 		return;
 	}
-	/* Otherwise the timeout counts from the last sign of progress. */
-	timer_arm(lm, lm->dump_failed ? DUMP_RETRY_S : DUMP_TIMEOUT_S);
+	/* Failed just now: retry after a pause (the timer restarts it).
+	 * Still running: the timeout counts from the last sign of progress. */
+	if (lm->dump_failed) {
+		if (!was_failed)
+			timer_arm(lm, DUMP_RETRY_S);
+		return;
+	}
+	timer_arm(lm, DUMP_TIMEOUT_S);
 }
 
 /* Timeout of a dump, or the retry delay after a failed one. */
@@ -938,7 +961,7 @@ static void on_ev_readable(evutil_socket_t fd, short what, void *arg)
 {
 	struct linkmon *lm = arg;
 	for (int i = 0; i < LINKMON_READ_BUDGET; i++) {
-		ssize_t n = nl_recv(lm->ev_nl, lm->buf, sizeof(lm->buf));
+		ssize_t n = nl_recv(lm->ev_nl, lm->buf, LINKMON_RECV_SIZE);
 		if (n < 0) {
 			if (!ev_recv_error(lm))
 				break;
@@ -959,32 +982,38 @@ void linkmon_resync(struct linkmon *lm)
 		event_active(lm->ev_read, EV_READ, 0);
 }
 
-/* Start-up: the one synchronous dump, bounded by a deadline. */
+/* Start-up: the one synchronous dump, bounded by a deadline. A failed or
+ * repeatedly interrupted dump is retried (after a short pause) until then. */
 static int initial_dump(struct linkmon *lm)
 {
 	uint64_t deadline = clock_mono_ms() + DUMP_STARTUP_MS;
-	if (dump_start(lm) < 0)
-		return -1;
+	dump_start(lm);
 	while (lm->dump != DUMP_IDLE) {
 		uint64_t now = clock_mono_ms();
 		if (now >= deadline) {
 			errno = ETIMEDOUT;
 			return -1;
 		}
+		if (lm->dump_failed) {
+			poll(NULL, 0, 20);
+			lm->dump_restarts = 0;
+			dump_start(lm);
+			continue;
+		}
 		struct pollfd pfd = { .fd = mnl_socket_get_fd(lm->dump_nl), .events = POLLIN };
 		if (poll(&pfd, 1, (int)(deadline - now)) < 0 && errno != EINTR)
 			return -1;
-		if (dump_read(lm) < 0) {
-			if (errno == 0)
-				errno = EIO;
-			return -1;
-		}
+		dump_read(lm);
 	}
 	return 0;
 }
 
 static int open_sockets(struct linkmon *lm)
 {
+	/* malloc: aligned for nlmsghdr. */
+	lm->buf = malloc(LINKMON_RECV_SIZE);
+	if (!lm->buf)
+		return -1;
 	lm->ev_nl = nl_open();
 	lm->dump_nl = lm->ev_nl ? nl_open() : NULL;
 	if (!lm->dump_nl)
@@ -1056,6 +1085,7 @@ void linkmon_free(struct linkmon *lm)
 		mnl_socket_close(lm->dump_nl);
 	tab_free(&lm->tab);
 	tab_free(&lm->shadow);
+	free(lm->buf);
 	free(lm);
 }
 

@@ -11,7 +11,10 @@
  *	(ADDR: + added, - removed, ~ scope or tentative/deprecated changed.)
  *	SIGUSR1 stalls the loop for 1.5 s (prints "STALL" first) so a test can
  *	overrun a small receive buffer; SIGUSR2 prints STATS and STATE lines;
- *	SIGTERM/SIGINT print STATS and exit.
+ *	SIGHUP requests a resync (linkmon_resync); SIGTERM/SIGINT print STATS
+ *	and exit.
+ *
+ *	LINKMON_DEBUG=1 in the environment logs linkmon's debug messages.
  *
  *   linkmon_watch --exec CMD [ARG...]
  *	Runs CMD and prints "EXEC <start_us> <end_us> <status>" (monotonic),
@@ -133,6 +136,9 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	case SIGUSR2:
 		print_stats();
 		break;
+	case SIGHUP:
+		linkmon_resync(g_lm);
+		break;
 	default:
 		print_stats();
 		event_base_loopbreak(base);
@@ -159,8 +165,9 @@ static int run_exec(char **argv)
 
 static int watch(int rcvbuf)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGUSR1, SIGUSR2 };
-	struct event *sev[4];
+	static const int sigs[] = { SIGINT, SIGTERM, SIGUSR1, SIGUSR2, SIGHUP };
+	enum { NSIGS = sizeof(sigs) / sizeof(sigs[0]) };
+	struct event *sev[NSIGS];
 	struct event_base *base = event_base_new();
 	if (!base)
 		return 1;
@@ -171,7 +178,7 @@ static int watch(int rcvbuf)
 	}
 	if (rcvbuf > 0 && linkmon_set_rcvbuf(g_lm, rcvbuf) < 0)
 		perror("rcvbuf");
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < NSIGS; i++) {
 		sev[i] = evsignal_new(base, sigs[i], on_signal, base);
 		event_add(sev[i], NULL);
 	}
@@ -182,7 +189,7 @@ static int watch(int rcvbuf)
 
 	event_base_dispatch(base);
 
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < NSIGS; i++)
 		event_free(sev[i]);
 	linkmon_free(g_lm);
 	event_base_free(base);
@@ -191,7 +198,7 @@ static int watch(int rcvbuf)
 
 int main(int argc, char **argv)
 {
-	log_open("linkmon_watch", true, LOG_LVL_INFO);
+	log_open("linkmon_watch", true, getenv("LINKMON_DEBUG") ? LOG_LVL_DEBUG : LOG_LVL_INFO);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc >= 3 && strcmp(argv[1], "--exec") == 0)
 		return run_exec(argv + 2);

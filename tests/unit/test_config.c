@@ -932,6 +932,8 @@ static void test_getters(void **state)
 	assert_true(cfg_is_set(m, "backend"));
 	assert_false(cfg_is_set(m, "log_level"));
 	assert_int_equal(cfg_enum(m, "backend"), 1);
+	assert_string_equal(cfg_enum_str(m, "backend"), "netlink");
+	assert_string_equal(cfg_enum_str(m, "log_level"), "info");
 	assert_int_equal(cfg_get(m, "backend")->line, 2);
 	assert_int_equal(cfg_get(m, "log_level")->line, 0);
 	assert_string_equal(cfg_str(m, "state_dir"), "/var/lib/autonomy");
@@ -946,6 +948,7 @@ static void misuse_unknown(const struct cfg_section *s) { (void)cfg_int(s, "nope
 static void misuse_type(const struct cfg_section *s) { (void)cfg_int(s, "backend"); }
 static void misuse_str(const struct cfg_section *s) { (void)cfg_str(s, "dry_run"); }
 static void misuse_bool(const struct cfg_section *s) { (void)cfg_bool(s, "state_dir"); }
+static void misuse_enum(const struct cfg_section *s) { (void)cfg_enum_str(s, "dry_run"); }
 
 /* A getter used wrongly is a bug and aborts; run it in a child. */
 static void expect_abort(misuse_fn fn)
@@ -976,6 +979,7 @@ static void test_getter_misuse_aborts(void **state)
 	expect_abort(misuse_type);
 	expect_abort(misuse_str);
 	expect_abort(misuse_bool);
+	expect_abort(misuse_enum);
 }
 
 static void list_str_misuse(const struct cfg_section *s)

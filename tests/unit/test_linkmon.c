@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <errno.h>
+#include <event2/event.h>
 #include <libmnl/libmnl.h>
 #include <linux/if.h>
 #include <linux/if_addr.h>
@@ -562,12 +564,12 @@ static void test_addr_overflow(void **state)
 {
 	struct linkmon *lm = *state;
 	newlink(lm, 7, "wan0", UP_RUNNING, IF_OPER_UP);
-	addr6(lm, RTM_NEWADDR, 7, "fe80::1", RT_SCOPE_LINK, IFA_F_PERMANENT);
 	for (int i = 1; i < LINKMON_MAX_ADDRS; i++) {
 		char a[32];
 		snprintf(a, sizeof(a), "10.0.%d.1", i);
 		addr4(lm, RTM_NEWADDR, 7, a, 24);
 	}
+	addr6(lm, RTM_NEWADDR, 7, "fe80::1", RT_SCOPE_LINK, IFA_F_PERMANENT);
 	const struct link_info *li = linkmon_find(lm, "wan0");
 	assert_int_equal(li->n_addrs, LINKMON_MAX_ADDRS);
 	assert_false(li->addrs_truncated);
@@ -579,7 +581,8 @@ static void test_addr_overflow(void **state)
 	li = linkmon_find(lm, "wan0");
 	assert_int_equal(li->n_addrs, LINKMON_MAX_ADDRS);
 	assert_true(li->addrs_truncated);
-	assert_addr(&li->addrs[0], "2001:db8::9", 64);
+	assert_addr(&li->addrs[LINKMON_MAX_ADDRS - 1], "2001:db8::9", 64);
+	assert_addr(&g_rec.r[0].old.addrs[LINKMON_MAX_ADDRS - 1], "fe80::1", 64);
 
 	/* ... a link-scope one does not replace a global one. */
 	addr6(lm, RTM_NEWADDR, 7, "fe80::2", RT_SCOPE_LINK, 0);
@@ -903,6 +906,16 @@ static void test_resync_diff(void **state)
 	linkmon_dump_end(lm);
 	assert_int_equal(g_rec.n, 0);
 
+	/* A malformed dump message is counted and skipped, like an event. */
+	static const uint8_t junk[8] __attribute__((aligned(8))) = { 5, 0, 0, 0, 16, 0, 0, 0 };
+	uint64_t errs = stat_errors(lm);
+	linkmon_dump_begin(lm);
+	assert_int_equal(linkmon_dump_feed(lm, dump, off), 0);
+	assert_int_equal(linkmon_dump_feed(lm, junk, sizeof(junk)), -1);
+	linkmon_dump_end(lm);
+	assert_int_equal(g_rec.n, 0);
+	assert_int_equal(stat_errors(lm), errs + 1);
+
 	/* An empty dump deletes everything. */
 	linkmon_dump_begin(lm);
 	linkmon_dump_end(lm);
@@ -961,6 +974,60 @@ static void test_callback_sees_table(void **state)
 	linkmon_free(lm);
 }
 
+/* ---- the socket path, against this machine's kernel ----------------------- */
+
+static void test_live_socket(void **state)
+{
+	struct event_base *base = event_base_new();
+	assert_non_null(base);
+	rec_reset();
+	struct linkmon *lm = linkmon_new(base, record, NULL);
+	if (!lm && (errno == EPERM || errno == EACCES || errno == EAFNOSUPPORT)) {
+		event_base_free(base);
+		skip();
+	}
+	assert_non_null(lm);
+	/* The initial table is loaded silently; every namespace has lo. */
+	assert_int_equal(g_rec.n, 0);
+	const struct link_info *lo = linkmon_find(lm, "lo");
+	assert_non_null(lo);
+	assert_true(lo->flags & IFF_LOOPBACK);
+	int lo_index = lo->ifindex;
+
+	/* A requested resync runs on the loop: dump, diff, resume. */
+	linkmon_resync(lm);
+	struct timeval tv = { .tv_sec = 0, .tv_usec = 300 * 1000 };
+	event_base_loopexit(base, &tv);
+	assert_int_equal(event_base_dispatch(base), 0);
+
+	struct linkmon_stats st;
+	linkmon_get_stats(lm, &st);
+	assert_int_equal(st.resyncs, 1);
+	assert_int_equal(st.errors, 0);
+	assert_true(st.events >= 2);    /* lo's link and address messages, twice */
+	/* Nothing changed that should have: lo was not reported deleted. */
+	for (size_t i = 0; i < g_rec.n; i++)
+		assert_false(g_rec.r[i].ev == LINKMON_DEL && g_rec.r[i].cur.ifindex == lo_index);
+	assert_non_null(linkmon_find_index(lm, lo_index));
+	assert_int_equal(linkmon_set_rcvbuf(lm, 1 << 20), 0);
+
+	linkmon_free(lm);
+	event_base_free(base);
+}
+
+static void test_detached_socket_calls(void **state)
+{
+	struct linkmon *lm = *state;
+	errno = 0;
+	assert_int_equal(linkmon_set_rcvbuf(lm, 4096), -1);
+	assert_int_equal(errno, ENOTCONN);
+	linkmon_resync(lm);     /* no-op, no crash */
+	struct linkmon_stats st;
+	linkmon_get_stats(lm, &st);
+	assert_int_equal(st.resyncs, 0);
+	linkmon_free(NULL);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -988,6 +1055,8 @@ int main(void)
 		T(test_resync_diff),
 		T(test_callback_sees_table),
 		cmocka_unit_test(test_event_names),
+		cmocka_unit_test(test_live_socket),
+		T(test_detached_socket_calls),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
