@@ -6,7 +6,7 @@ set -euo pipefail
 
 PKGS=(
 	build-essential cmake pkg-config
-	libevent-dev libjson-c-dev libmnl-dev libcmocka-dev
+	libevent-dev libjson-c-dev libmnl-dev libcmocka-dev libssl-dev
 	clang libclang-rt-14-dev          # libFuzzer + sanitizers
 	iproute2 iptables nftables procps iputils-ping curl util-linux  # the lab
 	python3                            # /usr/bin/python3 for test helpers and the lab

@@ -1,43 +1,55 @@
 #!/usr/bin/env bash
-# The main job, for now: build autonomy and run the daemon in the foreground
-# in observe mode (backend 'none': it changes nothing) on this machine's own
-# uplinks, then show what it sees with autonomyctl. Ctrl-C stops it.
-#   RUN_ONCE=1  stop after showing status/members/health once
+# The main job, for now: build autonomy, bring up the network-namespace lab
+# (a router with three uplinks: wan, sl, lte) and run autonomyd inside the
+# router in observe mode (it measures and decides, changes no routes). It
+# shows status/members/health, degrades the primary uplink and shows the
+# effect, then keeps running until Ctrl-C (which tears the lab down).
+#   RUN_ONCE=1   stop after the walk-through
+#   LAB_PREFIX   namespace prefix (default "demo")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
 scripts/build.sh plain
+export LAB_PREFIX=${LAB_PREFIX:-demo}
 
 work=$(mktemp -d /tmp/autonomy-run.XXXXXX)
-conf=$work/autonomy
 sock=$work/autonomy.sock
+ctl() { build/autonomyctl -s "$sock" "$@"; }
+cleanup() {
+	[ -n "${pid:-}" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	lab/lab.sh down >/dev/null 2>&1 || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
-# The shipped example's global sections, with the backend forced to observe,
-# plus one member per device that carries a default route here.
-awk '/^config member/{skip=1} /^config autonomy/{skip=0} !skip' examples/autonomy.conf |
-	sed "s/option backend '[a-z0-9]*'/option backend 'none'/" >"$conf"
-prio=1
-for dev in $( { ip -4 route show default; ip -6 route show default; } |
-	      sed -nE 's/.* dev ([^ ]+).*/\1/p' | sort -u); do
-	printf "\nconfig member '%s'\n\toption device '%s'\n\toption class 'auto'\n\toption priority '%d'\n" \
-		"$(tr -c 'a-zA-Z0-9_\n' _ <<<"$dev")" "$dev" "$prio" >>"$conf"
-	prio=$((prio + 1))
-done
-[ "$prio" -gt 1 ] || printf "\nconfig member 'loopback'\n\toption device 'lo'\n" >>"$conf"
-
-echo "== config: $conf (observe mode; members from this machine's default routes)"
-build/autonomyd -n -c "$conf"
-build/autonomyd -f -c "$conf" -s "$sock" -p "$work/autonomy.pid" &
+lab/lab.sh up
+build/autonomyd -n -c examples/lab.conf
+ip netns exec "$LAB_PREFIX-router" build/autonomyd -f -c examples/lab.conf \
+	-s "$sock" -p "$work/autonomy.pid" 2>"$work/daemon.log" &
 pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 50); do build/autonomyctl -s "$sock" status >/dev/null 2>&1 && break; sleep 0.1; done
+for _ in $(seq 50); do ctl status >/dev/null 2>&1 && break; sleep 0.1; done
+sleep 3
 
-for cmd in status members health; do
-	echo; echo "== autonomyctl $cmd"
-	build/autonomyctl -s "$sock" $cmd
-done
-echo; echo "== autonomyctl --json members"
-build/autonomyctl -s "$sock" --json members
+show() { for c in "$@"; do echo; echo "== autonomyctl $c"; ctl $c; done; }
+show status members health
+echo; echo "== lab/impair.sh wan blackhole   (the primary uplink goes silent, carrier stays up)"
+lab/impair.sh wan blackhole
+sleep 2
+show members
+echo; echo "== lab/impair.sh wan restore; lab/impair.sh sl delay 80 loss 15"
+lab/impair.sh wan restore
+lab/impair.sh sl delay 80 loss 15
+sleep 8
+show members
+echo; echo "== events (autonomyctl monitor)"
+ctl monitor | sed -n '/recent events/,$p'
 [ "${RUN_ONCE:-0}" = 1 ] && exit 0
-echo; echo "autonomyd is running (pid $pid). Try: build/autonomyctl -s $sock members   (Ctrl-C stops)"
-wait $pid
+cat <<MSG
+
+autonomyd keeps running in the lab (pid $pid). In another shell:
+  build/autonomyctl -s $sock monitor --continuous
+  LAB_PREFIX=$LAB_PREFIX lab/impair.sh wan blackhole | cut | restore | delay 50 | loss 10
+Ctrl-C here stops the daemon and tears the lab down.
+MSG
+wait "$pid"

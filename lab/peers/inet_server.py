@@ -14,7 +14,9 @@ Writes READY_FILE once every socket listens. Standard library only.
 """
 import http.server
 import os
+import json
 import socket
+import subprocess
 import socketserver
 import struct
 import sys
@@ -167,15 +169,42 @@ class DNSTCP(socketserver.BaseRequestHandler):
             return
 
 
+class UDPServer4(socketserver.ThreadingUDPServer):
+    allow_reuse_address = True
+    daemon_threads = True
+
+
+class UDPServer6(socketserver.ThreadingUDPServer):
+    address_family = socket.AF_INET6
+    allow_reuse_address = True
+    daemon_threads = True
+
+
+def local_addresses():
+    """The target addresses on lo. A UDP server bound to the wildcard answers
+    from whatever address routing picks (the transit address), which careful
+    clients reject; one socket per address answers from the address asked."""
+    out = subprocess.run(["ip", "-j", "addr", "show", "dev", "lo"],
+                         capture_output=True, text=True, check=True).stdout
+    for ifc in json.loads(out):
+        for a in ifc.get("addr_info", []):
+            yield a["family"], a["local"]
+
+
+def udp_servers(port, handler):
+    for family, addr in local_addresses():
+        cls = UDPServer6 if family == "inet6" else UDPServer4
+        yield cls((addr, port), handler)
+
+
 def main():
     ready = sys.argv[1] if len(sys.argv) > 1 else None
     servers = [
         TCPServer(("::", 7), Echo),
-        UDPServer(("::", 7), UDPEcho),
         HTTPServer(("::", 80), Web),
-        UDPServer(("::", 53), DNSUDP),
         TCPServer(("::", 53), DNSTCP),
     ]
+    servers += list(udp_servers(7, UDPEcho)) + list(udp_servers(53, DNSUDP))
     for s in servers:
         threading.Thread(target=s.serve_forever, daemon=True).start()
     if ready:

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/monitor.h"
 #include "ctl/ctl_client.h"
 #include "ctl/ctl_cmds.h"
 #include "ctl/ctl_format.h"
@@ -208,6 +209,15 @@ static int run(struct cli *cl)
 				   json_object_get_string(f) : NULL;
 		data = ctl_config_validate_auto(sock, file, &err);
 		json_object_put(cl->args);
+	} else if (strcmp(cl->cmd->name, "monitor") == 0 &&
+		   json_object_object_get_ex(cl->args, "continuous", NULL)) {
+		json_object *args = cl->args;
+		cl->args = NULL;
+		if (cli_monitor(sock, args, cl->json, &err) == 0)
+			return EXIT_OK;
+		print_error(&err);
+		json_object_put(err.details);
+		return exit_code_for(err.code);
 	} else {
 		data = ctl_client_call(sock, cl->cmd->name, cl->args, cl->timeout_ms, &err);
 	}

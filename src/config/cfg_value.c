@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "config/cfg_internal.h"
+#include "probe/probe.h"
 
 typedef int (*parse_fn)(const struct cfg_option_def *d, const char *text,
 			struct cfg_item *out, char *err, size_t errsz);
@@ -410,12 +411,23 @@ static int parse_ifname(const struct cfg_option_def *d, const char *text,
 	return set_str(out, text, err, errsz);
 }
 
+/* Canonical text of a probe target, so `config show` prints what is probed. */
+static int parse_target(const struct cfg_option_def *d, const char *text,
+			struct cfg_item *out, char *err, size_t errsz)
+{
+	struct probe_target t;
+
+	if (probe_target_parse(text, &t, err, errsz) < 0)
+		return -1;
+	return set_str(out, t.label, err, errsz);
+}
+
 static const parse_fn parsers[] = {
 	[CFG_BOOL] = parse_bool, [CFG_INT] = parse_int, [CFG_ENUM] = parse_enum,
 	[CFG_DURATION] = parse_duration, [CFG_STRING] = parse_string,
 	[CFG_SECRET] = parse_string, [CFG_IPADDR] = parse_ipaddr, [CFG_CIDR] = parse_cidr,
 	[CFG_HOST] = parse_host, [CFG_URL] = parse_url, [CFG_EMAIL] = parse_email,
-	[CFG_IFNAME] = parse_ifname,
+	[CFG_IFNAME] = parse_ifname, [CFG_TARGET] = parse_target,
 };
 
 int cfg_parse_item(const struct cfg_option_def *d, const char *text,
@@ -440,10 +452,15 @@ int cfg_parse_list(const struct cfg_option_def *d, const char *text,
 		   struct cfg_item **items, size_t *n, char *err, size_t errsz)
 {
 	const char *p = text;
+	/* A target's options are comma-separated ("http://IP/,status=204"), so
+	 * targets split on white space only, and "a, b" loses the comma. */
+	bool target = d->type == CFG_TARGET;
+	const char *seps = target ? list_seps + 1 : list_seps;
 
-	while (*(p += strspn(p, list_seps))) {
-		size_t len = strcspn(p, list_seps);
-		char *piece = strndup(p, len);
+	while (*(p += strspn(p, seps))) {
+		size_t len = strcspn(p, seps);
+		size_t keep = target && len > 1 && p[len - 1] == ',' ? len - 1 : len;
+		char *piece = strndup(p, keep);
 		struct cfg_item *grown = realloc(*items, (*n + 1) * sizeof(**items));
 		int rc;
 

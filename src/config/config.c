@@ -476,7 +476,8 @@ const char *cfg_str(const struct cfg_section *s, const char *opt)
 {
 	const unsigned str_types = TYPE_BIT(CFG_STRING) | TYPE_BIT(CFG_SECRET) |
 		TYPE_BIT(CFG_IPADDR) | TYPE_BIT(CFG_CIDR) | TYPE_BIT(CFG_HOST) |
-		TYPE_BIT(CFG_URL) | TYPE_BIT(CFG_EMAIL) | TYPE_BIT(CFG_IFNAME);
+		TYPE_BIT(CFG_URL) | TYPE_BIT(CFG_EMAIL) | TYPE_BIT(CFG_IFNAME) |
+		TYPE_BIT(CFG_TARGET);
 	const struct cfg_value *v = get_typed(s, opt, str_types);
 
 	return v->n_items ? v->items[0].str : NULL;

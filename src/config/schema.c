@@ -236,8 +236,8 @@ static const struct cfg_option_def member_opts[] = {
 		 "Link kind: starlink, cellular, wifi, lan, other or auto (detected)"),
 	INT_OPT("priority", "1", 1, 255,
 		"Lower is preferred when health is comparable (like mwan3's metric)"),
-	TYPED_OPT("target", CFG_HOST, CFG_F_LIST, NULL,
-		  "Probe targets, IP addresses or host names (built-in targets if none)"),
+	TYPED_OPT("target", CFG_TARGET, CFG_F_LIST, NULL,
+		  "Probe targets: 1.1.1.1, tcp:1.1.1.1:443, dns:9.9.9.9, http://IP/ (built-in if none)"),
 	BOOL_OPT("metered", "0", "Data costs money: keep background traffic small"),
 	BOOL_OPT("enabled", "1", "Consider this member at all"),
 	INT_OPT("modem", NULL, 0, 255, "ModemManager modem index (default: the first modem)"),
@@ -370,7 +370,7 @@ const char *cfg_type_name(enum cfg_type t)
 		[CFG_DURATION] = "duration", [CFG_STRING] = "string",
 		[CFG_SECRET] = "secret", [CFG_IPADDR] = "ipaddr", [CFG_CIDR] = "cidr",
 		[CFG_HOST] = "host", [CFG_URL] = "url", [CFG_EMAIL] = "email",
-		[CFG_IFNAME] = "ifname",
+		[CFG_IFNAME] = "ifname", [CFG_TARGET] = "target",
 	};
 
 	if ((unsigned)t >= sizeof(names) / sizeof(names[0]) || !names[t])

@@ -19,6 +19,7 @@ enum cfg_type {
 	CFG_URL,        /* http(s):// URL */
 	CFG_EMAIL,      /* one address; a comma-separated value splits into a list */
 	CFG_IFNAME,     /* a kernel or netifd interface name (<= 15 chars, no '/' or spaces) */
+	CFG_TARGET,     /* a probe target (probe/probe.h syntax); lists split on spaces only */
 };
 
 enum cfg_flags {

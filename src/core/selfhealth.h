@@ -8,7 +8,9 @@
 
 struct event_base;
 
-#define SELFHEALTH_TICK_MS 250
+/* Every wake-up costs CPU on a small router: one a second is enough to
+ * see loop lag (any stall longer than that shows) and to sample CPU. */
+#define SELFHEALTH_TICK_MS 1000
 
 struct selfhealth {
 	uint64_t start_us;

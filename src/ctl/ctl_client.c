@@ -160,3 +160,88 @@ json_object *ctl_client_call(const char *sock, const char *cmd, json_object *arg
 	json_object_put(req);
 	return data;
 }
+
+/* Buffered line reader for a stream of replies and events. */
+struct line_reader {
+	int fd;
+	char *buf;
+	size_t len, cap;
+};
+
+static char *next_line(struct line_reader *r)
+{
+	for (;;) {
+		char *nl = r->len ? memchr(r->buf, '\n', r->len) : NULL;
+		if (nl) {
+			size_t n = (size_t)(nl - r->buf);
+			char *line = strndup(r->buf, n);
+			memmove(r->buf, nl + 1, r->len - n - 1);
+			r->len -= n + 1;
+			return line;
+		}
+		if (r->len == r->cap) {
+			size_t ncap = r->cap ? r->cap * 2 : 65536;
+			char *nb = ncap <= CTL_MAX_REPLY ? realloc(r->buf, ncap) : NULL;
+			if (!nb)
+				return NULL;
+			r->buf = nb;
+			r->cap = ncap;
+		}
+		ssize_t got = recv(r->fd, r->buf + r->len, r->cap - r->len, 0);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return NULL;
+		r->len += (size_t)got;
+	}
+}
+
+static int stream_loop(struct line_reader *r, ctl_stream_cb cb, void *arg,
+		       struct ctl_error *err)
+{
+	char *line = next_line(r);
+	json_object *data = line ? parse_reply(line, strlen(line), err) : NULL;
+	free(line);
+	if (!data) {
+		if (!line && !err->message[0])
+			ctl_error_set(err, CTL_E_NOT_RUNNING, "autonomyd closed the connection");
+		return -1;
+	}
+	int rc = cb(arg, data, true);
+	json_object_put(data);
+	while (rc >= 0 && (line = next_line(r)) != NULL) {
+		enum json_tokener_error jerr;
+		json_object *ev = json_tokener_parse_verbose(line, &jerr);
+		free(line);
+		if (ev)
+			rc = cb(arg, ev, false);
+		json_object_put(ev);
+	}
+	return 0;
+}
+
+int ctl_client_stream(const char *sock, const char *cmd, json_object *args,
+		      ctl_stream_cb cb, void *arg, struct ctl_error *err)
+{
+	err->details = NULL;
+	err->message[0] = '\0';
+	json_object *req = json_object_new_object();
+	json_object_object_add(req, "cmd", json_object_new_string(cmd));
+	json_object_object_add(req, "args", args ? args : json_object_new_object());
+	int fd = connect_to(sock, err);
+	int rc = -1;
+	if (fd >= 0) {
+		size_t len;
+		const char *line = ctl_to_line(req, &len);
+		uint64_t deadline = clock_mono_ms() + CTL_CLIENT_TIMEOUT_MS;
+		struct line_reader r = { .fd = fd };
+		if (send_all(fd, line, len, deadline) < 0 || send_all(fd, "\n", 1, deadline) < 0)
+			ctl_error_set(err, CTL_E_NOT_RUNNING, "autonomyd is not answering on %s", sock);
+		else
+			rc = stream_loop(&r, cb, arg, err);
+		free(r.buf);
+		close(fd);
+	}
+	json_object_put(req);
+	return rc;
+}

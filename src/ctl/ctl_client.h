@@ -3,6 +3,7 @@
 #ifndef AUTONOMY_CTL_CLIENT_H
 #define AUTONOMY_CTL_CLIENT_H
 
+#include <stdbool.h>
 #include <json-c/json.h>
 
 #include "ctl/ctl_proto.h"
@@ -19,5 +20,12 @@ const char *ctl_client_socket(const char *explicit_path);
  * CTL_E_NOT_RUNNING when nothing answers, otherwise the daemon's error. */
 json_object *ctl_client_call(const char *sock, const char *cmd, json_object *args,
 			     int timeout_ms, struct ctl_error *err);
+
+/* For streaming commands (monitor --continuous): cb gets the reply's data
+ * first, then every event line; it returns < 0 to stop. Returns 0 when the
+ * daemon closed the stream or cb stopped, -1 with err filled otherwise. */
+typedef int (*ctl_stream_cb)(void *arg, json_object *msg, bool first);
+int ctl_client_stream(const char *sock, const char *cmd, json_object *args,
+		      ctl_stream_cb cb, void *arg, struct ctl_error *err);
 
 #endif

@@ -9,6 +9,10 @@ static const struct ctl_arg_def validate_args[] = {
 	{ "file", CTL_ARG_STRING, false, "config file to check (default: the daemon's)" },
 };
 
+static const struct ctl_arg_def monitor_args[] = {
+	{ "continuous", CTL_ARG_BOOL, false, "keep streaming events and member updates" },
+};
+
 static const struct ctl_arg_def show_args[] = {
 	{ "reveal", CTL_ARG_BOOL, false, "print secrets in full" },
 };
@@ -18,6 +22,9 @@ const struct ctl_cmd_desc ctl_cmds[] = {
 	  CTL_CMD_QUERY, NOARGS },
 	{ "members", "members", "", "every uplink with link state and health",
 	  CTL_CMD_QUERY, NOARGS },
+	{ "monitor", "monitor", "[--continuous]",
+	  "members and recent events; --continuous follows them live",
+	  CTL_CMD_QUERY, ARGS(monitor_args) },
 	{ "health", "health", "", "the daemon's own health: memory, CPU, loop lag",
 	  CTL_CMD_QUERY, NOARGS },
 	{ "config_show", "config show", "[--reveal]",

@@ -1,6 +1,7 @@
 #include "ctl/ctl_format.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "core/jsonutil.h"
@@ -87,6 +88,34 @@ static void fmt_members(json_object *d, FILE *out)
 			num_or_dash(m, "loss_pct", 1, b4, sizeof(b4)),
 			json_get_bool(m, "active", 0) ? " *" : "");
 	}
+}
+
+/* Why each scored member is not at 100: its largest penalties. */
+static void fmt_penalties(json_object *d, FILE *out)
+{
+	size_t n = json_object_is_type(d, json_type_array) ? json_object_array_length(d) : 0;
+	bool header = false;
+	for (size_t i = 0; i < n; i++) {
+		json_object *m = json_object_array_get_idx(d, i), *pen = NULL;
+		json_object_object_get_ex(m, "penalties", &pen);
+		size_t np = pen ? json_object_array_length(pen) : 0;
+		if (!np)
+			continue;
+		if (!header)
+			fprintf(out, "\n");
+		header = true;
+		fprintf(out, "  %-12.12s", str_or_dash(m, "name"));
+		for (size_t k = 0; k < np; k++)
+			fprintf(out, "%s%s", k ? ", " : " ",
+				json_get_str(json_object_array_get_idx(pen, k), "text", "?"));
+		fputc('\n', out);
+	}
+}
+
+static void fmt_members_full(json_object *d, FILE *out)
+{
+	fmt_members(d, out);
+	fmt_penalties(d, out);
 }
 
 static void fmt_subsystems(json_object *subs, FILE *out)
@@ -211,12 +240,35 @@ static void fmt_reload(json_object *d, FILE *out)
 		w ? json_object_array_length(w) : 0);
 }
 
+void ctl_format_event(json_object *ev, FILE *out)
+{
+	const char *t = json_get_str(ev, "time", "");
+	/* "2026-11-28T01:02:03Z" → "01:02:03" */
+	fprintf(out, "%.8s %-7s %s\n", strlen(t) >= 19 ? t + 11 : t,
+		json_get_str(ev, "event", "?"), json_get_str(ev, "text", ""));
+}
+
+static void fmt_monitor(json_object *d, FILE *out)
+{
+	json_object *members = NULL, *events = NULL;
+	json_object_object_get_ex(d, "members", &members);
+	json_object_object_get_ex(d, "events", &events);
+	fmt_members(members, out);
+	fmt_penalties(members, out);
+	size_t n = events ? json_object_array_length(events) : 0;
+	if (n)
+		fprintf(out, "\nrecent events\n");
+	for (size_t i = 0; i < n; i++)
+		ctl_format_event(json_object_array_get_idx(events, i), out);
+}
+
 static const struct {
 	const char *cmd;
 	format_fn fn;
 } formatters[] = {
+	{ "monitor", fmt_monitor },
 	{ "status", fmt_status },
-	{ "members", fmt_members },
+	{ "members", fmt_members_full },
 	{ "health", fmt_health },
 	{ "config_show", fmt_config_show },
 	{ "config_validate", fmt_config_validate },

@@ -19,12 +19,14 @@
 
 #define CTL_IDLE_TIMEOUT_S 300
 #define CTL_MAX_OUTPUT (4u << 20)  /* a client that stops reading is dropped */
+#define CTL_MAX_SUB_BACKLOG (1u << 20)
 
 struct ctl_conn {
 	struct ctl_server *srv;
 	struct bufferevent *bev;
 	struct ctl_conn *next;
 	bool closing;           /* flush the output, then close */
+	bool subscribed;        /* receives published events */
 };
 
 struct ctl_server {
@@ -73,6 +75,8 @@ static void conn_free(struct ctl_conn *c)
 	}
 	bufferevent_free(c->bev);
 	s->st.clients--;
+	if (c->subscribed)
+		s->st.subscribers--;
 	free(c);
 }
 
@@ -105,7 +109,7 @@ static void conn_handle_line(struct ctl_conn *c, const char *line, size_t len)
 		conn_send(c, ctl_reply_err(&err));
 		return;
 	}
-	json_object *reply = c->srv->fn(c->srv->ctx, &req);
+	json_object *reply = c->srv->fn(c->srv->ctx, c, &req);
 	ctl_request_free(&req);
 	conn_send(c, reply);
 }
@@ -277,6 +281,36 @@ void ctl_server_free(struct ctl_server *s)
 	unlink(s->path);
 	free(s->path);
 	free(s);
+}
+
+void ctl_conn_subscribe(struct ctl_conn *c)
+{
+	if (c->subscribed)
+		return;
+	c->subscribed = true;
+	c->srv->st.subscribers++;
+	bufferevent_set_timeouts(c->bev, NULL, NULL);
+}
+
+void ctl_server_publish(struct ctl_server *s, json_object *ev)
+{
+	size_t len;
+	const char *line = ctl_to_line(ev, &len);
+	struct ctl_conn *next;
+	s->st.published++;
+	for (struct ctl_conn *c = s->conns; c; c = next) {
+		next = c->next;
+		if (!c->subscribed || c->closing)
+			continue;
+		struct evbuffer *out = bufferevent_get_output(c->bev);
+		if (evbuffer_get_length(out) > CTL_MAX_SUB_BACKLOG) {
+			log_warn("ctl: monitor client does not keep up; dropping it");
+			conn_free(c);
+			continue;
+		}
+		evbuffer_add(out, line, len);
+		evbuffer_add(out, "\n", 1);
+	}
 }
 
 void ctl_server_get_stats(const struct ctl_server *s, struct ctl_server_stats *out)

@@ -12,15 +12,19 @@
 
 struct event_base;
 struct ctl_server;
+struct ctl_conn;
 
 /* Returns a full reply object (ctl_reply_ok / ctl_reply_err). */
-typedef json_object *(*ctl_dispatch_fn)(void *ctx, const struct ctl_request *req);
+typedef json_object *(*ctl_dispatch_fn)(void *ctx, struct ctl_conn *c,
+					const struct ctl_request *req);
 
 struct ctl_server_stats {
 	uint64_t connections;   /* accepted since start */
 	uint64_t requests;
 	uint64_t errors;        /* error replies sent */
 	unsigned clients;       /* connected now */
+	unsigned subscribers;   /* of those, streaming events (monitor) */
+	uint64_t published;     /* events published */
 };
 
 #define CTL_MAX_CLIENTS 32
@@ -31,6 +35,12 @@ struct ctl_server *ctl_server_new(struct event_base *base, const char *path,
 				  ctl_dispatch_fn fn, void *ctx);
 /* Closes all clients and removes the socket file. */
 void ctl_server_free(struct ctl_server *s);
+/* From now on (after the reply being built) the connection also receives
+ * every published event as a line; it no longer idles out. */
+void ctl_conn_subscribe(struct ctl_conn *c);
+/* Sends ev (not consumed) to every subscribed connection. A subscriber that
+ * does not keep up is dropped rather than buffered without bound. */
+void ctl_server_publish(struct ctl_server *s, json_object *ev);
 void ctl_server_get_stats(const struct ctl_server *s, struct ctl_server_stats *out);
 
 /* 1 if some process accepts connections on path, 0 if not. */

@@ -16,6 +16,17 @@ struct linkmon;
 struct ctl_server;
 struct pidfile;
 
+struct member_rt;
+
+#define DAEMON_EVENTS_MAX 128
+
+struct daemon_event_rec {
+	int64_t wall_ms;
+	char type[12];          /* "state", "link", "active", "reload" */
+	char member[64];
+	char text[200];
+};
+
 struct reload_result {
 	int64_t wall_s;         /* when, Unix seconds; 0 = never reloaded */
 	bool ok;
@@ -39,7 +50,22 @@ struct daemon {
 	struct selfhealth health;
 	struct reload_result last_reload;
 	struct event *sig_hup, *sig_term, *sig_int;
+
+	struct member_rt **members;     /* runtime state, same order as cfg->members */
+	size_t n_members;
+	char active[64];                /* the member carrying traffic ("" = none) */
+	struct daemon_event_rec events[DAEMON_EVENTS_MAX];
+	size_t n_events, events_head;   /* ring */
+	struct event *monitor_timer;    /* member snapshots to monitor clients */
 };
+
+/* Records an event: logged, kept in a ring for `monitor`, and streamed to
+ * monitor clients (events.c). */
+void daemon_event(struct daemon *d, const char *type, const char *member,
+		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+json_object *view_events(struct daemon *d, size_t limit);
+int daemon_monitor_start(struct daemon *d);
+void daemon_monitor_wake(struct daemon *d);
 
 /* Re-reads the config file; swaps only when it has no errors. Fills err (for
  * the control reply) and returns -1 when the new config was rejected. */
@@ -48,7 +74,8 @@ int daemon_reload(struct daemon *d, struct ctl_error *err, json_object **warning
 void daemon_apply_log_level(const struct config *cfg, bool debug);
 
 /* The control command dispatcher (handlers.c). */
-json_object *daemon_dispatch(void *ctx, const struct ctl_request *req);
+struct ctl_conn;
+json_object *daemon_dispatch(void *ctx, struct ctl_conn *c, const struct ctl_request *req);
 
 /* JSON views of the daemon's state (views.c). */
 json_object *view_status(struct daemon *d);

@@ -6,6 +6,8 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "ctl/ctl_proto.h"
+#include "ctl/ctl_server.h"
+#include "daemon/members.h"
 #include "ctl/ctl_validate.h"
 #include "daemon/daemon.h"
 
@@ -55,13 +57,24 @@ int daemon_reload(struct daemon *d, struct ctl_error *err, json_object **warning
 	config_free(d->cfg);
 	d->cfg = cfg;
 	daemon_apply_log_level(cfg, d->debug);
+	if (members_sync(d) < 0)
+		log_err("reload: some members could not be started (see above)");
 	char msg[128];
 	snprintf(msg, sizeof(msg), "reloaded: %zu members, %zu warnings", cfg->n_members, dg.n);
 	*warnings = ctl_diags_json(&dg, true);
 	record_reload(d, true, msg, json_object_get(*warnings));
-	log_notice("%s", msg);
+	daemon_event(d, "reload", NULL, "%s", msg);
 	cfg_diags_free(&dg);
 	return 0;
+}
+
+static json_object *h_monitor(struct daemon *d, json_object *args, struct ctl_error *err)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "active", d->active[0] ? json_object_new_string(d->active) : NULL);
+	json_object_object_add(o, "members", view_members(d));
+	json_object_object_add(o, "events", view_events(d, 20));
+	return o;
 }
 
 static json_object *h_status(struct daemon *d, json_object *args, struct ctl_error *err)
@@ -118,13 +131,20 @@ static const struct {
 	{ "status", h_status },
 	{ "members", h_members },
 	{ "health", h_health },
+	{ "monitor", h_monitor },
 	{ "config_show", h_config_show },
 	{ "config_validate", h_config_validate },
 	{ "reload", h_reload },
 };
 
-json_object *daemon_dispatch(void *ctx, const struct ctl_request *req)
+json_object *daemon_dispatch(void *ctx, struct ctl_conn *c, const struct ctl_request *req)
 {
+	json_object *v;
+	if (strcmp(req->cmd->name, "monitor") == 0 &&
+	    json_object_object_get_ex(req->args, "continuous", &v) && json_object_get_boolean(v)) {
+		ctl_conn_subscribe(c);
+		daemon_monitor_wake(ctx);
+	}
 	struct ctl_error err = { .code = CTL_E_INTERNAL, .details = NULL };
 	for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++) {
 		if (strcmp(handlers[i].name, req->cmd->name) != 0)

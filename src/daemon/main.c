@@ -18,6 +18,7 @@
 #include "core/pidfile.h"
 #include "ctl/ctl_server.h"
 #include "daemon/daemon.h"
+#include "daemon/members.h"
 #include "link/linkmon.h"
 
 #define DEFAULT_CONFIG "/etc/config/autonomy"
@@ -123,7 +124,8 @@ static int setup_signals(struct daemon *d)
 static void on_link(void *arg, enum linkmon_event ev, const struct link_info *old,
 		    const struct link_info *cur)
 {
-	(void)arg;
+	struct daemon *d = arg;
+	members_link_event(d, cur, ev == LINKMON_DEL);
 	static const char *const names[] = { "new", "del", "change", "addr" };
 	if (ev == LINKMON_CHANGE && old && old->carrier != cur->carrier)
 		log_notice("link %s: carrier %s", cur->name, cur->carrier ? "up" : "down");
@@ -238,16 +240,22 @@ static int start_services(struct daemon *d)
 		log_errno(LOG_LVL_ERR, "control socket %s", d->socket_path);
 		return -1;
 	}
-	if (selfhealth_start(&d->health, d->base) < 0) {
-		log_err("cannot start the health timer");
+	if (selfhealth_start(&d->health, d->base) < 0 || daemon_monitor_start(d) < 0) {
+		log_err("cannot start the daemon's timers");
 		return -1;
 	}
+	if (members_sync(d) < 0)
+		log_err("some members could not be started (see above)");
 	return 0;
 }
 
 static void stop_services(struct daemon *d)
 {
+	members_free(d);
+	if (d->monitor_timer)
+		event_free(d->monitor_timer);
 	ctl_server_free(d->ctl);
+	d->ctl = NULL;
 	linkmon_free(d->lm);
 	selfhealth_stop(&d->health);
 	if (d->sig_hup)

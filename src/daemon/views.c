@@ -1,12 +1,14 @@
 /* JSON views of the daemon's state, keys as ../shared/spec/interface.md fixes
  * them. These are snapshots: building one never changes anything. */
 #include <arpa/inet.h>
+#include <math.h>
 #include <stdio.h>
 #include <unistd.h>
 
 #include "core/clock.h"
 #include "core/jsonutil.h"
 #include "core/selfhealth.h"
+#include "daemon/members.h"
 #include "ctl/ctl_server.h"
 #include "daemon/daemon.h"
 #include "link/linkmon.h"
@@ -39,7 +41,7 @@ json_object *view_status(struct daemon *d)
 	add_str(o, "backend", effective_backend());
 	add_str(o, "backend_configured", cfg_enum_str(config_section(d->cfg, "main"), "backend"));
 	add_str(o, "mode", "observe");
-	add_str(o, "active_member", NULL);
+	add_str(o, "active_member", d->active[0] ? d->active : NULL);
 	json_object_object_add(o, "members", json_object_new_int((int)d->cfg->n_members));
 	json_object_object_add(o, "last_switch", NULL);
 	add_str(o, "config_file", d->config_path);
@@ -78,16 +80,6 @@ const char *member_device(const struct cfg_section *m)
 	return dev && *dev ? dev : cfg_str(m, "interface");
 }
 
-/* Until the probe engine measures a member, its state comes from the link
- * alone: a missing, admin-down or carrier-less device is certainly down;
- * anything else is unknown, not "up". */
-static const char *link_state(const struct link_info *li)
-{
-	if (!li || !li->admin_up || !li->carrier)
-		return "down";
-	return "unknown";
-}
-
 static void add_link(json_object *o, const struct link_info *li)
 {
 	json_object_object_add(o, "carrier", li ? json_object_new_boolean(li->carrier) : NULL);
@@ -106,34 +98,94 @@ static void add_link(json_object *o, const struct link_info *li)
 	json_object_object_add(o, "link", l);
 }
 
-static json_object *member_json(struct daemon *d, const struct cfg_section *m)
+static void add_num(json_object *o, const char *k, double v, int decimals)
+{
+	json_object_object_add(o, k, isfinite(v) ? json_num(v, decimals) : NULL);
+}
+
+static json_object *penalties_json(const struct health_result *r)
+{
+	json_object *a = json_object_new_array();
+	for (unsigned i = 0; i < r->n_items; i++) {
+		json_object *p = json_object_new_object();
+		add_str(p, "label", r->items[i].label);
+		json_object_object_add(p, "points", json_object_new_int(r->items[i].points));
+		add_str(p, "text", r->items[i].text);
+		json_object_array_add(a, p);
+	}
+	return a;
+}
+
+static json_object *probes_json(const struct member_rt *m)
+{
+	json_object *o = json_object_new_object(), *t = json_object_new_array();
+	struct prober_stats st = { 0 };
+	if (m->prober)
+		prober_get_stats(m->prober, &st);
+	for (size_t i = 0; i < m->n_targets; i++)
+		json_object_array_add(t, json_object_new_string(m->targets[i].label));
+	json_object_object_add(o, "targets", t);
+	json_object_object_add(o, "default_targets", json_object_new_boolean(m->default_targets));
+	add_str(o, "role", sched_role_name(m->ms.role));
+	json_object_object_add(o, "interval_ms", json_object_new_int64(
+		sched_interval_ms(&m->ms.sched.p, m->ms.role, m->ms.load_pct)));
+	json_object_object_add(o, "loss_timeout_ms", json_object_new_int64(
+		mstate_loss_timeout_ms(&m->ms, clock_mono_us())));
+	json_object_object_add(o, "sent", json_object_new_int64((int64_t)st.sent));
+	json_object_object_add(o, "replies", json_object_new_int64((int64_t)st.replies));
+	json_object_object_add(o, "lost", json_object_new_int64((int64_t)st.lost));
+	json_object_object_add(o, "late", json_object_new_int64((int64_t)st.late));
+	json_object_object_add(o, "send_errors", json_object_new_int64((int64_t)st.send_errors));
+	json_object_object_add(o, "bursts", json_object_new_int64((int64_t)m->ms.sched.bursts));
+	add_num(o, "bytes_per_day", member_bytes_per_day(m), 0);
+	add_num(o, "bytes_per_day_measured", member_bytes_per_day_measured(m), 0);
+	return o;
+}
+
+static void add_measurements(json_object *o, const struct member_rt *m)
+{
+	const struct health_result *r = &m->ms.res;
+	json_object_object_add(o, "health_score", r->score >= 0 ?
+			       json_object_new_int(r->score) : NULL);
+	add_num(o, "latency_ms", r->latency_ms, 2);
+	add_num(o, "p95_ms", r->p95_ms, 2);
+	add_num(o, "jitter_ms", r->jitter_ms, 2);
+	add_num(o, "loss_pct", r->loss_pct, 2);
+	add_num(o, "loss_short_pct", r->loss_short_pct, 2);
+	json_object_object_add(o, "consecutive_lost", json_object_new_int((int)m->ms.win.consec_lost));
+	json_object_object_add(o, "last_reply_ago_s", m->ms.win.last_reply_us ? json_num(
+		(double)(clock_mono_us() - m->ms.win.last_reply_us) / 1e6, 2) : NULL);
+	add_str(o, "reason", r->reason);
+	json_object_object_add(o, "penalties", penalties_json(r));
+}
+
+static json_object *member_json(struct daemon *d, const struct member_rt *m)
 {
 	json_object *o = json_object_new_object();
-	const char *dev = member_device(m);
-	const struct link_info *li = dev ? linkmon_find(d->lm, dev) : NULL;
+	const struct cfg_section *s = config_member(d->cfg, m->name);
+	const struct link_info *li = linkmon_find(d->lm, m->device);
 	add_str(o, "name", m->name);
-	add_str(o, "interface", cfg_str(m, "interface"));
-	add_str(o, "device", dev);
-	add_str(o, "class", cfg_enum_str(m, "class"));
-	json_object_object_add(o, "priority", json_object_new_int64(cfg_int(m, "priority")));
-	json_object_object_add(o, "enabled", json_object_new_boolean(cfg_bool(m, "enabled")));
-	json_object_object_add(o, "metered", json_object_new_boolean(cfg_bool(m, "metered")));
+	add_str(o, "interface", s ? cfg_str(s, "interface") : NULL);
+	add_str(o, "device", m->device);
+	add_str(o, "class", m->cls);
+	json_object_object_add(o, "priority", json_object_new_int(m->priority));
+	json_object_object_add(o, "enabled", json_object_new_boolean(m->enabled));
+	json_object_object_add(o, "metered", json_object_new_boolean(m->metered));
 	json_object_object_add(o, "exists", json_object_new_boolean(li != NULL));
 	add_link(o, li);
-	add_str(o, "state", link_state(li));
-	json_object_object_add(o, "active", json_object_new_boolean(0));
-	json_object_object_add(o, "health_score", NULL);
-	json_object_object_add(o, "latency_ms", NULL);
-	json_object_object_add(o, "jitter_ms", NULL);
-	json_object_object_add(o, "loss_pct", NULL);
+	add_str(o, "state", mstate_state_name(&m->ms));
+	add_str(o, "detector", m->ms.det.reason);
+	json_object_object_add(o, "active", json_object_new_boolean(m->active));
+	add_measurements(o, m);
+	json_object_object_add(o, "probes", probes_json(m));
 	return o;
 }
 
 json_object *view_members(struct daemon *d)
 {
 	json_object *a = json_object_new_array();
-	for (size_t i = 0; i < d->cfg->n_members; i++)
-		json_object_array_add(a, member_json(d, &d->cfg->members[i]));
+	for (size_t i = 0; i < d->n_members; i++)
+		json_object_array_add(a, member_json(d, d->members[i]));
 	return a;
 }
 
@@ -146,6 +198,34 @@ static json_object *reload_json(const struct reload_result *r)
 	json_object_object_add(o, "ok", json_object_new_boolean(r->ok));
 	add_str(o, "message", r->message);
 	json_object_object_add(o, "diagnostics", json_object_get(r->diags));
+	return o;
+}
+
+static json_object *probe_engine_json(struct daemon *d)
+{
+	struct prober_stats sum = { 0 };
+	for (size_t i = 0; i < d->n_members; i++) {
+		struct prober_stats st;
+		if (!d->members[i]->prober)
+			continue;
+		prober_get_stats(d->members[i]->prober, &st);
+		sum.sent += st.sent;
+		sum.replies += st.replies;
+		sum.send_errors += st.send_errors;
+		sum.sockets += st.sockets;
+		sum.bytes_sent += st.bytes_sent;
+		sum.bytes_received += st.bytes_received;
+	}
+	double up = selfhealth_uptime_s(&d->health);
+	json_object *o = json_object_new_object();
+	add_str(o, "state", "ok");
+	json_object_object_add(o, "sent", json_object_new_int64((int64_t)sum.sent));
+	json_object_object_add(o, "replies", json_object_new_int64((int64_t)sum.replies));
+	add_num(o, "probes_per_s", up > 0 ? (double)sum.sent / up : 0, 2);
+	json_object_object_add(o, "send_errors", json_object_new_int64((int64_t)sum.send_errors));
+	json_object_object_add(o, "sockets", json_object_new_int((int)sum.sockets));
+	json_object_object_add(o, "bytes", json_object_new_int64(
+		(int64_t)(sum.bytes_sent + sum.bytes_received)));
 	return o;
 }
 
@@ -166,6 +246,7 @@ static json_object *subsystems_json(struct daemon *d)
 	json_object_object_add(c, "connections", json_object_new_int64((int64_t)cs.connections));
 	json_object_object_add(c, "requests", json_object_new_int64((int64_t)cs.requests));
 	json_object_object_add(c, "errors", json_object_new_int64((int64_t)cs.errors));
+	json_object_object_add(s, "probes", probe_engine_json(d));
 	json_object_object_add(s, "linkmon", l);
 	json_object_object_add(s, "control", c);
 	return s;

@@ -708,7 +708,7 @@ static void test_member_values(void **state)
 			     F ":5: member.a.qmi_device: 'cdc-wdm0' must be an absolute path such "
 			     "as /dev/cdc-wdm0"));
 	assert_true(has_diag(&d, CFG_ERROR,
-			     F ":6: member.a.target: 'bad_host' is not an IP address or host name"));
+			     F ":6: member.a.target: 'bad_host' is not a numeric IPv4 or IPv6 address"));
 	cfg_diags_free(&d);
 }
 
@@ -718,7 +718,7 @@ static void test_lists(void **state)
 	struct config *cfg = load("config member 'a'\n"
 				  "\toption device 'eth1'\n"
 				  "\tlist target '1.1.1.1'\n"
-				  "\tlist target 'dns.google'\n"
+				  "\tlist target 'tcp:1.1.1.1:443'\n"
 				  "\tlist target '2606:4700:4700::1111, 9.9.9.9'\n"
 				  "config member 'b'\n"
 				  "\toption device 'eth2'\n"
@@ -732,13 +732,13 @@ static void test_lists(void **state)
 	assert_int_equal(v->n_items, 4);
 	assert_true(v->set);
 	assert_int_equal(v->line, 5);
-	assert_string_equal(v->items[0].str, "1.1.1.1");
-	assert_string_equal(v->items[1].str, "dns.google");
-	assert_string_equal(v->items[2].str, "2606:4700:4700::1111");
-	assert_string_equal(v->items[3].str, "9.9.9.9");
+	assert_string_equal(v->items[0].str, "icmp:1.1.1.1");
+	assert_string_equal(v->items[1].str, "tcp:1.1.1.1:443");
+	assert_string_equal(v->items[2].str, "icmp:2606:4700:4700::1111");
+	assert_string_equal(v->items[3].str, "icmp:9.9.9.9");
 	v = cfg_get(config_member(cfg, "b"), "target");
 	assert_int_equal(v->n_items, 2);
-	assert_string_equal(v->items[1].str, "8.8.4.4");
+	assert_string_equal(v->items[1].str, "icmp:8.8.4.4");
 	config_free(cfg);
 
 	/* list recipients lines accumulate; commas split within one */

@@ -313,7 +313,7 @@ static void test_member_section(void **state)
 	assert_string_equal(opt(NULL, "enabled")->def, "1");
 	assert_null(opt(NULL, "target")->def);
 	assert_true(opt(NULL, "target")->flags & CFG_F_LIST);
-	assert_int_equal(opt(NULL, "target")->type, CFG_HOST);
+	assert_int_equal(opt(NULL, "target")->type, CFG_TARGET);
 }
 
 static void test_lookup(void **state)

@@ -1,0 +1,219 @@
+#!/usr/bin/python3
+"""Measurement benchmarks on the real daemon in the lab (root). Prints JSON:
+- blackhole_to_down: blackhole of the active member -> `down` event, ms
+- carrier_cut_to_event: ISP-side carrier cut -> `no carrier` event, ms
+- cpu_us_per_probe, rss_kb: 4 members x 3 targets at default settings
+- metered_standby_bytes_per_day: measured probe traffic of a metered standby
+usage: bench/measure_lab.py [--trials N] [--cpu-seconds N] [--build DIR]"""
+import argparse
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+PREFIX = f"ml{os.getpid() % 100000}"
+ENV = dict(os.environ, LAB_PREFIX=PREFIX)
+V4 = ["198.51.100.1", "198.51.100.2", "203.0.113.1"]
+
+
+def sh(*a):
+    return subprocess.run(a, check=True, capture_output=True, text=True, env=ENV)
+
+
+def ns(name):
+    return f"{PREFIX}-{name}"
+
+
+def member(name, dev, prio, metered=False):
+    t = "".join(f"\tlist target '{x}'\n" for x in V4)
+    return (f"config member '{name}'\n\toption device '{dev}'\n\toption priority '{prio}'\n"
+            + ("\toption metered '1'\n" if metered else "") + t)
+
+
+class Daemon:
+    def __init__(self, build, tmp, conf):
+        self.build, self.sock = build, os.path.join(tmp, "s.sock")
+        path = os.path.join(tmp, "a.conf")
+        open(path, "w").write("config autonomy 'main'\n\toption backend 'none'\n" + conf)
+        self.log = open(os.path.join(tmp, "d.log"), "w")
+        self.p = subprocess.Popen(["ip", "netns", "exec", ns("router"),
+                                   os.path.join(build, "autonomyd"), "-f", "-c", path,
+                                   "-s", self.sock, "-p", os.path.join(tmp, "p.pid")],
+                                  stdout=self.log, stderr=self.log)
+        self.events, self.stop = [], threading.Event()
+        for _ in range(100):
+            if os.path.exists(self.sock):
+                break
+            time.sleep(0.05)
+
+    def start_follow(self):
+        """Subscribes to monitor events (after the CPU phase: a monitor client
+        makes the daemon build a member snapshot every second)."""
+        threading.Thread(target=self.follow, daemon=True).start()
+        time.sleep(0.5)
+
+    def follow(self):
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(self.sock)
+        s.sendall(b'{"cmd":"monitor","args":{"continuous":true}}\n')
+        buf = b""
+        s.settimeout(0.2)
+        while not self.stop.is_set():
+            try:
+                c = s.recv(65536)
+            except socket.timeout:
+                continue
+            if not c:
+                return
+            buf += c
+            while b"\n" in buf:
+                line, buf = buf.split(b"\n", 1)
+                self.events.append(json.loads(line))
+
+    def members(self):
+        r = subprocess.run([os.path.join(self.build, "autonomyctl"), "-s", self.sock,
+                            "--json", "members"], capture_output=True, text=True)
+        return {m["name"]: m for m in json.loads(r.stdout)}
+
+    def health(self):
+        r = subprocess.run([os.path.join(self.build, "autonomyctl"), "-s", self.sock,
+                            "--json", "health"], capture_output=True, text=True)
+        return json.loads(r.stdout)
+
+    def wait_event(self, since, pred, timeout=10):
+        end = time.time() + timeout
+        while time.time() < end:
+            for e in self.events[since:]:
+                if pred(e):
+                    return e
+            time.sleep(0.005)
+        return None
+
+    def wait_state(self, name, state, active=None, timeout=20):
+        end = time.time() + timeout
+        while time.time() < end:
+            m = self.members()[name]
+            if m["state"] == state and (active is None or m["active"] == active):
+                return True
+            time.sleep(0.1)
+        return False
+
+    def close(self):
+        self.stop.set()
+        self.p.terminate()
+        self.p.wait()
+
+
+def pct(v, p):
+    v = sorted(v)
+    return v[min(len(v) - 1, int(round(p / 100 * (len(v) - 1))))]
+
+
+def summary(v):
+    return {"n": len(v), "median_ms": round(statistics.median(v), 1),
+            "p95_ms": round(pct(v, 95), 1), "max_ms": round(max(v), 1)}
+
+
+def trial(d, name, act, undo, pred):
+    n = len(d.events)
+    time.sleep(random.uniform(0.5, 1.5))
+    t0 = time.time()
+    act()
+    e = d.wait_event(n, pred)
+    undo()
+    return None if e is None else (e["ts"] - t0) * 1000
+
+
+def blackhole_trials(d, trials):
+    isp = ns("isp-wan")
+    r = json.loads(sh("ip", "-n", isp, "-j", "route", "show", "default").stdout)[0]
+    gw, dev = r["gateway"], r["dev"]
+    out = []
+    for _ in range(trials):
+        if not d.wait_state("wan", "up", active=True):
+            break
+        dt = trial(d, "wan",
+                   lambda: sh("ip", "-n", isp, "route", "replace", "blackhole", "default"),
+                   lambda: sh("ip", "-n", isp, "route", "replace", "default", "via", gw, "dev", dev),
+                   lambda e: e.get("member") == "wan" and e.get("text", "").startswith("wan: down"))
+        if dt is not None:
+            out.append(dt)
+    return out
+
+
+def cut_trials(d, trials):
+    isp = ns("isp-sl")
+    out = []
+    for _ in range(trials):
+        if not d.wait_state("sl", "up"):
+            break
+        dt = trial(d, "sl", lambda: sh("ip", "-n", isp, "link", "set", "cpe", "down"),
+                   lambda: sh("ip", "-n", isp, "link", "set", "cpe", "up"),
+                   lambda e: e.get("member") == "sl" and "no carrier" in e.get("text", ""))
+        if dt is not None:
+            out.append(dt)
+    return out
+
+
+def cpu_ticks(pid):
+    f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return int(f[11]) + int(f[12])
+
+
+def cpu_run(d, seconds):
+    pid = d.health()["pid"]
+    m0 = d.members()
+    c0, t0 = cpu_ticks(pid), time.time()
+    time.sleep(seconds)
+    c1, t1 = cpu_ticks(pid), time.time()
+    m1 = d.members()
+    sent = sum(m1[k]["probes"]["sent"] - m0[k]["probes"]["sent"] for k in m1)
+    cpu_us = (c1 - c0) * 1e6 / os.sysconf("SC_CLK_TCK")
+    return {"seconds": round(t1 - t0, 1), "probes": sent,
+            "probes_per_s": round(sent / (t1 - t0), 2),
+            "cpu_us_per_probe": round(cpu_us / max(sent, 1), 1),
+            "cpu_pct": round(100 * cpu_us / 1e6 / (t1 - t0), 3)}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--trials", type=int, default=20)
+    ap.add_argument("--cpu-seconds", type=int, default=120)
+    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    a = ap.parse_args()
+    sh(os.path.join(ROOT, "lab/lab.sh"), "up")
+    tmp = tempfile.mkdtemp(prefix="measure-lab-")
+    conf = (member("wan", "wan", 1) + member("sl", "sl", 2) + member("lte", "lte", 3, True)
+            + member("wan_b", "wan", 4))
+    d = Daemon(a.build, tmp, conf)
+    try:
+        res = {"config": "4 members x 3 ICMP targets, default polling"}
+        d.wait_state("wan", "up", active=True)
+        res["cpu"] = cpu_run(d, a.cpu_seconds)
+        h = d.health()
+        res["rss_kb"], res["peak_rss_kb"] = h["rss_kb"], h["peak_rss_kb"]
+        lte = d.members()["lte"]["probes"]
+        res["metered_standby"] = {"role": lte["role"], "interval_ms": lte["interval_ms"],
+                                  "bytes_per_day_expected": lte["bytes_per_day"],
+                                  "bytes_per_day_measured": lte["bytes_per_day_measured"]}
+        d.start_follow()
+        bh = blackhole_trials(d, a.trials)
+        res["blackhole_to_down"] = summary(bh) if bh else None
+        cut = cut_trials(d, a.trials)
+        res["carrier_cut_to_event"] = summary(cut) if cut else None
+        print(json.dumps(res, indent=1))
+    finally:
+        d.close()
+        subprocess.run([os.path.join(ROOT, "lab/lab.sh"), "down"], env=ENV, capture_output=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,398 @@
+/* Runtime glue between probes, link events and the engine, per member. */
+#include "daemon/members.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "daemon/daemon.h"
+#include "link/linkmon.h"
+
+/* A member without a prober (disabled) is still re-scored this often; one
+ * with a prober is re-scored at every probe and outcome instead, so an idle
+ * daemon wakes only to probe. */
+#define MEMBER_IDLE_TICK_MS 5000
+#define PROBE_MAX_TIMEOUT_MS 1000
+
+/* Used when a member lists no targets: anycast resolvers of three operators,
+ * over both families; a family the member has no address for is skipped. */
+static const char *const builtin_targets[] = {
+	"1.1.1.1", "8.8.8.8", "9.9.9.9",
+	"2606:4700:4700::1111", "2001:4860:4860::8888",
+};
+
+static void member_arm(struct member_rt *m, uint64_t now);
+
+static int load_targets(struct member_rt *m, const struct cfg_section *s)
+{
+	const struct cfg_value *v = cfg_get(s, "target");
+	const char *const *list = builtin_targets;
+	size_t n = sizeof(builtin_targets) / sizeof(builtin_targets[0]);
+	char err[160];
+	m->default_targets = v->n_items == 0;
+	if (!m->default_targets)
+		n = v->n_items;
+	if (n > MEMBER_MAX_TARGETS) {
+		log_warn("member %s: only the first %d targets are probed", m->name,
+			 MEMBER_MAX_TARGETS);
+		n = MEMBER_MAX_TARGETS;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *spec = m->default_targets ? list[i] : v->items[i].str;
+		if (probe_target_parse(spec, &m->targets[i], err, sizeof(err)) < 0) {
+			log_err("member %s: target %s: %s", m->name, spec, err);
+			return -1;
+		}
+	}
+	m->n_targets = n;
+	return 0;
+}
+
+static bool family_usable(const struct member_rt *m, int family)
+{
+	const struct link_info *li = linkmon_find(m->d->lm, m->device);
+	for (unsigned i = 0; li && i < li->n_addrs; i++)
+		if (li->addrs[i].family == family && li->addrs[i].scope == 0)
+			return true;
+	return false;
+}
+
+/* The scheduler round-robins over all targets; a target of a family the
+ * member has no address for is passed over instead of counted as lost. */
+static size_t usable_target(const struct member_rt *m, size_t i)
+{
+	for (size_t k = 0; k < m->n_targets; k++) {
+		size_t j = (i + k) % m->n_targets;
+		if (family_usable(m, m->targets[j].family))
+			return j;
+	}
+	return i;
+}
+
+/* why NULL: the detector's reason when it says down, else the score's. */
+static void state_changed(struct member_rt *m, const char *why)
+{
+	if (!why)
+		why = detect_is_down(&m->ms.det) ? m->ms.det.reason : m->ms.res.reason;
+	daemon_event(m->d, "state", m->name, "%s: %s (score %d; %s)", m->name,
+		     mstate_state_name(&m->ms), m->ms.res.score, why);
+	members_select(m->d);
+}
+
+static void on_probe(void *arg, const struct probe_result *r)
+{
+	struct member_rt *m = arg;
+	static const enum mstate_outcome map[] = {
+		[PROBE_REPLY] = MSTATE_REPLY, [PROBE_LOST] = MSTATE_LOST,
+		[PROBE_LATE] = MSTATE_LATE, [PROBE_SEND_ERR] = MSTATE_SEND_ERR,
+	};
+	uint64_t now = clock_mono_us();
+	if (mstate_outcome(&m->ms, map[r->outcome], r->sent_us, r->rtt_us, now))
+		state_changed(m, NULL);
+	/* A loss may have started a confirmation burst: probe again at once. */
+	member_arm(m, now);
+}
+
+static void on_timer(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd; (void)what;
+	struct member_rt *m = arg;
+	uint64_t now = clock_mono_us();
+	if (m->prober && now >= mstate_due_us(&m->ms)) {
+		size_t i = usable_target(m, mstate_fire(&m->ms, now));
+		prober_set_timeout(m->prober, mstate_loss_timeout_ms(&m->ms, now));
+		prober_send(m->prober, i);
+	}
+	if (mstate_tick(&m->ms, now))
+		state_changed(m, NULL);
+	member_arm(m, now);
+}
+
+static void member_arm(struct member_rt *m, uint64_t now)
+{
+	uint64_t at = m->prober ? mstate_due_us(&m->ms) : now + MEMBER_IDLE_TICK_MS * 1000u;
+	uint64_t us = at > now ? at - now : 0;
+	struct timeval tv = { (time_t)(us / 1000000u), (suseconds_t)(us % 1000000u) };
+	event_add(m->timer, &tv);
+}
+
+static enum detect_link link_of(const struct link_info *li)
+{
+	if (!li)
+		return DETECT_LINK_MISSING;
+	if (!li->admin_up)
+		return DETECT_LINK_ADMIN_DOWN;
+	return li->carrier ? DETECT_LINK_UP : DETECT_LINK_NO_CARRIER;
+}
+
+/* Bind probes to the member's first global address of each family. */
+static void update_sources(struct member_rt *m, const struct link_info *li)
+{
+	const void *v4 = NULL, *v6 = NULL;
+	for (unsigned i = 0; li && i < li->n_addrs; i++) {
+		const struct link_addr *a = &li->addrs[i];
+		if (a->scope != 0)
+			continue;
+		if (a->family == AF_INET && !v4)
+			v4 = &a->addr.v4;
+		else if (a->family == AF_INET6 && !v6)
+			v6 = &a->addr.v6;
+	}
+	prober_set_source(m->prober, AF_INET, v4);
+	prober_set_source(m->prober, AF_INET6, v6);
+}
+
+static void apply_link(struct member_rt *m, const struct link_info *li, bool fresh)
+{
+	enum detect_link l = link_of(li);
+	bool changed = l != m->link;
+	m->link = l;
+	if (m->prober) {
+		if (fresh)
+			prober_invalidate(m->prober);
+		update_sources(m, li);
+	}
+	if (mstate_link(&m->ms, l, clock_mono_us()))
+		state_changed(m, detect_link_name(l));
+	else if (changed)
+		daemon_event(m->d, "link", m->name, "%s: %s", m->name, detect_link_name(l));
+}
+
+void members_link_event(struct daemon *d, const struct link_info *li, bool gone)
+{
+	for (size_t i = 0; i < d->n_members; i++) {
+		struct member_rt *m = d->members[i];
+		if (strcmp(m->device, li->name) == 0)
+			apply_link(m, gone ? NULL : li, !gone);
+	}
+}
+
+static void mstate_params_from(const struct config *cfg, struct mstate_params *p)
+{
+	const struct cfg_section *pol = config_section(cfg, "polling");
+	const struct cfg_section *al = config_section(cfg, "alerts");
+	mstate_params_default(p);
+	p->sched.base_interval_ms = (uint32_t)cfg_duration_ms(pol, "base_interval_ms");
+	p->sched.min_interval_ms = (uint32_t)cfg_duration_ms(pol, "min_interval_ms");
+	p->sched.max_interval_ms = (uint32_t)cfg_duration_ms(pol, "max_interval_ms");
+	p->sched.adaptive = cfg_bool(pol, "adaptive_polling");
+	p->sched.load_threshold = (unsigned)cfg_int(pol, "load_threshold");
+	p->health.warning = (int)cfg_int(al, "health_warning");
+	p->health.critical = (int)cfg_int(al, "health_critical");
+}
+
+static enum sched_role role_for(const struct member_rt *m)
+{
+	if (m->active)
+		return SCHED_ACTIVE;
+	return m->metered ? SCHED_METERED_STANDBY : SCHED_STANDBY;
+}
+
+static struct member_rt *member_new(struct daemon *d, const struct cfg_section *s)
+{
+	struct member_rt *m = calloc(1, sizeof(*m));
+	if (!m)
+		return NULL;
+	m->d = d;
+	snprintf(m->name, sizeof(m->name), "%s", s->name);
+	snprintf(m->device, sizeof(m->device), "%s", member_device(s));
+	snprintf(m->cls, sizeof(m->cls), "%s", cfg_enum_str(s, "class"));
+	m->priority = (int)cfg_int(s, "priority");
+	m->enabled = cfg_bool(s, "enabled");
+	m->metered = cfg_bool(s, "metered");
+	m->link = DETECT_LINK_MISSING;
+	if (load_targets(m, s) < 0) {
+		free(m);
+		return NULL;
+	}
+	return m;
+}
+
+static int member_start(struct member_rt *m, const struct mstate_params *mp)
+{
+	uint64_t now = clock_mono_us();
+	m->started_us = now;
+	mstate_init(&m->ms, mp, (unsigned)m->n_targets, role_for(m),
+		    now ^ (uint64_t)(uintptr_t)m, now);
+	m->timer = event_new(m->d->base, -1, 0, on_timer, m);
+	if (!m->timer)
+		return -1;
+	if (m->enabled) {
+		struct prober_config pc = {
+			.ifname = m->device, .timeout_ms = PROBE_MAX_TIMEOUT_MS,
+			.targets = m->targets, .n_targets = m->n_targets,
+		};
+		m->prober = prober_new(m->d->base, &pc, on_probe, m);
+		if (!m->prober)
+			log_errno(LOG_LVL_ERR, "member %s: cannot create its prober", m->name);
+	}
+	apply_link(m, linkmon_find(m->d->lm, m->device), false);
+	member_arm(m, now);
+	return 0;
+}
+
+static void member_free(struct member_rt *m)
+{
+	if (!m)
+		return;
+	prober_free(m->prober);
+	if (m->timer)
+		event_free(m->timer);
+	free(m);
+}
+
+/* Same device, same targets, same enabled flag: the running prober and the
+ * measurements carry over a reload. */
+static bool same_probing(const struct member_rt *a, const struct member_rt *b)
+{
+	if (strcmp(a->device, b->device) || a->n_targets != b->n_targets ||
+	    a->enabled != b->enabled)
+		return false;
+	for (size_t i = 0; i < a->n_targets; i++)
+		if (strcmp(a->targets[i].label, b->targets[i].label))
+			return false;
+	return true;
+}
+
+static struct member_rt *take_old(struct daemon *d, const struct member_rt *fresh)
+{
+	for (size_t i = 0; i < d->n_members; i++) {
+		struct member_rt *o = d->members[i];
+		if (o && strcmp(o->name, fresh->name) == 0 && same_probing(o, fresh)) {
+			d->members[i] = NULL;
+			return o;
+		}
+	}
+	return NULL;
+}
+
+static void adopt(struct member_rt *keep, const struct member_rt *fresh,
+		  const struct mstate_params *mp)
+{
+	snprintf(keep->cls, sizeof(keep->cls), "%s", fresh->cls);
+	keep->priority = fresh->priority;
+	keep->metered = fresh->metered;
+	keep->ms.sched.p = mp->sched;
+	keep->ms.health.p.warning = mp->health.warning;
+	keep->ms.health.p.critical = mp->health.critical;
+}
+
+int members_sync(struct daemon *d)
+{
+	struct mstate_params mp;
+	size_t n = d->cfg->n_members;
+	struct member_rt **next = calloc(n ? n : 1, sizeof(*next));
+	if (!next)
+		return -1;
+	mstate_params_from(d->cfg, &mp);
+	for (size_t i = 0; i < n; i++) {
+		struct member_rt *fresh = member_new(d, &d->cfg->members[i]);
+		struct member_rt *old = fresh ? take_old(d, fresh) : NULL;
+		if (old) {
+			adopt(old, fresh, &mp);
+			member_free(fresh);
+			next[i] = old;
+		} else if (fresh && member_start(fresh, &mp) == 0) {
+			next[i] = fresh;
+		} else {
+			member_free(fresh);
+			next[i] = NULL;
+		}
+	}
+	members_free(d);
+	d->members = next;
+	d->n_members = n;
+	/* A member that failed to start is left out rather than half-run. */
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (next[i])
+			next[k++] = next[i];
+	d->n_members = k;
+	members_select(d);
+	return k == n ? 0 : -1;
+}
+
+void members_free(struct daemon *d)
+{
+	for (size_t i = 0; i < d->n_members; i++)
+		member_free(d->members[i]);
+	free(d->members);
+	d->members = NULL;
+	d->n_members = 0;
+}
+
+struct member_rt *members_find_device(struct daemon *d, const char *dev)
+{
+	for (size_t i = 0; i < d->n_members; i++)
+		if (strcmp(d->members[i]->device, dev) == 0)
+			return d->members[i];
+	return NULL;
+}
+
+/* Lower is better: up beats degraded beats down. */
+static int state_rank(const struct member_rt *m)
+{
+	/* Not yet measured ranks with up, so that start-up does not hop to
+	 * whichever member answered first; priority decides between them. */
+	static const int rank[] = {
+		[HEALTH_UP] = 0, [HEALTH_UNKNOWN] = 0, [HEALTH_DEGRADED] = 1, [HEALTH_DOWN] = 3,
+	};
+	return m->enabled ? rank[mstate_state(&m->ms)] : 4;
+}
+
+static bool better(const struct member_rt *a, const struct member_rt *b)
+{
+	if (state_rank(a) != state_rank(b))
+		return state_rank(a) < state_rank(b);
+	if (a->priority != b->priority)
+		return a->priority < b->priority;
+	return a->ms.res.score > b->ms.res.score;
+}
+
+/* Provisional choice of the member that carries traffic, until the decision
+ * engine exists: the best state, then the preferred priority, then the
+ * score. It sets probing roles (the active member is probed often) and what
+ * `status` reports; with no route backend nothing else follows from it. */
+void members_select(struct daemon *d)
+{
+	struct member_rt *best = NULL;
+	uint64_t now = clock_mono_us();
+	for (size_t i = 0; i < d->n_members; i++)
+		if (d->members[i]->enabled && (!best || better(d->members[i], best)))
+			best = d->members[i];
+	for (size_t i = 0; i < d->n_members; i++) {
+		struct member_rt *m = d->members[i];
+		m->active = m == best;
+		if (m->ms.role != role_for(m)) {
+			mstate_set_role(&m->ms, role_for(m), now);
+			member_arm(m, now);
+		}
+	}
+	const char *name = best ? best->name : "";
+	if (strcmp(name, d->active) != 0) {
+		daemon_event(d, "active", name, "active member: %s -> %s",
+			     d->active[0] ? d->active : "none", best ? name : "none");
+		snprintf(d->active, sizeof(d->active), "%s", name);
+	}
+}
+
+double member_bytes_per_day(const struct member_rt *m)
+{
+	return sched_probes_per_day(&m->ms.sched.p, m->ms.role, m->ms.load_pct) *
+	       SCHED_PROBE_BYTES;
+}
+
+double member_bytes_per_day_measured(const struct member_rt *m)
+{
+	struct prober_stats st;
+	double up_s = (double)(clock_mono_us() - m->started_us) / 1e6;
+	if (!m->prober || up_s < 1)
+		return 0;
+	prober_get_stats(m->prober, &st);
+	return (double)(st.bytes_sent + st.bytes_received) / up_s * 86400.0;
+}

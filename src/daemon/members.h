@@ -1,0 +1,52 @@
+/* members: the daemon's runtime view of each configured uplink — its probe
+ * sockets (prober), its engine state (mstate) and its link — and the glue
+ * that feeds probe outcomes and link events into the engine. */
+#ifndef AUTONOMY_DAEMON_MEMBERS_H
+#define AUTONOMY_DAEMON_MEMBERS_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine/mstate.h"
+#include "probe/probe.h"
+
+struct daemon;
+struct event;
+struct link_info;
+
+#define MEMBER_MAX_TARGETS 16
+
+struct member_rt {
+	struct daemon *d;
+	char name[64];
+	char device[IF_NAMESIZE];
+	char cls[16];
+	int priority;
+	bool enabled, metered;
+	struct probe_target targets[MEMBER_MAX_TARGETS];
+	size_t n_targets;
+	bool default_targets;           /* none configured: the built-in set */
+	struct prober *prober;
+	struct mstate ms;
+	struct event *timer;
+	bool active;
+	enum detect_link link;
+	uint64_t started_us;
+};
+
+/* (Re)builds d->members from d->cfg, keeping the measurements of members
+ * whose device and targets did not change. */
+int members_sync(struct daemon *d);
+void members_free(struct daemon *d);
+struct member_rt *members_find_device(struct daemon *d, const char *dev);
+/* A linkmon event for some device. */
+void members_link_event(struct daemon *d, const struct link_info *li, bool gone);
+/* Recomputes which member is active and every member's probing role. */
+void members_select(struct daemon *d);
+/* Expected probe bytes per day at the member's current role. */
+double member_bytes_per_day(const struct member_rt *m);
+/* Probe traffic actually sent+received per day, extrapolated from uptime. */
+double member_bytes_per_day_measured(const struct member_rt *m);
+
+#endif

@@ -1,0 +1,174 @@
+"""The real daemon measuring real uplinks in the lab: delay, loss, carrier
+cut, blackhole, IPv6 — each asserted against the impairment that was set."""
+import json
+import os
+import socket
+import subprocess
+import threading
+import time
+import unittest
+
+import harness
+from harness import AUTONOMYCTL, TempDirCase, wait_for
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+PREFIX = f"mt{os.getpid() % 100000}"
+ENV = dict(os.environ, LAB_PREFIX=PREFIX)
+ROUTER = PREFIX + "-router"
+
+# Fast polling so that a test gathers enough probes in a minute; the
+# detection tests use the defaults instead.
+FAST = """
+config autonomy 'polling'
+	option base_interval_ms '100'
+	option min_interval_ms '100'
+	option max_interval_ms '1000'
+"""
+
+
+def member(name, prio, targets, metered=False):
+    t = "".join(f"\tlist target '{x}'\n" for x in targets)
+    return (f"config member '{name}'\n\toption device '{name}'\n"
+            f"\toption priority '{prio}'\n" + ("\toption metered '1'\n" if metered else "") + t)
+
+
+V4 = ["198.51.100.1", "198.51.100.2", "203.0.113.1"]
+
+
+def lab(*args):
+    return subprocess.run([os.path.join(ROOT, "lab", args[0])] + list(args[1:]),
+                          env=ENV, check=True, capture_output=True, text=True)
+
+
+class Lab(TempDirCase):
+    @classmethod
+    def setUpClass(cls):
+        lab("lab.sh", "up")
+
+    @classmethod
+    def tearDownClass(cls):
+        subprocess.run([os.path.join(ROOT, "lab", "lab.sh"), "down"], env=ENV,
+                       capture_output=True)
+
+    def tearDown(self):
+        for u in ("wan", "sl", "lte"):
+            lab("impair.sh", u, "restore")
+        super().tearDown()
+
+    def start(self, conf):
+        return self.daemon("config autonomy 'main'\n\toption backend 'none'\n" + conf,
+                           netns=ROUTER).start()
+
+    def members(self, d):
+        return {m["name"]: m for m in d.ctl("members", json_out=True, check_rc=0).data}
+
+
+class Measure(Lab):
+    def test_delay_loss_and_ipv6(self):
+        lab("impair.sh", "sl", "delay", "50")
+        lab("impair.sh", "lte", "loss", "10")
+        d = self.start(FAST + member("wan", 1, ["2001:db8:ffff::1", "2001:db8:ffff::2"])
+                       + member("sl", 2, V4) + member("lte", 3, V4))
+        time.sleep(100)
+        m = self.members(d)
+        # IPv6-only targets: the member is measured and up.
+        self.assertEqual(m["wan"]["state"], "up", m["wan"])
+        self.assertGreater(m["wan"]["probes"]["replies"], 200)
+        # 50 ms set -> measured within +-10 %.
+        self.assertAlmostEqual(m["sl"]["latency_ms"], 50, delta=5, msg=m["sl"])
+        # 10 % set -> within +-3 points over all probes of the run.
+        p = m["lte"]["probes"]
+        lost = p["lost"] + p["send_errors"]
+        self.assertGreater(p["sent"], 900)
+        self.assertAlmostEqual(100.0 * lost / p["sent"], 10, delta=3, msg=p)
+        self.assertNotEqual(m["lte"]["state"], "down")
+        self.assertLess(m["lte"]["health_score"], 100)
+
+
+class Detect(Lab):
+    CONF = member("wan", 1, V4) + member("sl", 2, V4) + member("lte", 3, V4, metered=True)
+
+    def events(self, d, out, stop):
+        """Collects monitor events (JSON lines) with their arrival times."""
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(d.sock)
+        s.sendall(b'{"cmd":"monitor","args":{"continuous":true}}\n')
+        s.settimeout(0.2)
+        buf = b""
+        while not stop.is_set():
+            try:
+                chunk = s.recv(65536)
+            except socket.timeout:
+                continue
+            if not chunk:
+                break
+            buf += chunk
+            while b"\n" in buf:
+                line, buf = buf.split(b"\n", 1)
+                out.append((time.time(), json.loads(line)))
+        s.close()
+
+    def wait_event(self, out, pred, timeout):
+        end = time.time() + timeout
+        while time.time() < end:
+            for t, e in out:
+                if pred(e):
+                    return t, e
+            time.sleep(0.01)
+        return None, None
+
+    def watch(self, d):
+        out, stop = [], threading.Event()
+        th = threading.Thread(target=self.events, args=(d, out, stop), daemon=True)
+        th.start()
+        self.addCleanup(lambda: (stop.set(), th.join()))
+        wait_for(lambda: out, 3)
+        return out
+
+    def test_carrier_cut_seen_fast(self):
+        d = self.start(self.CONF)
+        self.assertTrue(wait_for(lambda: self.members(d)["sl"]["state"] == "up", 10))
+        out = self.watch(d)
+        t0 = time.time()
+        lab("impair.sh", "sl", "cut")
+        t, e = self.wait_event(out, lambda e: e.get("member") == "sl" and
+                               "no carrier" in e.get("text", ""), 5)
+        self.assertIsNotNone(e, "no carrier event")
+        # The event's own timestamp against the moment the cut was ordered.
+        self.assertLess(e["ts"] - t0, 0.5, e)
+        m = self.members(d)["sl"]
+        self.assertEqual(m["state"], "down")
+        self.assertIs(m["carrier"], False)
+        lab("impair.sh", "sl", "restore")
+        self.assertTrue(wait_for(lambda: self.members(d)["sl"]["state"] == "up", 10))
+
+    def test_blackhole_active_reported_down_fast(self):
+        d = self.start(self.CONF)
+        self.assertTrue(wait_for(lambda: self.members(d)["wan"]["state"] == "up", 10))
+        self.assertTrue(self.members(d)["wan"]["active"])
+        out = self.watch(d)
+        time.sleep(1)
+        t0 = time.time()
+        lab("impair.sh", "wan", "blackhole")
+        t, e = self.wait_event(out, lambda e: e.get("member") == "wan" and
+                               e.get("text", "").startswith("wan: down"), 5)
+        self.assertIsNotNone(e, "wan never reported down")
+        self.assertLess(e["ts"] - t0, 2.0, e)
+        m = self.members(d)
+        self.assertEqual(m["wan"]["state"], "down")
+        self.assertIs(m["wan"]["carrier"], True)   # a blackhole keeps the carrier
+        self.assertFalse(m["wan"]["active"])
+        lab("impair.sh", "wan", "unblackhole")
+        self.assertTrue(wait_for(lambda: self.members(d)["wan"]["state"] == "up", 10))
+
+    def test_metered_standby_is_probed_sparsely(self):
+        d = self.start(self.CONF)
+        time.sleep(5)
+        lte = self.members(d)["lte"]
+        self.assertEqual(lte["probes"]["role"], "metered_standby")
+        self.assertLessEqual(lte["probes"]["bytes_per_day"], 1_000_000)
+        self.assertLessEqual(lte["probes"]["sent"], 3)
+
+
+if __name__ == "__main__":
+    harness.main()
