@@ -54,6 +54,20 @@ double selfhealth_uptime_s(const struct selfhealth *h)
 	return (double)(clock_mono_us() - h->start_us) / 1e6;
 }
 
+unsigned selfhealth_system_load_pct(void)
+{
+	FILE *f = fopen("/proc/loadavg", "re");
+	double l1 = 0;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	if (!f)
+		return 0;
+	if (fscanf(f, "%lf", &l1) != 1)
+		l1 = 0;
+	fclose(f);
+	double pct = 100.0 * l1 / (double)(cpus > 0 ? cpus : 1);
+	return pct > 1000 ? 1000u : (unsigned)pct;
+}
+
 static void record_lag(struct selfhealth *h, uint64_t now)
 {
 	uint64_t lag = now > h->next_tick_us ? now - h->next_tick_us : 0;
@@ -82,6 +96,7 @@ static void sample_cpu(struct selfhealth *h, uint64_t now)
 		     (double)(now - h->cpu_prev_mono_us);
 	h->cpu_prev_us = cpu;
 	h->cpu_prev_mono_us = now;
+	h->sys_load_pct = selfhealth_system_load_pct();
 }
 
 static void tick_cb(evutil_socket_t fd, short what, void *arg)
@@ -104,6 +119,7 @@ int selfhealth_start(struct selfhealth *h, struct event_base *base)
 	h->lag_window_start_us = now;
 	h->cpu_prev_us = selfhealth_cpu_us();
 	h->cpu_prev_mono_us = now;
+	h->sys_load_pct = selfhealth_system_load_pct();
 	h->ev = event_new(base, -1, 0, tick_cb, h);
 	if (!h->ev)
 		return -1;

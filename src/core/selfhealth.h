@@ -20,6 +20,9 @@ struct selfhealth {
 	uint64_t lag_window_max_us, lag_window_start_us;
 	/* CPU: user+sys over the last sample window (about 5 s) */
 	double cpu_pct;
+	/* System load: 1-minute load average per CPU, in percent (polling
+	 * backs off standby probing above polling.load_threshold). */
+	unsigned sys_load_pct;
 	uint64_t cpu_prev_us, cpu_prev_mono_us;
 	uint64_t next_tick_us;
 	struct event *ev;
@@ -33,6 +36,8 @@ long selfhealth_rss_kb(void);
 /* Peak RSS (VmHWM) in KiB. */
 long selfhealth_peak_rss_kb(void);
 uint64_t selfhealth_cpu_us(void);
+/* 1-minute load average / CPUs x 100, from /proc/loadavg (0 if unknown). */
+unsigned selfhealth_system_load_pct(void);
 double selfhealth_uptime_s(const struct selfhealth *h);
 
 #endif

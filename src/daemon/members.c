@@ -17,6 +17,7 @@
  * with a prober is re-scored at every probe and outcome instead, so an idle
  * daemon wakes only to probe. */
 #define MEMBER_IDLE_TICK_MS 5000
+#define TIMER_SLACK_US 2000
 #define PROBE_MAX_TIMEOUT_MS 1000
 
 /* Used when a member lists no targets: anycast resolvers of three operators,
@@ -103,7 +104,10 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 	(void)fd; (void)what;
 	struct member_rt *m = arg;
 	uint64_t now = clock_mono_us();
-	if (m->prober && now >= mstate_due_us(&m->ms)) {
+	m->ms.load_pct = m->d->health.sys_load_pct;
+	/* epoll waits in whole milliseconds, so a timer may run a little early:
+	 * send anyway rather than wake again a millisecond later. */
+	if (m->prober && now + TIMER_SLACK_US >= mstate_due_us(&m->ms)) {
 		size_t i = usable_target(m, mstate_fire(&m->ms, now));
 		prober_set_timeout(m->prober, mstate_loss_timeout_ms(&m->ms, now));
 		prober_send(m->prober, i);

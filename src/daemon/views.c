@@ -261,6 +261,7 @@ json_object *view_health(struct daemon *d)
 	json_object_object_add(o, "rss_kb", json_object_new_int64(selfhealth_rss_kb()));
 	json_object_object_add(o, "peak_rss_kb", json_object_new_int64(selfhealth_peak_rss_kb()));
 	json_object_object_add(o, "cpu_pct", json_num(h->cpu_pct, 2));
+	json_object_object_add(o, "system_load_pct", json_object_new_int((int)h->sys_load_pct));
 	json_object_object_add(o, "cpu_total_s",
 			       json_num((double)selfhealth_cpu_us() / 1e6, 3));
 	json_object_object_add(o, "loop_lag_ms", json_num((double)h->lag_last_us / 1e3, 3));

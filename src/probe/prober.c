@@ -86,6 +86,27 @@ static void timer_arm(struct prober *p, uint64_t deadline_us)
 	evtimer_add(p->timer, &tv);
 }
 
+/* After an answer: re-aim the loss timer at the earliest deadline still
+ * pending, or stop it. Leaving it armed would wake the loop once per probe
+ * for nothing — on a small router wake-ups are most of a probe's cost. */
+static void timer_retarget(struct prober *p)
+{
+	uint64_t next = 0;
+	if (!p->timer_at)
+		return;
+	for (size_t i = 0; i < PROBER_SLOTS; i++) {
+		const struct probe_slot *s = &p->slots[i];
+		if (s->state == SLOT_PENDING && (!next || s->deadline_us < next))
+			next = s->deadline_us;
+	}
+	if (next == p->timer_at)
+		return;
+	evtimer_del(p->timer);
+	p->timer_at = 0;
+	if (next)
+		timer_arm(p, next);
+}
+
 void probe_finish(struct prober *p, struct probe_slot *s, enum probe_outcome o,
 		  uint32_t rtt_us, int err, int status)
 {
@@ -121,6 +142,7 @@ void probe_answer(struct prober *p, struct probe_slot *s, uint32_t rtt_us, int s
 {
 	if (s->state == SLOT_PENDING) {
 		probe_finish(p, s, PROBE_REPLY, rtt_us, 0, status);
+		timer_retarget(p);
 	} else if (s->state == SLOT_LATE && now_us < s->deadline_us) {
 		probe_finish(p, s, PROBE_LATE, rtt_us, 0, status);
 	} else {
