@@ -1,22 +1,26 @@
 #!/usr/bin/env bash
-# The main job, for now: build autonomy, bring up the network-namespace lab
-# (a router with three uplinks: wan, sl, lte) and run autonomyd inside the
-# router in observe mode (it measures and decides, changes no routes). It
-# shows status/members/health, degrades the primary uplink and shows the
-# effect, then keeps running until Ctrl-C (which tears the lab down).
-#   RUN_ONCE=1   stop after the walk-through
-#   LAB_PREFIX   namespace prefix (default "demo")
+# The main job: the live failover demo. Builds autonomy, brings up the lab (a
+# router with three uplinks — wan, sl, lte — through their own ISPs to a
+# shared internet, and a LAN client), runs autonomyd inside the router owning
+# its default routes, and plays lab/scenarios/demo.jsonl: the primary goes
+# silent and recovers, the satellite link turns lossy, a cable is pulled. A
+# LAN client pings and fetches through the router the whole time. Shows the
+# daemon's events live, then a summary. Ctrl-C stops early and cleans up.
+#   DEMO_SCENARIO=FILE  another scenario (lab/scenarios/*.jsonl)
+#   LAB_PREFIX          namespace prefix (default "demo")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
 scripts/build.sh plain
-export LAB_PREFIX=${LAB_PREFIX:-demo}
-
-work=$(mktemp -d /tmp/autonomy-run.XXXXXX)
+export LAB_PREFIX=${LAB_PREFIX:-demo} LAB_RULES=0
+scenario=${DEMO_SCENARIO:-lab/scenarios/demo.jsonl}
+work=$(mktemp -d /tmp/autonomy-demo.XXXXXX)
 sock=$work/autonomy.sock
+pids=()
 ctl() { build/autonomyctl -s "$sock" "$@"; }
 cleanup() {
-	[ -n "${pid:-}" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
 	lab/lab.sh down >/dev/null 2>&1 || true
 	rm -rf "$work"
 }
@@ -27,29 +31,34 @@ lab/lab.sh up
 build/autonomyd -n -c examples/lab.conf
 ip netns exec "$LAB_PREFIX-router" build/autonomyd -f -c examples/lab.conf \
 	-s "$sock" -p "$work/autonomy.pid" 2>"$work/daemon.log" &
-pid=$!
+pids+=($!)
 for _ in $(seq 50); do ctl status >/dev/null 2>&1 && break; sleep 0.1; done
 sleep 3
+echo; ctl status; echo; ctl members
 
-show() { for c in "$@"; do echo; echo "== autonomyctl $c"; ctl $c; done; }
-show status members health
-echo; echo "== lab/impair.sh wan blackhole   (the primary uplink goes silent, carrier stays up)"
-lab/impair.sh wan blackhole
+# The LAN client: a ping stream, and an HTTP fetch every 0.5 s that records
+# which uplink address the internet saw.
+ip netns exec "$LAB_PREFIX-lan" ping -i 0.2 -W 1 198.51.100.1 >"$work/ping.log" 2>&1 &
+pids+=($!)
+( while :; do
+	src=$(ip netns exec "$LAB_PREFIX-lan" curl -s -m 1 http://198.51.100.1/ip || echo FAIL)
+	echo "$(date +%T) $src"; sleep 0.5
+  done >"$work/fetch.log" ) &
+pids+=($!)
+
+echo; echo "== live: daemon events (autonomyctl monitor --continuous) and scenario steps"
+ctl monitor --continuous | grep --line-buffered -v '^$' | sed -u -n '/^[0-9][0-9]:/p' &
+pids+=($!)
+/usr/bin/python3 lab/scenario.py "$scenario" --restore | sed -u 's/^/        scenario: /'
 sleep 2
-show members
-echo; echo "== lab/impair.sh wan restore; lab/impair.sh sl delay 80 loss 15"
-lab/impair.sh wan restore
-lab/impair.sh sl delay 80 loss 15
-sleep 8
-show members
-echo; echo "== events (autonomyctl monitor)"
-ctl monitor | sed -n '/recent events/,$p'
-[ "${RUN_ONCE:-0}" = 1 ] && exit 0
-cat <<MSG
 
-autonomyd keeps running in the lab (pid $pid). In another shell:
-  build/autonomyctl -s $sock monitor --continuous
-  LAB_PREFIX=$LAB_PREFIX lab/impair.sh wan blackhole | cut | restore | delay 50 | loss 10
-Ctrl-C here stops the daemon and tears the lab down.
-MSG
-wait "$pid"
+echo; echo "== summary"
+ctl decisions --limit 20
+echo
+kill -INT "${pids[1]}" 2>/dev/null || true; sleep 0.3
+sent=$(grep -c 'icmp_seq' "$work/ping.log" || true)
+tail -3 "$work/ping.log" | grep -E 'packets|rtt' || true
+echo "LAN fetches: $(grep -vc FAIL "$work/fetch.log") ok, $(grep -c FAIL "$work/fetch.log") failed;" \
+	"seen from the internet as:" $(awk '{print $2}' "$work/fetch.log" | uniq | tr '\n' ' ')
+echo
+ctl status

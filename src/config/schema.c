@@ -57,6 +57,12 @@ static const struct cfg_option_def main_opts[] = {
 	TYPED_OPT("pid_file", CFG_STRING, 0, "/var/run/autonomy.pid",
 		  "PID file of the daemon (absolute path)"),
 	BOOL_OPT("dry_run", "0", "Decide and log, but never change routes"),
+	INT_OPT("switch_margin", "20", 5, 100,
+		"Score points a member must beat the active one by to take over for quality"),
+	SEC_OPT("switch_sustain", "120", 5, HOUR,
+		"How long that advantage must hold before traffic moves (seconds)"),
+	SEC_OPT("failback_hold", "60", 5, HOUR,
+		"How long a recovered member must stay good before traffic returns to it"),
 };
 
 static const struct cfg_option_def alerts_opts[] = {
@@ -242,6 +248,10 @@ static const struct cfg_option_def member_opts[] = {
 	BOOL_OPT("enabled", "1", "Consider this member at all"),
 	INT_OPT("modem", NULL, 0, 255, "ModemManager modem index (default: the first modem)"),
 	TYPED_OPT("qmi_device", CFG_STRING, 0, NULL, "QMI control device, e.g. /dev/cdc-wdm0"),
+	TYPED_OPT("gateway", CFG_IPADDR, 0, NULL,
+		  "IPv4 next hop of this uplink (default: learnt from its routes)"),
+	TYPED_OPT("gateway6", CFG_IPADDR, 0, NULL,
+		  "IPv6 next hop of this uplink (default: learnt from its routes / RA)"),
 	INT_OPT("weight", "1", 1, 1000,
 		"Share of traffic among members of equal priority when the backend balances"),
 };

@@ -13,6 +13,17 @@ static const struct ctl_arg_def monitor_args[] = {
 	{ "continuous", CTL_ARG_BOOL, false, "keep streaming events and member updates" },
 };
 
+static const struct ctl_arg_def decisions_args[] = {
+	{ "limit", CTL_ARG_INT, false, "how many, newest first (default 10)" },
+};
+
+static const struct ctl_arg_def failover_args[] = {
+	{ "interface", CTL_ARG_STRING, false, "the member to move traffic to" },
+	{ "force", CTL_ARG_BOOL, false, "pin it there until 'failover --auto'" },
+	{ "test", CTL_ARG_BOOL, false, "switch, check connectivity through it, switch back" },
+	{ "auto", CTL_ARG_BOOL, false, "end a pin: automatic selection again" },
+};
+
 static const struct ctl_arg_def show_args[] = {
 	{ "reveal", CTL_ARG_BOOL, false, "print secrets in full" },
 };
@@ -33,6 +44,12 @@ const struct ctl_cmd_desc ctl_cmds[] = {
 	{ "config_validate", "config validate", "[FILE]",
 	  "check a config file; works without a running daemon",
 	  CTL_CMD_QUERY | CTL_CMD_LOCAL, ARGS(validate_args) },
+	{ "decisions", "decisions", "[--limit N]",
+	  "recent decisions (switches, holds, manual) with reasons and scores",
+	  CTL_CMD_QUERY, ARGS(decisions_args) },
+	{ "failover", "failover", "--interface X [--force|--test] | --auto",
+	  "move traffic by hand: once, pinned, as a test, or back to automatic",
+	  CTL_CMD_ACTION, ARGS(failover_args) },
 	{ "reload", "reload", "", "re-read the config; keeps the old one if the new one has errors",
 	  CTL_CMD_ACTION, NOARGS },
 };

@@ -262,10 +262,64 @@ static void fmt_monitor(json_object *d, FILE *out)
 		ctl_format_event(json_object_array_get_idx(events, i), out);
 }
 
+static void put_scores(json_object *sc, FILE *out)
+{
+	bool first = true;
+	json_object_object_foreach(sc, name, v) {
+		fprintf(out, "%s%s %s", first ? "" : ", ", name, v ? json_object_get_string(v) : "-");
+		first = false;
+	}
+}
+
+static void put_decision(json_object *dc, FILE *out)
+{
+	const char *t = json_get_str(dc, "time", "");
+	json_object *sc = NULL;
+	fprintf(out, "%.19s  %-8s %-10s -> %-10s %s\n", t, json_get_str(dc, "type", "?"),
+		str_or_dash(dc, "from"), str_or_dash(dc, "to"), json_get_str(dc, "reason", ""));
+	if (json_object_object_get_ex(dc, "scores", &sc) && sc &&
+	    json_object_object_length(sc) > 0) {
+		fprintf(out, "%21s scores: ", "");
+		put_scores(sc, out);
+		fputc('\n', out);
+	}
+}
+
+static void fmt_decisions(json_object *d, FILE *out)
+{
+	size_t n = json_object_is_type(d, json_type_array) ? json_object_array_length(d) : 0;
+	if (!n) {
+		fprintf(out, "no decisions yet\n");
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		put_decision(json_object_array_get_idx(d, i), out);
+}
+
+static void fmt_failover(json_object *d, FILE *out)
+{
+	json_object *dc = NULL;
+	if (json_has(d, "ok")) {         /* a --test result */
+		fprintf(out, "failover test of %s: %s, %d/%d replies through the default route",
+			json_get_str(d, "interface", "?"), json_get_bool(d, "ok", 0) ? "OK" : "FAILED",
+			(int)json_get_num(d, "replies", 0), (int)json_get_num(d, "probes", 0));
+		if (json_has(d, "rtt_ms"))
+			fprintf(out, ", rtt %.1f ms", json_get_num(d, "rtt_ms", 0));
+		fprintf(out, "; traffic back on %s\n", str_or_dash(d, "back_to"));
+		return;
+	}
+	fprintf(out, "active: %s%s\n", str_or_dash(d, "active"),
+		json_get_bool(d, "pinned", 0) ? " (pinned until 'failover --auto')" : "");
+	if (json_object_object_get_ex(d, "decision", &dc) && dc)
+		put_decision(dc, out);
+}
+
 static const struct {
 	const char *cmd;
 	format_fn fn;
 } formatters[] = {
+	{ "decisions", fmt_decisions },
+	{ "failover", fmt_failover },
 	{ "monitor", fmt_monitor },
 	{ "status", fmt_status },
 	{ "members", fmt_members_full },

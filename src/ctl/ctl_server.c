@@ -27,7 +27,13 @@ struct ctl_conn {
 	struct ctl_conn *next;
 	bool closing;           /* flush the output, then close */
 	bool subscribed;        /* receives published events */
+	bool deferred;          /* a reply is owed later: no reading meanwhile */
+	ctl_close_fn on_close;
+	void *on_close_arg;
 };
+
+static char deferred_marker;     /* its address is the sentinel */
+json_object *const CTL_REPLY_DEFERRED = (json_object *)&deferred_marker;
 
 struct ctl_server {
 	struct event_base *base;
@@ -73,6 +79,8 @@ static void conn_free(struct ctl_conn *c)
 			break;
 		}
 	}
+	if (c->on_close)
+		c->on_close(c->on_close_arg);
 	bufferevent_free(c->bev);
 	s->st.clients--;
 	if (c->subscribed)
@@ -111,6 +119,11 @@ static void conn_handle_line(struct ctl_conn *c, const char *line, size_t len)
 	}
 	json_object *reply = c->srv->fn(c->srv->ctx, c, &req);
 	ctl_request_free(&req);
+	if (reply == CTL_REPLY_DEFERRED) {
+		c->deferred = true;
+		bufferevent_disable(c->bev, EV_READ);
+		return;
+	}
 	conn_send(c, reply);
 }
 
@@ -129,7 +142,7 @@ static void conn_read_cb(struct bufferevent *bev, void *arg)
 {
 	struct ctl_conn *c = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
-	while (!c->closing) {
+	while (!c->closing && !c->deferred) {
 		size_t len;
 		char *line = evbuffer_readln(in, &len, EVBUFFER_EOL_LF);
 		if (!line) {
@@ -281,6 +294,22 @@ void ctl_server_free(struct ctl_server *s)
 	unlink(s->path);
 	free(s->path);
 	free(s);
+}
+
+void ctl_conn_on_close(struct ctl_conn *c, ctl_close_fn fn, void *arg)
+{
+	c->on_close = fn;
+	c->on_close_arg = arg;
+}
+
+void ctl_conn_reply(struct ctl_conn *c, json_object *reply)
+{
+	c->on_close = NULL;
+	c->deferred = false;
+	conn_send(c, reply);
+	bufferevent_enable(c->bev, EV_READ);
+	/* Requests that arrived meanwhile are waiting in the input buffer. */
+	conn_read_cb(c->bev, c);
 }
 
 void ctl_conn_subscribe(struct ctl_conn *c)

@@ -35,6 +35,14 @@ struct ctl_server *ctl_server_new(struct event_base *base, const char *path,
 				  ctl_dispatch_fn fn, void *ctx);
 /* Closes all clients and removes the socket file. */
 void ctl_server_free(struct ctl_server *s);
+/* A handler that answers later returns CTL_REPLY_DEFERRED; the connection
+ * reads no further request until ctl_conn_reply() sends the answer. If the
+ * client goes away first, the close callback runs (and the conn is gone). */
+extern json_object *const CTL_REPLY_DEFERRED;
+typedef void (*ctl_close_fn)(void *arg);
+void ctl_conn_on_close(struct ctl_conn *c, ctl_close_fn fn, void *arg);
+void ctl_conn_reply(struct ctl_conn *c, json_object *reply);
+
 /* From now on (after the reply being built) the connection also receives
  * every published event as a line; it no longer idles out. */
 void ctl_conn_subscribe(struct ctl_conn *c);

@@ -17,6 +17,10 @@ struct ctl_server;
 struct pidfile;
 
 struct member_rt;
+struct decide;
+struct failtest;
+struct ctl_conn;
+struct route_backend;
 
 #define DAEMON_EVENTS_MAX 128
 
@@ -57,6 +61,13 @@ struct daemon {
 	struct daemon_event_rec events[DAEMON_EVENTS_MAX];
 	size_t n_events, events_head;   /* ring */
 	struct event *monitor_timer;    /* member snapshots to monitor clients */
+
+	bool dry_run;                   /* --dry-run: observe backend whatever the config */
+	struct decide *dec;             /* the decision engine */
+	struct route_backend *rb;       /* the only code that changes routing */
+	struct event *decide_timer;     /* when a hold or sustain time matures */
+	struct failtest *failtest;      /* a running `failover --test` */
+	struct ctl_conn *cur_conn;      /* the connection of the request being handled */
 };
 
 /* Records an event: logged, kept in a ring for `monitor`, and streamed to

@@ -7,6 +7,8 @@
 #include "core/log.h"
 #include "ctl/ctl_proto.h"
 #include "ctl/ctl_server.h"
+#include "daemon/decisions.h"
+#include "daemon/failtest.h"
 #include "daemon/members.h"
 #include "ctl/ctl_validate.h"
 #include "daemon/daemon.h"
@@ -57,6 +59,7 @@ int daemon_reload(struct daemon *d, struct ctl_error *err, json_object **warning
 	config_free(d->cfg);
 	d->cfg = cfg;
 	daemon_apply_log_level(cfg, d->debug);
+	decisions_configure(d);
 	if (members_sync(d) < 0)
 		log_err("reload: some members could not be started (see above)");
 	char msg[128];
@@ -75,6 +78,51 @@ static json_object *h_monitor(struct daemon *d, json_object *args, struct ctl_er
 	json_object_object_add(o, "members", view_members(d));
 	json_object_object_add(o, "events", view_events(d, 20));
 	return o;
+}
+
+static json_object *h_decisions(struct daemon *d, json_object *args, struct ctl_error *err)
+{
+	json_object *v;
+	int limit = 10;
+	if (json_object_object_get_ex(args, "limit", &v))
+		limit = json_object_get_int(v);
+	if (limit < 1) {
+		ctl_error_set(err, CTL_E_BAD_ARGS, "--limit must be at least 1");
+		return NULL;
+	}
+	return decisions_view(d, limit);
+}
+
+static bool arg_bool(json_object *args, const char *k)
+{
+	json_object *v;
+	return json_object_object_get_ex(args, k, &v) && json_object_get_boolean(v);
+}
+
+static json_object *h_failover(struct daemon *d, json_object *args, struct ctl_error *err)
+{
+	json_object *v;
+	const char *member = json_object_object_get_ex(args, "interface", &v) ?
+			     json_object_get_string(v) : NULL;
+	bool force = arg_bool(args, "force"), test = arg_bool(args, "test");
+	if (arg_bool(args, "auto")) {
+		if (member || force || test) {
+			ctl_error_set(err, CTL_E_BAD_ARGS, "--auto takes no other option");
+			return NULL;
+		}
+		return decisions_auto(d, err);
+	}
+	if (!member) {
+		ctl_error_set(err, CTL_E_BAD_ARGS, "failover needs --interface X (or --auto)");
+		return NULL;
+	}
+	if (force && test) {
+		ctl_error_set(err, CTL_E_BAD_ARGS, "--force and --test exclude each other");
+		return NULL;
+	}
+	if (test)
+		return failtest_start(d, d->cur_conn, member, err);
+	return decisions_failover(d, member, force, err);
 }
 
 static json_object *h_status(struct daemon *d, json_object *args, struct ctl_error *err)
@@ -132,6 +180,8 @@ static const struct {
 	{ "members", h_members },
 	{ "health", h_health },
 	{ "monitor", h_monitor },
+	{ "decisions", h_decisions },
+	{ "failover", h_failover },
 	{ "config_show", h_config_show },
 	{ "config_validate", h_config_validate },
 	{ "reload", h_reload },
@@ -149,7 +199,12 @@ json_object *daemon_dispatch(void *ctx, struct ctl_conn *c, const struct ctl_req
 	for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++) {
 		if (strcmp(handlers[i].name, req->cmd->name) != 0)
 			continue;
+		struct daemon *d = ctx;
+		d->cur_conn = c;
 		json_object *data = handlers[i].fn(ctx, req->args, &err);
+		d->cur_conn = NULL;
+		if (data == CTL_REPLY_DEFERRED)
+			return data;
 		return data ? ctl_reply_ok(data) : ctl_reply_err(&err);
 	}
 	ctl_error_set(&err, CTL_E_UNKNOWN_CMD, "command '%s' is not served by the daemon",

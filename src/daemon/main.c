@@ -18,7 +18,9 @@
 #include "core/pidfile.h"
 #include "ctl/ctl_server.h"
 #include "daemon/daemon.h"
+#include "daemon/decisions.h"
 #include "daemon/members.h"
+#include "engine/replay.h"
 #include "link/linkmon.h"
 
 #define DEFAULT_CONFIG "/etc/config/autonomy"
@@ -27,7 +29,7 @@
 
 struct opts {
 	const char *config, *pidfile, *socket;
-	bool foreground, check_only, debug;
+	bool foreground, check_only, debug, dry_run;
 };
 
 static void usage(FILE *f)
@@ -41,15 +43,25 @@ static void usage(FILE *f)
 		"  -p PIDFILE  pid file (default: main.pid_file, else " DEFAULT_PIDFILE ")\n"
 		"  -s SOCKET   control socket (default: main.control_socket, else "
 		DEFAULT_SOCKET ")\n"
-		"  -V          print the version and exit\n");
+		"  -V          print the version and exit\n"
+		"  --dry-run   decide and report, change no routes (the observe backend)\n"
+		"  --replay TRACE [--seed N] [-c FILE] [--policy P]\n"
+		"              run a trace in virtual time and print the decisions (JSON Lines)\n");
 }
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
+	static const struct option longopts[] = {
+		{ "dry-run", no_argument, NULL, 'D' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
 	int c;
 	o->config = DEFAULT_CONFIG;
-	while ((c = getopt(argc, argv, "c:fndp:s:Vh")) != -1) {
+	while ((c = getopt_long(argc, argv, "c:fndp:s:Vh", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'D': o->dry_run = true; break;
 		case 'c': o->config = optarg; break;
 		case 'f': o->foreground = true; break;
 		case 'n': o->check_only = true; break;
@@ -258,6 +270,8 @@ static int start_services(struct daemon *d)
 		log_err("cannot start the daemon's timers");
 		return -1;
 	}
+	if (decisions_start(d) < 0)
+		return -1;
 	if (members_sync(d) < 0)
 		log_err("some members could not be started (see above)");
 	return 0;
@@ -266,6 +280,7 @@ static int start_services(struct daemon *d)
 static void stop_services(struct daemon *d)
 {
 	members_free(d);
+	decisions_stop(d);
 	if (d->monitor_timer)
 		event_free(d->monitor_timer);
 	ctl_server_free(d->ctl);
@@ -309,6 +324,9 @@ void daemon_apply_log_level(const struct config *cfg, bool debug)
 int main(int argc, char **argv)
 {
 	struct opts o = { 0 };
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--replay") == 0)
+			return replay_main(argc, argv);
 	if (parse_opts(argc, argv, &o) < 0)
 		return 2;
 	if (o.check_only)
@@ -325,6 +343,7 @@ int main(int argc, char **argv)
 	}
 	d.foreground = o.foreground;
 	d.debug = o.debug;
+	d.dry_run = o.dry_run;
 	if (acquire_singleton(&d) < 0) {
 		config_free(d.cfg);
 		return 1;

@@ -11,6 +11,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "daemon/daemon.h"
+#include "daemon/decisions.h"
 #include "link/linkmon.h"
 
 /* A member without a prober (disabled) is still re-scored this often; one
@@ -169,11 +170,17 @@ static void apply_link(struct member_rt *m, const struct link_info *li, bool fre
 
 void members_link_event(struct daemon *d, const struct link_info *li, bool gone)
 {
+	bool ours = false;
 	for (size_t i = 0; i < d->n_members; i++) {
 		struct member_rt *m = d->members[i];
-		if (strcmp(m->device, li->name) == 0)
+		if (strcmp(m->device, li->name) == 0) {
 			apply_link(m, gone ? NULL : li, !gone);
+			ours = true;
+		}
 	}
+	/* Addresses and ifindex feed the route backend's rules and tables. */
+	if (ours)
+		decisions_members_changed(d);
 }
 
 static void mstate_params_from(const struct config *cfg, struct mstate_params *p)
@@ -317,6 +324,7 @@ int members_sync(struct daemon *d)
 		if (next[i])
 			next[k++] = next[i];
 	d->n_members = k;
+	decisions_members_changed(d);
 	members_select(d);
 	return k == n ? 0 : -1;
 }
@@ -338,51 +346,25 @@ struct member_rt *members_find_device(struct daemon *d, const char *dev)
 	return NULL;
 }
 
-/* Lower is better: up beats degraded beats down. */
-static int state_rank(const struct member_rt *m)
+/* The decision engine chooses; this applies its choice to probing roles
+ * (the active member is probed often) and to what `status` reports. */
+void members_apply_active(struct daemon *d, const char *name)
 {
-	/* Not yet measured ranks with up, so that start-up does not hop to
-	 * whichever member answered first; priority decides between them. */
-	static const int rank[] = {
-		[HEALTH_UP] = 0, [HEALTH_UNKNOWN] = 0, [HEALTH_DEGRADED] = 1, [HEALTH_DOWN] = 3,
-	};
-	return m->enabled ? rank[mstate_state(&m->ms)] : 4;
-}
-
-static bool better(const struct member_rt *a, const struct member_rt *b)
-{
-	if (state_rank(a) != state_rank(b))
-		return state_rank(a) < state_rank(b);
-	if (a->priority != b->priority)
-		return a->priority < b->priority;
-	return a->ms.res.score > b->ms.res.score;
-}
-
-/* Provisional choice of the member that carries traffic, until the decision
- * engine exists: the best state, then the preferred priority, then the
- * score. It sets probing roles (the active member is probed often) and what
- * `status` reports; with no route backend nothing else follows from it. */
-void members_select(struct daemon *d)
-{
-	struct member_rt *best = NULL;
 	uint64_t now = clock_mono_us();
-	for (size_t i = 0; i < d->n_members; i++)
-		if (d->members[i]->enabled && (!best || better(d->members[i], best)))
-			best = d->members[i];
 	for (size_t i = 0; i < d->n_members; i++) {
 		struct member_rt *m = d->members[i];
-		m->active = m == best;
+		m->active = name && strcmp(m->name, name) == 0;
 		if (m->ms.role != role_for(m)) {
 			mstate_set_role(&m->ms, role_for(m), now);
 			member_arm(m, now);
 		}
 	}
-	const char *name = best ? best->name : "";
-	if (strcmp(name, d->active) != 0) {
-		daemon_event(d, "active", name, "active member: %s -> %s",
-			     d->active[0] ? d->active : "none", best ? name : "none");
-		snprintf(d->active, sizeof(d->active), "%s", name);
-	}
+	snprintf(d->active, sizeof(d->active), "%s", name ? name : "");
+}
+
+void members_select(struct daemon *d)
+{
+	decisions_eval(d);
 }
 
 double member_bytes_per_day(const struct member_rt *m)

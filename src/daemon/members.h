@@ -42,8 +42,10 @@ void members_free(struct daemon *d);
 struct member_rt *members_find_device(struct daemon *d, const char *dev);
 /* A linkmon event for some device. */
 void members_link_event(struct daemon *d, const struct link_info *li, bool gone);
-/* Recomputes which member is active and every member's probing role. */
+/* Re-evaluates the decision engine (a member's state changed). */
 void members_select(struct daemon *d);
+/* Applies the engine's active member to probing roles and status. */
+void members_apply_active(struct daemon *d, const char *name);
 /* Expected probe bytes per day at the member's current role. */
 double member_bytes_per_day(const struct member_rt *m);
 /* Probe traffic actually sent+received per day, extrapolated from uptime. */

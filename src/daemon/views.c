@@ -8,7 +8,10 @@
 #include "core/clock.h"
 #include "core/jsonutil.h"
 #include "core/selfhealth.h"
+#include "daemon/decisions.h"
 #include "daemon/members.h"
+#include "engine/decide.h"
+#include <string.h>
 #include "ctl/ctl_server.h"
 #include "daemon/daemon.h"
 #include "link/linkmon.h"
@@ -26,9 +29,6 @@ static void add_time(json_object *o, const char *k, int64_t unix_s)
 	json_object_object_add(o, key, unix_s ? json_object_new_int64(unix_s) : NULL);
 }
 
-/* With the probe engine not yet measuring, the only honest effective
- * backend is observe-only: nothing here changes routes. */
-static const char *effective_backend(void) { return "none"; }
 
 json_object *view_status(struct daemon *d)
 {
@@ -38,12 +38,15 @@ json_object *view_status(struct daemon *d)
 	json_object_object_add(o, "uptime_s",
 			       json_num(selfhealth_uptime_s(&d->health), 1));
 	add_time(o, "started", d->started_wall_s);
-	add_str(o, "backend", effective_backend());
+	const char *backend = decisions_backend_name(d);
+	add_str(o, "backend", backend);
 	add_str(o, "backend_configured", cfg_enum_str(config_section(d->cfg, "main"), "backend"));
-	add_str(o, "mode", "observe");
+	add_str(o, "mode", strcmp(backend, "none") == 0 ? "observe" : "routing");
 	add_str(o, "active_member", d->active[0] ? d->active : NULL);
+	json_object_object_add(o, "pinned", json_object_new_boolean(d->dec && d->dec->pinned >= 0));
 	json_object_object_add(o, "members", json_object_new_int((int)d->cfg->n_members));
-	json_object_object_add(o, "last_switch", NULL);
+	json_object_object_add(o, "last_switch", decisions_last_switch(d));
+	json_object_object_add(o, "route", decisions_route_status(d));
 	add_str(o, "config_file", d->config_path);
 	add_str(o, "control_socket", d->socket_path);
 	return o;

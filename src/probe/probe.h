@@ -74,6 +74,8 @@ typedef void (*probe_cb)(void *arg, const struct probe_result *r);
 
 struct prober_config {
 	const char *ifname;     /* device every probe is bound to */
+	bool follow_routes;     /* bind no device or source: probes take the
+				 * routing table's path (checks the default route) */
 	uint32_t fwmark;        /* 0 = none */
 	uint32_t timeout_ms;    /* loss timeout (1..60000; see prober_set_timeout) */
 	const struct probe_target *targets;     /* copied by prober_new */

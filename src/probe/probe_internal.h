@@ -153,6 +153,7 @@ struct probe_dgram {
 struct prober {
 	struct event_base *base;
 	char ifname[IF_NAMESIZE];
+	bool follow_routes;     /* no device or source binding */
 	uint32_t fwmark, timeout_ms, late_ms;
 	bool late_auto;         /* late_ms follows timeout_ms */
 	bool tls_verify;

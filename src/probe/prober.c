@@ -18,6 +18,7 @@
 #include "core/log.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -195,13 +196,14 @@ static void dgram_init(struct prober *p, struct probe_dgram *d, int family)
 
 static bool config_ok(const struct prober_config *cfg)
 {
-	if (!cfg->ifname || !cfg->ifname[0] || strlen(cfg->ifname) >= IF_NAMESIZE) {
+	if (!cfg->follow_routes &&
+	    (!cfg->ifname || !cfg->ifname[0] || strlen(cfg->ifname) >= IF_NAMESIZE)) {
 		log_err("probe: bad device name '%s'", cfg->ifname ? cfg->ifname : "");
 		return false;
 	}
 	if (cfg->timeout_ms == 0 || cfg->timeout_ms > TIMEOUT_MAX_MS ||
 	    (cfg->n_targets && !cfg->targets)) {
-		log_err("probe %s: bad timeout or targets", cfg->ifname);
+		log_err("probe %s: bad timeout or targets", cfg->ifname ? cfg->ifname : "");
 		return false;
 	}
 	return true;
@@ -224,7 +226,8 @@ struct prober *prober_new(struct event_base *base, const struct prober_config *c
 	if (!p)
 		return NULL;
 	p->base = base;
-	strcpy(p->ifname, cfg->ifname);
+	snprintf(p->ifname, sizeof(p->ifname), "%s", cfg->ifname ? cfg->ifname : "");
+	p->follow_routes = cfg->follow_routes;
 	p->fwmark = cfg->fwmark;
 	p->late_auto = cfg->late_ms == 0;
 	p->late_ms = cfg->late_ms;

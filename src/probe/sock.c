@@ -40,10 +40,23 @@ static int source_addr(const struct prober *p, int family, struct sockaddr_stora
 	return -1;
 }
 
+/* A prober that follows the routing table (failover --test checks the
+ * default route itself) binds nothing: the kernel picks device and source. */
+static int open_unbound(struct prober *p, int family, int type, int proto)
+{
+	int fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
+	if (fd < 0)
+		return -errno;
+	p->st.sockets++;
+	return fd;
+}
+
 int probe_sock_open(struct prober *p, int family, int type, int proto)
 {
 	struct sockaddr_storage src;
 	socklen_t srclen;
+	if (p->follow_routes)
+		return open_unbound(p, family, type, proto);
 	if (source_addr(p, family, &src, &srclen) < 0)
 		return -EADDRNOTAVAIL;
 	int fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);

@@ -156,6 +156,59 @@ def read_lines(s, n, timeout=5.0):
     return [json.loads(l) for l in buf.split(b"\n") if l.strip()]
 
 
+class Monitor:
+    """Follows `monitor --continuous` of a daemon in a thread: every event with
+    its arrival time, for asserting what happened and when."""
+
+    def __init__(self, daemon):
+        import threading
+        self.events, self.stop = [], threading.Event()
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.connect(daemon.sock)
+        self.sock.sendall(b'{"cmd":"monitor","args":{"continuous":true}}\n')
+        self.sock.settimeout(0.2)
+        self.th = threading.Thread(target=self.follow, daemon=True)
+        self.th.start()
+        wait_for(lambda: self.events, 3)
+
+    def follow(self):
+        buf = b""
+        while not self.stop.is_set():
+            try:
+                chunk = self.sock.recv(65536)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            if not chunk:
+                return
+            buf += chunk
+            while b"\n" in buf:
+                line, buf = buf.split(b"\n", 1)
+                self.events.append((time.time(), json.loads(line)))
+
+    def mark(self):
+        return len(self.events)
+
+    def wait(self, pred, timeout, since=0):
+        """The first event after index `since` matching pred, or None."""
+        end = time.time() + timeout
+        while time.time() < end:
+            for _, e in self.events[since:]:
+                if pred(e):
+                    return e
+            time.sleep(0.01)
+        return None
+
+    def matching(self, pred, since=0):
+        return [e for _, e in self.events[since:] if pred(e)]
+
+    def close(self):
+        self.stop.set()
+        self.th.join()
+        self.sock.close()
+
+
 class TempDirCase(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="autonomy-it-")

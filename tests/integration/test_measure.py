@@ -1,10 +1,7 @@
 """The real daemon measuring real uplinks in the lab: delay, loss, carrier
 cut, blackhole, IPv6 — each asserted against the impairment that was set."""
-import json
 import os
-import socket
 import subprocess
-import threading
 import time
 import unittest
 
@@ -88,51 +85,18 @@ class Measure(Lab):
 class Detect(Lab):
     CONF = member("wan", 1, V4) + member("sl", 2, V4) + member("lte", 3, V4, metered=True)
 
-    def events(self, d, out, stop):
-        """Collects monitor events (JSON lines) with their arrival times."""
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.connect(d.sock)
-        s.sendall(b'{"cmd":"monitor","args":{"continuous":true}}\n')
-        s.settimeout(0.2)
-        buf = b""
-        while not stop.is_set():
-            try:
-                chunk = s.recv(65536)
-            except socket.timeout:
-                continue
-            if not chunk:
-                break
-            buf += chunk
-            while b"\n" in buf:
-                line, buf = buf.split(b"\n", 1)
-                out.append((time.time(), json.loads(line)))
-        s.close()
-
-    def wait_event(self, out, pred, timeout):
-        end = time.time() + timeout
-        while time.time() < end:
-            for t, e in out:
-                if pred(e):
-                    return t, e
-            time.sleep(0.01)
-        return None, None
-
     def watch(self, d):
-        out, stop = [], threading.Event()
-        th = threading.Thread(target=self.events, args=(d, out, stop), daemon=True)
-        th.start()
-        self.addCleanup(lambda: (stop.set(), th.join()))
-        wait_for(lambda: out, 3)
-        return out
+        mon = harness.Monitor(d)
+        self.addCleanup(mon.close)
+        return mon
 
     def test_carrier_cut_seen_fast(self):
         d = self.start(self.CONF)
         self.assertTrue(wait_for(lambda: self.members(d)["sl"]["state"] == "up", 10))
-        out = self.watch(d)
+        mon = self.watch(d)
         t0 = time.time()
         lab("impair.sh", "sl", "cut")
-        t, e = self.wait_event(out, lambda e: e.get("member") == "sl" and
-                               "no carrier" in e.get("text", ""), 5)
+        e = mon.wait(lambda e: e.get("member") == "sl" and "no carrier" in e.get("text", ""), 5)
         self.assertIsNotNone(e, "no carrier event")
         # The event's own timestamp against the moment the cut was ordered.
         self.assertLess(e["ts"] - t0, 0.5, e)
@@ -146,12 +110,12 @@ class Detect(Lab):
         d = self.start(self.CONF)
         self.assertTrue(wait_for(lambda: self.members(d)["wan"]["state"] == "up", 10))
         self.assertTrue(self.members(d)["wan"]["active"])
-        out = self.watch(d)
+        mon = self.watch(d)
         time.sleep(1)
         t0 = time.time()
         lab("impair.sh", "wan", "blackhole")
-        t, e = self.wait_event(out, lambda e: e.get("member") == "wan" and
-                               e.get("text", "").startswith("wan: down"), 5)
+        e = mon.wait(lambda e: e.get("member") == "wan" and
+                     e.get("text", "").startswith("wan: down"), 5)
         self.assertIsNotNone(e, "wan never reported down")
         self.assertLess(e["ts"] - t0, 2.0, e)
         m = self.members(d)

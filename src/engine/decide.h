@@ -1,0 +1,200 @@
+/* decide: the decision engine — which member carries traffic, and why.
+ *
+ * Pure: the caller passes every member's current health (state, score, flags)
+ * and the monotonic time in µs; the engine returns decisions with reasons.
+ * It never reads a clock, a socket or the kernel, so the daemon, the replay
+ * (virtual time) and the unit tests run exactly the same code.
+ * docs/decision-engine.md is the reference; keep the two in step.
+ *
+ * Rules, in the order they are applied (defaults in brackets):
+ *  1. Manual pin: a pinned member carries traffic whatever its health, until
+ *     decide_auto(). A one-shot decide_manual() moves traffic once and leaves
+ *     the automatic rules in charge (the member left must serve its fail-back
+ *     hold before traffic returns to it).
+ *  2. Down: an active member that is down (detector or score below critical),
+ *     without carrier, disabled or gone is left at once, for the best member
+ *     of the best class: healthy > recovering or predicted > excluded.
+ *  3. Last resort: when every member is down, traffic stays where it is
+ *     unless another member is less bad (has carrier where the active has
+ *     none): the router is never left without a default route.
+ *  4. Predicted outage / excluded: an active member flagged with a predicted
+ *     outage is left pre-emptively for a healthy member; an excluded one
+ *     (roaming, data cap) for any usable member that is not excluded.
+ *  5. Fail-back: traffic returns to a preferred member (lower priority) once
+ *     it is up, has been good for its hold time, and its score is within
+ *     failback_margin [5] points of the active member's.
+ *  6. Quality: traffic moves to a healthy member whose score beats the
+ *     active's by switch_margin [20] points, continuously for sustain [60 s].
+ *     The band between failback_margin and switch_margin is a deadband in
+ *     which traffic stays where it is: that is what keeps a link with steady
+ *     10-20 % loss from oscillating with its backup.
+ *  7. Hold: when the active member degrades (or a better member appears) and
+ *     no rule moves traffic, a `hold` decision records why, once per episode.
+ *
+ * Hold time before a member may be returned to (rule 5; a member still in it
+ * is "recovering" and used only when nothing healthy is left):
+ *   base = clamp(outage_hold_pct [150] % of its last outage,
+ *                failback_hold [60 s], failback_hold_max [10 min])
+ *   hold = min(holddown_max [1 h], base x 2^(n-1))
+ * with n the member's outages (down spells, predicted-outage spells and
+ * quality departures) that started within flap_window [30 min]. So a link
+ * that was out for T must stay good for 1.5 T before it carries traffic
+ * again, and one that keeps failing is held down longer each time: a link
+ * alternating 2 min up / 2 min down is left once and not returned to while it
+ * flaps.
+ */
+#ifndef AUTONOMY_ENGINE_DECIDE_H
+#define AUTONOMY_ENGINE_DECIDE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine/health.h"
+
+#define DECIDE_MAX_MEMBERS 16
+#define DECIDE_NAME_MAX 32
+#define DECIDE_REASON_MAX 192
+#define DECIDE_HISTORY 64
+#define DECIDE_SPELLS 16        /* outage start times kept per member */
+
+enum decide_type {
+	DECIDE_SWITCH,          /* traffic moved (from "" = the initial choice) */
+	DECIDE_HOLD,            /* a member degraded and traffic stayed, on purpose */
+	DECIDE_RESTORE,         /* traffic moved back to a preferred member */
+	DECIDE_MANUAL,          /* operator: pin, one-shot switch, back to auto */
+};
+
+/* One member as the engine sees it at one instant. Strings belong to the
+ * caller and need only live during the call. */
+struct decide_input {
+	const char *name;
+	int priority;           /* lower = preferred when health is comparable */
+	bool enabled;
+	enum health_state state;
+	int score;              /* 0..100, -1 = unknown */
+	const char *reason;     /* why the state/score: "11 probes lost in 0.45 s" */
+	bool link_down;         /* no carrier, admin down, device missing */
+	bool exclude;           /* use only as a last resort (roaming, data cap) */
+	bool predicted_outage;  /* leave before it fails (scheduled reboot, ...) */
+	const char *predict_reason;
+};
+
+struct decide_params {
+	int switch_margin;              /* points a member must beat the active by (20) */
+	uint32_t sustain_ms;            /* ... continuously for this long (60 000) */
+	int failback_margin;            /* preferred member within this of the active (5) */
+	uint32_t failback_hold_ms;      /* good for at least this long (60 000) */
+	uint32_t failback_hold_max_ms;  /* cap of the outage-proportional part (600 000) */
+	unsigned outage_hold_pct;       /* hold >= this % of the last outage (150) */
+	uint32_t flap_window_ms;        /* outages counted over this span (1 800 000) */
+	uint32_t holddown_max_ms;       /* cap of the escalating hold (3 600 000) */
+};
+
+struct decide_score {
+	char name[DECIDE_NAME_MAX];
+	int score;                      /* -1 = unknown */
+};
+
+struct decision {
+	uint64_t t_us;
+	enum decide_type type;
+	char from[DECIDE_NAME_MAX];     /* "" = none */
+	char to[DECIDE_NAME_MAX];       /* for a hold: the member that keeps traffic */
+	char reason[DECIDE_REASON_MAX];
+	unsigned n_scores;
+	struct decide_score scores[DECIDE_MAX_MEMBERS];
+};
+
+/* Per member, what the engine remembers between evaluations. */
+struct decide_member {
+	char name[DECIDE_NAME_MAX];
+	struct decide_input in;         /* as of the last evaluation (strings not kept) */
+	bool present;                   /* in the last input set */
+	bool out;                       /* in an outage spell (down or predicted) */
+	bool spell_open;                /* outage started and not yet good again */
+	bool good;                      /* usable, not flagged, state UP */
+	uint64_t good_since_us;
+	uint64_t spell_start_us;
+	uint64_t last_spell_us;         /* length of the last finished outage */
+	uint64_t spells[DECIDE_SPELLS]; /* start times of recent outages, ring */
+	unsigned spell_head, n_spells;
+};
+
+struct decide {
+	struct decide_params p;
+	struct decide_member m[DECIDE_MAX_MEMBERS];
+	unsigned n;
+	int active;                     /* index into m, -1 = none chosen yet */
+	int pinned;                     /* -1 = automatic */
+	uint64_t better_since_us;       /* someone beats the active by the margin since, 0 = no */
+	uint64_t oneshot_us;            /* last one-shot manual switch, 0 = none */
+	unsigned holds;                 /* conditions already recorded as a hold
+					 * (DECIDE_HOLD_* bits), so each is recorded once */
+	struct decision hist[DECIDE_HISTORY];
+	unsigned hist_head, hist_count;
+	uint64_t counts[DECIDE_MANUAL + 1];     /* decisions made, per type */
+};
+
+void decide_params_default(struct decide_params *p);
+/* params NULL = defaults. No member is active until the first evaluation. */
+void decide_init(struct decide *d, const struct decide_params *p);
+/* Evaluates the rules at now_us. Writes up to max decisions made now to out
+ * (may be NULL when max is 0) and returns how many were made (they are in
+ * the history too). Members are matched by name; one missing from `in` is
+ * treated as gone. At most DECIDE_MAX_MEMBERS members are tracked. */
+unsigned decide_eval(struct decide *d, const struct decide_input *in, unsigned n,
+		     uint64_t now_us, struct decision *out, unsigned max);
+/* The member carrying traffic, or NULL before the first evaluation. */
+const char *decide_active(const struct decide *d);
+/* Operator: pin (force until decide_auto) or a one-shot switch to a member
+ * the engine has seen. Takes effect at once; returns 0, or -1 for an unknown
+ * name. out (may be NULL) receives the decision. */
+int decide_manual(struct decide *d, const char *name, bool pin, uint64_t now_us,
+		  struct decision *out);
+/* Back to automatic selection; returns 0, or -1 if nothing was pinned. */
+int decide_auto(struct decide *d, uint64_t now_us, struct decision *out);
+/* The earliest time at which a timer of the rules (sustain, fail-back hold)
+ * matures, so a caller that evaluates only on input changes knows when to
+ * evaluate again; UINT64_MAX when nothing is pending. */
+uint64_t decide_next_us(const struct decide *d, uint64_t now_us);
+/* The hold a member has to serve before traffic returns to it, as of now. */
+uint64_t decide_hold_us(const struct decide *d, const char *name, uint64_t now_us);
+/* History, i = 0 is the newest; NULL past the end. */
+unsigned decide_history_count(const struct decide *d);
+const struct decision *decide_history(const struct decide *d, unsigned i);
+const char *decide_type_name(enum decide_type t);
+
+/* ---- Internal: shared by decide.c and decide_rules.c only. ---- */
+enum decide_class {
+	DECIDE_CL_HEALTHY,      /* usable, not flagged, not recovering */
+	DECIDE_CL_RESERVE,      /* usable but recovering (in its hold) or predicted */
+	DECIDE_CL_EXCLUDED,     /* usable but excluded: last resort only */
+	DECIDE_CL_DOWN,
+	DECIDE_CL_NONE,         /* disabled or gone */
+};
+
+#define DECIDE_HOLD_QUALITY  1u      /* active degraded or beaten, traffic stays */
+#define DECIDE_HOLD_ALL_DOWN 2u
+#define DECIDE_HOLD_PINNED   4u
+#define DECIDE_HOLD_FLAGGED  8u
+
+struct decide_ctx {
+	struct decide *d;
+	uint64_t now;
+	struct decision *out;
+	unsigned max, n;
+	int cand;               /* the quality rule's best candidate, -1 = none */
+};
+
+int decide_find(const struct decide *d, const char *name);
+bool decide_usable(const struct decide_member *m);
+void decide_spell_begin(struct decide_member *m, uint64_t now_us);
+uint64_t decide_member_hold_us(const struct decide *d, const struct decide_member *m,
+			       uint64_t now_us);
+bool decide_settled(const struct decide *d, const struct decide_member *m, uint64_t now_us);
+int decide_class(const struct decide *d, const struct decide_member *m, uint64_t now_us);
+void decide_rule_initial(struct decide_ctx *c);
+void decide_rule_pinned(struct decide_ctx *c);
+void decide_rule_auto(struct decide_ctx *c);
+
+#endif

@@ -1,0 +1,459 @@
+/* decide_rules: the rules of decide.h in the order they apply, how each
+ * decision is recorded (reason, scores, history), and the operator's manual
+ * commands. Reasons are written for an operator reading a log:
+ * "starlink: 11 probes lost in 0.45 s; lte score 91". */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "engine/decide.h"
+
+#define MS 1000ULL
+
+/* ---- recording ---------------------------------------------------------- */
+
+static const char *score_text(int s, char *buf, size_t sz)
+{
+	if (s < 0)
+		snprintf(buf, sz, "not measured");
+	else
+		snprintf(buf, sz, "%d", s);
+	return buf;
+}
+
+static void record(struct decide *d, const struct decision *x)
+{
+	d->hist[d->hist_head] = *x;
+	d->hist_head = (d->hist_head + 1) % DECIDE_HISTORY;
+	if (d->hist_count < DECIDE_HISTORY)
+		d->hist_count++;
+	d->counts[x->type]++;
+}
+
+/* Records a decision with the scores of every member at this moment; a
+ * decision other than a hold moves traffic to `to`. */
+static void __attribute__((format(printf, 5, 6)))
+emit(struct decide_ctx *c, enum decide_type type, int from, int to, const char *fmt, ...)
+{
+	struct decide *d = c->d;
+	struct decision x;
+	va_list ap;
+
+	memset(&x, 0, sizeof(x));
+	x.t_us = c->now;
+	x.type = type;
+	if (from >= 0)
+		snprintf(x.from, sizeof(x.from), "%s", d->m[from].name);
+	if (to >= 0)
+		snprintf(x.to, sizeof(x.to), "%s", d->m[to].name);
+	va_start(ap, fmt);
+	vsnprintf(x.reason, sizeof(x.reason), fmt, ap);
+	va_end(ap);
+	for (unsigned i = 0; i < d->n; i++) {
+		if (!d->m[i].present)
+			continue;
+		struct decide_score *s = &x.scores[x.n_scores++];
+		snprintf(s->name, sizeof(s->name), "%s", d->m[i].name);
+		s->score = d->m[i].in.score;
+	}
+	record(d, &x);
+	if (c->n < c->max)
+		c->out[c->n] = x;
+	c->n++;
+	if (type != DECIDE_HOLD && to >= 0 && to != d->active) {
+		d->active = to;
+		d->better_since_us = 0;
+		d->holds = 0;
+	}
+}
+
+/* Why a member cannot carry traffic: "no carrier", "11 probes lost in
+ * 0.45 s", "score 45 (loss 30% -37)". */
+static void why_out(const struct decide_member *m, char *buf, size_t sz)
+{
+	const char *r = m->in.reason && m->in.reason[0] ? m->in.reason : NULL;
+
+	if (!m->present)
+		snprintf(buf, sz, "gone");
+	else if (!m->in.enabled)
+		snprintf(buf, sz, "disabled");
+	else if (m->in.link_down)
+		snprintf(buf, sz, "%s", r ? r : "link down");
+	else if (m->in.score > 0)
+		snprintf(buf, sz, "score %d (%s)", m->in.score, r ? r : "below critical");
+	else
+		snprintf(buf, sz, "%s", r ? r : "down");
+}
+
+/* ---- choosing a member ---------------------------------------------------- */
+
+/* Among candidates: the lowest priority of those whose score is comparable
+ * (within switch_margin) to the best known score; then the higher score.
+ * Unmeasured members count only when none is measured. */
+static int choose(const struct decide *d, const int *cand, unsigned k)
+{
+	int best_score = -1, pick = -1;
+
+	for (unsigned i = 0; i < k; i++)
+		if (d->m[cand[i]].in.score > best_score)
+			best_score = d->m[cand[i]].in.score;
+	for (unsigned i = 0; i < k; i++) {
+		const struct decide_input *x = &d->m[cand[i]].in;
+		if (best_score >= 0 && (x->score < 0 || x->score < best_score - d->p.switch_margin))
+			continue;
+		const struct decide_input *b = pick < 0 ? NULL : &d->m[pick].in;
+		if (!b || x->priority < b->priority ||
+		    (x->priority == b->priority && x->score > b->score))
+			pick = cand[i];
+	}
+	return pick;
+}
+
+/* The best member other than skip of the best class up to max_cl. */
+static int pick(const struct decide *d, int skip, int max_cl, uint64_t now)
+{
+	int cand[DECIDE_MAX_MEMBERS];
+
+	for (int cl = DECIDE_CL_HEALTHY; cl <= max_cl; cl++) {
+		unsigned k = 0;
+		for (unsigned i = 0; i < d->n; i++)
+			if ((int)i != skip && decide_class(d, &d->m[i], now) == cl)
+				cand[k++] = (int)i;
+		if (k)
+			return choose(d, cand, k);
+	}
+	return -1;
+}
+
+/* b is less bad than a when every member is down: carrier beats none, then a
+ * score better by the switch margin (so traffic does not wander between
+ * dead members on noise). */
+static bool less_bad(const struct decide *d, const struct decide_member *a,
+		     const struct decide_member *b)
+{
+	if (a->in.link_down != b->in.link_down)
+		return a->in.link_down;
+	return b->in.score >= a->in.score + d->p.switch_margin;
+}
+
+static int least_bad(const struct decide *d, int cur)
+{
+	int best = -1;
+
+	if (cur >= 0 && d->m[cur].present && d->m[cur].in.enabled)
+		best = cur;
+	for (unsigned i = 0; i < d->n; i++) {
+		const struct decide_member *m = &d->m[i];
+		if ((int)i == cur || !m->present || !m->in.enabled)
+			continue;
+		if (best < 0 || less_bad(d, &d->m[best], m))
+			best = (int)i;
+	}
+	return best;
+}
+
+static const char *class_note(const struct decide *d, int i, uint64_t now)
+{
+	switch (decide_class(d, &d->m[i], now)) {
+	case DECIDE_CL_RESERVE:
+		return d->m[i].in.predicted_outage ? " (outage predicted)" : " (still recovering)";
+	case DECIDE_CL_EXCLUDED:
+		return " (excluded: last resort)";
+	default:
+		return "";
+	}
+}
+
+/* ---- the rules -------------------------------------------------------------- */
+
+void decide_rule_initial(struct decide_ctx *c)
+{
+	struct decide *d = c->d;
+	int to = pick(d, -1, DECIDE_CL_EXCLUDED, c->now);
+
+	if (to < 0)
+		to = least_bad(d, -1);
+	if (to < 0)
+		return;
+	const struct decide_input *x = &d->m[to].in;
+	if (x->score < 0)
+		emit(c, DECIDE_SWITCH, -1, to, "initial: %s (priority %d; not measured yet)",
+		     d->m[to].name, x->priority);
+	else
+		emit(c, DECIDE_SWITCH, -1, to, "initial: %s (priority %d, score %d)",
+		     d->m[to].name, x->priority, x->score);
+}
+
+void decide_rule_pinned(struct decide_ctx *c)
+{
+	struct decide *d = c->d;
+	const struct decide_member *a = &d->m[d->pinned];
+	char why[128];
+
+	if (decide_usable(a)) {
+		d->holds &= ~DECIDE_HOLD_PINNED;
+		return;
+	}
+	if (d->holds & DECIDE_HOLD_PINNED)
+		return;
+	d->holds |= DECIDE_HOLD_PINNED;
+	why_out(a, why, sizeof(why));
+	emit(c, DECIDE_HOLD, d->pinned, d->pinned, "%s: %s; pinned by operator", a->name, why);
+}
+
+/* Every member down: stay, unless another one is less bad. */
+static void last_resort(struct decide_ctx *c)
+{
+	struct decide *d = c->d;
+	int a = d->active, to = least_bad(d, a);
+	char why[128];
+
+	why_out(&d->m[a], why, sizeof(why));
+	if (to >= 0 && to != a) {
+		emit(c, DECIDE_SWITCH, a, to, "%s: %s; all members down, %s is the least bad%s",
+		     d->m[a].name, why, d->m[to].name,
+		     d->m[to].in.link_down ? "" : " (carrier up)");
+		d->holds |= DECIDE_HOLD_ALL_DOWN;
+		return;
+	}
+	if (d->holds & DECIDE_HOLD_ALL_DOWN)
+		return;
+	d->holds |= DECIDE_HOLD_ALL_DOWN;
+	emit(c, DECIDE_HOLD, a, a, "%s: %s; all members down, keeping it as the least bad",
+	     d->m[a].name, why);
+}
+
+static void leave_down(struct decide_ctx *c)
+{
+	struct decide *d = c->d;
+	int a = d->active, to = pick(d, a, DECIDE_CL_EXCLUDED, c->now);
+	char why[128], s[16];
+
+	if (to < 0) {
+		last_resort(c);
+		return;
+	}
+	why_out(&d->m[a], why, sizeof(why));
+	emit(c, DECIDE_SWITCH, a, to, "%s: %s; %s score %s%s", d->m[a].name, why,
+	     d->m[to].name, score_text(d->m[to].in.score, s, sizeof(s)),
+	     class_note(d, to, c->now));
+}
+
+/* The best member that is healthy and up (not merely usable). */
+static int pick_good(const struct decide *d, int skip, uint64_t now)
+{
+	int cand[DECIDE_MAX_MEMBERS];
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < d->n; i++)
+		if ((int)i != skip && d->m[i].good &&
+		    decide_class(d, &d->m[i], now) == DECIDE_CL_HEALTHY)
+			cand[k++] = (int)i;
+	return k ? choose(d, cand, k) : -1;
+}
+
+/* Pre-emptive: only for a member that is up and healthy, or the move could
+ * be worse than the outage it avoids. */
+static bool leave_predicted(struct decide_ctx *c)
+{
+	struct decide *d = c->d;
+	const struct decide_member *a = &d->m[d->active];
+	const char *r = a->in.predict_reason && a->in.predict_reason[0] ?
+			a->in.predict_reason : "no reason given";
+	int to = pick_good(d, d->active, c->now);
+	char s[16];
+
+	if (to < 0) {
+		if (!(d->holds & DECIDE_HOLD_FLAGGED)) {
+			d->holds |= DECIDE_HOLD_FLAGGED;
+			emit(c, DECIDE_HOLD, d->active, d->active,
+			     "%s: outage predicted (%s); no healthy member to move to", a->name, r);
+		}
+		return false;
+	}
+	emit(c, DECIDE_SWITCH, d->active, to, "%s: outage predicted (%s); %s score %s",
+	     a->name, r, d->m[to].name, score_text(d->m[to].in.score, s, sizeof(s)));
+	return true;
+}
+
+static bool leave_excluded(struct decide_ctx *c)
+{
+	struct decide *d = c->d;
+	int to = pick(d, d->active, DECIDE_CL_RESERVE, c->now);
+	char s[16];
+
+	if (to < 0)
+		return false;
+	emit(c, DECIDE_SWITCH, d->active, to, "%s: excluded unless last resort; %s score %s%s",
+	     d->m[d->active].name, d->m[to].name, score_text(d->m[to].in.score, s, sizeof(s)),
+	     class_note(d, to, c->now));
+	return true;
+}
+
+/* Back to the most preferred member that is up and comparable, once it has
+ * served its hold. While it serves it, traffic waits rather than hopping
+ * through a member in between (two switches where one will do). */
+static bool fail_back(struct decide_ctx *c)
+{
+	struct decide *d = c->d;
+	const struct decide_member *a = &d->m[d->active];
+	int as = a->in.score < 0 ? 100 : a->in.score, best = -1;
+	char s[16];
+
+	/* An operator's one-shot switch is not undone by preference at once. */
+	if (d->oneshot_us && c->now - d->oneshot_us < (uint64_t)d->p.failback_hold_ms * MS)
+		return false;
+	for (unsigned i = 0; i < d->n; i++) {
+		const struct decide_member *m = &d->m[i];
+		int cl = decide_class(d, m, c->now);
+		if ((int)i == d->active || m->in.priority >= a->in.priority || !m->good ||
+		    cl > DECIDE_CL_RESERVE || m->in.score < as - d->p.failback_margin)
+			continue;
+		const struct decide_member *b = best < 0 ? NULL : &d->m[best];
+		if (!b || m->in.priority < b->in.priority ||
+		    (m->in.priority == b->in.priority && m->in.score > b->in.score))
+			best = (int)i;
+	}
+	if (best < 0 || !decide_settled(d, &d->m[best], c->now))
+		return false;
+	const struct decide_member *p = &d->m[best];
+	emit(c, DECIDE_RESTORE, d->active, best, "%s healthy for %.0f s (score %d); %s score %s",
+	     p->name, (double)(c->now - p->good_since_us) / 1e6, p->in.score, a->name,
+	     score_text(a->in.score, s, sizeof(s)));
+	return true;
+}
+
+/* A healthy member better by the margin, continuously for the sustain time. */
+static bool quality(struct decide_ctx *c)
+{
+	struct decide *d = c->d;
+	struct decide_member *a = &d->m[d->active];
+	int cand[DECIDE_MAX_MEMBERS];
+	unsigned k = 0;
+
+	c->cand = -1;
+	for (unsigned i = 0; a->in.score >= 0 && i < d->n; i++)
+		if ((int)i != d->active && decide_class(d, &d->m[i], c->now) == DECIDE_CL_HEALTHY &&
+		    d->m[i].in.score >= a->in.score + d->p.switch_margin)
+			cand[k++] = (int)i;
+	if (k == 0) {
+		d->better_since_us = 0;
+		return false;
+	}
+	c->cand = choose(d, cand, k);
+	if (!d->better_since_us)
+		d->better_since_us = c->now;
+	uint64_t held = c->now - d->better_since_us;
+	if (held < (uint64_t)d->p.sustain_ms * MS)
+		return false;
+	int from = d->active, to = c->cand;
+	emit(c, DECIDE_SWITCH, from, to, "%s: score %d (%s) for %.0f s; %s score %d",
+	     a->name, a->in.score, a->in.reason ? a->in.reason : "", (double)held / 1e6,
+	     d->m[to].name, d->m[to].in.score);
+	/* A quality departure counts as an outage: the member must prove itself
+	 * for its hold before traffic returns, and repeats escalate. */
+	decide_spell_begin(a, c->now);
+	return true;
+}
+
+/* Degraded (or beaten) and staying: say why, once per episode. */
+static void note_hold(struct decide_ctx *c)
+{
+	struct decide *d = c->d;
+	const struct decide_member *a = &d->m[d->active];
+	char s[16];
+
+	if (a->in.state != HEALTH_DEGRADED && !d->better_since_us) {
+		d->holds &= ~DECIDE_HOLD_QUALITY;
+		return;
+	}
+	if (d->holds & DECIDE_HOLD_QUALITY)
+		return;
+	d->holds |= DECIDE_HOLD_QUALITY;
+	const char *r = a->in.reason ? a->in.reason : "";
+	if (c->cand >= 0) {
+		emit(c, DECIDE_HOLD, d->active, d->active,
+		     "%s: score %d (%s); %s score %d must stay %d points better for %.0f s",
+		     a->name, a->in.score, r, d->m[c->cand].name, d->m[c->cand].in.score,
+		     d->p.switch_margin, d->p.sustain_ms / 1e3);
+		return;
+	}
+	int o = pick(d, d->active, DECIDE_CL_EXCLUDED, c->now);
+	if (o < 0)
+		emit(c, DECIDE_HOLD, d->active, d->active,
+		     "%s degraded: score %d (%s); no other member usable", a->name, a->in.score, r);
+	else
+		emit(c, DECIDE_HOLD, d->active, d->active,
+		     "%s degraded: score %d (%s); no member better by %d points (%s score %s%s)",
+		     a->name, a->in.score, r, d->p.switch_margin, d->m[o].name,
+		     score_text(d->m[o].in.score, s, sizeof(s)), class_note(d, o, c->now));
+}
+
+void decide_rule_auto(struct decide_ctx *c)
+{
+	struct decide *d = c->d;
+	const struct decide_member *a = &d->m[d->active];
+
+	if (!decide_usable(a)) {
+		leave_down(c);
+		return;
+	}
+	d->holds &= ~DECIDE_HOLD_ALL_DOWN;
+	if (!a->in.predicted_outage)
+		d->holds &= ~DECIDE_HOLD_FLAGGED;
+	if (a->in.predicted_outage && leave_predicted(c))
+		return;
+	if (a->in.exclude && leave_excluded(c))
+		return;
+	if (fail_back(c) || quality(c))
+		return;
+	note_hold(c);
+}
+
+/* ---- operator commands and history ------------------------------------------ */
+
+int decide_manual(struct decide *d, const char *name, bool pin, uint64_t now_us,
+		  struct decision *out)
+{
+	struct decide_ctx c = { .d = d, .now = now_us, .out = out, .max = out ? 1 : 0 };
+	int to = name ? decide_find(d, name) : -1, from = d->active;
+
+	if (to < 0)
+		return -1;
+	d->pinned = pin ? to : -1;
+	/* The member left behind must serve a hold before traffic returns to
+	 * it automatically, or a one-shot switch would be undone at once. */
+	if (!pin && from >= 0 && from != to)
+		decide_spell_begin(&d->m[from], now_us);
+	d->oneshot_us = pin ? 0 : now_us;
+	if (pin)
+		emit(&c, DECIDE_MANUAL, from, to, "operator: %s pinned until auto", d->m[to].name);
+	else
+		emit(&c, DECIDE_MANUAL, from, to, "operator: one-shot switch to %s", d->m[to].name);
+	d->holds = 0;
+	return 0;
+}
+
+int decide_auto(struct decide *d, uint64_t now_us, struct decision *out)
+{
+	struct decide_ctx c = { .d = d, .now = now_us, .out = out, .max = out ? 1 : 0 };
+
+	if (d->pinned < 0)
+		return -1;
+	d->pinned = -1;
+	d->holds = 0;
+	emit(&c, DECIDE_MANUAL, d->active, d->active, "operator: back to automatic selection");
+	return 0;
+}
+
+unsigned decide_history_count(const struct decide *d)
+{
+	return d->hist_count;
+}
+
+const struct decision *decide_history(const struct decide *d, unsigned i)
+{
+	if (i >= d->hist_count)
+		return NULL;
+	return &d->hist[(d->hist_head + DECIDE_HISTORY - 1 - i) % DECIDE_HISTORY];
+}

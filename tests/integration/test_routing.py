@@ -1,0 +1,136 @@
+"""Moving traffic on real kernel routing in the lab: the daemon owns the
+router's default routes (LAB_RULES=0) and a LAN client's traffic follows."""
+import os
+import signal
+import subprocess
+import time
+import unittest
+
+import harness
+from harness import TempDirCase, wait_for
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+PREFIX = f"rt{os.getpid() % 100000}"
+ENV = dict(os.environ, LAB_PREFIX=PREFIX, LAB_RULES="0")
+ROUTER, LAN = PREFIX + "-router", PREFIX + "-lan"
+CONF = open(os.path.join(ROOT, "examples", "lab.conf")).read().replace(
+    "option log_level 'info'",
+    "option log_level 'info'\n\toption failback_hold '10'\n\toption switch_sustain '20'")
+
+
+def lab(*args, check=True):
+    return subprocess.run([os.path.join(ROOT, "lab", args[0])] + list(args[1:]),
+                          env=ENV, check=check, capture_output=True, text=True)
+
+
+def default_dev(family="-4"):
+    out = subprocess.run(["ip", "-n", ROUTER, family, "route", "show", "default"],
+                         capture_output=True, text=True).stdout.split()
+    return out[out.index("dev") + 1] if "dev" in out else None
+
+
+def lan_source():
+    """The LAN client's address as the internet sees it (NATed per uplink)."""
+    r = subprocess.run(["ip", "netns", "exec", LAN, "curl", "-s", "-m", "1",
+                        "http://198.51.100.1/ip"], capture_output=True, text=True)
+    return r.stdout.strip() if r.returncode == 0 else None
+
+
+class Routing(TempDirCase):
+    @classmethod
+    def setUpClass(cls):
+        lab("lab.sh", "up")
+
+    @classmethod
+    def tearDownClass(cls):
+        lab("lab.sh", "down", check=False)
+
+    def setUp(self):
+        super().setUp()
+        self.d = self.daemon(CONF, netns=ROUTER).start()
+        self.mon = harness.Monitor(self.d)
+        self.assertTrue(wait_for(lambda: default_dev() == "wan", 5))
+        self.assertTrue(wait_for(lambda: self.member("wan")["state"] == "up", 10))
+
+    def tearDown(self):
+        self.mon.close()
+        for u in ("wan", "sl", "lte"):
+            lab("impair.sh", u, "restore")
+        super().tearDown()
+
+    def member(self, name):
+        return {m["name"]: m for m in self.d.ctl("members", json_out=True).data}[name]
+
+    def switches(self, since=0):
+        return self.mon.matching(lambda e: e.get("event") in ("switch", "restore"), since)
+
+    def test_blackhole_moves_v4_v6_and_lan_traffic(self):
+        self.assertEqual(lan_source(), "10.1.0.2")
+        self.assertEqual(default_dev("-6"), "wan")
+        t0 = time.time()
+        lab("impair.sh", "wan", "blackhole")
+        self.assertTrue(wait_for(lambda: default_dev() == "sl", 3), default_dev())
+        moved = time.time() - t0
+        self.assertLess(moved, 2.0)
+        self.assertEqual(default_dev("-6"), "sl")
+        # The LAN client's new connections leave through the new uplink.
+        self.assertTrue(wait_for(lambda: lan_source() == "10.2.0.2", 5))
+        st = self.d.ctl("status", json_out=True).data
+        self.assertEqual(st["active_member"], "sat")
+        self.assertEqual(st["last_switch"]["from"], "wan")
+        self.assertIn("wan", st["last_switch"]["reason"])
+
+    def test_carrier_cut_moves_within_100ms(self):
+        n = self.mon.mark()
+        lab("impair.sh", "wan", "cut")
+        link = self.mon.wait(lambda e: e.get("member") == "wan" and
+                             "no carrier" in e.get("text", ""), 5, n)
+        route = self.mon.wait(lambda e: e.get("event") == "route" and
+                              "default route via sat" in e.get("text", ""), 5, n)
+        self.assertIsNotNone(link)
+        self.assertIsNotNone(route)
+        self.assertLess(route["ts"] - link["ts"], 0.1, (link, route))
+        self.assertEqual(default_dev(), "sl")
+
+    def test_failback_after_hold(self):
+        lab("impair.sh", "wan", "blackhole")
+        self.assertTrue(wait_for(lambda: default_dev() == "sl", 3))
+        time.sleep(2)
+        lab("impair.sh", "wan", "restore")
+        self.assertTrue(wait_for(lambda: self.member("wan")["state"] == "up", 10))
+        up_at = time.time()
+        self.assertTrue(wait_for(lambda: default_dev() == "wan", 60))
+        held = time.time() - up_at
+        self.assertGreater(held, 5, "failed back before the hold time")
+        back = self.switches()[-1]
+        self.assertEqual(back["member"], "wan")
+
+    def test_lossy_active_at_most_one_switch(self):
+        n = self.mon.mark()
+        lab("impair.sh", "wan", "loss", "20")
+        time.sleep(150)
+        sw = self.switches(n)
+        self.assertLessEqual(len(sw), 1, sw)
+        if sw:   # if it left, it went to a clearly better member and stayed
+            self.assertEqual(default_dev(), "sl")
+
+    def test_restart_adopts_without_blip(self):
+        mon = subprocess.Popen(["ip", "-n", ROUTER, "monitor", "route"],
+                               stdout=subprocess.PIPE, text=True)
+        time.sleep(0.3)
+        self.assertEqual(self.d.stop(), 0)
+        self.assertEqual(default_dev(), "wan")      # kept across the restart
+        self.mon.close()
+        self.d.start()
+        self.mon = harness.Monitor(self.d)
+        self.assertTrue(wait_for(lambda: self.member("wan")["state"] == "up", 10))
+        time.sleep(1)
+        mon.send_signal(signal.SIGTERM)
+        out = mon.communicate(timeout=5)[0]
+        self.assertEqual(default_dev(), "wan")
+        blips = [l for l in out.splitlines() if l.startswith("Deleted") and "default" in l]
+        self.assertEqual(blips, [], out)
+
+
+if __name__ == "__main__":
+    harness.main()
