@@ -136,6 +136,10 @@ struct decide {
 };
 
 void decide_params_default(struct decide_params *p);
+/* Defaults, then main.switch_margin, main.switch_sustain and
+ * main.failback_hold from the config (decide_config.c). cfg NULL = defaults. */
+struct config;
+void decide_params_from_config(const struct config *cfg, struct decide_params *p);
 /* params NULL = defaults. No member is active until the first evaluation. */
 void decide_init(struct decide *d, const struct decide_params *p);
 /* Evaluates the rules at now_us. Writes up to max decisions made now to out

@@ -110,9 +110,11 @@ static void note_state(struct replay_member *m, bool changed)
 static void a_init(struct replay_sim *s)
 {
 	struct mstate_params mp;
+	struct decide_params dp;
 
 	mstate_params_from_config(s->o.cfg, &mp);
-	decide_init(&s->dec, NULL);
+	decide_params_from_config(s->o.cfg, &dp);
+	decide_init(&s->dec, &dp);
 	for (unsigned i = 0; i < s->n; i++) {
 		struct replay_member *m = &s->m[i];
 		mstate_init(&m->ms, &mp, 3, role_of(s, i), replay_seed_mix(s->o.seed, 0x5C4Dull + i),

@@ -73,10 +73,15 @@ int route_addr_parse(const char *text, struct route_addr *a)
 
 void route_member_set_link(struct route_member *m, const struct link_info *li)
 {
+	m->n_src = 0;
+	if (!li) {              /* device missing: no routes until it appears */
+		m->ifindex = 0;
+		m->pointopoint = false;
+		return;
+	}
 	snprintf(m->device, sizeof(m->device), "%s", li->name);
 	m->ifindex = li->ifindex;
 	m->pointopoint = (li->flags & IFF_POINTOPOINT) != 0;
-	m->n_src = 0;
 	for (size_t i = 0; i < li->n_addrs && m->n_src < ROUTE_MAX_SRC; i++) {
 		const struct link_addr *a = &li->addrs[i];
 		if (a->scope >= RT_SCOPE_LINK || (a->flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED)))

@@ -227,7 +227,8 @@ const char *route_kind_name(enum route_kind kind);
 int route_kind_parse(const char *name);
 const char *route_event_name(enum route_event ev);
 /* Fills device, ifindex, pointopoint and the usable source addresses
- * (global/site scope, not tentative or failed) from linkmon's view. */
+ * (global/site scope, not tentative or failed) from linkmon's view; li NULL
+ * (device missing) leaves the member without ifindex or addresses. */
 void route_member_set_link(struct route_member *m, const struct link_info *li);
 /* "10.1.0.1" or "2001:db8::1/64" style parsing into a; 0 or -1. */
 int route_addr_parse(const char *text, struct route_addr *a);

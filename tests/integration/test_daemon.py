@@ -117,11 +117,10 @@ class Running(TempDirCase):
         super().setUp()
         self.ns = Netns("r")
         self.ns.__enter__()
+        # Runs even when setUp fails below, so the next test's namespace
+        # name is free again.
+        self.addCleanup(self.ns.__exit__, None, None, None)
         self.d = self.daemon(CONFIG, netns=self.ns.ns).start()
-
-    def tearDown(self):
-        super().tearDown()
-        self.ns.__exit__(None, None, None)
 
     def test_status(self):
         r = self.d.ctl("status", json_out=True, check_rc=0)

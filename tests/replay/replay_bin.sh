@@ -17,6 +17,7 @@ lib="$build/libautonomy.a"
 [ -f "$lib" ] || { echo "replay_bin.sh: $lib not found (build first)" >&2; exit 1; }
 flags=()
 if grep -q '^AUTONOMY_SANITIZE:BOOL=ON' "$build/CMakeCache.txt" 2>/dev/null; then
+	# shellcheck disable=SC2054  # one compiler flag, the comma is its own
 	flags=(-fsanitize=address,undefined -fno-omit-frame-pointer)
 fi
 drv="$out/replay_driver"

@@ -13,6 +13,8 @@
 
 #include <json-c/json.h>
 
+#include "config/config.h"
+#include "engine/decide.h"
 #include "engine/replay.h"
 
 #define HEADER3 "{\"format\":\"autonomy-trace/1\",\"duration_s\":%s,\"members\":[" \
@@ -535,6 +537,27 @@ static void test_main_config_polling(void **state)
 	free(t);
 }
 
+static void test_decide_params_from_config(void **state)
+{
+	static const char text[] = "config autonomy 'main'\n"
+				   "\toption switch_margin '30'\n"
+				   "\toption switch_sustain '90'\n"
+				   "\toption failback_hold '2m'\n";
+	struct decide_params p, def;
+	struct config *cfg = config_load_buf("test.conf", text, sizeof(text) - 1, NULL);
+
+	assert_non_null(cfg);
+	decide_params_default(&def);
+	decide_params_from_config(cfg, &p);
+	assert_int_equal(p.switch_margin, 30);
+	assert_int_equal(p.sustain_ms, 90000);
+	assert_int_equal(p.failback_hold_ms, 120000);
+	assert_int_equal(p.outage_hold_pct, def.outage_hold_pct);
+	decide_params_from_config(NULL, &p);
+	assert_int_equal(p.sustain_ms, def.sustain_ms);
+	config_free(cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -552,6 +575,7 @@ int main(void)
 		cmocka_unit_test(test_policy_names),
 		cmocka_unit_test(test_main_cli),
 		cmocka_unit_test(test_main_config_polling),
+		cmocka_unit_test(test_decide_params_from_config),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
