@@ -59,7 +59,7 @@ static const struct cfg_option_def main_opts[] = {
 	BOOL_OPT("dry_run", "0", "Decide and log, but never change routes"),
 	INT_OPT("switch_margin", "20", 5, 100,
 		"Score points a member must beat the active one by to take over for quality"),
-	SEC_OPT("switch_sustain", "120", 5, HOUR,
+	SEC_OPT("switch_sustain", "60", 5, HOUR,
 		"How long that advantage must hold before traffic moves (seconds)"),
 	SEC_OPT("failback_hold", "60", 5, HOUR,
 		"How long a recovered member must stay good before traffic returns to it"),

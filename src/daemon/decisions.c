@@ -37,15 +37,12 @@ static enum route_kind backend_kind(const struct daemon *d)
 	       ROUTE_KIND_NETLINK;
 }
 
-/* The operator-facing knobs of the engine; the rest keep their defaults. */
+/* The operator-facing knobs of the engine, shared with the replay; a reload
+ * changes them without forgetting the engine's history. */
 void decisions_configure(struct daemon *d)
 {
-	const struct cfg_section *m = config_section(d->cfg, "main");
-	if (!d->dec)
-		return;
-	d->dec->p.switch_margin = (int)cfg_int(m, "switch_margin");
-	d->dec->p.sustain_ms = (uint32_t)cfg_duration_ms(m, "switch_sustain");
-	d->dec->p.failback_hold_ms = (uint32_t)cfg_duration_ms(m, "failback_hold");
+	if (d->dec)
+		decide_params_from_config(d->cfg, &d->dec->p);
 }
 
 int decisions_start(struct daemon *d)

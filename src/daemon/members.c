@@ -1,6 +1,8 @@
 /* Runtime glue between probes, link events and the engine, per member. */
 #include "daemon/members.h"
 
+#include "engine/mstate_config.h"
+
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,23 +185,11 @@ void members_link_event(struct daemon *d, const struct link_info *li, bool gone)
 		decisions_members_changed(d);
 }
 
-static void mstate_params_from(const struct config *cfg, struct mstate_params *p)
+/* While the active member is down, every other member is probed at the
+ * active rate: the next one to carry traffic must be known quickly. */
+static enum sched_role role_for(const struct member_rt *m, bool active_down)
 {
-	const struct cfg_section *pol = config_section(cfg, "polling");
-	const struct cfg_section *al = config_section(cfg, "alerts");
-	mstate_params_default(p);
-	p->sched.base_interval_ms = (uint32_t)cfg_duration_ms(pol, "base_interval_ms");
-	p->sched.min_interval_ms = (uint32_t)cfg_duration_ms(pol, "min_interval_ms");
-	p->sched.max_interval_ms = (uint32_t)cfg_duration_ms(pol, "max_interval_ms");
-	p->sched.adaptive = cfg_bool(pol, "adaptive_polling");
-	p->sched.load_threshold = (unsigned)cfg_int(pol, "load_threshold");
-	p->health.warning = (int)cfg_int(al, "health_warning");
-	p->health.critical = (int)cfg_int(al, "health_critical");
-}
-
-static enum sched_role role_for(const struct member_rt *m)
-{
-	if (m->active)
+	if (m->active || active_down)
 		return SCHED_ACTIVE;
 	return m->metered ? SCHED_METERED_STANDBY : SCHED_STANDBY;
 }
@@ -228,7 +218,7 @@ static int member_start(struct member_rt *m, const struct mstate_params *mp)
 {
 	uint64_t now = clock_mono_us();
 	m->started_us = now;
-	mstate_init(&m->ms, mp, (unsigned)m->n_targets, role_for(m),
+	mstate_init(&m->ms, mp, (unsigned)m->n_targets, role_for(m, false),
 		    now ^ (uint64_t)(uintptr_t)m, now);
 	m->timer = event_new(m->d->base, -1, 0, on_timer, m);
 	if (!m->timer)
@@ -300,7 +290,7 @@ int members_sync(struct daemon *d)
 	struct member_rt **next = calloc(n ? n : 1, sizeof(*next));
 	if (!next)
 		return -1;
-	mstate_params_from(d->cfg, &mp);
+	mstate_params_from_config(d->cfg, &mp);
 	for (size_t i = 0; i < n; i++) {
 		struct member_rt *fresh = member_new(d, &d->cfg->members[i]);
 		struct member_rt *old = fresh ? take_old(d, fresh) : NULL;
@@ -351,11 +341,18 @@ struct member_rt *members_find_device(struct daemon *d, const char *dev)
 void members_apply_active(struct daemon *d, const char *name)
 {
 	uint64_t now = clock_mono_us();
+	bool active_down = false;
 	for (size_t i = 0; i < d->n_members; i++) {
 		struct member_rt *m = d->members[i];
 		m->active = name && strcmp(m->name, name) == 0;
-		if (m->ms.role != role_for(m)) {
-			mstate_set_role(&m->ms, role_for(m), now);
+		if (m->active)
+			active_down = mstate_state(&m->ms) == HEALTH_DOWN;
+	}
+	for (size_t i = 0; i < d->n_members; i++) {
+		struct member_rt *m = d->members[i];
+		enum sched_role role = role_for(m, active_down);
+		if (m->ms.role != role) {
+			mstate_set_role(&m->ms, role, now);
 			member_arm(m, now);
 		}
 	}

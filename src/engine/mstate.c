@@ -97,6 +97,12 @@ bool mstate_tick(struct mstate *m, uint64_t now_us)
 
 void mstate_set_role(struct mstate *m, enum sched_role role, uint64_t now_us)
 {
+	/* The hard timeout scales with the probe interval: a sparse (metered)
+	 * member promoted to active must not be declared dead for the silence
+	 * of its old, longer interval. Its clock restarts; the next probe goes
+	 * out at once and a real outage is confirmed by the burst. */
+	if (role != m->role && m->det.last_alive_us < now_us)
+		m->det.last_alive_us = now_us;
 	m->role = role;
 	sched_set_role(&m->sched, role, now_us);
 }

@@ -13,9 +13,51 @@ void window_init(struct window *w)
 	w->ewma_alpha = 0.125;
 }
 
+static bool sorted_less(uint32_t r1, uint64_t t1, uint32_t r2, uint64_t t2)
+{
+	return r1 < r2 || (r1 == r2 && t1 < t2);
+}
+
+/* First index whose (rtt, t) is not less than the key. */
+static unsigned sorted_find(const struct window *w, uint32_t rtt, uint64_t t)
+{
+	unsigned lo = 0, hi = w->n_sorted;
+	while (lo < hi) {
+		unsigned mid = (lo + hi) / 2;
+		if (sorted_less(w->sorted[mid].rtt_us, w->sorted[mid].t_us, rtt, t))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void sorted_del(struct window *w, uint32_t rtt, uint64_t t)
+{
+	unsigned i = sorted_find(w, rtt, t);
+	if (i < w->n_sorted && w->sorted[i].rtt_us == rtt && w->sorted[i].t_us == t) {
+		memmove(&w->sorted[i], &w->sorted[i + 1], (w->n_sorted - i - 1) * sizeof(w->sorted[0]));
+		w->n_sorted--;
+	}
+}
+
+static void sorted_ins(struct window *w, uint32_t rtt, uint64_t t)
+{
+	unsigned i = sorted_find(w, rtt, t);
+	memmove(&w->sorted[i + 1], &w->sorted[i], (w->n_sorted - i) * sizeof(w->sorted[0]));
+	w->sorted[i].rtt_us = rtt;
+	w->sorted[i].t_us = t;
+	w->n_sorted++;
+}
+
 void window_add(struct window *w, uint64_t sent_us, bool lost, uint32_t rtt_us)
 {
 	struct win_entry *e = &w->ring[w->head];
+
+	if (w->count == WINDOW_CAP && !e->lost)
+		sorted_del(w, e->rtt_us, e->t_us);
+	if (!lost)
+		sorted_ins(w, rtt_us, sent_us);
 
 	e->t_us = sent_us;
 	e->lost = lost;
@@ -59,40 +101,38 @@ static bool in_span(uint64_t t, uint64_t now, uint64_t span)
 	return t <= now && now - t < span;
 }
 
-/* Shell sort (Ciura's gaps): at most WINDOW_CAP values, no callback, no
- * allocation; a few thousand comparisons for a full ring. */
-static void sort_u32(uint32_t *v, unsigned n)
+/* The order statistics that p50 and p95 interpolate between, in one pass
+ * over the RTT-ordered replies, counting only those in the span. */
+static void percentiles(const struct window *w, uint64_t now_us, uint64_t span_us, unsigned nr,
+			struct window_stats *out)
 {
-	static const unsigned gaps[] = { 132, 57, 23, 10, 4, 1 };
-
-	for (unsigned g = 0; g < sizeof(gaps) / sizeof(gaps[0]); g++) {
-		unsigned gap = gaps[g];
-		for (unsigned i = gap; i < n; i++) {
-			uint32_t x = v[i];
-			unsigned j = i;
-			for (; j >= gap && v[j - gap] > x; j -= gap)
-				v[j] = v[j - gap];
-			v[j] = x;
-		}
+	static const double q[2] = { 0.50, 0.95 };
+	unsigned want[4];
+	uint32_t got[4] = { 0 };
+	double frac[2];
+	for (unsigned k = 0; k < 2; k++) {
+		double r = q[k] * (nr - 1);
+		want[2 * k] = (unsigned)r;
+		frac[k] = r - want[2 * k];
+		want[2 * k + 1] = want[2 * k] + 1 < nr ? want[2 * k] + 1 : want[2 * k];
 	}
-}
-
-/* Linear interpolation between the order statistics around q*(n-1). */
-static double percentile_ms(const uint32_t *sorted, unsigned n, double q)
-{
-	double r = q * (n - 1);
-	unsigned lo = (unsigned)r;
-	double frac = r - lo;
-
-	if (lo + 1 >= n)
-		return sorted[n - 1] / 1000.0;
-	return (sorted[lo] + frac * ((double)sorted[lo + 1] - sorted[lo])) / 1000.0;
+	unsigned rank = 0, need = want[3];
+	for (unsigned i = 0; i < w->n_sorted && rank <= need; i++) {
+		if (!in_span(w->sorted[i].t_us, now_us, span_us))
+			continue;
+		for (unsigned k = 0; k < 4; k++)
+			if (want[k] == rank)
+				got[k] = w->sorted[i].rtt_us;
+		rank++;
+	}
+	out->p50_ms = (got[0] + frac[0] * ((double)got[1] - got[0])) / 1000.0;
+	out->p95_ms = (got[2] + frac[1] * ((double)got[3] - got[2])) / 1000.0;
 }
 
 void window_stats(const struct window *w, uint64_t now_us, uint64_t span_us,
 		  struct window_stats *out)
 {
-	uint32_t rtt[WINDOW_CAP];
+	uint32_t prev = 0;
 	unsigned nr = 0, start = (w->head + WINDOW_CAP - w->count) % WINDOW_CAP;
 	double sum = 0, jsum = 0;
 
@@ -107,8 +147,9 @@ void window_stats(const struct window *w, uint64_t now_us, uint64_t span_us,
 			continue;
 		}
 		if (nr > 0)
-			jsum += fabs((double)e->rtt_us - rtt[nr - 1]);
-		rtt[nr++] = e->rtt_us;
+			jsum += fabs((double)e->rtt_us - prev);
+		prev = e->rtt_us;
+		nr++;
 		sum += e->rtt_us;
 	}
 	out->loss_pct = out->n ? 100.0 * out->lost / out->n : NAN;
@@ -122,9 +163,7 @@ void window_stats(const struct window *w, uint64_t now_us, uint64_t span_us,
 	/* Jitter is taken in arrival order, before sorting. */
 	out->jitter_ms = nr > 1 ? jsum / (nr - 1) / 1000.0 : 0.0;
 	out->mean_ms = sum / nr / 1000.0;
-	sort_u32(rtt, nr);
-	out->p50_ms = percentile_ms(rtt, nr, 0.50);
-	out->p95_ms = percentile_ms(rtt, nr, 0.95);
+	percentiles(w, now_us, span_us, nr, out);
 }
 
 unsigned window_recent_losses(const struct window *w, unsigned k, unsigned *seen)

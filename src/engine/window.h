@@ -30,6 +30,10 @@ struct window {
 	 * path whose RTT jumped above the timeout would never be seen again. */
 	uint32_t last_late_rtt_us;
 	uint64_t last_late_us;  /* when it arrived (sent + rtt); 0 = never */
+	/* The replies in the ring ordered by RTT (ties by send time), kept on
+	 * every add, so that percentiles need one pass and no sort. */
+	struct win_sorted { uint32_t rtt_us; uint64_t t_us; } sorted[WINDOW_CAP];
+	unsigned n_sorted;
 };
 
 struct window_stats {
