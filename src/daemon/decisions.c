@@ -26,6 +26,8 @@ static void on_route_event(void *arg, enum route_event ev, const char *member,
 	daemon_event(d, "route", member, "route %s: %s", route_event_name(ev), text);
 }
 
+static void on_decide_timer(evutil_socket_t fd, short what, void *arg);
+
 static enum route_kind backend_kind(const struct daemon *d)
 {
 	const struct cfg_section *m = config_section(d->cfg, "main");
@@ -49,7 +51,7 @@ int decisions_start(struct daemon *d)
 {
 	struct route_params rp = { .verify_interval_s = 30, .cb = on_route_event, .cb_arg = d };
 	d->dec = calloc(1, sizeof(*d->dec));
-	d->decide_timer = event_new(d->base, -1, 0, NULL, NULL);
+	d->decide_timer = evtimer_new(d->base, on_decide_timer, d);
 	if (!d->dec || !d->decide_timer)
 		return -1;
 	decide_init(d->dec, NULL);
@@ -204,8 +206,7 @@ static void arm_timer(struct daemon *d, uint64_t now)
 	}
 	uint64_t us = at > now ? at - now : 0;
 	struct timeval tv = { (time_t)(us / 1000000u), (suseconds_t)(us % 1000000u) };
-	event_assign(d->decide_timer, d->base, -1, 0, on_decide_timer, d);
-	evtimer_add(d->decide_timer, &tv);
+	evtimer_add(d->decide_timer, &tv);      /* re-adding re-schedules */
 }
 
 /* Decision times are monotonic; shown as wall-clock times. */

@@ -122,9 +122,12 @@ class Daemon:
         try:
             return self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
+            stack = subprocess.run(["gdb", "-p", str(self.proc.pid), "-batch", "-ex", "bt"],
+                                   capture_output=True, text=True).stdout
             self.proc.kill()
             self.proc.wait()
-            raise AssertionError("daemon did not exit on signal")
+            raise AssertionError("daemon did not exit on signal; stack:\n" + stack[-3000:]
+                                 + "\nlog:\n" + self.read_log()[-3000:])
 
     def ctl(self, *args, json_out=False, input=None, check_rc=None):
         argv = [AUTONOMYCTL, "-s", self.sock] + (["--json"] if json_out else []) + list(args)
