@@ -79,22 +79,30 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--trials", type=int, default=20)
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--only-blackhole", action="store_true")
     a = ap.parse_args()
     sh(os.path.join(ROOT, "lab/lab.sh"), "up")
     isp = PREFIX + "-isp-wan"
     r = json.loads(sh("ip", "-n", isp, "-j", "route", "show", "default").stdout)[0]
     gw, dev = r["gateway"], r["dev"]
+    r6 = json.loads(sh("ip", "-n", isp, "-6", "-j", "route", "show", "default").stdout)[0]
+    gw6 = r6["gateway"]
+
+    def blackhole():    # both families: the uplink's IPv6 targets must die too
+        sh("ip", "-n", isp, "route", "replace", "blackhole", "default")
+        sh("ip", "-n", isp, "-6", "route", "replace", "blackhole", "default")
+
+    def unblackhole():
+        sh("ip", "-n", isp, "route", "replace", "default", "via", gw, "dev", dev)
+        sh("ip", "-n", isp, "-6", "route", "replace", "default", "via", gw6, "dev", dev)
     bh, cut, cut_ev, change = [], [], [], []
     try:
         for _ in range(a.trials):
-            t = trial(tempfile.mkdtemp(), a.build,
-                      lambda: sh("ip", "-n", isp, "route", "replace", "blackhole", "default"),
-                      lambda: sh("ip", "-n", isp, "route", "replace", "default", "via", gw,
-                                 "dev", dev))
+            t = trial(tempfile.mkdtemp(), a.build, blackhole, unblackhole)
             if t:
                 bh.append(t["from_action_ms"])
                 change.append(t["route_change_ms"])
-        for _ in range(a.trials):
+        for _ in range(a.trials if not a.only_blackhole else 0):
             t = trial(tempfile.mkdtemp(), a.build,
                       lambda: sh("ip", "-n", isp, "link", "set", "cpe", "down"),
                       lambda: sh("ip", "-n", isp, "link", "set", "cpe", "up"))
