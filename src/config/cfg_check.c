@@ -173,10 +173,24 @@ static void check_needs(struct cfg_load *c, const struct cfg_section *s,
 		 s->def->name, r->opt);
 }
 
+/* The contract names an mwan3 backend; until it exists, a config that asks
+ * for it is refused rather than quietly routed some other way. */
+static void check_backend(struct cfg_load *c)
+{
+	const struct cfg_section *m = config_section(c->cfg, "main");
+	const struct cfg_value *v = cfg_get(m, "backend");
+
+	if (strcmp(cfg_enum_str(m, "backend"), "mwan3") == 0)
+		cfg_diag(c, CFG_ERROR, blame_line(m, v, NULL),
+			 "main.backend: 'mwan3' is not available in this version; "
+			 "use 'netlink' (or 'auto') or 'none'");
+}
+
 void cfg_check_sections(struct cfg_load *c)
 {
 	const struct config *cfg = c->cfg;
 
+	check_backend(c);
 	for (size_t i = 0; i < cfg->n_globals; i++) {
 		check_required(c, &cfg->globals[i]);
 		check_option_rules(c, &cfg->globals[i]);

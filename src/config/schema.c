@@ -47,8 +47,8 @@ static const char *const class_enum[] = {
 static const struct cfg_option_def main_opts[] = {
 	BOOL_OPT("enabled", "1", "Run the daemon; 0 makes the init script leave routing alone"),
 	ENUM_OPT("backend", "auto", backend_enum,
-		 "How routes change: auto (mwan3 if installed, else netlink), netlink, mwan3, "
-		 "none (observe only)"),
+		 "How routes change: auto (= netlink for now), netlink, "
+		 "none (observe only); mwan3 is not available yet"),
 	ENUM_OPT("log_level", "info", log_level_enum, "Lowest syslog level that is logged"),
 	TYPED_OPT("state_dir", CFG_STRING, 0, "/var/lib/autonomy",
 		  "Directory for state and telemetry (absolute path)"),

@@ -355,8 +355,12 @@ static void test_duration(void **state)
 
 static void test_enum(void **state)
 {
-	assert_int_equal(accepted_num("main", "backend", "mwan3"), 2);
+	assert_int_equal(accepted_num("main", "backend", "netlink"), 1);
 	assert_int_equal(accepted_num("main", "backend", "None"), 3);
+	/* a value of the contract that this version cannot serve: refused */
+	expect_reject("main", "backend", "mwan3",
+		      "'mwan3' is not available in this version; "
+		      "use 'netlink' (or 'auto') or 'none'");
 	assert_int_equal(accepted_num("main", "log_level", "debug"), 4);
 	assert_int_equal(accepted_num("qos", "bandwidth_sharing", "weighted"), 2);
 	assert_int_equal(accepted_num("gps", "source", "modem"), 3);
