@@ -98,14 +98,15 @@ static void free_test(struct failtest *t)
 	free(t);
 }
 
-/* Back to where traffic was: the previous pin, or a one-shot move back
- * with the automatic rules in charge again. */
+/* Back to where traffic was: pin the previous member (replacing the test's
+ * pin, so no rule can pick another one in between), then, unless it was
+ * pinned before the test, hand control back to the automatic rules. */
 static void finish(struct failtest *t)
 {
 	struct ctl_error err = { .details = NULL };
 	struct daemon *d = t->d;
 	if (t->prev[0])
-		t->switch_back = decisions_failover(d, t->prev, t->prev_pinned, &err);
+		t->switch_back = decisions_failover(d, t->prev, true, &err);
 	if (!t->prev_pinned)
 		json_object_put(decisions_auto(d, &err));
 	json_object_put(err.details);

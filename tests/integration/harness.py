@@ -237,7 +237,11 @@ class TempDirCase(unittest.TestCase):
 
 def main():
     sys.argv[1:] = []
-    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules["__main__"])
+    mod = sys.modules["__main__"]
+    only = os.environ.get("TESTS")     # e.g. TESTS=Routing.test_x,Running.test_y
+    loader = unittest.defaultTestLoader
+    suite = (loader.loadTestsFromNames(only.split(","), mod) if only
+             else loader.loadTestsFromModule(mod))
     res = unittest.TextTestRunner(verbosity=2).run(suite)
     bad = len(res.failures) + len(res.errors)
     print(f"{res.testsRun - bad} passed, {bad} failed")

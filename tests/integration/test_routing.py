@@ -115,6 +115,36 @@ class Routing(TempDirCase):
         if sw:   # if it left, it went to a clearly better member and stayed
             self.assertEqual(default_dev(), "sl")
 
+    def test_manual_failover_pin_auto_and_test(self):
+        r = self.d.ctl("failover", "--interface", "lte", "--force", json_out=True, check_rc=0)
+        self.assertTrue(r.data["pinned"])
+        self.assertTrue(wait_for(lambda: default_dev() == "lte", 2))
+        self.assertTrue(self.d.ctl("status", json_out=True).data["pinned"])
+        self.assertEqual(self.d.ctl("failover", "--interface", "nope").returncode, 2)
+        self.assertEqual(self.d.ctl("failover", "--interface", "lte", "--force",
+                                    "--test").returncode, 2)
+        self.d.ctl("failover", "--auto", check_rc=0)
+        self.assertFalse(self.d.ctl("status", json_out=True).data["pinned"])
+        # The test switches, checks the default route itself, and switches back
+        # (after which the automatic rules are in charge again).
+        before = self.d.ctl("status", json_out=True).data["active_member"]
+        r = self.d.ctl("failover", "--interface", "sat", "--test", json_out=True, check_rc=0)
+        self.assertTrue(r.data["ok"], r.data)
+        self.assertGreater(r.data["replies"], 0)
+        self.assertEqual(r.data["switched_to"]["active"], "sat")
+        self.assertEqual(r.data["switched_back"]["active"], before)
+        t = self.d.ctl("decisions", "--limit", "5", check_rc=0).stdout
+        self.assertIn("manual", t)
+        self.assertIn("scores:", t)
+        # A test through a dead uplink fails, and traffic still comes back.
+        lab("impair.sh", "lte", "blackhole")
+        before = self.d.ctl("status", json_out=True).data["active_member"]
+        r = self.d.ctl("failover", "--interface", "lte", "--test", json_out=True)
+        self.assertEqual(r.returncode, 1, r.stdout)
+        res = r.data["error"]["details"][0]
+        self.assertEqual(res["replies"], 0)
+        self.assertEqual(res["switched_back"]["active"], before)
+
     def test_restart_adopts_without_blip(self):
         mon = subprocess.Popen(["ip", "-n", ROUTER, "monitor", "route"],
                                stdout=subprocess.PIPE, text=True)
