@@ -68,6 +68,7 @@ struct daemon {
 	struct event *decide_timer;     /* when a hold or sustain time matures */
 	struct failtest *failtest;      /* a running `failover --test` */
 	struct ctl_conn *cur_conn;      /* the connection of the request being handled */
+	struct event *carrier_timer;    /* carrier watch of the active member */
 };
 
 /* Records an event: logged, kept in a ring for `monitor`, and streamed to

@@ -274,11 +274,16 @@ static int start_services(struct daemon *d)
 		return -1;
 	if (members_sync(d) < 0)
 		log_err("some members could not be started (see above)");
+	if (carrier_watch_start(d) < 0) {
+		log_err("cannot start the carrier watch");
+		return -1;
+	}
 	return 0;
 }
 
 static void stop_services(struct daemon *d)
 {
+	carrier_watch_stop(d);
 	members_free(d);
 	decisions_stop(d);
 	if (d->monitor_timer)

@@ -170,6 +170,19 @@ static void apply_link(struct member_rt *m, const struct link_info *li, bool fre
 		daemon_event(m->d, "link", m->name, "%s: %s", m->name, detect_link_name(l));
 }
 
+/* The carrier watch saw the active member's carrier drop before rtnetlink
+ * said so: act now; the rtnetlink event that follows changes nothing. */
+void members_carrier_lost(struct member_rt *m)
+{
+	if (m->link != DETECT_LINK_UP)
+		return;
+	m->link = DETECT_LINK_NO_CARRIER;
+	daemon_event(m->d, "link", m->name, "%s: no carrier (sysfs, ahead of rtnetlink)",
+		     m->name);
+	if (mstate_link(&m->ms, DETECT_LINK_NO_CARRIER, clock_mono_us()))
+		state_changed(m, "no carrier");
+}
+
 void members_link_event(struct daemon *d, const struct link_info *li, bool gone)
 {
 	bool ours = false;

@@ -42,6 +42,10 @@ void members_free(struct daemon *d);
 struct member_rt *members_find_device(struct daemon *d, const char *dev);
 /* A linkmon event for some device. */
 void members_link_event(struct daemon *d, const struct link_info *li, bool gone);
+void members_carrier_lost(struct member_rt *m);
+/* The active member's carrier read from sysfs every 50 ms (carrier.c). */
+int carrier_watch_start(struct daemon *d);
+void carrier_watch_stop(struct daemon *d);
 /* Re-evaluates the decision engine (a member's state changed). */
 void members_select(struct daemon *d);
 /* Applies the engine's active member to probing roles and status. */
