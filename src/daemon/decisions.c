@@ -234,21 +234,21 @@ static json_object *decision_json(const struct decision *dc)
 	return o;
 }
 
-/* Newest first. */
+/* Newest first (decide_history(0) is the newest). */
 json_object *decisions_view(struct daemon *d, int limit)
 {
 	json_object *a = json_object_new_array();
 	unsigned n = d->dec ? decide_history_count(d->dec) : 0;
 	for (unsigned i = 0; i < n && (limit <= 0 || i < (unsigned)limit); i++)
-		json_object_array_add(a, decision_json(decide_history(d->dec, n - 1 - i)));
+		json_object_array_add(a, decision_json(decide_history(d->dec, i)));
 	return a;
 }
 
 json_object *decisions_last_switch(struct daemon *d)
 {
 	unsigned n = d->dec ? decide_history_count(d->dec) : 0;
-	for (unsigned i = n; i > 0; i--) {
-		const struct decision *dc = decide_history(d->dec, i - 1);
+	for (unsigned i = 0; i < n; i++) {
+		const struct decision *dc = decide_history(d->dec, i);
 		if (dc->type != DECIDE_HOLD && dc->from[0] && dc->to[0])
 			return decision_json(dc);
 	}

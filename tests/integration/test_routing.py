@@ -105,6 +105,12 @@ class Routing(TempDirCase):
         self.assertGreater(held, 5, "failed back before the hold time")
         back = self.switches()[-1]
         self.assertEqual(back["member"], "wan")
+        # `status` and `decisions` report the newest decision first.
+        st = self.d.ctl("status", json_out=True).data
+        self.assertEqual((st["last_switch"]["from"], st["last_switch"]["to"]), ("sat", "wan"))
+        dec = self.d.ctl("decisions", json_out=True).data
+        self.assertEqual(dec[0]["to"], "wan")
+        self.assertGreaterEqual(dec[0]["time_ts"], dec[-1]["time_ts"])
 
     def test_lossy_active_at_most_one_switch(self):
         n = self.mon.mark()
