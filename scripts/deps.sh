@@ -7,9 +7,12 @@ set -euo pipefail
 PKGS=(
 	build-essential cmake pkg-config
 	libevent-dev libjson-c-dev libmnl-dev libcmocka-dev libssl-dev
+	libnghttp2-dev libprotobuf-c-dev protobuf-c-compiler   # the dish's gRPC
 	clang libclang-rt-14-dev          # libFuzzer + sanitizers
 	iproute2 iptables nftables procps iputils-ping curl util-linux  # the lab
 	python3                            # /usr/bin/python3 for test helpers and the lab
+	python3-grpcio python3-protobuf protobuf-compiler   # the dish emulator (a real gRPC server)
+	gpsd                               # a real gpsd for the GPS tests
 	socat
 )
 
