@@ -120,6 +120,7 @@ static const struct order_rule {
 	{ "qos", "video_priority", "priority_queues" },
 	{ "qos", "data_priority", "priority_queues" },
 	{ "qos", "bulk_priority", "priority_queues" },
+	{ "bandwidth", "data_warning_pct", "data_last_resort_pct" },
 };
 
 /* A number as the user wrote it: durations in the option's unit. */

@@ -136,6 +136,10 @@ static const struct cfg_option_def starlink_opts[] = {
 	TYPED_OPT("api_host", CFG_HOST, 0, "192.168.100.1", "Address of the dish's gRPC API"),
 	PORT("api_port", "9200", "Port of the dish's gRPC API"),
 	MS_OPT("api_timeout_ms", "5000", 100, 60000, "Timeout of one call to the dish's API"),
+	SEC_OPT("reboot_lead", "60", 5, HOUR,
+		"How long before a scheduled dish reboot traffic moves away (seconds)"),
+	BOOL_OPT("location_learning", "1",
+		 "Remember where obstruction outages happen and prefer the backup early there"),
 };
 
 static const struct cfg_option_def cellular_opts[] = {
@@ -144,6 +148,10 @@ static const struct cfg_option_def cellular_opts[] = {
 		"How often data usage counters are read"),
 	BOOL_OPT("stability_analysis", "1", "Score signal variability, not just its level"),
 	BOOL_OPT("roaming_detection", "1", "Notice when the modem is roaming (may cost extra)"),
+	BOOL_OPT("prefer_roaming", "0",
+		 "Use a roaming member like any other (with roaming_penalty); 0 = last resort only"),
+	INT_OPT("roaming_penalty", "20", 0, 100,
+		"Score points a roaming member loses when prefer_roaming is on"),
 	TYPED_OPT("mmcli", CFG_STRING, 0, "", "Path of mmcli (empty: found on PATH)"),
 	TYPED_OPT("uqmi", CFG_STRING, 0, "", "Path of uqmi (empty: found on PATH)"),
 	TYPED_OPT("qmicli", CFG_STRING, 0, "", "Path of qmicli (empty: found on PATH)"),
@@ -172,6 +180,9 @@ static const struct cfg_option_def bandwidth_opts[] = {
 	INT_OPT("cellular_limit_mbps", "50", 0, 100000,
 		"Shaping limit on cellular members (0 = none)"),
 	INT_OPT("wifi_limit_mbps", "25", 0, 100000, "Shaping limit on Wi-Fi members (0 = none)"),
+	PCT("data_warning_pct", "80", "Alert when a member has used this much of its data_limit_mb"),
+	PCT("data_last_resort_pct", "95",
+	    "Use a member only as a last resort once it has used this much of its data_limit_mb"),
 };
 
 static const struct cfg_option_def qos_opts[] = {
@@ -254,6 +265,10 @@ static const struct cfg_option_def member_opts[] = {
 		  "IPv6 next hop of this uplink (default: learnt from its routes / RA)"),
 	INT_OPT("weight", "1", 1, 1000,
 		"Share of traffic among members of equal priority when the backend balances"),
+	INT_OPT("data_limit_mb", "0", 0, 100000000,
+		"Data included per month in MB (0 = no cap); near it the member is a last resort"),
+	INT_OPT("data_reset_day", "1", 1, 31,
+		"Day of the month the data allowance resets (past the month's end: its last day)"),
 };
 
 const struct cfg_section_def cfg_member_section = {

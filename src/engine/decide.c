@@ -125,6 +125,7 @@ static void forget_strings(struct decide *d)
 		d->m[i].in.name = d->m[i].name;
 		d->m[i].in.reason = NULL;
 		d->m[i].in.predict_reason = NULL;
+		d->m[i].in.exclude_reason = NULL;
 	}
 }
 

@@ -75,6 +75,7 @@ struct decide_input {
 	const char *reason;     /* why the state/score: "11 probes lost in 0.45 s" */
 	bool link_down;         /* no carrier, admin down, device missing */
 	bool exclude;           /* use only as a last resort (roaming, data cap) */
+	const char *exclude_reason;
 	bool predicted_outage;  /* leave before it fails (scheduled reboot, ...) */
 	const char *predict_reason;
 };

@@ -284,9 +284,10 @@ static bool leave_excluded(struct decide_ctx *c)
 
 	if (to < 0)
 		return false;
-	emit(c, DECIDE_SWITCH, d->active, to, "%s: excluded unless last resort; %s score %s%s",
-	     d->m[d->active].name, d->m[to].name, score_text(d->m[to].in.score, s, sizeof(s)),
-	     class_note(d, to, c->now));
+	const char *r = d->m[d->active].in.exclude_reason;
+	emit(c, DECIDE_SWITCH, d->active, to, "%s: excluded unless last resort (%s); %s score %s%s",
+	     d->m[d->active].name, r && r[0] ? r : "no reason given", d->m[to].name,
+	     score_text(d->m[to].in.score, s, sizeof(s)), class_note(d, to, c->now));
 	return true;
 }
 

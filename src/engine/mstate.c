@@ -115,6 +115,11 @@ void mstate_set_telemetry(struct mstate *m, const struct health_penalty *tel, un
 	m->n_tel = n;
 }
 
+bool mstate_rescore(struct mstate *m, uint64_t now_us)
+{
+	return evaluate(m, now_us);
+}
+
 enum health_state mstate_state(const struct mstate *m)
 {
 	return m->res.state;

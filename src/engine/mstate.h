@@ -65,7 +65,11 @@ bool mstate_link(struct mstate *m, enum detect_link link, uint64_t now_us);
 bool mstate_tick(struct mstate *m, uint64_t now_us);
 
 void mstate_set_role(struct mstate *m, enum sched_role role, uint64_t now_us);
+/* Telemetry penalties; the strings must live until the next call (the
+ * score is recomputed from them at every evaluation). */
 void mstate_set_telemetry(struct mstate *m, const struct health_penalty *tel, unsigned n);
+/* Re-scores now (after new telemetry); true when the state changed. */
+bool mstate_rescore(struct mstate *m, uint64_t now_us);
 
 enum health_state mstate_state(const struct mstate *m);
 const char *mstate_state_name(const struct mstate *m);

@@ -44,6 +44,7 @@ struct replay_member_def {
 	char cls[16];           /* starlink | cellular | wifi | lan | other */
 	int priority;
 	bool metered;
+	double data_limit_mb;   /* extension: the member's data cap, 0 = none */
 };
 
 /* Which keys a change line sets. */
@@ -52,6 +53,7 @@ struct replay_member_def {
 #define REPLAY_HAS_LOSS    0x04u
 #define REPLAY_HAS_CARRIER 0x08u
 #define REPLAY_HAS_WALL    0x10u
+#define REPLAY_HAS_USAGE   0x20u  /* extension: data used this cycle (usage_mb) */
 
 /* One line after the header. */
 struct replay_change {
@@ -61,6 +63,7 @@ struct replay_change {
 	struct replay_path path;
 	bool carrier;
 	long long wall;
+	double usage_mb;
 	unsigned tel_given;     /* bit per enum replay_tel */
 	struct json_object *tel[REPLAY_TEL_N];  /* patch; NULL with the bit set = JSON null */
 	int line;

@@ -4,8 +4,13 @@
  * the decision engine over all members. */
 #include <string.h>
 
+#include <stdio.h>
+
+#include "config/config.h"
 #include "engine/mstate_config.h"
 #include "engine/replay_internal.h"
+#include "link/gps_select.h"
+#include "link/sl_json.h"
 
 #define MS 1000ULL
 /* The daemon re-scores a member at every outcome and ticks it (mstate_tick:
@@ -70,7 +75,7 @@ static void input_of(const struct replay_member *m, struct decide_input *x)
 	x->score = ms->res.score;
 	x->reason = detect_is_down(&ms->det) ? ms->det.reason : ms->res.reason;
 	x->link_down = ms->det.link != DETECT_LINK_UP;
-	/* exclude / predicted_outage come from link telemetry in later issues. */
+	tel_member_input(&m->tm, x);
 }
 
 static int index_of(const struct replay_sim *s, const char *name)
@@ -95,6 +100,12 @@ static void evaluate(struct replay_sim *s)
 	s->active = index_of(s, decide_active(&s->dec));
 	apply_roles(s);
 	uint64_t t = decide_next_us(&s->dec, s->now);
+	int64_t wall = replay_wall_s(s);
+	for (unsigned i = 0; i < s->n; i++) {
+		uint64_t tt = tel_member_next_us(&s->m[i].tm, s->now, wall);
+		if (tt < t)
+			t = tt;
+	}
 	if (t != UINT64_MAX && t > s->now && (s->decide_at == 0 || t < s->decide_at)) {
 		s->decide_at = t;
 		replay_push(s, (struct replay_ev){ .t = t, .kind = REPLAY_EV_DECIDE });
@@ -112,13 +123,20 @@ static void a_init(struct replay_sim *s)
 	struct mstate_params mp;
 	struct decide_params dp;
 
+	struct tel_params tp;
+
 	mstate_params_from_config(s->o.cfg, &mp);
 	decide_params_from_config(s->o.cfg, &dp);
+	tel_params_from_config(s->o.cfg, &tp);
+	loclearn_init(&s->learn);
+	if (!s->o.cfg || cfg_bool(config_section(s->o.cfg, "starlink"), "location_learning"))
+		tp.sl.learn = &s->learn;
 	decide_init(&s->dec, &dp);
 	for (unsigned i = 0; i < s->n; i++) {
 		struct replay_member *m = &s->m[i];
 		mstate_init(&m->ms, &mp, 3, role_of(s, i), replay_seed_mix(s->o.seed, 0x5C4Dull + i),
 			    s->now);
+		tel_member_init(&m->tm, tel_class_of(m->def->cls), &tp);
 		if (!m->carrier)
 			note_state(m, mstate_link(&m->ms, DETECT_LINK_NO_CARRIER, s->now));
 	}
@@ -205,11 +223,118 @@ static void a_link(struct replay_sim *s, unsigned i, bool up)
 	arm(s, i);
 }
 
+/* Telemetry verdicts that change with time alone (a reboot's lead time). */
+static void retel(struct replay_sim *s)
+{
+	int64_t wall = replay_wall_s(s);
+	for (unsigned i = 0; i < s->n; i++) {
+		struct replay_member *m = &s->m[i];
+		if (m->tm.cls != TEL_STARLINK)
+			continue;
+		tel_member_eval(&m->tm, s->now, wall);
+		note_state(m, tel_member_apply(&m->tm, &m->ms, s->now));
+	}
+}
+
 static void a_timer(struct replay_sim *s)
 {
+	retel(s);
 	evaluate(s);
+}
+
+#define FAST_STATUS_MS 2000
+
+/* What the dish answered, as the gRPC client would decode it. */
+static void sl_status_poll(struct replay_sim *s, unsigned i, int64_t wall)
+{
+	struct replay_member *m = &s->m[i];
+	struct sl_status st;
+
+	memset(&st, 0, sizeof(st));
+	if (m->seen[REPLAY_TEL_STARLINK])
+		sl_json_status(m->seen[REPLAY_TEL_STARLINK], &st, NULL);
+	if (st.has_outage && !st.outage.start_ns)
+		st.outage.start_ns = replay_dish_outage_ns(s, i);
+	sl_predict_status(&m->tm.sl, &st, s->now, wall);
+}
+
+static void feed(struct replay_sim *s, unsigned i, unsigned k, int64_t wall)
+{
+	struct replay_member *m = &s->m[i];
+
+	switch (k) {
+	case REPLAY_TEL_STARLINK:
+		sl_status_poll(s, i, wall);
+		break;
+	case REPLAY_POLL_SL_HISTORY: {
+		static struct sl_history h;     /* 7 KB; the replay is single-threaded */
+		replay_dish_history(s, i, &h);
+		sl_predict_history(&m->tm.sl, &h, s->now, wall);
+		break;
+	}
+	case REPLAY_TEL_CELLULAR: {
+		struct cell_sample cs;
+		replay_cell_sample(m->seen[k], &cs);
+		if (m->seen[k])
+			cell_assess_sample(&m->tm.cell, &cs, s->now);
+		break;
+	}
+	case REPLAY_TEL_WIFI: {
+		struct wifi_sample ws;
+		replay_wifi_sample(m->seen[k], &ws);
+		if (m->seen[k])
+			wifi_assess_sample(&m->tm.wifi, &ws, s->now);
+		break;
+	}
+	case REPLAY_TEL_GPS: {
+		struct gps_fix f;
+		char key[LOCLEARN_KEY_MAX];
+		replay_gps_fix(m->seen[k], &f);
+		if (f.valid && gps_cell_id(f.lat, f.lon, LOCLEARN_CELL_M, key, sizeof(key)) == 0)
+			sl_predict_place(&m->tm.sl, key);
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+static void usage_of(struct replay_member *m)
+{
+	char text[64];
+	double cap = m->def->data_limit_mb;
+	if (!m->has_usage || cap <= 0)
+		return;
+	snprintf(text, sizeof(text), "%.0f of %.0f MB", m->usage_mb, cap);
+	tel_member_usage(&m->tm, 100.0 * m->usage_mb / cap, text);
+}
+
+static void a_telemetry(struct replay_sim *s, unsigned i, unsigned k)
+{
+	struct replay_member *m = &s->m[i];
+	int64_t wall = replay_wall_s(s);
+
+	feed(s, i, k, wall);
+	usage_of(m);
+	tel_member_eval(&m->tm, s->now, wall);
+	note_state(m, tel_member_apply(&m->tm, &m->ms, s->now));
+	/* The client polls the dish fast while the link looks suspect. */
+	if (m->tm.cls == TEL_STARLINK && sl_predict_suspect(&m->tm.sl) &&
+	    m->poll_at[REPLAY_TEL_STARLINK] > s->now + FAST_STATUS_MS * MS)
+		replay_repoll(s, i, REPLAY_TEL_STARLINK, s->now + FAST_STATUS_MS * MS);
+	evaluate(s);
+}
+
+static uint32_t a_poll_ms(struct replay_sim *s, unsigned i, unsigned k)
+{
+	const struct replay_member *m = &s->m[i];
+	if (k == REPLAY_TEL_STARLINK && sl_predict_suspect(&m->tm.sl) &&
+	    s->poll_ms[k] > FAST_STATUS_MS)
+		return FAST_STATUS_MS;
+	return 0;
 }
 
 const struct replay_policy_ops replay_autonomy_ops = {
 	.init = a_init, .probe = a_probe, .outcome = a_outcome, .link = a_link, .timer = a_timer,
+	.telemetry = a_telemetry, .poll_ms = a_poll_ms,
 };

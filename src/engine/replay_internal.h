@@ -9,6 +9,11 @@
 #include "engine/decide.h"
 #include "engine/mstate.h"
 #include "engine/replay.h"
+#include "engine/tel_member.h"
+#include "link/cell_types.h"
+#include "link/gps_types.h"
+#include "link/sl_types.h"
+#include "link/wifi_types.h"
 
 /* Virtual time 0 on the engine's monotonic scale: well clear of 0, which
  * the engine reads as "never". */
@@ -33,6 +38,30 @@ struct replay_ev {
 	uint8_t what;           /* outcome (enum mstate_outcome / ok) or telemetry class */
 };
 
+/* Poll kinds: the trace's telemetry classes, then the dish's history. */
+#define REPLAY_POLL_SL_HISTORY REPLAY_TEL_N
+#define REPLAY_POLL_N (REPLAY_TEL_N + 1)
+
+/* The virtual dish of a starlink member (replay_dish.c): what its 1 Hz
+ * history ring and its outage list would hold, reconstructed from the
+ * trace's `starlink` changes. */
+#define REPLAY_DISH_POINTS 2048
+#define REPLAY_DISH_OUTAGES 32
+struct replay_dish_point {
+	uint64_t t;
+	float drop, latency;
+	bool out;
+};
+struct replay_dish {
+	struct replay_dish_point *pts;  /* ring, allocated for starlink members only */
+	unsigned head, n;
+	bool out;
+	uint8_t cause;
+	uint64_t out_since;
+	struct { uint64_t start, dur; uint8_t cause; } outs[REPLAY_DISH_OUTAGES];
+	unsigned ohead, on;
+};
+
 struct replay_heap {
 	struct replay_ev *v;
 	size_t n, cap;
@@ -52,11 +81,18 @@ struct replay_member {
 	struct json_object *seen[REPLAY_TEL_N];
 	uint32_t seen_ver[REPLAY_TEL_N];
 	uint64_t polls;
+	uint32_t poll_gen[REPLAY_POLL_N];
+	uint64_t poll_at[REPLAY_POLL_N];        /* the pending poll of each kind */
+	struct replay_dish dish;
+	double usage_mb;                /* extension: data used (usage_mb lines) */
+	bool has_usage;
 	/* Policy state. */
 	struct mstate ms;
 	struct baseline_mwan3 mw;
 	struct baseline_dpinger dp;
 	bool new_role;          /* role changed, no outcome since (see replay_autonomy.c) */
+	struct tel_member tm;   /* autonomy: the member's link telemetry */
+	uint32_t parsed_ver[REPLAY_TEL_N];      /* seen versions already fed to tm */
 	uint32_t gen;           /* of the pending REPLAY_EV_PROBE */
 	uint64_t armed_us;      /* its time */
 	uint64_t probes, downs;
@@ -70,6 +106,12 @@ struct replay_policy_ops {
 	void (*outcome)(struct replay_sim *s, unsigned i, const struct replay_ev *e);
 	void (*link)(struct replay_sim *s, unsigned i, bool up);
 	void (*timer)(struct replay_sim *s);
+	/* Optional: telemetry of kind k (enum replay_tel or REPLAY_POLL_SL_HISTORY)
+	 * was just polled on member i (the daemon's copy is m->seen[k]). */
+	void (*telemetry)(struct replay_sim *s, unsigned i, unsigned k);
+	/* Optional: the interval until the next poll of kind k on member i (ms);
+	 * NULL or 0 = the configured interval. */
+	uint32_t (*poll_ms)(struct replay_sim *s, unsigned i, unsigned k);
 };
 
 struct replay_sim {
@@ -84,7 +126,8 @@ struct replay_sim {
 	size_t next_change;
 	bool have_wall;
 	int64_t wall_at_t0_us;  /* Unix µs at virtual 0 (from `wall` lines) */
-	uint32_t poll_ms[REPLAY_TEL_N];
+	uint32_t poll_ms[REPLAY_POLL_N];
+	struct loclearn learn;  /* obstruction places (autonomy, location learning) */
 	struct decide dec;
 	uint64_t decide_at;     /* pending REPLAY_EV_DECIDE, 0 = none */
 	int active;             /* member carrying traffic, -1 = none yet */
@@ -103,6 +146,30 @@ bool replay_net(struct replay_sim *s, unsigned i, uint32_t *rtt_us);
 /* Schedules member i's next probe event at due_us (no-op if unchanged). */
 void replay_arm(struct replay_sim *s, unsigned i, uint64_t due_us);
 uint64_t replay_seed_mix(uint64_t seed, uint64_t salt);
+
+/* Schedules the next poll of kind k on member i at `at`, replacing the one
+ * pending (a client that switches to fast polling asks again sooner). */
+void replay_repoll(struct replay_sim *s, unsigned i, unsigned k, uint64_t at);
+/* The wall clock (Unix s) at the current virtual time: from the trace's
+ * `wall` lines, else virtual 0 = REPLAY_DEFAULT_WALL. */
+#define REPLAY_DEFAULT_WALL 1764300000LL
+int64_t replay_wall_s(const struct replay_sim *s);
+
+/* replay_dish.c */
+int replay_dish_init(struct replay_dish *d);
+void replay_dish_free(struct replay_dish *d);
+/* The member's starlink telemetry (ground truth) changed at s->now. */
+void replay_dish_note(struct replay_sim *s, unsigned i);
+/* The history ring as the dish would answer get_history now. */
+void replay_dish_history(const struct replay_sim *s, unsigned i, struct sl_history *h);
+/* GPS-epoch ns of when the current outage began (0 when connected). */
+int64_t replay_dish_outage_ns(const struct replay_sim *s, unsigned i);
+
+/* replay_conv.c: trace telemetry objects (NULL = none) into samples. */
+struct json_object;
+void replay_cell_sample(struct json_object *o, struct cell_sample *s);
+void replay_wifi_sample(struct json_object *o, struct wifi_sample *s);
+void replay_gps_fix(struct json_object *o, struct gps_fix *f);
 
 /* replay_out.c */
 void replay_out_decision(struct replay_sim *s, const struct decision *x);

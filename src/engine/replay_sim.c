@@ -157,6 +157,12 @@ static void apply_change(struct replay_sim *s, const struct replay_change *c)
 			continue;
 		replay_tel_apply(&m->tel[k], c->tel[k]);
 		m->tel_ver[k]++;
+		if (k == REPLAY_TEL_STARLINK)
+			replay_dish_note(s, i);
+	}
+	if (c->has & REPLAY_HAS_USAGE) {
+		m->usage_mb = c->usage_mb;
+		m->has_usage = true;
 	}
 	if ((c->has & REPLAY_HAS_CARRIER) && c->carrier != m->carrier) {
 		m->carrier = c->carrier;
@@ -183,13 +189,14 @@ static void on_trace(struct replay_sim *s)
 /* ---- telemetry polling ------------------------------------------------------------ */
 
 /* Which telemetry the daemon reads from a member of each class: the dish
- * (status and its GPS), the modem (signal and its GPS), the radio. */
-static bool polls(const struct replay_member *m, enum replay_tel k)
+ * (status, history and its GPS), the modem (signal and its GPS), the radio. */
+static bool polls(const struct replay_member *m, unsigned k)
 {
 	const char *c = m->def->cls;
 
 	switch (k) {
-	case REPLAY_TEL_STARLINK: return strcmp(c, "starlink") == 0;
+	case REPLAY_TEL_STARLINK:
+	case REPLAY_POLL_SL_HISTORY: return strcmp(c, "starlink") == 0;
 	case REPLAY_TEL_CELLULAR: return strcmp(c, "cellular") == 0;
 	case REPLAY_TEL_WIFI: return strcmp(c, "wifi") == 0;
 	case REPLAY_TEL_GPS: return !strcmp(c, "starlink") || !strcmp(c, "cellular");
@@ -197,35 +204,56 @@ static bool polls(const struct replay_member *m, enum replay_tel k)
 	}
 }
 
-/* The daemon's view is a copy taken at the poll, so a change between polls
- * stays unseen until the next one (polling too rarely has its real cost).
- * Later issues turn what is seen into health penalties and predictions. */
-static void on_poll(struct replay_sim *s, unsigned i, enum replay_tel k)
+void replay_repoll(struct replay_sim *s, unsigned i, unsigned k, uint64_t at)
 {
 	struct replay_member *m = &s->m[i];
 
+	if (at < s->now)
+		at = s->now;
+	m->poll_at[k] = at;
+	replay_push(s, (struct replay_ev){ .t = at, .kind = REPLAY_EV_POLL, .member = (uint8_t)i,
+					   .what = (uint8_t)k, .gen = ++m->poll_gen[k] });
+}
+
+int64_t replay_wall_s(const struct replay_sim *s)
+{
+	int64_t base = s->have_wall ? s->wall_at_t0_us : REPLAY_DEFAULT_WALL * 1000000;
+	return (base + (int64_t)(s->now - REPLAY_T0_US)) / 1000000;
+}
+
+/* The daemon's view is a copy taken at the poll, so a change between polls
+ * stays unseen until the next one (polling too rarely has its real cost).
+ * The policy turns what it sees into penalties and predictions. */
+static void on_poll(struct replay_sim *s, unsigned i, unsigned k, uint32_t gen)
+{
+	struct replay_member *m = &s->m[i];
+
+	if (gen != m->poll_gen[k])
+		return;                 /* replaced by a sooner poll */
 	m->polls++;
-	if (m->seen_ver[k] != m->tel_ver[k]) {
+	if (k < REPLAY_TEL_N && m->seen_ver[k] != m->tel_ver[k]) {
 		json_object_put(m->seen[k]);
 		m->seen[k] = NULL;
 		if (m->tel[k] && json_object_deep_copy(m->tel[k], &m->seen[k], NULL) != 0)
 			m->seen[k] = NULL;
 		m->seen_ver[k] = m->tel_ver[k];
 	}
-	replay_push(s, (struct replay_ev){ .t = s->now + (uint64_t)s->poll_ms[k] * MS,
-					   .kind = REPLAY_EV_POLL, .member = (uint8_t)i,
-					   .what = (uint8_t)k });
+	if (s->ops->telemetry && s->started)
+		s->ops->telemetry(s, i, k);
+	uint32_t ms = s->ops->poll_ms ? s->ops->poll_ms(s, i, k) : 0;
+	replay_repoll(s, i, k, s->now + (uint64_t)(ms ? ms : s->poll_ms[k]) * MS);
 }
 
 static void poll_intervals(struct replay_sim *s)
 {
-	static const struct { const char *sec, *opt; uint32_t def_ms; } iv[REPLAY_TEL_N] = {
+	static const struct { const char *sec, *opt; uint32_t def_ms; } iv[REPLAY_POLL_N] = {
 		[REPLAY_TEL_STARLINK] = { "starlink", "health_check_interval", 30000 },
 		[REPLAY_TEL_CELLULAR] = { "cellular", "signal_check_interval", 15000 },
 		[REPLAY_TEL_WIFI] = { "wifi", "rssi_check_interval", 10000 },
 		[REPLAY_TEL_GPS] = { "starlink", "gps_update_interval", 300000 },
+		[REPLAY_POLL_SL_HISTORY] = { "starlink", "obstruction_check_interval", 60000 },
 	};
-	for (unsigned k = 0; k < REPLAY_TEL_N; k++) {
+	for (unsigned k = 0; k < REPLAY_POLL_N; k++) {
 		s->poll_ms[k] = iv[k].def_ms;
 		const struct cfg_section *sec = s->o.cfg ? config_section(s->o.cfg, iv[k].sec) : NULL;
 		if (sec)
@@ -262,20 +290,23 @@ static void sim_init(struct replay_sim *s, const struct replay_trace *tr,
 		m->path = (struct replay_path){ .rtt_ms = 30, .jitter_ms = 2, .loss = 0 };
 		m->carrier = true;
 		m->rng = replay_seed_mix(o->seed, 0x6E6574ULL + i);
-		for (unsigned k = 0; k < REPLAY_TEL_N; k++)
-			if (polls(m, (enum replay_tel)k))
-				replay_push(s, (struct replay_ev){ .t = s->now, .kind = REPLAY_EV_POLL,
-								   .member = (uint8_t)i, .what = (uint8_t)k });
+		if (strcmp(m->def->cls, "starlink") == 0 && replay_dish_init(&m->dish) < 0)
+			s->oom = true;
+		for (unsigned k = 0; k < REPLAY_POLL_N; k++)
+			if (polls(m, k))
+				replay_repoll(s, i, k, s->now);
 	}
 }
 
 static void sim_free(struct replay_sim *s)
 {
-	for (unsigned i = 0; i < s->n; i++)
+	for (unsigned i = 0; i < s->n; i++) {
 		for (unsigned k = 0; k < REPLAY_TEL_N; k++) {
 			json_object_put(s->m[i].tel[k]);
 			json_object_put(s->m[i].seen[k]);
 		}
+		replay_dish_free(&s->m[i].dish);
+	}
 	free(s->q.v);
 	free(s);
 }
@@ -296,7 +327,7 @@ static void dispatch(struct replay_sim *s, const struct replay_ev *e)
 		s->ops->outcome(s, e->member, e);
 		break;
 	case REPLAY_EV_POLL:
-		on_poll(s, e->member, (enum replay_tel)e->what);
+		on_poll(s, e->member, e->what, e->gen);
 		break;
 	case REPLAY_EV_DECIDE:
 		if (s->decide_at == e->t)

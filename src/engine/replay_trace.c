@@ -131,6 +131,10 @@ static int parse_member_def(struct replay_trace *tr, json_object *o, unsigned i,
 			return fail(err, line, "members[%u].metered: must be true or false", i);
 		m->metered = json_object_get_boolean(v);
 	}
+	/* Extension (other readers ignore it): a monthly data cap, in MB. */
+	if (json_object_object_get_ex(o, "data_limit_mb", &v) &&
+	    !get_range(v, 0, 1e9, &m->data_limit_mb))
+		return fail(err, line, "members[%u].data_limit_mb: must be a number from 0 to 1e9", i);
 	return 0;
 }
 
@@ -250,6 +254,13 @@ static int parse_change(struct replay_trace *tr, struct replay_change *c, json_o
 	}
 	if (json_object_object_get_ex(o, "path", &v) && parse_path(c, v, line, err) < 0)
 		return -1;
+	/* Extension: the member's data used this cycle (what the kernel's
+	 * counters would say), for data-cap rules. */
+	if (json_object_object_get_ex(o, "usage_mb", &v)) {
+		if (!get_range(v, 0, 1e12, &c->usage_mb))
+			return fail(err, line, "usage_mb: must be a number from 0 to 1e12");
+		c->has |= REPLAY_HAS_USAGE;
+	}
 	if (json_object_object_get_ex(o, "carrier", &v)) {
 		if (!json_object_is_type(v, json_type_boolean))
 			return fail(err, line, "carrier: must be true or false");
