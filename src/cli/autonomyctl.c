@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/monitor.h"
 #include "ctl/ctl_client.h"
@@ -198,6 +199,28 @@ static void print_json_error(const struct ctl_error *err)
 	json_object_put(o);
 }
 
+/* Actions that take the dish offline need a yes: --confirm, or an answer at
+ * the terminal. Without either (a script), nothing is sent. */
+static int confirm_dish_action(struct cli *cl)
+{
+	char line[16];
+	if (strncmp(cl->cmd->name, "starlink_", 9) != 0 ||
+	    json_object_object_get_ex(cl->args, "confirm", NULL))
+		return 0;
+	if (!isatty(STDIN_FILENO)) {
+		fprintf(stderr, "autonomyctl %s: takes the dish offline; add --confirm\n", cl->cmd->cli);
+		return -1;
+	}
+	fprintf(stderr, "%s: this takes the dish offline (traffic moves to another member first "
+		"when one is healthy). Continue? [y/N] ", cl->cmd->cli);
+	if (!fgets(line, sizeof(line), stdin) || (strcmp(line, "y\n") && strcmp(line, "yes\n"))) {
+		fprintf(stderr, "not sent\n");
+		return -1;
+	}
+	json_object_object_add(cl->args, "confirm", json_object_new_boolean(1));
+	return 0;
+}
+
 static int run(struct cli *cl)
 {
 	struct ctl_error err = { .details = NULL };
@@ -257,7 +280,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	cl.args = json_object_new_object();
-	if (parse_cmd_args(&cl, argc, argv, i) < 0) {
+	if (parse_cmd_args(&cl, argc, argv, i) < 0 || confirm_dish_action(&cl) < 0) {
 		json_object_put(cl.args);
 		return EXIT_USAGE;
 	}

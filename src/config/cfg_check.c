@@ -187,11 +187,25 @@ static void check_backend(struct cfg_load *c)
 			 "use 'netlink' (or 'auto') or 'none'");
 }
 
+/* interface.md names a modem position source. No real capture of a modem's
+ * location output exists to build it from, and gpsd already reads a modem's
+ * NMEA port: say so instead of quietly ignoring the choice. */
+static void check_gps_source(struct cfg_load *c)
+{
+	const struct cfg_section *g = config_section(c->cfg, "gps");
+
+	if (strcmp(cfg_enum_str(g, "source"), "modem") == 0)
+		cfg_diag(c, CFG_ERROR, blame_line(g, cfg_get(g, "source"), NULL),
+			 "gps.source: 'modem' is not available in this version; give the "
+			 "modem's NMEA port to gpsd and use 'gpsd' (or 'auto')");
+}
+
 void cfg_check_sections(struct cfg_load *c)
 {
 	const struct config *cfg = c->cfg;
 
 	check_backend(c);
+	check_gps_source(c);
 	for (size_t i = 0; i < cfg->n_globals; i++) {
 		check_required(c, &cfg->globals[i]);
 		check_option_rules(c, &cfg->globals[i]);

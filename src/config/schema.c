@@ -133,9 +133,11 @@ static const struct cfg_option_def starlink_opts[] = {
 	BOOL_OPT("predictive_enabled", "1",
 		 "Fail over ahead of predicted outages (obstructions, reboots, "
 		 "thermal throttling)"),
-	TYPED_OPT("api_host", CFG_HOST, 0, "192.168.100.1", "Address of the dish's gRPC API"),
+	TYPED_OPT("api_host", CFG_IPADDR, 0, "192.168.100.1",
+		  "IP address of the dish's gRPC API (reached through the Starlink member's device)"),
 	PORT("api_port", "9200", "Port of the dish's gRPC API"),
-	MS_OPT("api_timeout_ms", "5000", 100, 60000, "Timeout of one call to the dish's API"),
+	MS_OPT("api_timeout_ms", "2000", 100, 60000,
+	       "Deadline of one call to the dish (a dish that accepts and never answers is a signal)"),
 	SEC_OPT("reboot_lead", "60", 5, HOUR,
 		"How long before a scheduled dish reboot traffic moves away (seconds)"),
 	BOOL_OPT("location_learning", "1",
@@ -218,10 +220,12 @@ static const struct cfg_option_def network_security_opts[] = {
 
 static const struct cfg_option_def gps_opts[] = {
 	BOOL_OPT("enabled", "1", "Record the router's position (used for predictions and reports)"),
-	TYPED_OPT("gpsd_host", CFG_HOST, 0, "127.0.0.1", "Host running gpsd"),
+	TYPED_OPT("gpsd_host", CFG_IPADDR, 0, "127.0.0.1",
+		  "IP address of gpsd (no name lookups on the daemon's loop)"),
 	PORT("gpsd_port", "2947", "gpsd's TCP port"),
 	ENUM_OPT("source", "auto", gps_source_enum,
-		 "Position source: auto (best available), gpsd, starlink (the dish) or modem"),
+		 "Position source: auto (best available), gpsd or starlink (the dish); for a "
+		 "modem's GNSS, feed its NMEA port to gpsd"),
 };
 
 const struct cfg_section_def cfg_global_sections[] = {

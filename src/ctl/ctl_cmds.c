@@ -24,6 +24,15 @@ static const struct ctl_arg_def failover_args[] = {
 	{ "auto", CTL_ARG_BOOL, false, "end a pin: automatic selection again" },
 };
 
+static const struct ctl_arg_def member_args[] = {
+	{ "member", CTL_ARG_STRING, false, "only this member (default: every one of the class)" },
+};
+
+static const struct ctl_arg_def dish_action_args[] = {
+	{ "member", CTL_ARG_STRING, false, "the starlink member (needed when there are several)" },
+	{ "confirm", CTL_ARG_BOOL, false, "yes, take the dish offline (asked for on a terminal)" },
+};
+
 static const struct ctl_arg_def show_args[] = {
 	{ "reveal", CTL_ARG_BOOL, false, "print secrets in full" },
 };
@@ -52,6 +61,23 @@ const struct ctl_cmd_desc ctl_cmds[] = {
 	  CTL_CMD_ACTION, ARGS(failover_args) },
 	{ "reload", "reload", "", "re-read the config; keeps the old one if the new one has errors",
 	  CTL_CMD_ACTION, NOARGS },
+	{ "starlink", "starlink", "[MEMBER]",
+	  "what the dish reports: outages, obstruction, alerts, updates, predictions",
+	  CTL_CMD_QUERY, ARGS(member_args) },
+	{ "starlink_reboot", "starlink reboot", "[--member X] --confirm",
+	  "reboot the dish (traffic moves away first when another member is healthy)",
+	  CTL_CMD_ACTION, ARGS(dish_action_args) },
+	{ "starlink_stow", "starlink stow", "[--member X] --confirm",
+	  "stow the dish (traffic moves away first when another member is healthy)",
+	  CTL_CMD_ACTION, ARGS(dish_action_args) },
+	{ "starlink_unstow", "starlink unstow", "[--member X] --confirm", "unstow the dish",
+	  CTL_CMD_ACTION, ARGS(dish_action_args) },
+	{ "cellular", "cellular", "[MEMBER]",
+	  "what the modems report: registration, technology, signal, trend, roaming",
+	  CTL_CMD_QUERY, ARGS(member_args) },
+	{ "wifi", "wifi", "[MEMBER]",
+	  "what the Wi-Fi client radios report: association, signal, bitrate, neighbours",
+	  CTL_CMD_QUERY, ARGS(member_args) },
 };
 
 const size_t ctl_n_cmds = sizeof(ctl_cmds) / sizeof(ctl_cmds[0]);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/jsonutil.h"
+#include "ctl/ctl_format_int.h"
 
 typedef void (*format_fn)(json_object *data, FILE *out);
 
@@ -55,6 +56,9 @@ static void fmt_status(json_object *d, FILE *out)
 			str_or_dash(ls, "from"), str_or_dash(ls, "to"), str_or_dash(ls, "reason"));
 	else
 		fprintf(out, "  last switch  never\n");
+	json_object *pos = NULL;
+	if (json_object_object_get_ex(d, "position", &pos))
+		ctl_format_position(pos, out);
 	fprintf(out, "  config       %s\n", str_or_dash(d, "config_file"));
 }
 
@@ -112,10 +116,31 @@ static void fmt_penalties(json_object *d, FILE *out)
 	}
 }
 
+/* Members whose telemetry predicts an outage, excludes them or says the
+ * link is down: one line each, because these move traffic. */
+static void fmt_tel_flags(json_object *d, FILE *out)
+{
+	static const char *const keys[][2] = {
+		{ "predicted_outage", "outage predicted" }, { "excluded", "last resort only" },
+		{ "link_down", "link down" },
+	};
+	size_t n = json_object_is_type(d, json_type_array) ? json_object_array_length(d) : 0;
+	for (size_t i = 0; i < n; i++) {
+		json_object *m = json_object_array_get_idx(d, i), *t = NULL;
+		if (!json_object_object_get_ex(m, "telemetry", &t) || !t)
+			continue;
+		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+			if (json_has(t, keys[k][0]))
+				fprintf(out, "  %-12.12s %s: %s\n", str_or_dash(m, "name"), keys[k][1],
+					json_get_str(t, keys[k][0], "?"));
+	}
+}
+
 static void fmt_members_full(json_object *d, FILE *out)
 {
 	fmt_members(d, out);
 	fmt_penalties(d, out);
+	fmt_tel_flags(d, out);
 }
 
 static void fmt_subsystems(json_object *subs, FILE *out)
@@ -327,6 +352,12 @@ static const struct {
 	{ "config_show", fmt_config_show },
 	{ "config_validate", fmt_config_validate },
 	{ "reload", fmt_reload },
+	{ "starlink", ctl_fmt_starlink },
+	{ "starlink_reboot", ctl_fmt_dish_action },
+	{ "starlink_stow", ctl_fmt_dish_action },
+	{ "starlink_unstow", ctl_fmt_dish_action },
+	{ "cellular", ctl_fmt_cellular },
+	{ "wifi", ctl_fmt_wifi },
 };
 
 void ctl_format(const char *cmd, json_object *data, FILE *out)

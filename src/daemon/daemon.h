@@ -21,6 +21,9 @@ struct decide;
 struct failtest;
 struct ctl_conn;
 struct route_backend;
+struct loclearn;
+struct gps_state;
+struct usage_state;
 
 #define DAEMON_EVENTS_MAX 128
 
@@ -69,6 +72,9 @@ struct daemon {
 	struct failtest *failtest;      /* a running `failover --test` */
 	struct ctl_conn *cur_conn;      /* the connection of the request being handled */
 	struct event *carrier_timer;    /* carrier watch of the active member */
+	struct loclearn *learn;         /* where obstruction outages happen (gps.c) */
+	struct gps_state *gps;          /* the router's position (gps.c) */
+	struct usage_state *usage;      /* data usage per member (usage.c) */
 };
 
 /* Records an event: logged, kept in a ring for `monitor`, and streamed to

@@ -171,6 +171,7 @@ static unsigned build_inputs(struct daemon *d, struct decide_input *in)
 			.reason = detect_is_down(&m->ms.det) ? m->ms.det.reason : m->ms.res.reason,
 			.link_down = m->link != DETECT_LINK_UP,
 		};
+		tel_member_input(&m->tm, &in[n - 1]);
 	}
 	return n;
 }

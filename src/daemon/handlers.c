@@ -10,6 +10,7 @@
 #include "daemon/decisions.h"
 #include "daemon/failtest.h"
 #include "daemon/members.h"
+#include "daemon/tel.h"
 #include "ctl/ctl_validate.h"
 #include "daemon/daemon.h"
 
@@ -60,8 +61,10 @@ int daemon_reload(struct daemon *d, struct ctl_error *err, json_object **warning
 	d->cfg = cfg;
 	daemon_apply_log_level(cfg, d->debug);
 	decisions_configure(d);
+	gps_reload(d);
 	if (members_sync(d) < 0)
 		log_err("reload: some members could not be started (see above)");
+	usage_reload(d);
 	char msg[128];
 	snprintf(msg, sizeof(msg), "reloaded: %zu members, %zu warnings", cfg->n_members, dg.n);
 	*warnings = ctl_diags_json(&dg, true);
@@ -172,10 +175,52 @@ static json_object *h_reload(struct daemon *d, json_object *args, struct ctl_err
 	return out;
 }
 
+static const char *arg_str(json_object *args, const char *k)
+{
+	json_object *v;
+	return json_object_object_get_ex(args, k, &v) ? json_object_get_string(v) : NULL;
+}
+
+static json_object *h_starlink(struct daemon *d, json_object *args, struct ctl_error *err)
+{
+	return tel_class_view(d, "starlink", arg_str(args, "member"), err);
+}
+
+static json_object *h_cellular(struct daemon *d, json_object *args, struct ctl_error *err)
+{
+	return tel_class_view(d, "cellular", arg_str(args, "member"), err);
+}
+
+static json_object *h_wifi(struct daemon *d, json_object *args, struct ctl_error *err)
+{
+	return tel_class_view(d, "wifi", arg_str(args, "member"), err);
+}
+
+static json_object *h_dish_reboot(struct daemon *d, json_object *args, struct ctl_error *err)
+{
+	return tel_sl_action(d, d->cur_conn, "reboot", args, err);
+}
+
+static json_object *h_dish_stow(struct daemon *d, json_object *args, struct ctl_error *err)
+{
+	return tel_sl_action(d, d->cur_conn, "stow", args, err);
+}
+
+static json_object *h_dish_unstow(struct daemon *d, json_object *args, struct ctl_error *err)
+{
+	return tel_sl_action(d, d->cur_conn, "unstow", args, err);
+}
+
 static const struct {
 	const char *name;
 	handler_fn fn;
 } handlers[] = {
+	{ "starlink", h_starlink },
+	{ "starlink_reboot", h_dish_reboot },
+	{ "starlink_stow", h_dish_stow },
+	{ "starlink_unstow", h_dish_unstow },
+	{ "cellular", h_cellular },
+	{ "wifi", h_wifi },
 	{ "status", h_status },
 	{ "members", h_members },
 	{ "health", h_health },

@@ -13,7 +13,9 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "daemon/daemon.h"
+#include "core/fsutil.h"
 #include "daemon/decisions.h"
+#include "daemon/tel.h"
 #include "link/linkmon.h"
 
 /* A member without a prober (disabled) is still re-scored this often; one
@@ -79,7 +81,7 @@ static size_t usable_target(const struct member_rt *m, size_t i)
 }
 
 /* why NULL: the detector's reason when it says down, else the score's. */
-static void state_changed(struct member_rt *m, const char *why)
+void members_state_changed(struct member_rt *m, const char *why)
 {
 	if (!why)
 		why = detect_is_down(&m->ms.det) ? m->ms.det.reason : m->ms.res.reason;
@@ -97,7 +99,7 @@ static void on_probe(void *arg, const struct probe_result *r)
 	};
 	uint64_t now = clock_mono_us();
 	if (mstate_outcome(&m->ms, map[r->outcome], r->sent_us, r->rtt_us, now))
-		state_changed(m, NULL);
+		members_state_changed(m, NULL);
 	/* A loss may have started a confirmation burst: probe again at once. */
 	member_arm(m, now);
 }
@@ -116,7 +118,7 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 		prober_send(m->prober, i);
 	}
 	if (mstate_tick(&m->ms, now))
-		state_changed(m, NULL);
+		members_state_changed(m, NULL);
 	member_arm(m, now);
 }
 
@@ -165,7 +167,7 @@ static void apply_link(struct member_rt *m, const struct link_info *li, bool fre
 		update_sources(m, li);
 	}
 	if (mstate_link(&m->ms, l, clock_mono_us()))
-		state_changed(m, detect_link_name(l));
+		members_state_changed(m, detect_link_name(l));
 	else if (changed)
 		daemon_event(m->d, "link", m->name, "%s: %s", m->name, detect_link_name(l));
 }
@@ -180,7 +182,7 @@ void members_carrier_lost(struct member_rt *m)
 	daemon_event(m->d, "link", m->name, "%s: no carrier (sysfs, ahead of rtnetlink)",
 		     m->name);
 	if (mstate_link(&m->ms, DETECT_LINK_NO_CARRIER, clock_mono_us()))
-		state_changed(m, "no carrier");
+		members_state_changed(m, "no carrier");
 }
 
 void members_link_event(struct daemon *d, const struct link_info *li, bool gone)
@@ -204,7 +206,25 @@ static enum sched_role role_for(const struct member_rt *m, bool active_down)
 {
 	if (m->active || active_down)
 		return SCHED_ACTIVE;
-	return m->metered ? SCHED_METERED_STANDBY : SCHED_STANDBY;
+	bool sparse = m->metered && cfg_bool(config_section(m->d->cfg, "bandwidth"), "metered_mode");
+	return sparse ? SCHED_METERED_STANDBY : SCHED_STANDBY;
+}
+
+/* class 'auto': what the kernel says the device is. A wwan device (qmi_wwan,
+ * cdc_mbim, ...) is cellular, a wlan one Wi-Fi; anything else is taken as a
+ * wired line (a Starlink dish cannot be told from the device: say it). */
+static const char *detect_class(const char *dev)
+{
+	char path[96], *buf;
+	const char *cls = "lan";
+	snprintf(path, sizeof(path), "/sys/class/net/%s/uevent", dev);
+	buf = fs_read_file(path, 4096, NULL);
+	if (buf && strstr(buf, "DEVTYPE=wlan"))
+		cls = "wifi";
+	else if (buf && strstr(buf, "DEVTYPE=wwan"))
+		cls = "cellular";
+	free(buf);
+	return cls;
 }
 
 static struct member_rt *member_new(struct daemon *d, const struct cfg_section *s)
@@ -216,9 +236,12 @@ static struct member_rt *member_new(struct daemon *d, const struct cfg_section *
 	snprintf(m->name, sizeof(m->name), "%s", s->name);
 	snprintf(m->device, sizeof(m->device), "%s", member_device(s));
 	snprintf(m->cls, sizeof(m->cls), "%s", cfg_enum_str(s, "class"));
+	if (strcmp(m->cls, "auto") == 0)
+		snprintf(m->cls, sizeof(m->cls), "%s", detect_class(m->device));
 	m->priority = (int)cfg_int(s, "priority");
 	m->enabled = cfg_bool(s, "enabled");
-	m->metered = cfg_bool(s, "metered");
+	/* A member with a data cap is metered whatever the flag says. */
+	m->metered = cfg_bool(s, "metered") || cfg_int(s, "data_limit_mb") > 0;
 	m->link = DETECT_LINK_MISSING;
 	if (load_targets(m, s) < 0) {
 		free(m);
@@ -234,7 +257,7 @@ static int member_start(struct member_rt *m, const struct mstate_params *mp)
 	mstate_init(&m->ms, mp, (unsigned)m->n_targets, role_for(m, false),
 		    now ^ (uint64_t)(uintptr_t)m, now);
 	m->timer = event_new(m->d->base, -1, 0, on_timer, m);
-	if (!m->timer)
+	if (!m->timer || tel_member_start(m) < 0)
 		return -1;
 	if (m->enabled) {
 		struct prober_config pc = {
@@ -254,6 +277,7 @@ static void member_free(struct member_rt *m)
 {
 	if (!m)
 		return;
+	tel_member_stop(m);
 	prober_free(m->prober);
 	if (m->timer)
 		event_free(m->timer);
@@ -289,6 +313,7 @@ static void adopt(struct member_rt *keep, const struct member_rt *fresh,
 		  const struct mstate_params *mp)
 {
 	snprintf(keep->cls, sizeof(keep->cls), "%s", fresh->cls);
+	keep->adopted = true;
 	keep->priority = fresh->priority;
 	keep->metered = fresh->metered;
 	keep->ms.sched.p = mp->sched;
@@ -327,6 +352,13 @@ int members_sync(struct daemon *d)
 		if (next[i])
 			next[k++] = next[i];
 	d->n_members = k;
+	/* Now that the member list is whole again: kept members' telemetry
+	 * takes the new settings (it may run the decision engine). */
+	for (size_t i = 0; i < k; i++)
+		if (next[i]->adopted) {
+			next[i]->adopted = false;
+			tel_member_reload(next[i]);
+		}
 	decisions_members_changed(d);
 	members_select(d);
 	return k == n ? 0 : -1;

@@ -9,11 +9,13 @@
 #include <stdint.h>
 
 #include "engine/mstate.h"
+#include "engine/tel_member.h"
 #include "probe/probe.h"
 
 struct daemon;
 struct event;
 struct link_info;
+struct mtel;
 
 #define MEMBER_MAX_TARGETS 16
 
@@ -33,6 +35,9 @@ struct member_rt {
 	bool active;
 	enum detect_link link;
 	uint64_t started_us;
+	struct tel_member tm;           /* the engine's view of its telemetry */
+	struct mtel *tel;               /* the daemon's telemetry sources (tel.c) */
+	bool adopted;                   /* kept over a reload, telemetry not yet reloaded */
 };
 
 /* (Re)builds d->members from d->cfg, keeping the measurements of members
@@ -46,6 +51,9 @@ void members_carrier_lost(struct member_rt *m);
 /* The active member's carrier read from sysfs every 50 ms (carrier.c). */
 int carrier_watch_start(struct daemon *d);
 void carrier_watch_stop(struct daemon *d);
+/* The member's state changed (why NULL: the detector's or the score's
+ * reason): an event, and the decision engine runs. */
+void members_state_changed(struct member_rt *m, const char *why);
 /* Re-evaluates the decision engine (a member's state changed). */
 void members_select(struct daemon *d);
 /* Applies the engine's active member to probing roles and status. */

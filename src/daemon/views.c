@@ -14,6 +14,7 @@
 #include <string.h>
 #include "ctl/ctl_server.h"
 #include "daemon/daemon.h"
+#include "daemon/tel.h"
 #include "link/linkmon.h"
 
 static void add_str(json_object *o, const char *k, const char *v)
@@ -47,6 +48,7 @@ json_object *view_status(struct daemon *d)
 	json_object_object_add(o, "members", json_object_new_int((int)d->cfg->n_members));
 	json_object_object_add(o, "last_switch", decisions_last_switch(d));
 	json_object_object_add(o, "route", decisions_route_status(d));
+	json_object_object_add(o, "position", gps_json(d));
 	add_str(o, "config_file", d->config_path);
 	add_str(o, "control_socket", d->socket_path);
 	return o;
@@ -181,6 +183,7 @@ static json_object *member_json(struct daemon *d, const struct member_rt *m)
 	json_object_object_add(o, "active", json_object_new_boolean(m->active));
 	add_measurements(o, m);
 	json_object_object_add(o, "probes", probes_json(m));
+	tel_member_json((struct member_rt *)m, o);
 	return o;
 }
 
@@ -250,6 +253,7 @@ static json_object *subsystems_json(struct daemon *d)
 	json_object_object_add(c, "requests", json_object_new_int64((int64_t)cs.requests));
 	json_object_object_add(c, "errors", json_object_new_int64((int64_t)cs.errors));
 	json_object_object_add(s, "probes", probe_engine_json(d));
+	json_object_object_add(s, "gps", gps_health_json(d));
 	json_object_object_add(s, "linkmon", l);
 	json_object_object_add(s, "control", c);
 	return s;

@@ -432,6 +432,14 @@ uint64_t sl_predict_next_us(const struct sl_predict *p, uint64_t now_us, int64_t
 	return next;
 }
 
+void sl_predict_operator(struct sl_predict *p, enum sl_plan_kind k, uint64_t now_us,
+			 int64_t wall_s)
+{
+	plan_start(p, k, SL_PLAN_LEAVING, now_us);
+	if (k == SL_PK_REBOOT)
+		p->reboot_at = wall_s;
+}
+
 bool sl_predict_suspect(const struct sl_predict *p)
 {
 	if (p->obstruct_flag || (p->plan != SL_PLAN_NONE && p->plan != SL_PLAN_ANNOUNCED))

@@ -124,6 +124,10 @@ uint64_t sl_predict_next_us(const struct sl_predict *p, uint64_t now_us, int64_t
 /* The link looks suspect: poll the dish fast (obstruction building, a plan
  * in progress, drops, an outage). */
 bool sl_predict_suspect(const struct sl_predict *p);
+/* The operator asked the dish to reboot or stow (autonomyctl starlink ...):
+ * a planned outage starting now, so traffic moves before the dish goes. */
+void sl_predict_operator(struct sl_predict *p, enum sl_plan_kind k, uint64_t now_us,
+			 int64_t wall_s);
 const char *sl_plan_name(enum sl_plan s);
 const char *sl_plan_kind_name(enum sl_plan_kind k);
 

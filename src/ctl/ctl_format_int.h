@@ -1,0 +1,18 @@
+/* ctl_format_int: formatters shared between ctl_format.c and
+ * ctl_format_tel.c (telemetry commands). */
+#ifndef AUTONOMY_CTL_FORMAT_INT_H
+#define AUTONOMY_CTL_FORMAT_INT_H
+
+#include <stdio.h>
+#include <json-c/json.h>
+
+void ctl_fmt_starlink(json_object *d, FILE *out);
+void ctl_fmt_cellular(json_object *d, FILE *out);
+void ctl_fmt_wifi(json_object *d, FILE *out);
+void ctl_fmt_dish_action(json_object *d, FILE *out);
+/* A member's telemetry verdict lines (penalties, predicted, excluded). */
+void ctl_format_telemetry(json_object *member, FILE *out);
+/* status: the "position" line. */
+void ctl_format_position(json_object *position, FILE *out);
+
+#endif
