@@ -51,7 +51,8 @@ void tel_add_penalty(struct tel_verdict *v, const char *source, int points, cons
 
 /* Sets a flag; the first reason given is kept (it is usually the strongest:
  * assessors test the hard conditions first). */
-static void flag(bool *f, char *reason, const char *fmt, va_list ap)
+static void __attribute__((format(printf, 3, 0)))
+flag(bool *f, char *reason, const char *fmt, va_list ap)
 {
 	if (*f)
 		return;

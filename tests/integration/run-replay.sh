@@ -40,8 +40,10 @@ fi
 # One trace through autonomy, checked against its expectations.
 check_trace() { # path
 	local t=$1 name; name=$(basename "$t" .jsonl)
-	local out=$tmp/$name.out
-	if ! "$prog" --replay "$t" --seed 1 >"$out" 2>"$tmp/$name.err"; then
+	local out=$tmp/$name.out cfg=()
+	# A trace may come with the config it is meant for (NAME.conf beside it).
+	[ -f "${t%.jsonl}.conf" ] && cfg=(-c "${t%.jsonl}.conf")
+	if ! "$prog" --replay "$t" --seed 1 "${cfg[@]}" >"$out" 2>"$tmp/$name.err"; then
 		bad "$name: replay failed: $(head -3 "$tmp/$name.err")"
 		return
 	fi

@@ -180,6 +180,181 @@ def obstruction(seed=5):
     return tr
 
 
+# ---- link telemetry: Starlink precursors, cellular and Wi-Fi ------------------------
+
+SL_OK = {"pop_ping_drop_rate": 0.0, "pop_ping_latency_ms": 32, "disablement_code": "OKAY",
+         "software_update_stats": {"software_update_state": "IDLE"},
+         "obstruction_stats": {"fraction_obstructed": 0.02, "currently_obstructed": False}}
+
+
+def sl_reboot(tr, rnd, t_announce, lead, length):
+    """A software-update reboot announced `lead` s ahead with its time."""
+    at = t_announce + lead
+    tr.at(t_announce, "starlink", starlink={"software_update_stats": {
+        "software_update_state": "REBOOT_REQUIRED", "reboot_scheduled_utc_time": WALL0 + round(at)}})
+    start = at + rnd.uniform(-2, 4)          # the dish reboots about on time
+    tr.at(start, "starlink", path={"loss": 1}, starlink={"outage": {"cause": "BOOTING"}})
+    tr.at(start + length, "starlink", path={"loss": 0}, starlink={
+        "outage": None, "software_update_stats": {"software_update_state": "IDLE",
+                                                  "reboot_scheduled_utc_time": None}})
+
+
+def sl_obstruction(tr, rnd, start, warn, length):
+    """An obstruction outage the dish sees coming: the sky fraction rises,
+    then it reports itself obstructed with a few drops for `warn` s."""
+    tr.at(start - warn - 60, "starlink", starlink={"obstruction_stats": {
+        "fraction_obstructed": round(rnd.uniform(0.03, 0.05), 3)}})
+    tr.at(start - warn, "starlink", path={"loss": round(rnd.uniform(0.02, 0.08), 3)}, starlink={
+        "obstruction_stats": {"currently_obstructed": True,
+                              "fraction_obstructed": round(rnd.uniform(0.06, 0.09), 3)},
+        "pop_ping_drop_rate": round(rnd.uniform(0.03, 0.12), 3)})
+    tr.at(start, "starlink", path={"loss": 1}, starlink={"outage": {"cause": "OBSTRUCTED"}})
+    tr.at(start + length, "starlink", path={"loss": 0}, starlink={
+        "outage": None, "pop_ping_drop_rate": 0.0,
+        "obstruction_stats": {"currently_obstructed": False, "fraction_obstructed": 0.03}})
+
+
+def starlink_precursors(seed=21):
+    """Six hours of outages the dish announces: scheduled reboots, a stow, a
+    thermal shutdown after throttling, obstructions building up."""
+    rnd = random.Random(seed)
+    tr = Trace(6 * 3600, THREE, "starlink announces its outages: 3 scheduled reboots, a stow, "
+               "a thermal shutdown after throttling, 8 obstructions with precursors")
+    tr.at(0, wall=WALL0)
+    tr.at(0, "starlink", starlink=SL_OK)
+    for k, t in enumerate((1800, 9000, 16200)):
+        sl_reboot(tr, rnd, t, rnd.uniform(300, 1800), rnd.uniform(60, 120))
+    tr.at(5400, "starlink", starlink={"stow_requested": True})
+    tr.at(5402, "starlink", path={"loss": 1}, starlink={"outage": {"cause": "STOWED"}})
+    tr.at(5700, "starlink", path={"loss": 0}, starlink={"stow_requested": False, "outage": None})
+    tr.at(12600, "starlink", starlink={"alerts": {"thermal_throttle": True}})
+    tr.at(13200, "starlink", starlink={"alerts": {"thermal_shutdown": True}})
+    tr.at(13215, "starlink", path={"loss": 1}, starlink={"outage": {"cause": "THERMAL_SHUTDOWN"}})
+    tr.at(13395, "starlink", path={"loss": 0}, starlink={
+        "outage": None, "alerts": {"thermal_shutdown": False, "thermal_throttle": False}})
+    t = 3000
+    for _ in range(8):
+        t += rnd.uniform(900, 1500)
+        if any(abs(t - x) < 600 for x in (5400, 9000, 12600, 13200, 16200)):
+            t += 700
+        sl_obstruction(tr, rnd, t, rnd.uniform(8, 30), rnd.uniform(5, 25))
+    return tr
+
+
+def starlink_quiet(seed=22):
+    """Six hours without announcements: sudden outages and blips the dish did
+    not see coming, a brief obstruction flicker without drops, a little steady
+    drop rate. Telemetry must not move traffic here."""
+    rnd = random.Random(seed)
+    tr = Trace(6 * 3600, THREE, "starlink outages without precursors; telemetry stays quiet: "
+               "no pre-emptive switch is justified")
+    tr.at(0, wall=WALL0)
+    tr.at(0, "starlink", starlink=SL_OK)
+    t = 600
+    while t < 6 * 3600 - 900:
+        t += rnd.uniform(600, 1500)
+        if rnd.random() < 0.5:
+            outage(tr, "starlink", t, rnd.uniform(3, 40))
+        else:
+            outage(tr, "starlink", t, 0.3)
+    for t in (4000, 15000):                  # flickers: obstructed, no drops, no outage
+        tr.at(t, "starlink", starlink={"obstruction_stats": {"currently_obstructed": True}})
+        tr.at(t + 6, "starlink", starlink={"obstruction_stats": {"currently_obstructed": False}})
+    tr.at(9000, "starlink", starlink={"pop_ping_drop_rate": 0.005})
+    tr.at(9600, "starlink", starlink={"pop_ping_drop_rate": 0.0})
+    return tr
+
+
+def obstruction_learning(seed=23):
+    """An RV parked under trees: obstruction outages every 8-12 minutes with
+    weak precursors (obstructed, no drops, 10-20 s ahead). Once the place has
+    a pattern, autonomy leaves on `obstructed` alone. Then it drives to an
+    open field: the same weak signs there move nothing."""
+    rnd = random.Random(seed)
+    tr = Trace(3 * 3600, THREE, "parked under trees for 2 h: obstruction outages recur with weak "
+               "precursors; then an open field where they do not")
+    tr.at(0, wall=WALL0)
+    tr.at(0, "starlink", starlink=SL_OK, gps={"lat": 44.0521, "lon": -71.1290})
+    t = 300
+    while t < 7000:
+        warn, length = rnd.uniform(10, 20), rnd.uniform(4, 15)
+        tr.at(t - warn, "starlink", starlink={"obstruction_stats": {"currently_obstructed": True}})
+        tr.at(t, "starlink", path={"loss": 1}, starlink={"outage": {"cause": "OBSTRUCTED"}})
+        tr.at(t + length, "starlink", path={"loss": 0}, starlink={
+            "outage": None, "obstruction_stats": {"currently_obstructed": False}})
+        t += rnd.uniform(480, 720)
+    tr.at(7400, "starlink", gps={"lat": 44.2810, "lon": -71.6880, "speed_mps": 0})
+    for t in (8000, 9000, 10000):           # open sky: a flicker, no outage
+        tr.at(t, "starlink", starlink={"obstruction_stats": {"currently_obstructed": True}})
+        tr.at(t + 5, "starlink", starlink={"obstruction_stats": {"currently_obstructed": False}})
+    return tr
+
+
+LTE1 = {"name": "lte", "class": "cellular", "priority": 1}
+WIFI2 = {"name": "wifi", "class": "wifi", "priority": 2}
+
+
+def cellular_fade():
+    """LTE carries traffic; its signal fades over four minutes before the
+    link starts losing packets: traffic should move before the loss."""
+    tr = Trace(3600, [LTE1, WIFI2], "lte RSRP fades -88 -> -118 dBm over 4 min from t=900, then "
+               "loss 30 % and an outage; wifi is good")
+    tr.at(0, "lte", cellular={"rsrp_dbm": -88, "rsrq_db": -9, "sinr_db": 14,
+                              "technology": "lte", "registered": True, "roaming": False})
+    tr.at(0, "wifi", wifi={"signal_dbm": -58, "bitrate_mbps": 150, "associated": True})
+    for k in range(17):
+        tr.at(900 + 15 * k, "lte", cellular={"rsrp_dbm": -88 - 30 * k / 16,
+                                              "sinr_db": round(14 - 16 * k / 16, 1)})
+    tr.at(1150, "lte", path={"loss": 0.3})
+    tr.at(1200, "lte", path={"loss": 1}, cellular={"registered": False})
+    tr.at(1500, "lte", path={"loss": 0}, cellular={"registered": True, "rsrp_dbm": -90,
+                                                     "sinr_db": 13})
+    return tr
+
+
+def wifi_fade():
+    """Wi-Fi carries traffic (a marina hotspot); the boat drifts away: signal
+    falls, then the radio disassociates. LTE is good."""
+    tr = Trace(3600, [{"name": "wifi", "class": "wifi", "priority": 1},
+                      {"name": "lte", "class": "cellular", "priority": 2}],
+               "wifi signal -60 -> -86 dBm over 2 min from t=900, loss from 1040, "
+               "disassociated at 1080 for 10 min")
+    tr.at(0, "wifi", wifi={"signal_dbm": -60, "bitrate_mbps": 120, "associated": True})
+    tr.at(0, "lte", cellular={"rsrp_dbm": -90, "sinr_db": 12, "technology": "lte",
+                              "registered": True, "roaming": False})
+    for k in range(13):
+        tr.at(900 + 10 * k, "wifi", wifi={"signal_dbm": -60 - 2 * k})
+    tr.at(1040, "wifi", path={"loss": 0.4})
+    tr.at(1080, "wifi", path={"loss": 1}, wifi={"associated": False})
+    tr.at(1680, "wifi", path={"loss": 0}, wifi={"associated": True, "signal_dbm": -60})
+    return tr
+
+
+def roaming(prefer):
+    """Starlink is down for half an hour; lte (preferred over wifi) is roaming."""
+    tr = Trace(3600, THREE, "starlink down 900-2700; lte roaming throughout (%s)" %
+               ("prefer_roaming on: a penalty" if prefer else "default: last resort only"))
+    tr.at(0, "lte", cellular={"rsrp_dbm": -85, "sinr_db": 15, "technology": "lte",
+                              "registered": True, "roaming": True, "operator": "vodafone.de"})
+    tr.at(0, "wifi", wifi={"signal_dbm": -60, "bitrate_mbps": 100, "associated": True})
+    outage(tr, "starlink", 900, 1800, "carrier")
+    return tr
+
+
+def data_cap():
+    """Starlink is out for long stretches; lte's monthly allowance runs out:
+    near its cap it becomes a last resort and wifi carries the traffic."""
+    tr = Trace(7200, [STARLINK, dict(LTE, data_limit_mb=20000), WIFI],
+               "starlink down 600-6600; lte near its 20 GB cap from t=2400")
+    tr.at(0, "lte", usage_mb=12000, cellular={"rsrp_dbm": -85, "sinr_db": 15,
+                                              "technology": "lte", "registered": True})
+    tr.at(0, "wifi", wifi={"signal_dbm": -64, "bitrate_mbps": 80, "associated": True})
+    outage(tr, "starlink", 600, 6000, "carrier")
+    for k, mb in enumerate((15000, 18000, 19100, 19500, 19800)):
+        tr.at(1200 + 600 * k, "lte", usage_mb=mb)
+    return tr
+
+
 def month_mixed(seed=30):
     """30 days, 3 members: the speed benchmark and a long-run sanity check."""
     rnd = random.Random(seed)
@@ -208,6 +383,10 @@ LIBRARY = {
     "bursty": bursty, "latency_creep": latency_creep, "flapping": flapping,
     "all_down": all_down, "micro_outages": micro_outages,
     "reboot_announced": reboot_announced, "obstruction": obstruction,
+    "starlink_precursors": starlink_precursors, "starlink_quiet": starlink_quiet,
+    "obstruction_learning": obstruction_learning, "cellular_fade": cellular_fade,
+    "wifi_fade": wifi_fade, "roaming": lambda: roaming(False),
+    "roaming_preferred": lambda: roaming(True), "data_cap": data_cap,
 }
 LONG = {
     "loss10_30d": lambda: steady_loss(0.10, days=30),

@@ -24,6 +24,6 @@ drv="$out/replay_driver"
 if [ ! -x "$drv" ] || [ "$drv" -ot "$lib" ]; then
 	# shellcheck disable=SC2046
 	${CC:-cc} -std=gnu11 -O2 "${flags[@]}" -I"$root/src" "$root/tests/replay/replay_driver.c" \
-		"$lib" $(pkg-config --libs json-c libevent_core libmnl openssl) -lm -o "$drv"
+		"$lib" $(pkg-config --libs json-c libevent_core libmnl openssl libnghttp2 libprotobuf-c) -lm -o "$drv"
 fi
 echo "$drv"
