@@ -28,48 +28,12 @@
 
 #define PROC_DEFAULT_TIMEOUT_MS 10000u
 #define PROC_DEFAULT_MAX_OUTPUT (64u * 1024)
-#define PROC_ERROUT_MAX 512
 #define PROC_LINGER_MS 200      /* after the exit: EOF from grandchildren */
 #define PROC_KILLWAIT_MS 1000   /* after SIGKILL: the reap (a D-state child) */
-#define PROC_READS_PER_WAKE 16  /* one chatty child cannot starve the loop */
-
-enum proc_phase { P_RUN, P_LINGER, P_KILLWAIT, P_DETACHED };
-enum { PIPE_OUT, PIPE_ERR, PIPE_EXEC, PIPE_N };
-
-struct proc_pipe {
-	struct proc *p;
-	int which;
-	int fd;
-	struct event *ev;
-};
-
-struct proc {
-	struct proc *prev, *next;
-	struct event_base *base;
-	pid_t pid;                      /* -1: never forked (lookup failed) */
-	int pidfd;                      /* -1: the SIGCHLD handler reaps it */
-	struct event *ev_exit, *ev_tmr;
-	struct proc_pipe pipes[PIPE_N];
-	enum proc_phase phase;
-	bool reaped, timed_out, in_cb;
-	int wstatus;
-	int spawn_err;
-	unsigned char ep_buf[sizeof(int)];
-	size_t ep_len;
-	char *out;
-	size_t out_len, out_cap, out_max;
-	bool out_trunc;
-	char errout[PROC_ERROUT_MAX + 1];
-	size_t err_len;
-	uint64_t t0;
-	proc_cb cb;
-	void *arg;
-};
 
 static struct proc *procs;
 static bool pidfd_ok = true;            /* cleared on ENOSYS or by the tests */
 static struct event *ev_sigchld;
-static char scratch[4096];              /* discarded output lands here */
 
 void proc_use_pidfd(bool on) { pidfd_ok = on; }
 
@@ -149,92 +113,12 @@ static void sigchld_release(void)
 	}
 }
 
-/* ---- the pipes ---- */
-
-static bool out_grow(struct proc *p)
-{
-	if (p->out_cap > p->out_len)
-		return true;
-	size_t cap = p->out_cap ? p->out_cap * 2 : 4096;
-	if (cap > p->out_max)
-		cap = p->out_max;
-	char *b = realloc(p->out, cap + 1);
-	if (!b)
-		return false;           /* the rest is discarded and flagged */
-	p->out = b;
-	p->out_cap = cap;
-	return true;
-}
-
-/* Where the next read of a pipe goes, and how much fits there. */
-static size_t room(struct proc *p, int which, char **at)
-{
-	if (which == PIPE_OUT && p->out_len < p->out_max && out_grow(p)) {
-		*at = p->out + p->out_len;
-		return p->out_cap - p->out_len;
-	}
-	if (which == PIPE_ERR && p->err_len < PROC_ERROUT_MAX) {
-		*at = p->errout + p->err_len;
-		return PROC_ERROUT_MAX - p->err_len;
-	}
-	if (which == PIPE_EXEC && p->ep_len < sizeof(p->ep_buf)) {
-		*at = (char *)p->ep_buf + p->ep_len;
-		return sizeof(p->ep_buf) - p->ep_len;
-	}
-	*at = scratch;
-	return sizeof(scratch);
-}
-
-static void commit(struct proc *p, int which, const char *at, size_t n)
-{
-	if (at == scratch) {
-		p->out_trunc |= which == PIPE_OUT;
-		return;
-	}
-	if (which == PIPE_OUT)
-		p->out_len += n;
-	else if (which == PIPE_ERR)
-		p->err_len += n;
-	else
-		p->ep_len += n;
-}
-
-static void pipe_close(struct proc_pipe *pp)
-{
-	if (pp->ev) {
-		event_free(pp->ev);
-		pp->ev = NULL;
-	}
-	if (pp->fd >= 0) {
-		close(pp->fd);
-		pp->fd = -1;
-	}
-}
-
-static void pipe_drain(struct proc *p, int which)
-{
-	struct proc_pipe *pp = &p->pipes[which];
-	for (int i = 0; i < PROC_READS_PER_WAKE && pp->fd >= 0; i++) {
-		char *at;
-		size_t n = room(p, which, &at);
-		ssize_t r = read(pp->fd, at, n);
-		if (r > 0)
-			commit(p, which, at, (size_t)r);
-		else if (r < 0 && errno == EINTR)
-			continue;
-		else if (r < 0 && errno == EAGAIN)
-			return;
-		else
-			pipe_close(pp);         /* EOF, or an error that is as final */
-	}
-}
-
 /* ---- the end ---- */
 
 static void proc_free(struct proc *p)
 {
 	for (int i = 0; i < PIPE_N; i++)
-		pipe_close(&p->pipes[i]);
+		proc_pipe_close(&p->pipes[i]);
 	if (p->ev_exit)
 		event_free(p->ev_exit);
 	if (p->ev_tmr)
@@ -260,7 +144,7 @@ static void release(struct proc *p)
 		return;
 	}
 	for (int i = 0; i < PIPE_N; i++)
-		pipe_close(&p->pipes[i]);
+		proc_pipe_close(&p->pipes[i]);
 	event_del(p->ev_tmr);
 	free(p->out);
 	p->out = NULL;
@@ -298,9 +182,9 @@ static void fill_result(const struct proc *p, struct proc_result *r)
 static void finish(struct proc *p)
 {
 	for (int i = 0; i < PIPE_N; i++)
-		pipe_drain(p, i);
+		proc_pipe_drain(p, i);
 	for (int i = 0; i < PIPE_N; i++)
-		pipe_close(&p->pipes[i]);
+		proc_pipe_close(&p->pipes[i]);
 	event_del(p->ev_tmr);
 	if (p->out)
 		p->out[p->out_len] = '\0';
@@ -337,7 +221,7 @@ static void check(struct proc *p)
 static void on_pipe(evutil_socket_t fd, short what, void *arg)
 {
 	struct proc_pipe *pp = arg;
-	pipe_drain(pp->p, pp->which);
+	proc_pipe_drain(pp->p, pp->which);
 	check(pp->p);
 }
 
