@@ -57,6 +57,7 @@ struct gpsd_client {
 	char active[GPSD_DEVICES_MAX][GPSD_PATH_MAX];
 	int sky_used;
 	uint64_t sky_us;
+	char fix_device[GPSD_PATH_MAX]; /* the last TPV's */
 
 	struct gps_fix last;
 	bool have_last;
@@ -149,6 +150,7 @@ static void on_tpv(struct gpsd_client *c, struct gpsd_report *r, uint64_t now)
 		f->satellites = c->sky_used;
 	c->s.tpv++;
 	c->s.mode = f->mode;
+	snprintf(c->fix_device, sizeof(c->fix_device), "%s", r->device);
 	snprintf(c->s.device, sizeof(c->s.device), "%s", r->device);
 	/* the stream works: the next failure starts a fresh backoff */
 	c->backoff_ms = c->o.backoff_min_ms;
@@ -464,4 +466,9 @@ void gpsd_client_stats(const struct gpsd_client *c, struct gpsd_client_stats *st
 const struct gps_fix *gpsd_client_last(const struct gpsd_client *c)
 {
 	return c->have_last ? &c->last : NULL;
+}
+
+const char *gpsd_client_fix_device(const struct gpsd_client *c)
+{
+	return c->fix_device;
 }

@@ -69,8 +69,14 @@ struct gpsd_client_stats {
 };
 void gpsd_client_stats(const struct gpsd_client *c, struct gpsd_client_stats *st);
 
-/* The last valid fix (a position), NULL until there is one. It is kept over
- * reconnects: judge it by its mono_us (gps_select does). */
+/* The last valid fix (a position) from any of gpsd's devices, NULL until
+ * there is one. It is kept over reconnects: judge it by its mono_us
+ * (gps_select does). */
 const struct gps_fix *gpsd_client_last(const struct gpsd_client *c);
+
+/* The device path of the last TPV ("" if gpsd did not say): in the fix
+ * callback, the device that sent this fix (e.g. to tag a modem's NMEA port,
+ * read by the same gpsd, as GPS_SRC_MODEM). */
+const char *gpsd_client_fix_device(const struct gpsd_client *c);
 
 #endif

@@ -146,38 +146,30 @@ else
 	bad "after restart: connects $(chk get "$OUT" connects), fixes $(fixes_after "$OUT" "$mark")"
 fi
 
-# ---- 3. gpsd stopped: an open socket and silence ---------------------------
-kill -STOP "$GPSD_PID"
-t0=$SECONDS
-if wait_for 6 state_ge "$OUT" stale 1; then
-	ok "gpsd stopped: stale after ~$((SECONDS - t0)) s ($(chk get "$OUT" last_error))"
-else
-	bad "gpsd stopped: not noticed (state $(chk get "$OUT" state))"
-fi
-sleep 1
-mark=$(chk lines "$OUT")
-kill -CONT "$GPSD_PID"
-if wait_for 10 more_fixes "$OUT" "$mark" 3; then
-	ok "gpsd continued: fixes resume"
-else
-	bad "gpsd continued: no fixes ($(chk get "$OUT" state) $(chk get "$OUT" last_error))"
-fi
-
-# ---- 4. the receiver goes quiet ---------------------------------------------
-stale0=$(chk get "$OUT" stale)
-kill -USR1 "$NMEA_PID"
-if wait_for 6 state_ge "$OUT" stale $((stale0 + 1)); then
-	ok "receiver quiet: gpsd silent, noticed as stale"
-else
-	bad "receiver quiet: not noticed"
-fi
-mark=$(chk lines "$OUT")
-kill -USR2 "$NMEA_PID"
-if wait_for 12 more_fixes "$OUT" "$mark" 3; then
-	ok "receiver talks again: fixes resume"
-else
-	bad "receiver talks again: no fixes ($(chk get "$OUT" state) $(chk get "$OUT" last_error))"
-fi
+# ---- 3, 4. silence on an open connection -----------------------------------
+# silence WHAT PID STOP RESUME: signal STOP to PID, expect the client to call
+# the connection stale; signal RESUME, expect fixes again
+silence() {
+	local what=$1 pid=$2 stale0 t0 mark
+	stale0=$(chk get "$OUT" stale)
+	t0=$SECONDS
+	kill "-$3" "$pid"
+	if wait_for 6 state_ge "$OUT" stale $((stale0 + 1)); then
+		ok "$what: stale after ~$((SECONDS - t0)) s ($(chk get "$OUT" last_error))"
+	else
+		bad "$what: not noticed (state $(chk get "$OUT" state))"
+	fi
+	sleep 1         # a reconnect meets the silence too
+	mark=$(chk lines "$OUT")
+	kill "-$4" "$pid"
+	if wait_for 12 more_fixes "$OUT" "$mark" 3; then
+		ok "$what, then not: fixes resume"
+	else
+		bad "$what, then not: no fixes ($(chk get "$OUT" state) $(chk get "$OUT" last_error))"
+	fi
+}
+silence "gpsd stopped (SIGSTOP)" "$GPSD_PID" STOP CONT
+silence "receiver quiet (gpsd says nothing)" "$NMEA_PID" USR1 USR2
 stop_pid "$DRIVE_PID"
 if state_is "$OUT" ev end && ! grep -q "ERROR: AddressSanitizer\|runtime error" "$TMP/drive.err"; then
 	ok "driver exited cleanly ($(chk get "$OUT" tpv) TPV, max loop lag $(chk get "$OUT" max_lag_ms) ms)"

@@ -42,6 +42,7 @@ struct fake {
 	struct gpsd_client *c;
 	int fixes;
 	struct gps_fix fix;     /* the last callback's */
+	char dev[64];           /* gpsd_client_fix_device() in that callback */
 };
 
 static void on_fix(void *arg, const struct gps_fix *f)
@@ -49,6 +50,7 @@ static void on_fix(void *arg, const struct gps_fix *f)
 	struct fake *k = arg;
 	k->fixes++;
 	k->fix = *f;
+	snprintf(k->dev, sizeof(k->dev), "%s", gpsd_client_fix_device(k->c));
 }
 
 static int listen_any(int backlog, int *port)
@@ -181,6 +183,7 @@ static void test_stream(void **state)
 	assert_string_equal(st.state, "connecting");
 	assert_int_equal(st.mode, -1);
 	assert_null(gpsd_client_last(k->c));
+	assert_string_equal(gpsd_client_fix_device(k->c), "");
 	accept_watch(k);
 	say(k, HELLO);
 	/* a TPV without a fix: reported, but not a position */
@@ -211,12 +214,22 @@ static void test_stream(void **state)
 	assert_int_equal(k->fix.satellites, 8);
 	assert_true(k->fix.lat == -37.5 && k->fix.lon == 175.25 && k->fix.accuracy_m == 20.9);
 	assert_true(k->fix.mono_us >= before && k->fix.mono_us <= clock_mono_us());
+	assert_string_equal(gpsd_client_fix_device(k->c), "/dev/gps0");
 	const struct gps_fix *last = gpsd_client_last(k->c);
 	assert_non_null(last);
 	assert_true(last->lat == -37.5);
+	/* a second device (say a modem's NMEA port): the callback can tell */
+	k->fixes = 0;
+	say(k, "{\"class\":\"DEVICE\",\"path\":\"/dev/ttyUSB0\",\"activated\":1}\n"
+	       "{\"class\":\"TPV\",\"device\":\"/dev/ttyUSB0\",\"mode\":2,\"lat\":1,\"lon\":2}\n");
+	assert_true(run_until(k, got_fix, 1000));
+	assert_string_equal(k->dev, "/dev/ttyUSB0");
+	assert_string_equal(stats(k).device, "/dev/ttyUSB0");
+	assert_int_equal(stats(k).devices, 2);
+	assert_true(gpsd_client_last(k->c)->lat == 1);
 	st = stats(k);
-	assert_int_equal(st.tpv, 2);
-	assert_int_equal(st.mode, 3);
+	assert_int_equal(st.tpv, 3);
+	assert_int_equal(st.mode, 2);
 	assert_int_equal(st.errors, 0);
 	assert_string_equal(st.last_error, "");
 }
