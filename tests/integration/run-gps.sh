@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2054,SC2317  # -fsanitize=a,b is one word; cleanup runs from the trap
 # gpsd_client against a real gpsd fed the BU-353-S4 NMEA capture.
 #   nmea_server.py serves the capture (without its '#' lines) as a GPS
 #   receiver on TCP, an epoch every 0.2 s; gpsd reads it as a tcp:// source
