@@ -187,7 +187,7 @@ int wifi_congestion(const struct wifi_scan *sc, int freq_mhz, struct wifi_conges
 	out->freq_mhz = freq_mhz;
 	out->channel = wifi_freq_to_channel(freq_mhz);
 	struct occupancy o = occupancy(sc, freq_mhz);
-	out->n_overlap = o.n;
+	out->neighbours = o.n;
 	if (o.strongest) {
 		out->strongest_dbm = o.strongest->signal_dbm;
 		memcpy(out->strongest_bssid, o.strongest->bssid, sizeof(out->strongest_bssid));

@@ -18,7 +18,7 @@
 
 struct wifi_congestion {
 	int freq_mhz, channel;  /* the channel judged (the associated one) */
-	unsigned n_overlap;     /* other BSSs on it or overlapping it, above
+	unsigned neighbours;    /* other BSSs on it or overlapping it, above
 				 * WIFI_CONGESTION_MIN_DBM (2.4 GHz: within 4
 				 * channels; 5/6 GHz: the same channel) */
 	double strongest_dbm;   /* the loudest of them, NAN if none */

@@ -941,7 +941,7 @@ static void test_engine_scan_cache(void **state)
 	struct wifi_congestion c;
 	assert_int_equal(wifi_congestion(&r->scan, 0, &c), 0);
 	assert_int_equal(c.channel, 56);
-	assert_int_equal(c.n_overlap, 1);
+	assert_int_equal(c.neighbours, 1);
 	assert_near(c.strongest_dbm, -70);
 	assert_false(wifi_nl_scan_joined(nl));
 	wifi_nl_free(nl);

@@ -474,13 +474,13 @@ static void test_congestion(void **state)
 	assert_int_equal(wifi_congestion(&sc, 0, &c), 0);
 	assert_int_equal(c.freq_mhz, 5180);
 	assert_int_equal(c.channel, 36);
-	assert_int_equal(c.n_overlap, 0);
+	assert_int_equal(c.neighbours, 0);
 	assert_true(isnan(c.strongest_dbm));
 	assert_int_equal(c.suggest_channel, 36);        /* 40 ties; stay */
 	assert_int_equal(c.suggest_n, 0);
 	/* channel 44: -46 and -68 count, -89 does not */
 	assert_int_equal(wifi_congestion(&sc, 5220, &c), 0);
-	assert_int_equal(c.n_overlap, 2);
+	assert_int_equal(c.neighbours, 2);
 	assert_near(c.strongest_dbm, -46);
 	assert_string_equal(c.strongest_ssid, "UPC5144FAF");
 	assert_string_equal(c.strongest_bssid, "90:5c:44:d1:34:20");
@@ -488,7 +488,7 @@ static void test_congestion(void **state)
 	/* 2.4 GHz channel 1: channels 1..5 overlap: five above -82 (the -84 not) */
 	assert_int_equal(wifi_congestion(&sc, 2412, &c), 0);
 	assert_int_equal(c.channel, 1);
-	assert_int_equal(c.n_overlap, 5);
+	assert_int_equal(c.neighbours, 5);
 	assert_near(c.strongest_dbm, -57);
 	/* 1: 5, 6: 4 (channels 2..10), 11: 9 -> 6 */
 	assert_int_equal(c.suggest_channel, 6);
@@ -496,7 +496,7 @@ static void test_congestion(void **state)
 	assert_int_equal(c.suggest_n, 4);
 	/* channel 11 */
 	assert_int_equal(wifi_congestion(&sc, 2462, &c), 0);
-	assert_int_equal(c.n_overlap, 9);
+	assert_int_equal(c.neighbours, 9);
 	assert_near(c.strongest_dbm, -40);
 	/* no channel to judge */
 	assert_int_equal(scan_file(WIFI_DATA "iw-scan.jc-iw-scan0.txt", &sc), 0);
@@ -505,7 +505,7 @@ static void test_congestion(void **state)
 	assert_int_equal(c.suggest_channel, -1);
 	assert_int_equal(wifi_congestion(&sc, 900, &c), 0);
 	assert_int_equal(c.suggest_channel, -1);
-	assert_int_equal(c.n_overlap, 0);
+	assert_int_equal(c.neighbours, 0);
 }
 
 /* ==== iwinfo ============================================================= */
