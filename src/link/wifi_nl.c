@@ -341,7 +341,7 @@ static void step_done(struct op *op, int err)
 	switch (st) {
 	case ST_RESOLVE:
 		if (err == ENOENT)
-			return fail_all(nl, ENOENT, "nl80211 not available (no cfg80211 in this kernel)");
+			return fail_all(nl, ENOENT, "nl80211 not available (no cfg80211)");
 		if (err || !nl->fam.id)
 			return op_finish(op, err ? err : EBADMSG, "nl80211 family lookup: %s",
 					 strerror(err ? err : EBADMSG));

@@ -166,7 +166,7 @@ static void first_line(char *out, size_t size, const char *s)
 
 const char *wsrc_tool_error(const struct proc_result *r, char *buf, size_t size)
 {
-	char line[96];
+	char line[41];  /* kept short: several reasons share one message */
 	switch (r->end) {
 	case PROC_SPAWN_FAILED:
 		snprintf(buf, size, "%s", r->err == ENOENT ? "not installed" : strerror(r->err));

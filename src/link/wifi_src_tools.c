@@ -179,7 +179,7 @@ void wsrc_start_proc(struct wifi_src *src)
 	if (rc < 0)
 		wsrc_sample_fail(src, "%s: unrecognised contents", src->procfs);
 	else if (rc > 0)
-		wsrc_sample_fail(src, "no row for %s in %s", src->ifname, src->procfs);
+		wsrc_sample_fail(src, "no row for %s", src->ifname);
 	else
 		wsrc_sample_ok(src, &s);
 }
