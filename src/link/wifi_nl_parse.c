@@ -6,6 +6,7 @@
 #include "link/wifi_text.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -379,7 +380,7 @@ static int reply_errno(const struct nlmsghdr *nlh, int *err)
 		return -1;
 	int e;
 	memcpy(&e, mnl_nlmsg_get_payload(nlh), sizeof(e));
-	*err = e < 0 ? -e : e;
+	*err = e == INT_MIN ? EBADMSG : e < 0 ? -e : e;
 	return 0;
 }
 
@@ -422,18 +423,27 @@ static int walk_one(struct wifi_nl_walk *w, const struct nlmsghdr *nlh)
 	return nlh->nlmsg_flags & NLM_F_MULTI ? WIFI_NL_MORE : WIFI_NL_DONE;
 }
 
+/* Our own bounds rather than mnl_nlmsg_ok/next: libmnl compares
+ * (int)nlmsg_len, so a length of 0xffffffff passes as -1 and walks off the
+ * buffer (found by fuzz_wifi_nl). */
 int wifi_nl_walk(struct wifi_nl_walk *w, const void *buf, size_t len)
 {
-	const struct nlmsghdr *nlh = buf;
-	int left = len > INT32_MAX ? INT32_MAX : (int)len;
-	while (mnl_nlmsg_ok(nlh, left)) {
+	const uint8_t *p = buf;
+	size_t off = 0;
+	while (len - off >= NLMSG_HDRLEN) {
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)(p + off);
+		size_t n = nlh->nlmsg_len;
+		if (n < NLMSG_HDRLEN || n > len - off) {
+			w->err = EBADMSG;       /* cut short, or a lying length */
+			return WIFI_NL_FAILED;
+		}
 		int rc = walk_one(w, nlh);
 		if (rc != WIFI_NL_MORE)
 			return rc;
-		nlh = mnl_nlmsg_next(nlh, &left);
+		size_t step = NLMSG_ALIGN(n);
+		off = step < len - off ? off + step : len;
 	}
-	/* Bytes left that do not make a whole message: cut short. */
-	if (left > 0) {
+	if (off < len) {
 		w->err = EBADMSG;
 		return WIFI_NL_FAILED;
 	}

@@ -568,6 +568,14 @@ static void test_walk(void **state)
 	s.n = NLMSG_ALIGN(nlh->nlmsg_len);
 	assert_int_equal(walk(&s, NLMSG_HDRLEN + 2, 5, &w, &r), WIFI_NL_FAILED);
 	assert_int_equal(w.err, EBADMSG);
+	/* a length that claims more than the buffer (0xffffffff is -1 as an
+	 * int: libmnl's own check lets it through) */
+	s.n = 0;
+	s_station(&s, 5, &o);
+	((struct nlmsghdr *)s.b)->nlmsg_len = 0xffffffff;
+	assert_int_equal(walk(&s, s.n, 5, &w, &r), WIFI_NL_FAILED);
+	assert_int_equal(w.err, EBADMSG);
+	assert_int_equal(r.msgs, 0);
 	/* a single (non-dump) reply is complete by itself */
 	s.n = 0;
 	s_iface(&s, 5, NL80211_IFTYPE_STATION, true);
