@@ -68,7 +68,7 @@ static void on_scan(void *arg, const struct wifi_scan *sc, const struct wifi_sur
 	uint64_t now = clock_mono_us();
 
 	if (!info->ok) {
-		snprintf(t->error, sizeof(t->error), "scan: %s", info->error);
+		snprintf(t->error, sizeof(t->error), "scan: %.150s", info->error);
 		return;
 	}
 	t->scans++;

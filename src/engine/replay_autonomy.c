@@ -290,7 +290,7 @@ static void feed(struct replay_sim *s, unsigned i, unsigned k, int64_t wall)
 		struct gps_fix f;
 		char key[LOCLEARN_KEY_MAX];
 		replay_gps_fix(m->seen[k], &f);
-		if (f.valid && gps_cell_id(f.lat, f.lon, LOCLEARN_CELL_M, key, sizeof(key)) == 0)
+		if (f.valid && gps_cell_id(f.lat, f.lon, LOCLEARN_CELL_M, key, sizeof(key)) > 0)
 			sl_predict_place(&m->tm.sl, key);
 		break;
 	}
