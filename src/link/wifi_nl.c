@@ -368,6 +368,10 @@ static void step_done(struct op *op, int err)
 			note(op, "no survey", err);     /* e.g. iwlwifi: not supported */
 		break;
 	case ST_TRIGGER:
+		/* An end seen before our ACK was an earlier scan's: ours has just
+		 * started. With EBUSY it was the running scan's: no need to wait. */
+		if (!err)
+			op->results_seen = false;
 		if (err == EBUSY) {
 			note(op, "scan already running, waiting for it", err);
 		} else if (err) {

@@ -8,6 +8,7 @@
  * station dump, scan dump with a cut IE, survey, error, DUMP_INTR). */
 #include "link/wifi_nl.h"
 #include "link/wifi_scan.h"
+#include "wifi_fuzz_check.h"
 
 #include <linux/netlink.h>
 #include <math.h>
@@ -16,18 +17,6 @@
 #include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void check_sample(const struct wifi_sample *s)
-{
-	if (strnlen(s->ssid, sizeof(s->ssid)) == sizeof(s->ssid) ||
-	    strnlen(s->bssid, sizeof(s->bssid)) == sizeof(s->bssid) ||
-	    strnlen(s->ifname, sizeof(s->ifname)) == sizeof(s->ifname))
-		__builtin_trap();
-	if (!isnan(s->signal_dbm) && s->signal_dbm >= 0)
-		__builtin_trap();
-	if (s->associated < -1 || s->associated > 1)
-		__builtin_trap();
-}
 
 static int on_msg(const struct nlmsghdr *nlh, void *arg)
 {
@@ -42,7 +31,7 @@ static int on_msg(const struct nlmsghdr *nlh, void *arg)
 	wifi_sample_init(&s);
 	ok |= wifi_nl_parse_interface(nlh, &s, &type) == 0;
 	ok |= wifi_nl_parse_station(nlh, &s) >= 0;
-	check_sample(&s);
+	wifi_fuzz_check_sample(&s);
 	if (wifi_nl_parse_bss(nlh, &b) == 0) {
 		if (strnlen(b.ssid, 33) == 33 || strlen(b.bssid) != 17)
 			__builtin_trap();

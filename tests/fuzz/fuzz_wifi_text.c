@@ -9,6 +9,7 @@
  * corpus/wifi_text/ (the captures in ../shared/data, control byte first). */
 #include "link/wifi_parse.h"
 #include "link/wifi_scan.h"
+#include "wifi_fuzz_check.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -16,20 +17,6 @@
 #include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void check_sample(const struct wifi_sample *s)
-{
-	if (strnlen(s->ssid, sizeof(s->ssid)) == sizeof(s->ssid) ||
-	    strnlen(s->bssid, sizeof(s->bssid)) == sizeof(s->bssid) ||
-	    strnlen(s->ifname, sizeof(s->ifname)) == sizeof(s->ifname))
-		__builtin_trap();
-	if (s->associated < -1 || s->associated > 1)
-		__builtin_trap();
-	if (!s->relative_units && !isnan(s->signal_dbm) && s->signal_dbm >= 0)
-		__builtin_trap();
-	if (s->channel != -1 && (s->channel <= 0 || s->channel > 255))
-		__builtin_trap();
-}
 
 static void check_scan(const struct wifi_scan *sc)
 {
@@ -73,7 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (rc < -1 || rc > 1)
 		__builtin_trap();
-	check_sample(&s);
+	wifi_fuzz_check_sample(&s);
 	check_scan(&sc);
 	free(t);
 	return 0;

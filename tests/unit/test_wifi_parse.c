@@ -56,6 +56,40 @@ static void sample(struct wifi_sample *s)
 	wifi_sample_init(s);
 }
 
+enum kind { K_PROC, K_LINK, K_STATION, K_SCAN, K_INFO, K_ASSOC, K_JSON };
+
+/* One parser by kind; name selects the interface or station (NULL: the
+ * first). */
+static int parse_kind(enum kind k, const char *t, size_t n, const char *name, struct wifi_sample *s,
+		      struct wifi_scan *sc)
+{
+	switch (k) {
+	case K_PROC: return wifi_parse_proc(t, n, name, s);
+	case K_LINK: return wifi_parse_iw_link(t, n, s);
+	case K_STATION: return wifi_parse_iw_station(t, n, name, s);
+	case K_SCAN: return wifi_parse_iw_scan(t, n, sc);
+	case K_INFO: return wifi_parse_iwinfo_info(t, n, name, s);
+	case K_ASSOC: return wifi_parse_iwinfo_assoclist(t, n, name, s);
+	case K_JSON: return wifi_parse_iwinfo_json(t, n, s);
+	}
+	return -2;
+}
+
+/* A capture parsed into a fresh sample (or scan). */
+static int parse_file(enum kind k, const char *file, const char *name, struct wifi_sample *s,
+		      struct wifi_scan *sc)
+{
+	size_t n;
+	char *t = load(file, &n);
+	if (s)
+		sample(s);
+	if (sc)
+		wifi_scan_init(sc);
+	int rc = parse_kind(k, t, n, name, s, sc);
+	free(t);
+	return rc;
+}
+
 /* ==== wifi_types ========================================================= */
 
 static void test_freq_to_channel(void **state)
@@ -103,20 +137,11 @@ static void test_sample_init(void **state)
 
 /* ==== /proc/net/wireless ================================================= */
 
-static int parse_file_proc(const char *file, const char *ifname, struct wifi_sample *s)
-{
-	size_t n;
-	char *t = load(file, &n);
-	sample(s);
-	int rc = wifi_parse_proc(t, n, ifname, s);
-	free(t);
-	return rc;
-}
 
 static void test_proc_netdata(void **state)
 {
 	struct wifi_sample s;
-	assert_int_equal(parse_file_proc(WIFI_DATA "proc-net-wireless.wlp5s0.netdata-6333.txt", "wlp5s0", &s), 0);
+	assert_int_equal(parse_file(K_PROC, WIFI_DATA "proc-net-wireless.wlp5s0.netdata-6333.txt", "wlp5s0", &s, NULL), 0);
 	assert_string_equal(s.ifname, "wlp5s0");
 	assert_near(s.link_quality, 68);
 	assert_near(s.signal_dbm, -42);
@@ -129,28 +154,28 @@ static void test_proc_netdata(void **state)
 	assert_int_equal(s.associated, -1);
 	assert_true(isnan(s.link_quality_max));
 	/* The first row when no name is given; another name is not there. */
-	assert_int_equal(parse_file_proc(WIFI_DATA "proc-net-wireless.wlp5s0.netdata-6333.txt", NULL, &s), 0);
+	assert_int_equal(parse_file(K_PROC, WIFI_DATA "proc-net-wireless.wlp5s0.netdata-6333.txt", NULL, &s, NULL), 0);
 	assert_near(s.signal_dbm, -42);
-	assert_int_equal(parse_file_proc(WIFI_DATA "proc-net-wireless.wlp5s0.netdata-6333.txt", "wlan0", &s), 1);
+	assert_int_equal(parse_file(K_PROC, WIFI_DATA "proc-net-wireless.wlp5s0.netdata-6333.txt", "wlan0", &s, NULL), 1);
 	assert_true(isnan(s.signal_dbm));       /* untouched */
-	assert_int_equal(parse_file_proc(WIFI_DATA "proc-net-wireless.wlp5s0.netdata-6333.txt", "wlp5s", &s), 1);
+	assert_int_equal(parse_file(K_PROC, WIFI_DATA "proc-net-wireless.wlp5s0.netdata-6333.txt", "wlp5s", &s, NULL), 1);
 }
 
 static void test_proc_others(void **state)
 {
 	struct wifi_sample s;
-	assert_int_equal(parse_file_proc(WIFI_DATA "proc-net-wireless.wlp2s0-intel7265.kismet-488.txt", "wlp2s0", &s), 0);
+	assert_int_equal(parse_file(K_PROC, WIFI_DATA "proc-net-wireless.wlp2s0-intel7265.kismet-488.txt", "wlp2s0", &s, NULL), 0);
 	assert_near(s.link_quality, 63);
 	assert_near(s.signal_dbm, -47);
 	assert_true(isnan(s.noise_dbm));
 	assert_true(s.beacon_missed == 0);
 	/* a blank line between the header and the row */
-	assert_int_equal(parse_file_proc(WIFI_DATA "proc-net-wireless.wlo1.procfs-479.txt", "wlo1", &s), 0);
+	assert_int_equal(parse_file(K_PROC, WIFI_DATA "proc-net-wireless.wlo1.procfs-479.txt", "wlo1", &s, NULL), 0);
 	assert_near(s.link_quality, 70);
 	assert_near(s.signal_dbm, -31);
 	assert_true(s.beacon_missed == 0);
 	/* relative units: "100.   95.    0." */
-	assert_int_equal(parse_file_proc(WIFI_DATA "proc-net-wireless.wlan0-relative-units.rpicheck-16.txt", "wlan0", &s), 0);
+	assert_int_equal(parse_file(K_PROC, WIFI_DATA "proc-net-wireless.wlan0-relative-units.rpicheck-16.txt", "wlan0", &s, NULL), 0);
 	assert_true(s.relative_units);
 	assert_near(s.link_quality, 100);
 	assert_near(s.signal_dbm, 95);
@@ -305,15 +330,6 @@ static void test_iw_station_bad(void **state)
 
 /* ==== iw scan ============================================================ */
 
-static int scan_file(const char *file, struct wifi_scan *sc)
-{
-	size_t n;
-	char *t = load(file, &n);
-	wifi_scan_init(sc);
-	int rc = wifi_parse_iw_scan(t, n, sc);
-	free(t);
-	return rc;
-}
 
 static const struct wifi_bss *find_bss(const struct wifi_scan *sc, const char *bssid)
 {
@@ -326,7 +342,7 @@ static const struct wifi_bss *find_bss(const struct wifi_scan *sc, const char *b
 static void test_iw_scan0(void **state)
 {
 	struct wifi_scan sc;
-	assert_int_equal(scan_file(WIFI_DATA "iw-scan.jc-iw-scan0.txt", &sc), 0);
+	assert_int_equal(parse_file(K_SCAN, WIFI_DATA "iw-scan.jc-iw-scan0.txt", NULL, NULL, &sc), 0);
 	assert_int_equal(sc.n, 2);
 	assert_int_equal(sc.n_seen, 2);
 	const struct wifi_bss *b = &sc.bss[0];
@@ -350,7 +366,7 @@ static void test_iw_scan0(void **state)
 static void test_iw_scan1(void **state)
 {
 	struct wifi_scan sc;
-	assert_int_equal(scan_file(WIFI_DATA "iw-scan.jc-iw-scan1.txt", &sc), 0);
+	assert_int_equal(parse_file(K_SCAN, WIFI_DATA "iw-scan.jc-iw-scan1.txt", NULL, NULL, &sc), 0);
 	assert_int_equal(sc.n, 26);
 	assert_int_equal(sc.n_seen, 26);
 	const struct wifi_bss *a = wifi_scan_associated(&sc);
@@ -388,7 +404,7 @@ static void test_iw_scan1(void **state)
 static void test_iw_scan2_tabs(void **state)
 {
 	struct wifi_scan sc;
-	assert_int_equal(scan_file(WIFI_DATA "iw-scan.jc-iw-scan2.masked-bssid.txt", &sc), 0);
+	assert_int_equal(parse_file(K_SCAN, WIFI_DATA "iw-scan.jc-iw-scan2.masked-bssid.txt", NULL, NULL, &sc), 0);
 	assert_int_equal(sc.n, 1);
 	const struct wifi_bss *b = &sc.bss[0];
 	assert_string_equal(b->bssid, "xx:xx:xx:xx:3e:41");
@@ -469,7 +485,7 @@ static void test_congestion(void **state)
 {
 	struct wifi_scan sc;
 	struct wifi_congestion c;
-	assert_int_equal(scan_file(WIFI_DATA "iw-scan.jc-iw-scan1.txt", &sc), 0);
+	assert_int_equal(parse_file(K_SCAN, WIFI_DATA "iw-scan.jc-iw-scan1.txt", NULL, NULL, &sc), 0);
 	/* associated on 5 GHz channel 36: one other BSS there, at -88 (not counted) */
 	assert_int_equal(wifi_congestion(&sc, 0, &c), 0);
 	assert_int_equal(c.freq_mhz, 5180);
@@ -499,7 +515,7 @@ static void test_congestion(void **state)
 	assert_int_equal(c.neighbours, 9);
 	assert_near(c.strongest_dbm, -40);
 	/* no channel to judge */
-	assert_int_equal(scan_file(WIFI_DATA "iw-scan.jc-iw-scan0.txt", &sc), 0);
+	assert_int_equal(parse_file(K_SCAN, WIFI_DATA "iw-scan.jc-iw-scan0.txt", NULL, NULL, &sc), 0);
 	assert_int_equal(wifi_congestion(&sc, 0, &c), -1);
 	assert_int_equal(c.channel, -1);
 	assert_int_equal(c.suggest_channel, -1);
@@ -510,20 +526,11 @@ static void test_congestion(void **state)
 
 /* ==== iwinfo ============================================================= */
 
-static int iwinfo_file(const char *file, const char *ifname, struct wifi_sample *s)
-{
-	size_t n;
-	char *t = load(file, &n);
-	sample(s);
-	int rc = wifi_parse_iwinfo_info(t, n, ifname, s);
-	free(t);
-	return rc;
-}
 
 static void test_iwinfo_info(void **state)
 {
 	struct wifi_sample s;
-	assert_int_equal(iwinfo_file(OWRT_DATA "iwinfo-wlan1-info.mt76x2e.txt", "wlan1", &s), 0);
+	assert_int_equal(parse_file(K_INFO, OWRT_DATA "iwinfo-wlan1-info.mt76x2e.txt", "wlan1", &s, NULL), 0);
 	assert_string_equal(s.ifname, "wlan1");
 	assert_string_equal(s.ssid, "dd-wrt");
 	assert_string_equal(s.bssid, "40:31:3c:d7:46:c4");
@@ -536,7 +543,7 @@ static void test_iwinfo_info(void **state)
 	assert_near(s.tx_bitrate_mbps, 432.7);
 	assert_int_equal(s.associated, -1);     /* Mode: Master */
 
-	assert_int_equal(iwinfo_file(OWRT_DATA "iwinfo-wlan1.generic-mac80211.txt", NULL, &s), 0);
+	assert_int_equal(parse_file(K_INFO, OWRT_DATA "iwinfo-wlan1.generic-mac80211.txt", NULL, &s, NULL), 0);
 	assert_string_equal(s.ssid, "AIRTIMEFAIRTEST2");
 	assert_int_equal(s.channel, 1);
 	assert_int_equal(s.freq_mhz, 2412);
@@ -549,7 +556,7 @@ static void test_iwinfo_overview(void **state)
 {
 	struct wifi_sample s;
 	const char *f = OWRT_DATA "iwinfo.mwlwifi-88w8864.two-ap-ifaces.txt";
-	assert_int_equal(iwinfo_file(f, "wlan1", &s), 0);
+	assert_int_equal(parse_file(K_INFO, f, "wlan1", &s, NULL), 0);
 	assert_string_equal(s.ifname, "wlan1");
 	assert_string_equal(s.ssid, "V2_5");
 	assert_string_equal(s.bssid, "00:25:9c:13:0d:0d");
@@ -559,15 +566,15 @@ static void test_iwinfo_overview(void **state)
 	assert_near(s.signal_dbm, -47);
 	assert_near(s.noise_dbm, -90);
 	assert_near(s.tx_bitrate_mbps, 162.0);
-	assert_int_equal(iwinfo_file(f, "wlan0", &s), 0);
+	assert_int_equal(parse_file(K_INFO, f, "wlan0", &s, NULL), 0);
 	assert_string_equal(s.ssid, "V2");
 	assert_int_equal(s.channel, 11);
 	assert_near(s.signal_dbm, -38);
 	assert_near(s.noise_dbm, -83);
 	assert_near(s.tx_bitrate_mbps, 54.0);
 	assert_near(s.link_quality, 70);
-	assert_int_equal(iwinfo_file(f, "wlan2", &s), 1);
-	assert_int_equal(iwinfo_file(f, "wlan", &s), 1);
+	assert_int_equal(parse_file(K_INFO, f, "wlan2", &s, NULL), 1);
+	assert_int_equal(parse_file(K_INFO, f, "wlan", &s, NULL), 1);
 }
 
 static void test_iwinfo_client(void **state)
@@ -703,24 +710,13 @@ static void test_iwinfo_json(void **state)
 
 /* ==== robustness ========================================================= */
 
-enum kind { K_PROC, K_LINK, K_STATION, K_SCAN, K_INFO, K_ASSOC, K_JSON };
-
 static int parse_any(enum kind k, const char *t, size_t n)
 {
 	struct wifi_sample s;
 	struct wifi_scan sc;
 	sample(&s);
 	wifi_scan_init(&sc);
-	int rc = -2;
-	switch (k) {
-	case K_PROC: rc = wifi_parse_proc(t, n, NULL, &s); break;
-	case K_LINK: rc = wifi_parse_iw_link(t, n, &s); break;
-	case K_STATION: rc = wifi_parse_iw_station(t, n, NULL, &s); break;
-	case K_SCAN: rc = wifi_parse_iw_scan(t, n, &sc); break;
-	case K_INFO: rc = wifi_parse_iwinfo_info(t, n, NULL, &s); break;
-	case K_ASSOC: rc = wifi_parse_iwinfo_assoclist(t, n, NULL, &s); break;
-	case K_JSON: rc = wifi_parse_iwinfo_json(t, n, &s); break;
-	}
+	int rc = parse_kind(k, t, n, NULL, &s, &sc);
 	assert_true(rc >= -1 && rc <= 1);
 	assert_true(sc.n <= WIFI_SCAN_MAX && sc.n <= sc.n_seen);
 	assert_true(strlen(s.ssid) < sizeof(s.ssid) && strlen(s.bssid) < sizeof(s.bssid));
