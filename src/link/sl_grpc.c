@@ -224,7 +224,7 @@ void slg_backoff_enter(struct sl_grpc *g, const char *why)
 	g->backoff_ms = sl_grpc_backoff_next(g->backoff_ms, g->o.backoff_min_ms, g->o.backoff_max_ms);
 	g->backoff_until_us = clock_mono_us() + (uint64_t)g->backoff_ms * 1000;
 	g->state = SLG_BACKOFF;
-	(void)why;
+	snprintf(g->conn_error, sizeof(g->conn_error), "%s", why);
 }
 
 static void on_backoff_end(evutil_socket_t fd, short what, void *arg)
@@ -251,8 +251,8 @@ static void backoff_call(struct sl_grpc *g, struct sl_call *c)
 			evtimer_add(g->ev_backoff, &tv);
 		return;
 	}
-	slg_call_finish(c, SL_GRPC_E_CONNECT, "in backoff for %llu ms more (%s)",
-			(unsigned long long)(left / 1000), g->last_error);
+	slg_call_finish(c, SL_GRPC_E_CONNECT, "in backoff for %llu ms more after: %s",
+			(unsigned long long)(left / 1000), g->conn_error);
 }
 
 /* ---- public API ------------------------------------------------------------- */

@@ -452,7 +452,6 @@ static void conn_failed(struct sl_grpc *g, const char *what, int err)
 	slg_fail_all(g, false, SL_GRPC_E_CONNECT, why);
 	conn_release(g);
 	slg_backoff_enter(g, why);
-	snprintf(g->last_error, sizeof(g->last_error), "connect: %s", why);
 }
 
 void slg_conn_close(struct sl_grpc *g, bool backoff, int status, const char *why)

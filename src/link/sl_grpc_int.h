@@ -64,6 +64,7 @@ struct sl_grpc {
 	uint64_t connects, connect_failures, n_calls, n_ok, n_errors, n_deadlines;
 	uint64_t bytes_out, bytes_in;
 	char last_error[160];
+	char conn_error[128];           /* why the last connect failed (for backoff errors) */
 };
 
 /* sl_grpc.c */
