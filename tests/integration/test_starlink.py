@@ -56,7 +56,9 @@ class LoopbackDish:
                                   stdout=subprocess.PIPE, stderr=logf, text=True)
         line = self.p.stdout.readline()
         if not line.startswith("listening"):
-            raise RuntimeError("emulator did not start: %r (see %s)" % (line, self.log))
+            with open(self.log) as f:
+                tail = f.read()[-1500:]
+            raise RuntimeError("emulator did not start: %r: %s" % (line, tail))
         threading.Thread(target=self._drain, args=(self.p,), daemon=True).start()
 
     @staticmethod
@@ -109,7 +111,9 @@ class LabDish(LoopbackDish):
         cmd = [DISH_SH, "start", "--control", self.ctl_path]
         if extra:
             cmd += ["--", *extra]
-        subprocess.run(cmd, env=self.env, check=True, stderr=subprocess.DEVNULL)
+        r = subprocess.run(cmd, env=self.env, stderr=subprocess.PIPE, text=True)
+        if r.returncode:
+            raise RuntimeError("dish.sh start: " + r.stderr[-1500:])
 
     def pid(self):
         run = self.env.get("LAB_RUN", "/run/autonomy-lab/" + self.prefix)
