@@ -84,10 +84,10 @@ static int on_data_chunk(nghttp2_session *s, uint8_t flags, int32_t id, const ui
 
 static void finish_stream(struct sl_call *c, uint32_t error_code)
 {
-	if (c->fail) {
-		slg_call_finish(c, c->fail, "%s", c->fail_msg);
-	} else if (c->http_status && c->http_status != 200) {
+	if (c->http_status && c->http_status != 200) {   /* says more than its content-type */
 		slg_call_finish(c, SL_GRPC_E_PROTOCOL, "HTTP status %d", c->http_status);
+	} else if (c->fail) {
+		slg_call_finish(c, c->fail, "%s", c->fail_msg);
 	} else if (c->grpc_status > 0) {
 		slg_call_finish(c, c->grpc_status, "%s", c->grpc_message);
 	} else if (c->grpc_status == 0) {
