@@ -50,6 +50,24 @@ static struct srv {
 
 static struct event_base *base;
 
+/* one response body per stream: streams are answered concurrently */
+struct body {
+	uint8_t b[64];
+	size_t len, off;
+};
+
+/* bodies of streams the client may cancel before they are sent: freed with
+ * the connection */
+static struct body *bodies[64];
+
+static void body_forget(struct body *bd)
+{
+	for (size_t i = 0; i < 64; i++)
+		if (bodies[i] == bd)
+			bodies[i] = NULL;
+	free(bd);
+}
+
 static void srv_flush(void)
 {
 	const uint8_t *d;
@@ -62,6 +80,10 @@ static void srv_flush(void)
 
 static void srv_drop(void)
 {
+	for (size_t i = 0; i < 64; i++) {
+		free(bodies[i]);
+		bodies[i] = NULL;
+	}
 	if (srv.cev)
 		event_free(srv.cev);
 	if (srv.s)
@@ -72,12 +94,6 @@ static void srv_drop(void)
 	srv.s = NULL;
 	srv.cfd = -1;
 }
-
-/* one response body per stream: streams are answered concurrently */
-struct body {
-	uint8_t b[64];
-	size_t len, off;
-};
 
 static ssize_t srv_read_body(nghttp2_session *s, int32_t id, uint8_t *buf, size_t len,
 			     uint32_t *flags, nghttp2_data_source *src, void *ud)
@@ -91,7 +107,7 @@ static ssize_t srv_read_body(nghttp2_session *s, int32_t id, uint8_t *buf, size_
 	memcpy(buf, bd->b + bd->off, n);
 	bd->off += n;
 	if (bd->off == bd->len) {
-		free(bd);
+		body_forget(bd);
 		*flags |= NGHTTP2_DATA_FLAG_EOF;
 		if (srv.mode != M_NO_STATUS) {
 			*flags |= NGHTTP2_DATA_FLAG_NO_END_STREAM;
@@ -148,7 +164,13 @@ static void srv_respond(int32_t id)
 		break;          /* the body is the stream's now */
 	default:
 		free(bd);
+		return;
 	}
+	for (size_t i = 0; i < 64; i++)
+		if (!bodies[i]) {
+			bodies[i] = bd;
+			break;
+		}
 }
 
 static int srv_on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *name,
