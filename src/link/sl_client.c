@@ -66,7 +66,7 @@ static void note(struct sl_client *c, enum sl_call call, const struct sl_grpc_re
 		s->last_ok_us = clock_mono_us();
 	} else {
 		s->errors++;
-		snprintf(s->last_error, sizeof(s->last_error), "%s: %s",
+		snprintf(s->last_error, sizeof(s->last_error), "%s: %.140s",
 			 sl_grpc_code_name(status), msg);
 	}
 	c->reachable = status >= 0 || r->status >= 0;

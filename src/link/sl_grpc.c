@@ -88,7 +88,7 @@ struct sl_call *slg_call_of_stream(struct sl_grpc *g, int32_t stream_id)
 
 static void note_error(struct sl_grpc *g, int status, const char *msg)
 {
-	snprintf(g->last_error, sizeof(g->last_error), "%s: %s", sl_grpc_code_name(status), msg);
+	snprintf(g->last_error, sizeof(g->last_error), "%s: %.140s", sl_grpc_code_name(status), msg);
 }
 
 /* Ends a live call: the result is fixed now (took_us measured here) and
