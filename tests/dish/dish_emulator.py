@@ -6,7 +6,7 @@ temporary directory at start; nothing generated is kept).
 
     dish_emulator.py [--host 192.168.100.1] [--port 9200] [--scenario FILE]
                      [--control PATH] [--boot-s 20] [--stow-delay-s 2]
-                     [--data DIR] [--proto FILE]
+                     [--data DIR] [--proto FILE] [--dump DIR] [--check]
 
 Prints "listening HOST:PORT" on stdout when it serves; SIGTERM/SIGINT stop it
 cleanly. See tests/dish/README.md for the scenario format, the modes and the
@@ -233,7 +233,7 @@ class Emulator:
             "Handle": grpc.unary_unary_rpc_method_handler(self.dish.handle)}),))
         server.add_insecure_port("unix:" + inner)
         server.start()
-        self.relay = Relay(self.state, self.args.host, self.args.port, inner)
+        self.relay = Relay(self.state, self.args.host, self.args.port, inner, self.args.dump)
         ctl = None
         if self.args.control:
             if os.path.exists(self.args.control):
@@ -285,6 +285,7 @@ def main():
     ap.add_argument("--stow-delay-s", type=float, default=2.0)
     ap.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "data", "starlink"))
     ap.add_argument("--proto", default=os.path.join(ROOT, "src", "link", "proto", "dish.proto"))
+    ap.add_argument("--dump", help="write each connection's bytes into this directory")
     ap.add_argument("--check", action="store_true",
                     help="validate the scenario (every patch applies) and exit")
     args = ap.parse_args()

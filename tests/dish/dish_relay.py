@@ -9,16 +9,19 @@ handler cannot produce:
   reset  the next bytes from a client abort its connection with a TCP RST
          (SO_LINGER 0): a call in flight ends with "connection reset"
 
-It also counts TCP payload bytes both ways.
+It also counts TCP payload bytes both ways, and with a dump directory writes
+each connection's bytes to conn-N.c2s / conn-N.s2c (fuzz seeds, debugging).
 """
+import os
 import socket
 import struct
 import threading
 
 
 class Relay:
-    def __init__(self, state, host, port, inner_path):
+    def __init__(self, state, host, port, inner_path, dump_dir=None):
         self.state = state
+        self.dump_dir = dump_dir
         self.inner = inner_path
         fam = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.lsock = socket.socket(fam, socket.SOCK_STREAM)
@@ -69,9 +72,11 @@ class Relay:
                 cs.close()
                 ss.close()
                 continue
-            c = _Conn(self, cs, ss)
             with self.lock:
                 self.accepted += 1
+                n = self.accepted
+            c = _Conn(self, cs, ss, n)
+            with self.lock:
                 self.conns.add(c)
             c.start()
 
@@ -84,8 +89,13 @@ class Relay:
 
 
 class _Conn:
-    def __init__(self, relay, cs, ss):
+    def __init__(self, relay, cs, ss, n):
         self.relay = relay
+        self.dumps = {}
+        if relay.dump_dir:
+            for d in ("c2s", "s2c"):
+                self.dumps[d] = open(os.path.join(relay.dump_dir, "conn-%d.%s" % (n, d)), "wb",
+                                     buffering=0)
         self.cs = cs
         self.ss = ss
         self.closed = False
@@ -124,6 +134,12 @@ class _Conn:
                 break
             if to_client:
                 self.relay._count(len(data), True)
+            f = self.dumps.get("s2c" if to_client else "c2s")
+            if f:
+                try:
+                    f.write(data)
+                except ValueError:      # closed by the other pump
+                    pass
         self.close()
 
     def reset(self):
@@ -134,9 +150,14 @@ class _Conn:
         self.cs.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         self.cs.close()         # linger 0: the kernel answers with RST
         self._close_inner()
+        self._close_dumps()
         with self.relay.lock:
             self.relay.resets += 1
             self.relay.conns.discard(self)
+
+    def _close_dumps(self):
+        for f in self.dumps.values():
+            f.close()
 
     def _close_inner(self):
         try:
@@ -156,6 +177,7 @@ class _Conn:
             except OSError:
                 pass
             s.close()
+        self._close_dumps()
         with self.relay.lock:
             self.relay.conns.discard(self)
         st = self.relay.state
