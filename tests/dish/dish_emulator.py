@@ -217,8 +217,8 @@ class Emulator:
                 print(json.dumps({"t": step.get("t", 0), "applied": True,
                                   "note": step.get("note", "")}), flush=True)
             except ValueError as e:
-                print(json.dumps({"t": step.get("t", 0), "applied": False, "error": str(e)}),
-                      flush=True)
+                print(json.dumps({"t": step.get("t", 0), "line": step["_line"], "applied": False,
+                                  "error": str(e)}), flush=True)
 
     def ticker(self):
         n = 0
@@ -257,6 +257,10 @@ class Emulator:
                 pass
 
 
+STEP_KEYS = {"t", "status", "location", "device_info", "diagnostics", "mode", "reboot",
+             "stow", "note"}
+
+
 def load_scenario(path):
     steps, last = [], 0.0
     with open(path, encoding="utf-8") as f:
@@ -270,6 +274,11 @@ def load_scenario(path):
                 sys.exit("%s:%d: %s" % (path, no, e))
             if not isinstance(step, dict) or float(step.get("t", 0)) < last:
                 sys.exit("%s:%d: a step is an object whose t does not decrease" % (path, no))
+            bad = set(step) - STEP_KEYS
+            if bad:
+                sys.exit("%s:%d: unknown key(s) %s (%s)" % (path, no, ", ".join(sorted(bad)),
+                                                           ", ".join(sorted(STEP_KEYS))))
+            step["_line"] = no
             last = float(step.get("t", 0))
             steps.append(step)
     return steps
@@ -295,7 +304,10 @@ def main():
         emu = Emulator(args, pb)
         if args.check:
             for s in args.steps:
-                emu.apply_step(s)
+                try:
+                    emu.apply_step(s)
+                except ValueError as e:
+                    sys.exit("%s:%d: %s" % (args.scenario, s["_line"], e))
             print("ok: %d steps" % len(args.steps))
             return
         for sig in (signal.SIGTERM, signal.SIGINT):
