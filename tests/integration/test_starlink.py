@@ -209,6 +209,15 @@ def is_reply(call, **want):
     return pred
 
 
+def recovers(dish, d, what, timeout=3):
+    """Back to normal: the next status must be an answer."""
+    dish.ctl(cmd="mode", mode="normal")
+    t = time.monotonic()
+    r = d.wait_for(is_reply("get_status"), timeout, since=t)
+    check(what, r is not None)
+    return (r[0] - t) * 1000 if r else None
+
+
 def is_error(call=None, status=None):
     def pred(e):
         return (e.get("ev") == "error" and (call is None or e.get("call") == call)
@@ -288,10 +297,7 @@ def t_grpc_error(dish, drive):
     r = d.wait_for(is_error("get_status", 14), 3, since=t)
     check("gRPC error code and (percent-encoded) message surface",
           r is not None and r[1].get("message") == "dish busy: 50% load", str(r and r[1]))
-    dish.ctl(cmd="mode", mode="normal")
-    t = time.monotonic()
-    check("answers again after the error", d.wait_for(is_reply("get_status"), 3, since=t)
-          is not None)
+    recovers(dish, d, "answers again after the error")
     d.finish()
 
 
@@ -350,10 +356,7 @@ def t_reset(dish, drive):
     r = d.wait_for(is_error("get_status", -3), 3, since=t)
     check("connection reset mid-call: status reset", r is not None and "reset" in
           r[1].get("message", ""), str(r and r[1]))
-    dish.ctl(cmd="mode", mode="normal")
-    t = time.monotonic()
-    check("answers again after resets", d.wait_for(is_reply("get_status"), 5, since=t)
-          is not None)
+    recovers(dish, d, "answers again after resets", 5)
     d.finish()
 
 
