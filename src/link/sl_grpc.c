@@ -234,9 +234,10 @@ static void on_backoff_end(evutil_socket_t fd, short what, void *arg)
 		slg_conn_start(g);
 }
 
-/* A call in backoff: wait if the backoff ends within its deadline, else
- * fail now (the dish was unreachable a moment ago; asking again this early
- * only adds load). */
+/* A call in backoff: wait if the backoff ends within the first half of its
+ * deadline (the other half is for connecting and the answer), else fail now
+ * (the dish was unreachable a moment ago; asking again this early only adds
+ * load, and a call that could only time out is better failed at once). */
 static void backoff_call(struct sl_grpc *g, struct sl_call *c)
 {
 	uint64_t now = clock_mono_us();
@@ -245,7 +246,7 @@ static void backoff_call(struct sl_grpc *g, struct sl_call *c)
 		return;
 	}
 	uint64_t left = g->backoff_until_us - now;
-	if (left < (uint64_t)c->deadline_ms * 1000) {
+	if (left <= (uint64_t)c->deadline_ms * 500) {
 		struct timeval tv = { (time_t)(left / 1000000), (suseconds_t)(left % 1000000) };
 		if (!evtimer_pending(g->ev_backoff, NULL))
 			evtimer_add(g->ev_backoff, &tv);

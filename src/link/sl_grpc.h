@@ -9,7 +9,8 @@
  * silent: the connection is closed and the next connect waits out a backoff
  * (backoff_min doubling to backoff_max, reset by a successful response).
  * Connect failures back off the same way; a call made during a backoff fails
- * at once unless the backoff ends before the call's deadline (then it waits).
+ * at once unless the backoff ends within the first half of the call's
+ * deadline (then it waits).
  *
  * Exactly one callback per accepted call, always from the event loop, never
  * from inside sl_grpc_call. Nothing blocks: the socket is non-blocking, the

@@ -9,6 +9,7 @@
 #include "link/sl_grpc.h"
 
 #include "core/clock.h"
+#include "h2_test_server.h"
 #include "link/sl_frame.h"
 
 #include <setjmp.h>
@@ -29,7 +30,7 @@
 #include <event2/event.h>
 #include <nghttp2/nghttp2.h>
 
-/* ---- the server ------------------------------------------------------------ */
+/* ---- the server (h2_test_server.h) -------------------------------------------- */
 
 enum srv_mode {
 	M_OK, M_TRAILERS_ONLY, M_HTTP503, M_NO_STATUS, M_RST, M_GOAWAY, M_TWO_MSGS,
@@ -38,113 +39,36 @@ enum srv_mode {
 
 static const uint8_t REPLY[] = { 0x18, 0x11, 0xa2, 0x7d, 0x03, 0x08, 0x01, 0x10 };
 
-static struct srv {
-	enum srv_mode mode;
-	int lfd, cfd;
-	uint16_t port;
-	struct event *lev, *cev;
-	nghttp2_session *s;
-	unsigned accepts, requests;
-	char path[128], te[32], timeout[32], ctype[64];
-} srv;
-
+static enum srv_mode mode;
 static struct event_base *base;
 
-/* one response body per stream: streams are answered concurrently */
-struct body {
-	uint8_t b[64];
-	size_t len, off;
-};
-
-/* bodies of streams the client may cancel before they are sent: freed with
- * the connection */
-static struct body *bodies[64];
-
-static void body_forget(struct body *bd)
+static void respond(int32_t id, const uint8_t *req, size_t rlen)
 {
-	for (size_t i = 0; i < 64; i++)
-		if (bodies[i] == bd)
-			bodies[i] = NULL;
-	free(bd);
-}
-
-static void srv_flush(void)
-{
-	const uint8_t *d;
-	ssize_t n;
-	while (srv.s && (n = nghttp2_session_mem_send(srv.s, &d)) > 0) {
-		ssize_t w = send(srv.cfd, d, (size_t)n, MSG_NOSIGNAL);
-		(void)w;        /* loopback and tiny: it all fits */
-	}
-}
-
-static void srv_drop(void)
-{
-	for (size_t i = 0; i < 64; i++) {
-		free(bodies[i]);
-		bodies[i] = NULL;
-	}
-	if (srv.cev)
-		event_free(srv.cev);
-	if (srv.s)
-		nghttp2_session_del(srv.s);
-	if (srv.cfd >= 0)
-		close(srv.cfd);
-	srv.cev = NULL;
-	srv.s = NULL;
-	srv.cfd = -1;
-}
-
-static ssize_t srv_read_body(nghttp2_session *s, int32_t id, uint8_t *buf, size_t len,
-			     uint32_t *flags, nghttp2_data_source *src, void *ud)
-{
-	struct body *bd = src->ptr;
-	size_t n = bd->len - bd->off;
-	if (srv.mode == M_SPLIT && n > 3)
-		n = 3;          /* the message in many DATA frames */
-	if (n > len)
-		n = len;
-	memcpy(buf, bd->b + bd->off, n);
-	bd->off += n;
-	if (bd->off == bd->len) {
-		body_forget(bd);
-		*flags |= NGHTTP2_DATA_FLAG_EOF;
-		if (srv.mode != M_NO_STATUS) {
-			*flags |= NGHTTP2_DATA_FLAG_NO_END_STREAM;
-			const nghttp2_nv tr[] = { { (uint8_t *)"grpc-status", (uint8_t *)"0", 11, 1, 0 } };
-			nghttp2_submit_trailer(s, id, tr, 1);
-		}
-	}
-	return (ssize_t)n;
-}
-
-#define SNV(n, v) { (uint8_t *)(n), (uint8_t *)(v), sizeof(n) - 1, sizeof(v) - 1, 0 }
-
-static void srv_respond(int32_t id)
-{
-	struct body *bd = calloc(1, sizeof(*bd));
-	nghttp2_data_provider prd = { .source.ptr = bd, .read_callback = srv_read_body };
 	const nghttp2_nv ok[] = { SNV(":status", "200"), SNV("content-type", "application/grpc") };
 	const nghttp2_nv bad[] = { SNV(":status", "200"), SNV("content-type", "text/html") };
 	const nghttp2_nv e503[] = { SNV(":status", "503"), SNV("content-type", "text/plain") };
-	const nghttp2_nv denied[] = { SNV(":status", "200"), SNV("content-type", "application/grpc"),
-		SNV("grpc-status", "7"),
-		SNV("grpc-message", "Failed to get location: Disabled due to policy") };
-	uint8_t msg[sizeof(REPLY)];
+	uint8_t two[2 * (sizeof(REPLY) + 5)];
+	size_t n;
 
-	memcpy(msg, REPLY, sizeof(msg));
-	bd->len = sl_frame_encode(msg, sizeof(msg), bd->b, sizeof(bd->b));
-	if (srv.mode == M_TWO_MSGS)
-		bd->len += sl_frame_encode(msg, sizeof(msg), bd->b + bd->len, sizeof(bd->b) - bd->len);
-	switch (srv.mode) {
-	case M_OK: case M_NO_STATUS: case M_TWO_MSGS: case M_SPLIT:
-		nghttp2_submit_response(srv.s, id, ok, 2, &prd);
+	switch (mode) {
+	case M_OK: case M_SPLIT:
+		srv_reply_grpc(id, REPLY, sizeof(REPLY));
+		break;
+	case M_NO_STATUS:       /* the message, then END_STREAM without trailers */
+		n = sl_frame_encode(REPLY, sizeof(REPLY), two, sizeof(two));
+		srv_reply(id, ok, 2, two, n, NULL);
+		break;
+	case M_TWO_MSGS:
+		n = sl_frame_encode(REPLY, sizeof(REPLY), two, sizeof(two));
+		n += sl_frame_encode(REPLY, sizeof(REPLY), two + n, sizeof(two) - n);
+		srv_reply(id, ok, 2, two, n, "0");
 		break;
 	case M_BAD_CTYPE:
-		nghttp2_submit_response(srv.s, id, bad, 2, &prd);
+		n = sl_frame_encode(REPLY, sizeof(REPLY), two, sizeof(two));
+		srv_reply(id, bad, 2, two, n, "0");
 		break;
 	case M_TRAILERS_ONLY:
-		nghttp2_submit_response(srv.s, id, denied, 4, NULL);
+		srv_reply_error(id, "7", "Failed to get location: Disabled due to policy");
 		break;
 	case M_HTTP503:
 		nghttp2_submit_response(srv.s, id, e503, 2, NULL);
@@ -154,121 +78,33 @@ static void srv_respond(int32_t id)
 		break;
 	case M_GOAWAY:
 		nghttp2_submit_goaway(srv.s, NGHTTP2_FLAG_NONE, 0, NGHTTP2_NO_ERROR, NULL, 0);
-		srv.mode = M_OK;        /* the next connection answers */
+		mode = M_OK;            /* the next connection answers */
 		break;
 	case M_CLOSE: case M_SILENT:
 		break;
 	}
-	switch (srv.mode) {
-	case M_OK: case M_NO_STATUS: case M_TWO_MSGS: case M_SPLIT: case M_BAD_CTYPE:
-		break;          /* the body is the stream's now */
-	default:
-		free(bd);
-		return;
-	}
-	for (size_t i = 0; i < 64; i++)
-		if (!bodies[i]) {
-			bodies[i] = bd;
-			break;
-		}
 }
 
-static int srv_on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *name,
-			 size_t nl, const uint8_t *value, size_t vl, uint8_t flags, void *ud)
+static void set_mode(enum srv_mode m)
 {
-	char *dst = NULL;
-	size_t cap = 0;
-	if (nl == 5 && !memcmp(name, ":path", 5)) {
-		dst = srv.path;
-		cap = sizeof(srv.path);
-	} else if (nl == 2 && !memcmp(name, "te", 2)) {
-		dst = srv.te;
-		cap = sizeof(srv.te);
-	} else if (nl == 12 && !memcmp(name, "grpc-timeout", 12)) {
-		dst = srv.timeout;
-		cap = sizeof(srv.timeout);
-	} else if (nl == 12 && !memcmp(name, "content-type", 12)) {
-		dst = srv.ctype;
-		cap = sizeof(srv.ctype);
-	}
-	if (dst)
-		snprintf(dst, cap, "%.*s", (int)vl, (const char *)value);
-	return 0;
-}
-
-static int srv_on_frame(nghttp2_session *s, const nghttp2_frame *f, void *ud)
-{
-	if ((f->hd.type == NGHTTP2_DATA || f->hd.type == NGHTTP2_HEADERS) &&
-	    (f->hd.flags & NGHTTP2_FLAG_END_STREAM)) {
-		srv.requests++;
-		if (srv.mode == M_CLOSE)
-			return NGHTTP2_ERR_CALLBACK_FAILURE;    /* srv_on_read closes */
-		srv_respond(f->hd.stream_id);
-	}
-	return 0;
-}
-
-static void srv_on_read(evutil_socket_t fd, short what, void *arg)
-{
-	uint8_t buf[16384];
-	ssize_t n = recv(srv.cfd, buf, sizeof(buf), 0);
-	if (n <= 0) {
-		srv_drop();
-		return;
-	}
-	if (srv.mode == M_SILENT)
-		return;                 /* read, never answer */
-	if (nghttp2_session_mem_recv(srv.s, buf, (size_t)n) < 0 || srv.mode == M_CLOSE) {
-		srv_drop();
-		return;
-	}
-	srv_flush();
-}
-
-static void srv_on_accept(evutil_socket_t fd, short what, void *arg)
-{
-	int c = accept4(srv.lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (c < 0)
-		return;
-	srv_drop();             /* one client at a time */
-	srv.cfd = c;
-	srv.accepts++;
-	nghttp2_session_callbacks *cbs;
-	nghttp2_session_callbacks_new(&cbs);
-	nghttp2_session_callbacks_set_on_header_callback(cbs, srv_on_header);
-	nghttp2_session_callbacks_set_on_frame_recv_callback(cbs, srv_on_frame);
-	nghttp2_session_server_new(&srv.s, cbs, NULL);
-	nghttp2_session_callbacks_del(cbs);
-	if (srv.mode != M_SILENT) {
-		nghttp2_submit_settings(srv.s, NGHTTP2_FLAG_NONE, NULL, 0);
-		srv_flush();
-	}
-	srv.cev = event_new(base, c, EV_READ | EV_PERSIST, srv_on_read, NULL);
-	event_add(srv.cev, NULL);
+	mode = m;
+	srv.silent = m == M_SILENT;
+	srv.close_on_request = m == M_CLOSE;
+	srv.split = m == M_SPLIT;
 }
 
 static int setup(void **st)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(a);
 	base = event_base_new();
-	memset(&srv, 0, sizeof(srv));
-	srv.cfd = -1;
-	srv.lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	assert_int_equal(bind(srv.lfd, (struct sockaddr *)&a, sizeof(a)), 0);
-	assert_int_equal(listen(srv.lfd, 8), 0);
-	getsockname(srv.lfd, (struct sockaddr *)&a, &len);
-	srv.port = ntohs(a.sin_port);
-	srv.lev = event_new(base, srv.lfd, EV_READ | EV_PERSIST, srv_on_accept, NULL);
-	event_add(srv.lev, NULL);
+	assert_int_equal(srv_start(base), 0);
+	srv.respond = respond;
+	set_mode(M_OK);
 	return 0;
 }
 
 static int teardown(void **st)
 {
-	srv_drop();
-	event_free(srv.lev);
-	close(srv.lfd);
+	srv_stop();
 	event_base_free(base);
 	return 0;
 }
@@ -335,10 +171,10 @@ static int call(struct sl_grpc *g, unsigned deadline)
 	return rc;
 }
 
-static struct sl_grpc_result one(enum srv_mode mode)
+static struct sl_grpc_result one(enum srv_mode m)
 {
 	struct sl_grpc *g = client(1000);
-	srv.mode = mode;
+	set_mode(m);
 	assert_int_equal(call(g, 1000), 0);
 	run_until(1, 2000);
 	assert_int_equal(res.n, 1);
@@ -405,7 +241,7 @@ static void test_bad_options(void **st)
 static void test_unary_ok(void **st)
 {
 	struct sl_grpc *g = client(1000);
-	srv.mode = M_OK;
+	set_mode(M_OK);
 	assert_int_equal(call(g, 1000), 0);
 	assert_int_equal(res.n, 0);
 	run_until(1, 2000);
@@ -478,7 +314,7 @@ static void test_error_table(void **st)
 static void test_goaway_reconnects(void **st)
 {
 	struct sl_grpc *g = client(1000);
-	srv.mode = M_GOAWAY;
+	set_mode(M_GOAWAY);
 	assert_int_equal(call(g, 1000), 0);
 	run_until(1, 2000);
 	assert_int_equal(res.n, 1);
@@ -497,7 +333,7 @@ static void test_goaway_reconnects(void **st)
 static void test_silent_dish(void **st)
 {
 	struct sl_grpc *g = client(300);
-	srv.mode = M_SILENT;
+	set_mode(M_SILENT);
 	uint64_t t0 = clock_mono_ms();
 	assert_int_equal(call(g, 200), 0);
 	assert_int_equal(call(g, 1000), 0);
@@ -521,7 +357,7 @@ static void test_silent_dish(void **st)
 	assert_int_equal(res.r[2].status, SL_GRPC_E_CONNECT);
 	assert_non_null(strstr(res.r[2].message, "in backoff"));
 	/* ... one that outlives it waits and gets a fresh connection */
-	srv.mode = M_OK;
+	set_mode(M_OK);
 	assert_int_equal(call(g, 1000), 0);
 	run_until(4, 2000);
 	assert_int_equal(res.r[3].status, 0);
@@ -566,7 +402,7 @@ static void test_refused_backoff(void **st)
 static void test_free_from_callback(void **st)
 {
 	struct sl_grpc *g = client(1000);
-	srv.mode = M_OK;
+	set_mode(M_OK);
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(call(g, 1000), 0);
 	res.free_me = g;
@@ -584,7 +420,7 @@ static void test_free_from_callback(void **st)
 static void test_many_calls_one_callback_each(void **st)
 {
 	struct sl_grpc *g = client(1000);
-	srv.mode = M_OK;
+	set_mode(M_OK);
 	for (int i = 0; i < MAX_RES; i++)
 		assert_int_equal(call(g, 2000), 0);
 	run_until(MAX_RES, 3000);
