@@ -7,7 +7,8 @@
 #   lab/dish.sh, the driver in the router namespace bound to device sl.
 # Checks: the five calls and their values, a changing scenario tracked within
 # one poll, unknown fields ignored, gRPC errors with their message,
-# PermissionDenied once, Unimplemented paused, connection reset mid-call,
+# PermissionDenied once, Unimplemented paused, a stalled handler (deadline,
+# connection kept), connection reset mid-call,
 # fast mode and the stow/unstow/reboot actions, a hanging dish (deadline, loop
 # lag, reconnect), emulator killed and restarted (time to the first answer),
 # and in the lab: bound to the wrong device the dish is unreachable.

@@ -348,6 +348,22 @@ def t_hang(dish, drive):
     return (r2[0] - t_normal) * 1000 if r2 else None
 
 
+def t_stall(dish, drive):
+    """The gRPC handler never answers but HTTP/2 stays alive (the server
+    acknowledges what we send): a deadline, and the connection is kept."""
+    d = Driver(dish, drive, *FAST)
+    d.wait_for(is_reply("get_status"), 5)
+    t = time.monotonic()
+    dish.ctl(cmd="mode", mode="stall")
+    # ours (-1) or the server's own from our grpc-timeout header (4): they race
+    r = d.wait_for(lambda e: is_error("get_status")(e) and e["status"] in (-1, 4), 4, since=t)
+    check("stalled handler: deadline", r is not None, str(r and r[1]))
+    recovers(dish, d, "answers again after the stall")
+    s = d.finish()
+    check("stall: connection kept (no reconnect while HTTP/2 answers)",
+          s.get("grpc", {}).get("connects") == 1, str(s.get("grpc")))
+
+
 def t_reset(dish, drive):
     d = Driver(dish, drive, *FAST)
     d.wait_for(is_reply("get_status"), 5)
@@ -437,7 +453,7 @@ def main():
     try:
         dish.start()
         tests = [t_basic, t_tracking, t_unknown_fields, t_grpc_error, t_location_denied,
-                 t_reset, t_fast_and_actions, t_hang, t_restart]
+                 t_stall, t_reset, t_fast_and_actions, t_hang, t_restart]
         if a.where == "lab":
             tests.append(t_wrong_device)
         for t in tests:
