@@ -42,6 +42,7 @@ struct sl_client_opts {
 };
 
 struct sl_client_cbs {
+	/* r is valid during the callback only (the client reuses it) */
 	void (*on_reply)(void *arg, const struct sl_reply *r);
 	/* status: a gRPC code (1..16) or SL_GRPC_E_*; decode errors are
 	 * SL_GRPC_E_PROTOCOL with the decoder's message */
