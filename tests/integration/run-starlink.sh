@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2054  # -fsanitize=a,b is one word
 # The dish client against the gRPC dish emulator, on loopback and in the lab.
 # Builds tests/integration/sl_drive.c against BUILD_DIR/libautonomy.a (with
 # ASan+UBSan when the library has them), then runs test_starlink.py:
@@ -42,6 +43,7 @@ tally() { # the "N passed, N failed" line of a test run's output file
 		echo "FAIL: $2 did not finish"
 		return
 	fi
+	# shellcheck disable=SC2086  # split "N passed, N failed" into words
 	set -- $line
 	PASS=$((PASS + $1))
 	FAIL=$((FAIL + $3))
