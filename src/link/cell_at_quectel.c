@@ -28,7 +28,7 @@ static void set_num(double *dst, struct cell_span f)
 {
 	double v;
 	if (cell_at_double(f, &v))
-		*dst = v;
+		cell_put(dst, v);
 }
 
 static void set_int(int *dst, struct cell_span f)
@@ -79,7 +79,7 @@ static void qeng_nsa(struct at_ctx *c, const struct cell_span *f, size_t n)
 	set_num(&s->nr_rsrp_dbm, f[N_RSRP]);
 	set_num(&s->nr_rsrq_db, f[N_RSRQ]);
 	if (cell_at_double(f[N_SINR], &sinr))
-		s->nr_sinr_db = n > N_ARFCN ? sinr : sinr / 10.0;
+		cell_put(&s->nr_sinr_db, n > N_ARFCN ? sinr : sinr / 10.0);
 	if (s->band < 0 && n > N_ARFCN + 1)
 		set_int(&s->band, f[N_ARFCN + 1]);
 }

@@ -29,7 +29,7 @@ static struct cell_span first_word(struct cell_span v)
 static void best_of(double *acc, struct cell_span v)
 {
 	double d;
-	if (cell_at_double(first_word(v), &d) && (isnan(*acc) || d > *acc))
+	if (cell_at_double(first_word(v), &d) && cell_fig_ok(d) && (isnan(*acc) || d > *acc))
 		*acc = d;
 }
 
@@ -60,10 +60,10 @@ static void gs_value(struct at_ctx *c, struct cell_span key, struct cell_span va
 		best_of(&c->gs_rsrp, val);
 	} else if (cell_span_ieq(key, "RSRQ (dB)")) {
 		if (cell_at_double(first_word(val), &d))
-			s->rsrq_db = d;
+			cell_put(&s->rsrq_db, d);
 	} else if (cell_span_ieq(key, "SINR (dB)")) {
 		if (cell_at_double(first_word(val), &d))
-			s->sinr_db = d;
+			cell_put(&s->sinr_db, d);
 	} else if (cell_span_ieq(key, "TAC")) {
 		cell_copy_hex(s->tac, sizeof(s->tac), first_word(val));
 	} else if (cell_span_ieq(key, "Cell ID")) {
@@ -231,7 +231,7 @@ static void tenth(double *dst, struct cell_span f)
 {
 	double v;
 	if (cell_at_double(f, &v))
-		*dst = v / 10.0;
+		cell_put(dst, v / 10.0);
 }
 
 bool cell_at_cpsi(struct at_ctx *c, struct cell_span body)
@@ -271,7 +271,7 @@ bool cell_at_cpsi(struct at_ctx *c, struct cell_span body)
 	tenth(&s->rsrp_dbm, f[P_RSRP]);
 	tenth(&s->rssi_dbm, f[P_RSSI]);
 	if (cell_at_double(f[P_SNR], &v))
-		s->sinr_db = v;
+		cell_put(&s->sinr_db, v);
 	return true;
 }
 

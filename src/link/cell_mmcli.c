@@ -216,7 +216,7 @@ int cell_mmcli_signal_json(const char *text, size_t len, struct cell_sample *s)
 		if (sig_fields[i].hint)
 			cell_hint_double(dst, v);
 		else
-			*dst = v;
+			cell_put(dst, v);
 	}
 	cell_set_source(s, "mmcli");
 	json_object_put(root);

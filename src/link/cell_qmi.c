@@ -84,8 +84,9 @@ static const struct cell_name_val qmi_blocks[] = {
 /* Stores v (already in its unit); false for a "not connected" marker. */
 static bool put(struct cell_sample *s, const struct qmi_field *f, double v)
 {
-	if (v <= NR_NOT_CONNECTED || v <= NR_NOT_CONNECTED / 10 + 0.05)
-		return false;   /* -32768, or the same scaled by 0.1 */
+	/* -32768 (or the same scaled by 0.1) is below CELL_FIG_MIN too */
+	if (!cell_fig_ok(v))
+		return false;
 	double *dst = (double *)((char *)s + f->off);
 	if (f->hint)
 		cell_hint_double(dst, v);

@@ -340,10 +340,21 @@ void cell_tech_commit(struct cell_sample *s, const struct cell_tech_acc *a, bool
 	snprintf(s->tech_text, sizeof(s->tech_text), "%s", a->text);
 }
 
+bool cell_fig_ok(double v)
+{
+	return isfinite(v) && v > CELL_FIG_MIN && v < CELL_FIG_MAX;
+}
+
+void cell_put(double *dst, double v)
+{
+	if (cell_fig_ok(v))
+		*dst = v;
+}
+
 void cell_hint_double(double *dst, double v)
 {
 	if (isnan(*dst))
-		*dst = v;
+		cell_put(dst, v);
 }
 
 void cell_set_plmn(struct cell_sample *s, struct cell_span mcc, struct cell_span mnc)

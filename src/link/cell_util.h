@@ -77,6 +77,14 @@ void cell_tech_add(struct cell_tech_acc *a, enum cell_tech t, struct cell_span t
  * unknown one (a registration's <AcT> is coarser than a serving-cell
  * report from another command). */
 void cell_tech_commit(struct cell_sample *s, const struct cell_tech_acc *a, bool hint);
+/* Every radio figure is in dB or dBm; nothing real lies outside this (RSRP
+ * -156..-31 dBm, SINR -23..+40 dB): a value beyond it is garbage, not a
+ * reading, and is not stored. */
+#define CELL_FIG_MIN (-200.0)
+#define CELL_FIG_MAX 100.0
+bool cell_fig_ok(double v);
+/* Stores a figure if it is plausible. */
+void cell_put(double *dst, double v);
 /* Fills a figure that is unknown (a coarse value that must not override a
  * precise one from another command). */
 void cell_hint_double(double *dst, double v);
