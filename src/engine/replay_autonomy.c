@@ -223,17 +223,30 @@ static void a_link(struct replay_sim *s, unsigned i, bool up)
 	arm(s, i);
 }
 
+/* Evaluates member i's telemetry; flags that come or go are written out. */
+static void tel_eval(struct replay_sim *s, unsigned i, int64_t wall)
+{
+	struct replay_member *m = &s->m[i];
+	struct tel_verdict was = m->tm.v;
+	const struct tel_verdict *v = tel_member_eval(&m->tm, s->now, wall);
+	const struct { bool a, b; const char *what, *reason; } f[] = {
+		{ was.predicted, v->predicted, "predicted", v->predict_reason },
+		{ was.exclude, v->exclude, "excluded", v->exclude_reason },
+		{ was.link_down, v->link_down, "link_down", v->link_reason },
+	};
+	for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++)
+		if (f[k].a != f[k].b)
+			replay_out_telemetry(s, i, f[k].what, f[k].b ? f[k].reason : "cleared");
+	note_state(m, tel_member_apply(&m->tm, &m->ms, s->now));
+}
+
 /* Telemetry verdicts that change with time alone (a reboot's lead time). */
 static void retel(struct replay_sim *s)
 {
 	int64_t wall = replay_wall_s(s);
-	for (unsigned i = 0; i < s->n; i++) {
-		struct replay_member *m = &s->m[i];
-		if (m->tm.cls != TEL_STARLINK)
-			continue;
-		tel_member_eval(&m->tm, s->now, wall);
-		note_state(m, tel_member_apply(&m->tm, &m->ms, s->now));
-	}
+	for (unsigned i = 0; i < s->n; i++)
+		if (s->m[i].tm.cls == TEL_STARLINK)
+			tel_eval(s, i, wall);
 }
 
 static void a_timer(struct replay_sim *s)
@@ -316,8 +329,7 @@ static void a_telemetry(struct replay_sim *s, unsigned i, unsigned k)
 
 	feed(s, i, k, wall);
 	usage_of(m);
-	tel_member_eval(&m->tm, s->now, wall);
-	note_state(m, tel_member_apply(&m->tm, &m->ms, s->now));
+	tel_eval(s, i, wall);
 	/* The client polls the dish fast while the link looks suspect. */
 	if (m->tm.cls == TEL_STARLINK && sl_predict_suspect(&m->tm.sl) &&
 	    m->poll_at[REPLAY_TEL_STARLINK] > s->now + FAST_STATUS_MS * MS)

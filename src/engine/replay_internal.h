@@ -175,5 +175,6 @@ void replay_gps_fix(struct json_object *o, struct gps_fix *f);
 void replay_out_decision(struct replay_sim *s, const struct decision *x);
 void replay_out_switch(struct replay_sim *s, int from, int to, const char *reason);
 void replay_out_summary(struct replay_sim *s);
+void replay_out_telemetry(struct replay_sim *s, unsigned i, const char *what, const char *reason);
 
 #endif

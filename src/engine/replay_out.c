@@ -103,6 +103,20 @@ void replay_out_switch(struct replay_sim *s, int from, int to, const char *reaso
 	fputs("}\n", f);
 }
 
+/* A member's telemetry verdict gained or lost a flag (what the daemon logs
+ * as a "telemetry" event): explains the moves that follow. */
+void replay_out_telemetry(struct replay_sim *s, unsigned i, const char *what, const char *reason)
+{
+	FILE *f = s->out;
+
+	put_time(f, s->now);
+	fputs(",\"event\":\"telemetry\"", f);
+	put_kv(f, "member", s->m[i].def->name);
+	put_kv(f, "what", what);
+	put_kv(f, "reason", reason);
+	fputs("}\n", f);
+}
+
 void replay_out_summary(struct replay_sim *s)
 {
 	FILE *f = s->out;

@@ -15,7 +15,9 @@
 #define REBOOT_GIVEUP_S 900             /* an announced reboot this late did not happen */
 #define UNREACHABLE_RECENT_US (600 * S)
 #define RISE_SPAN_US (300 * S)
+#define OBS_STEP_US (20 * S)            /* SL_OBS_RING x this covers RISE_SPAN_US */
 #define ZERO_LATENCY_POLLS 3
+#define RISE_MIN 0.009                  /* +1 point of the sky (float-safe) */
 
 void sl_predict_params_default(struct sl_predict_params *p)
 {
@@ -236,10 +238,15 @@ void sl_predict_status(struct sl_predict *p, const struct sl_status *st, uint64_
 		p->zero_latency++;
 	else if (st->pop_ping_latency_ms > 0)
 		p->zero_latency = 0;
-	p->obs[p->obs_head] = (typeof(p->obs[0])){ now_us, st->fraction_obstructed };
-	p->obs_head = (p->obs_head + 1) % SL_OBS_RING;
-	if (p->obs_n < SL_OBS_RING)
-		p->obs_n++;
+	/* The sky fraction over time, one entry per OBS_STEP at most, so that
+	 * fast polling does not push the older values out of the ring. */
+	unsigned last = (p->obs_head + SL_OBS_RING - 1) % SL_OBS_RING;
+	if (!p->obs_n || now_us - p->obs[last].t_us >= OBS_STEP_US) {
+		p->obs[p->obs_head] = (typeof(p->obs[0])){ now_us, st->fraction_obstructed };
+		p->obs_head = (p->obs_head + 1) % SL_OBS_RING;
+		if (p->obs_n < SL_OBS_RING)
+			p->obs_n++;
+	}
 	if (p->p.learn && st->has_outage && st->outage.cause == SL_CAUSE_OBSTRUCTED && !was_out) {
 		int64_t start = outage_start_unix(&st->outage);
 		loclearn_outage(p->p.learn, p->place, start ? start : wall_s);
@@ -313,7 +320,7 @@ static void observe_now(const struct sl_predict *p, uint64_t now_us, struct sl_n
 	n->obstructed = n->fresh && p->st.currently_obstructed;
 	n->ramp = (n->hist_fresh && p->hist_drops15 >= 3) ||
 		  (n->fresh && !p->st.has_outage && p->st.pop_ping_drop_rate > 0.01f);
-	n->rising = n->fresh && frac_rise(p, now_us) >= 0.01;
+	n->rising = n->fresh && frac_rise(p, now_us) >= RISE_MIN;
 	n->recurring = p->p.learn && p->here.recurring;
 }
 
@@ -336,8 +343,9 @@ static void obstruction(struct sl_predict *p, const struct sl_now *n, uint64_t n
 	}
 	if (!p->obstruct_flag || !p->p.predictive)
 		return;
-	if (n->recurring && !n->obstructed)
-		tel_predict(v, "drops where obstruction outages recur (%u in 2 h)", p->here.recent);
+	if (n->recurring && !(n->obstructed && (n->ramp || n->rising)))
+		tel_predict(v, "%s where obstruction outages recur (%u here in 2 h)",
+			    n->obstructed ? "obstructed" : "drops", p->here.recent);
 	else
 		tel_predict(v, "obstruction building: %s, %u of the last 15 s with drops, "
 			    "%.0f %% of the sky obstructed",
@@ -385,9 +393,6 @@ static void penalties(struct sl_predict *p, const struct sl_now *n, uint64_t now
 	if (p->ever_ok && p->fails >= 2 && now_us - p->last_ok_us < UNREACHABLE_RECENT_US)
 		tel_add_penalty(v, "starlink", 10, "dish not answering (%u calls failed: %s)",
 				p->fails, p->fail_text);
-	if (n->recurring)
-		tel_add_penalty(v, "starlink", 10, "obstruction outages recur here: %u in 2 h",
-				p->here.recent);
 }
 
 void sl_predict_eval(struct sl_predict *p, uint64_t now_us, int64_t wall_s,
@@ -442,13 +447,19 @@ void sl_predict_operator(struct sl_predict *p, enum sl_plan_kind k, uint64_t now
 
 bool sl_predict_suspect(const struct sl_predict *p)
 {
-	if (p->obstruct_flag || (p->plan != SL_PLAN_NONE && p->plan != SL_PLAN_ANNOUNCED))
+	/* Where obstruction outages recur, the next one is a few seconds of
+	 * `obstructed` away: watch closely while here. */
+	if (p->obstruct_flag || (p->plan != SL_PLAN_NONE && p->plan != SL_PLAN_ANNOUNCED) ||
+	    (p->p.learn && p->here.recurring))
 		return true;
 	if (p->plan == SL_PLAN_ANNOUNCED && p->st_wall >= p->reboot_at - 3 * (int64_t)p->p.reboot_lead_s)
 		return true;
 	if (!p->have)
 		return false;
 	const struct sl_status *st = &p->st;
+	/* A sky fraction that grows is the obstruction map filling in: the
+	 * dish will report itself obstructed soon, for a few seconds only. */
 	return st->has_outage || st->currently_obstructed || st->pop_ping_drop_rate > 0 ||
-	       p->hist_drops15 > 0;
+	       p->hist_drops15 > 0 || frac_rise(p, p->st_us) >= RISE_MIN ||
+	       (st->alerts & SL_ALERT(SL_AL_THERMAL_THROTTLE));
 }

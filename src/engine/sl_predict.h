@@ -27,7 +27,9 @@
  * throttling 10, motors stuck 10, mast not near vertical 5, obstruction
  * (fraction >= 5 %: 5 + 0.5 per point, max 15; currently obstructed +10),
  * recent drop rate from history or status (0.5 per % over 2 %, max 15), the
- * dish no longer answering after it did (10), outages recurring here (10).
+ * dish no longer answering after it did (10). (Recurring outages here cost
+ * no points: a standing penalty would keep traffic on the backup — often
+ * metered — between them; they make the predictor leave earlier instead.)
  * Exclusion (last resort only, no fail-back until resolved): disablement
  * codes other than OKAY (no active account, blocked area, data overage
  * sandbox, ...).

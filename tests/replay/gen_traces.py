@@ -215,29 +215,37 @@ def sl_obstruction(tr, rnd, start, warn, length):
 
 
 def starlink_precursors(seed=21):
-    """Six hours of outages the dish announces: scheduled reboots, a stow, a
-    thermal shutdown after throttling, obstructions building up."""
+    """Twelve hours of outages the dish announces, each at least 40 min from
+    the next (so the fail-back hold of one does not cover the next): three
+    scheduled reboots, a stow, a thermal shutdown after throttling,
+    obstructions building up."""
     rnd = random.Random(seed)
-    tr = Trace(6 * 3600, THREE, "starlink announces its outages: 3 scheduled reboots, a stow, "
+    tr = Trace(12 * 3600, THREE, "starlink announces its outages: 3 scheduled reboots, a stow, "
                "a thermal shutdown after throttling, 8 obstructions with precursors")
     tr.at(0, wall=WALL0)
     tr.at(0, "starlink", starlink=SL_OK)
-    for k, t in enumerate((1800, 9000, 16200)):
-        sl_reboot(tr, rnd, t, rnd.uniform(300, 1800), rnd.uniform(60, 120))
-    tr.at(5400, "starlink", starlink={"stow_requested": True})
-    tr.at(5402, "starlink", path={"loss": 1}, starlink={"outage": {"cause": "STOWED"}})
-    tr.at(5700, "starlink", path={"loss": 0}, starlink={"stow_requested": False, "outage": None})
-    tr.at(12600, "starlink", starlink={"alerts": {"thermal_throttle": True}})
-    tr.at(13200, "starlink", starlink={"alerts": {"thermal_shutdown": True}})
-    tr.at(13215, "starlink", path={"loss": 1}, starlink={"outage": {"cause": "THERMAL_SHUTDOWN"}})
-    tr.at(13395, "starlink", path={"loss": 0}, starlink={
-        "outage": None, "alerts": {"thermal_shutdown": False, "thermal_throttle": False}})
-    t = 3000
-    for _ in range(8):
-        t += rnd.uniform(900, 1500)
-        if any(abs(t - x) < 600 for x in (5400, 9000, 12600, 13200, 16200)):
-            t += 700
-        sl_obstruction(tr, rnd, t, rnd.uniform(8, 30), rnd.uniform(5, 25))
+    slots = [1800 + 3000 * k + rnd.uniform(0, 600) for k in range(14)]
+    kinds = ["reboot", "obs", "obs", "stow", "obs", "reboot", "obs", "thermal", "obs", "obs",
+             "reboot", "obs", "obs", "obs"]
+    n_obs = 0
+    for t, kind in zip(slots, kinds):
+        if kind == "reboot":
+            lead = rnd.uniform(300, 1200)
+            sl_reboot(tr, rnd, t - lead, lead, rnd.uniform(60, 120))
+        elif kind == "stow":
+            tr.at(t - 30, "starlink", starlink={"stow_requested": True})
+            tr.at(t, "starlink", path={"loss": 1}, starlink={"outage": {"cause": "STOWED"}})
+            tr.at(t + 300, "starlink", path={"loss": 0},
+                  starlink={"stow_requested": False, "outage": None})
+        elif kind == "thermal":
+            tr.at(t - 600, "starlink", starlink={"alerts": {"thermal_throttle": True}})
+            tr.at(t - 15, "starlink", starlink={"alerts": {"thermal_shutdown": True}})
+            tr.at(t, "starlink", path={"loss": 1}, starlink={"outage": {"cause": "THERMAL_SHUTDOWN"}})
+            tr.at(t + 180, "starlink", path={"loss": 0}, starlink={
+                "outage": None, "alerts": {"thermal_shutdown": False, "thermal_throttle": False}})
+        elif n_obs < 8:
+            n_obs += 1
+            sl_obstruction(tr, rnd, t, rnd.uniform(8, 30), rnd.uniform(5, 25))
     return tr
 
 
@@ -266,25 +274,26 @@ def starlink_quiet(seed=22):
 
 
 def obstruction_learning(seed=23):
-    """An RV parked under trees: obstruction outages every 8-12 minutes with
-    weak precursors (obstructed, no drops, 10-20 s ahead). Once the place has
-    a pattern, autonomy leaves on `obstructed` alone. Then it drives to an
-    open field: the same weak signs there move nothing."""
+    """An RV parked under trees: an obstruction outage every 18-25 minutes with
+    weak precursors (obstructed, no drops, 10-20 s ahead) — not enough to move
+    on, until the place has a pattern (3 in 2 h): then `obstructed` alone
+    moves traffic early. After 3 h it drives to an open field: the same weak
+    sign there moves nothing."""
     rnd = random.Random(seed)
-    tr = Trace(3 * 3600, THREE, "parked under trees for 2 h: obstruction outages recur with weak "
+    tr = Trace(4 * 3600, THREE, "parked under trees for 3 h: obstruction outages recur with weak "
                "precursors; then an open field where they do not")
     tr.at(0, wall=WALL0)
     tr.at(0, "starlink", starlink=SL_OK, gps={"lat": 44.0521, "lon": -71.1290})
-    t = 300
-    while t < 7000:
+    t = 600
+    while t < 10400:
         warn, length = rnd.uniform(10, 20), rnd.uniform(4, 15)
         tr.at(t - warn, "starlink", starlink={"obstruction_stats": {"currently_obstructed": True}})
         tr.at(t, "starlink", path={"loss": 1}, starlink={"outage": {"cause": "OBSTRUCTED"}})
         tr.at(t + length, "starlink", path={"loss": 0}, starlink={
             "outage": None, "obstruction_stats": {"currently_obstructed": False}})
-        t += rnd.uniform(480, 720)
-    tr.at(7400, "starlink", gps={"lat": 44.2810, "lon": -71.6880, "speed_mps": 0})
-    for t in (8000, 9000, 10000):           # open sky: a flicker, no outage
+        t += rnd.uniform(1100, 1500)
+    tr.at(10900, "starlink", gps={"lat": 44.2810, "lon": -71.6880, "speed_mps": 0})
+    for t in (11500, 12500, 13500):         # open sky: a flicker, no outage
         tr.at(t, "starlink", starlink={"obstruction_stats": {"currently_obstructed": True}})
         tr.at(t + 5, "starlink", starlink={"obstruction_stats": {"currently_obstructed": False}})
     return tr

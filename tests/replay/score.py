@@ -241,7 +241,7 @@ def announced_outages(run):
 def lead_times(run):
     leads, ridden = [], 0
     for m, s, e, (ta, kind, at) in announced_outages(run):
-        if run.active(ta) != m.name:
+        if run.active(ta - 1e-6) != m.name:
             continue                     # traffic was elsewhere when it was announced
         if run.active(s - 1e-6) != m.name:
             away = [t for t, f, to in run.switches() if f == m.name and ta <= t <= s]

@@ -373,7 +373,6 @@ static void test_learned_place(void **st)
 		poll(d);
 	}
 	assert_true(d->p.here.recurring);
-	assert_true(has_pen(&d->v, "recur here", 10));
 	d->st.currently_obstructed = true;
 	assert_true(poll(d)->predicted);
 	/* somewhere else nothing is known */
