@@ -18,6 +18,12 @@
 #include "daemon/tel_int.h"
 #include "link/cell_src.h"
 
+static bool has_figures(const struct cell_sample *s)
+{
+	return s->state != CELL_MS_UNKNOWN || s->reg != CELL_REG_UNKNOWN ||
+	       isfinite(cell_signal_dbm(s, NULL));
+}
+
 static void on_sample(void *arg, const struct cell_sample *s, const struct cell_src_info *info)
 {
 	struct member_rt *m = arg;
@@ -32,12 +38,14 @@ static void on_sample(void *arg, const struct cell_sample *s, const struct cell_
 			daemon_event(m->d, "telemetry", m->name, "%s: modem: %s", m->name,
 				     info->error);
 		snprintf(t->error, sizeof(t->error), "%s", info->error);
-		return;
-	}
-	if (t->error[0])
+	} else if (t->error[0]) {
 		daemon_event(m->d, "telemetry", m->name, "%s: modem answering again (%s)", m->name,
 			     t->tool);
-	t->error[0] = 0;
+		t->error[0] = 0;
+	}
+	/* A cycle where one command failed still carries what the others said. */
+	if (!has_figures(s))
+		return;
 	t->s = *s;
 	t->have = true;
 	t->s_us = now;

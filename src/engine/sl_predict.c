@@ -79,6 +79,7 @@ static void plan_start(struct sl_predict *p, enum sl_plan_kind k, enum sl_plan s
 	p->plan = stage;
 	p->plan_us = now_us;
 	p->uptime_before = p->st.uptime_s;
+	p->by_operator = false;
 }
 
 static void plan_end(struct sl_predict *p)
@@ -182,9 +183,13 @@ static void plan_reason(const struct sl_predict *p, uint64_t now_us, int64_t wal
 		strftime(hhmm, sizeof(hhmm), "%H:%M:%S", &tm);
 	switch (p->plan) {
 	case SL_PLAN_LEAVING:
-		if (p->plan_kind == SL_PK_REBOOT)
+		if (p->plan_kind == SL_PK_REBOOT && p->by_operator)
+			tel_predict(v, "operator asked the dish to reboot");
+		else if (p->plan_kind == SL_PK_REBOOT)
 			tel_predict(v, "dish reboots for a software update at %s UTC (in %lld s)",
 				    hhmm, (long long)(p->reboot_at - wall_s));
+		else if (p->plan_kind == SL_PK_STOW && p->by_operator)
+			tel_predict(v, "operator asked the dish to stow");
 		else if (p->plan_kind == SL_PK_STOW)
 			tel_predict(v, "dish stow requested");
 		else
@@ -378,8 +383,11 @@ static void penalties(struct sl_predict *p, const struct sl_now *n, uint64_t now
 				tel_add_penalty(v, "starlink", alert_pens[i].points, "%s",
 						alert_pens[i].text);
 		double fo = st->fraction_obstructed * 100.0;
+		/* A long-run figure: what it costs shows in the probes too, so it
+		 * only tips the balance (13 % obstructed, ~1.5 % of the time
+		 * down in the captured dish's stats, costs 3 points). */
 		if (fo >= 5)
-			tel_add_penalty(v, "starlink", (int)lround(fmin(15, 5 + 0.5 * (fo - 5))),
+			tel_add_penalty(v, "starlink", (int)lround(fmin(10, 0.3 * (fo - 5) + 1)),
 					"%.0f %% of the sky obstructed", fo);
 		if (st->currently_obstructed)
 			tel_add_penalty(v, "starlink", 10, "obstructed now");
@@ -441,6 +449,7 @@ void sl_predict_operator(struct sl_predict *p, enum sl_plan_kind k, uint64_t now
 			 int64_t wall_s)
 {
 	plan_start(p, k, SL_PLAN_LEAVING, now_us);
+	p->by_operator = true;
 	if (k == SL_PK_REBOOT)
 		p->reboot_at = wall_s;
 }

@@ -25,7 +25,7 @@
  *     recover_s.
  * Penalties (score points, with reasons): SNR persistently low 15, thermal
  * throttling 10, motors stuck 10, mast not near vertical 5, obstruction
- * (fraction >= 5 %: 5 + 0.5 per point, max 15; currently obstructed +10),
+ * (fraction >= 5 %: 1 + 0.3 per point over 5, max 10; currently obstructed +10),
  * recent drop rate from history or status (0.5 per % over 2 %, max 15), the
  * dish no longer answering after it did (10). (Recurring outages here cost
  * no points: a standing penalty would keep traffic on the backup — often
@@ -83,6 +83,7 @@ struct sl_predict {
 	/* planned outage */
 	enum sl_plan plan;
 	enum sl_plan_kind plan_kind;
+	bool by_operator;               /* autonomyctl starlink reboot|stow */
 	int64_t reboot_at;              /* Unix s of the scheduled reboot, 0 = none */
 	uint64_t uptime_before;         /* the dish's uptime when the plan started */
 	uint64_t plan_us, recover_us;

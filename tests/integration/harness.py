@@ -78,6 +78,13 @@ class Daemon:
         self.write_config(config_text)
 
     def write_config(self, text):
+        # Each daemon keeps its state (data usage, learnt places) in its own
+        # directory, unless the test says where.
+        if "state_dir" not in text:
+            opt = "\toption state_dir '%s'\n" % os.path.join(self.tmp, "state")
+            head = "config autonomy 'main'\n"
+            text = text.replace(head, head + opt, 1) if head in text else \
+                text + "\n" + head + opt
         with open(self.config + ".new", "w") as f:
             f.write(text)
         os.replace(self.config + ".new", self.config)

@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# The daemon with the dish emulator in the lab: predictive failover (root).
+set -euo pipefail
+cd "$(dirname "$0")"
+exec /usr/bin/python3 test_predict.py "${1:-../../build}"
