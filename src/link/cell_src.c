@@ -250,8 +250,11 @@ static void on_proc(void *arg, const struct proc_result *r)
 	}
 	record(c, why);
 	cell_plan_done(c, why == NULL);
-	if (why && c->cmd.gate)
-		c->step = -1;   /* ends the tool's plan: no step follows -1 */
+	/* a gate's failure ends the tool's plan (no step follows -1); so does
+	 * any timeout: a tool that hung once would hang the next command too,
+	 * and a cycle must not cost a timeout per command */
+	if ((why && c->cmd.gate) || r->end == PROC_TIMEOUT)
+		c->step = -1;
 	advance(c);
 }
 

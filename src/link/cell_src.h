@@ -22,7 +22,9 @@
  * No tty is ever opened here: AT goes through the tool that owns the port.
  * A command that exits non-zero, is killed at its timeout, prints nothing
  * or prints what its parser does not recognise has failed: the info says
- * which and why, and the sample keeps what the other commands gave. */
+ * which and why, and the sample keeps what the other commands gave. A
+ * timeout also ends the tool's cycle, so a hanging tool costs one timeout
+ * per cycle (one per candidate while detecting). */
 #ifndef AUTONOMY_LINK_CELL_SRC_H
 #define AUTONOMY_LINK_CELL_SRC_H
 

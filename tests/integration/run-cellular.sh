@@ -11,9 +11,10 @@
 #     list are asked once; --signal-setup is sent once when signal-get has
 #     nothing; +CEREG? refused -> +CREG?; an unknown vendor's AT commands are
 #     tried once each until one answers;
-#   - failures: a hanging tool is killed at its timeout (+ margin) while the
-#     loop keeps ticking, a non-zero exit, garbage, no output, each named in
-#     the info; a failed secondary command keeps the other figures;
+#   - failures: a hanging tool is killed at its timeout (+ margin), which ends
+#     its tool's cycle, while the loop keeps ticking; a non-zero exit,
+#     garbage, no output: each named in the info; a failed secondary
+#     command keeps the other commands' figures;
 #   - re-detection after 3 cycles with every command failing;
 #   - cell_src_free during a cycle: the child is killed, no callback.
 #
@@ -228,6 +229,13 @@ set_fake gsmctl.mode hang
 if drive -n 1 -t 300 -M 0; then
 	check "hang: each tool timed out in turn, both named" '"mmcli: mmcli -m 0 -J: timed out after 300 ms" in L[0]["error"] and "gsmctl: gsmctl -A AT+CSQ: timed out" in L[0]["error"] and 590 <= L[0]["took_ms"] < 1200'
 	no_leftovers "hang (two tools)"
+fi
+
+scenario hanguqmi uqmi
+set_fake uqmi.mode hang
+if drive -n 1 -t 300 -q /dev/cdc-wdm0; then
+	check "hang: a timeout ends the tool's cycle (one timeout, not one per command)" 'calls("uqmi") == 1 and L[0]["commands"] == 1 and 290 <= L[0]["took_ms"] < 700'
+	no_leftovers "hang (uqmi)"
 fi
 
 # 12. non-zero exit, garbage, nothing ---------------------------------------------
