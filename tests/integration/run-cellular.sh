@@ -53,6 +53,7 @@ if [ ! -f "$LIB" ]; then
 	exit 1
 fi
 SAN=()
+# shellcheck disable=SC2054  # -fsanitize=a,b is one argument
 nm "$LIB" 2>/dev/null | grep -q __asan_init && SAN=(-fsanitize=address,undefined)
 # shellcheck disable=SC2046
 if ! gcc -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-unused-parameter \
