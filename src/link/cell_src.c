@@ -73,10 +73,12 @@ static void finish(struct cell_src *c)
 	c->info.tool = c->tool == CT_NONE ? "none" : cell_tool_names[c->tool];
 	if (c->tool == CT_NONE) {
 		c->info.ok = false;
+		c->info.failed = c->info.commands;
 		snprintf(c->info.error, sizeof(c->info.error), "no tool works: %.144s",
 			 c->detect_err[0] ? c->detect_err : "none found");
 	} else {
-		c->info.ok = c->failed_cmds == 0;
+		c->info.ok = c->ok_cmds > 0;
+		c->info.failed = c->failed_cmds;
 		if (c->ok_cmds)
 			c->failed_cycles = 0;
 		else if (++c->failed_cycles >= REDETECT_AFTER) {

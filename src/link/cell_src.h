@@ -46,9 +46,12 @@ struct cell_src_opts {
 
 struct cell_src_info {
 	const char *tool;       /* "mmcli", "uqmi", "qmicli", "gsmctl"; "none" if none works */
-	bool ok;                /* every command of the cycle worked */
-	char error[160];        /* the first failure: "mmcli --signal-get: exit 1: ..." */
+	bool ok;                /* a command worked: the sample holds this cycle's data */
+	char error[160];        /* the first failure, also when ok (some command
+				 * failed, the others' figures are in the sample):
+				 * "mmcli -m 0 --signal-get -J: exit 1: ..." */
 	unsigned commands;      /* commands run in the cycle */
+	unsigned failed;        /* of them, failed (refusals that are normal not counted) */
 	uint64_t took_us;       /* the cycle's duration */
 };
 

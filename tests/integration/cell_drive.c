@@ -68,7 +68,7 @@ static void on_sample(void *arg, const struct cell_sample *s, const struct cell_
 	printf("{\"n\":%ld", g.done);
 	str("tool", info->tool);
 	str("src_tool", now ? now : "");
-	printf(",\"ok\":%s", info->ok ? "true" : "false");
+	printf(",\"ok\":%s,\"failed\":%u", info->ok ? "true" : "false", info->failed);
 	str("error", info->error);
 	printf(",\"commands\":%u,\"took_ms\":%llu,\"ticks\":%lu,\"t_ms\":%llu", info->commands,
 	       (unsigned long long)(info->took_us / 1000), g.ticks,

@@ -130,7 +130,7 @@ if drive -n 2 -i 50 -q /dev/cdc-wdm0; then
 	check "mmcli: modem JSON figures" 'L[0]["state"] == "connected" and L[0]["reg"] == "home" and L[0]["roaming"] == 0 and L[0]["operator"] == "O2.CZ O2-CZ" and L[0]["code"] == "23002" and L[0]["signal_pct"] == 60 and L[0]["tech"] == "lte"'
 	check "mmcli: signal-get figures" 'L[0]["rsrp"] == -92 and L[0]["rsrq"] == -9 and L[0]["rssi"] == -64 and L[0]["sinr"] == 19.2'
 	check "mmcli: bearer bytes while connected" 'L[0]["rx_bytes"] == 81514 and calls("mmcli -b 0") == 2'
-	check "mmcli: --command refused outside debug mode is normal, asked once" 'L[0]["ok"] and L[1]["ok"] and calls("mmcli -m 0 --command=") == 1'
+	check "mmcli: --command refused outside debug mode is normal, asked once" 'L[0]["ok"] and L[1]["ok"] and L[0]["failed"] == 0 and L[0]["error"] == "" and calls("mmcli -m 0 --command=") == 1'
 	check "mmcli: modem listed once, then its index kept" 'calls("mmcli -L") == 1 and calls("mmcli -m 0 -J") == 2'
 	check "mmcli: cycle 1 ran 5 commands, cycle 2 ran 3" 'L[0]["commands"] == 5 and L[1]["commands"] == 3'
 	check "mmcli: the other tools were never run" 'calls("uqmi") == 0 and calls("gsmctl") == 0 and calls("qmicli") == 0'
@@ -167,7 +167,7 @@ fi
 scenario uqmipart uqmi
 set_fake uqmi.failarg --get-signal-info
 if drive -n 1 -q /dev/cdc-wdm0; then
-	check "uqmi: a failed command is named, the rest kept" 'L[0]["tool"] == "uqmi" and not L[0]["ok"] and "--get-signal-info: exit 1: Failed to connect to service" in L[0]["error"] and L[0]["code"] == "20815" and L[0]["rsrp"] is None'
+	check "uqmi: a failed command is named, the rest kept" 'L[0]["tool"] == "uqmi" and L[0]["ok"] and L[0]["failed"] == 1 and "--get-signal-info: exit 1: Failed to connect to service" in L[0]["error"] and L[0]["code"] == "20815" and L[0]["rsrp"] is None'
 fi
 
 # 6. only qmicli -----------------------------------------------------------------
@@ -182,7 +182,7 @@ scenario rutos gsmctl uqmi qmicli
 if drive -n 2 -i 50; then
 	check "gsmctl: chosen; uqmi/qmicli skipped without a qmi_device" 'L[0]["tool"] == "gsmctl" and calls("uqmi") == 0 and calls("qmicli") == 0'
 	check "gsmctl: one AT command per call" 'calls("gsmctl -A AT+CSQ") == 2 and calls("gsmctl -A AT+COPS?") == 2'
-	check "gsmctl: +CEREG? refused once, then +CREG?" 'calls("gsmctl -A AT+CEREG?") == 1 and calls("gsmctl -A AT+CREG?") == 2 and L[0]["ok"] and L[1]["ok"]'
+	check "gsmctl: +CEREG? refused once, then +CREG?" 'calls("gsmctl -A AT+CEREG?") == 1 and calls("gsmctl -A AT+CREG?") == 2 and L[0]["ok"] and L[1]["ok"] and L[0]["failed"] == 0 and L[0]["error"] == ""'
 	check "gsmctl: generic figures" 'L[0]["csq"] == 17 and L[0]["reg"] == "home" and L[0]["operator"] == "NOS" and calls("gsmctl -A AT+CREG?") == 2'
 	check "gsmctl: Quectel commands merged (cell from +QENG)" 'L[0]["tac"] == "4AA3" and L[0]["code"] == "51503" and L[0]["tech"] == "5g-nsa" and L[0]["nr_rsrp"] == -76 and L[0]["band"] == 1 and L[0]["rsrp"] == -89 and calls("gsmctl -A AT+QNWINFO") == 2'
 fi
@@ -199,7 +199,7 @@ fi
 scenario novendor gsmctl
 set_fake gsmctl.vendor none
 if drive -n 2 -i 50; then
-	check "gsmctl/unknown vendor: each vendor command once" 'calls("gsmctl -A AT+QENG") == 1 and calls("gsmctl -A AT!GSTATUS?") == 1 and calls("gsmctl -A AT+CPSI?") == 1 and calls("gsmctl -A AT+XLEC?") == 1 and L[1]["commands"] == 3 and L[1]["ok"] and L[1]["csq"] == 17'
+	check "gsmctl/unknown vendor: each vendor command once" 'calls("gsmctl -A AT+QENG") == 1 and calls("gsmctl -A AT!GSTATUS?") == 1 and calls("gsmctl -A AT+CPSI?") == 1 and calls("gsmctl -A AT+XLEC?") == 1 and L[1]["commands"] == 3 and L[1]["ok"] and L[0]["failed"] == 0 and L[1]["csq"] == 17'
 fi
 
 # 10. a configured path wins over PATH ------------------------------------------
@@ -265,7 +265,7 @@ scenario redetect mmcli gsmctl
 set_fake mmcli.mode okfor:4     # -L, -m, --signal-get, -b in cycle 1; then everything fails
 if drive -n 6 -i 50; then
 	check "re-detect: mmcli, 3 failed mmcli cycles, then gsmctl" '[r["tool"] for r in L] == ["mmcli", "mmcli", "mmcli", "mmcli", "gsmctl", "gsmctl"]'
-	check "re-detect: the failed cycles say why" 'not any(r["ok"] for r in L[1:4]) and all("exit 3" in r["error"] for r in L[1:4]) and L[4]["ok"]'
+	check "re-detect: the failed cycles say why" 'not any(r["ok"] for r in L[1:4]) and all(r["failed"] == r["commands"] for r in L[1:4]) and all("exit 3" in r["error"] for r in L[1:4]) and L[4]["ok"]'
 	check "re-detect: the tool is dropped after the third failure" 'L[3]["src_tool"] == "" and L[4]["src_tool"] == "gsmctl"'
 	check "re-detect: the index was listed again" 'calls("mmcli -L") >= 2'
 fi
