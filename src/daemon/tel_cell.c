@@ -32,7 +32,7 @@ static void on_sample(void *arg, const struct cell_sample *s, const struct cell_
 
 	t->polls++;
 	snprintf(t->tool, sizeof(t->tool), "%s", info->tool ? info->tool : "");
-	if (!info->ok) {
+	if (!info->ok || info->failed) {
 		t->failures++;
 		if (strcmp(t->error, info->error) != 0)
 			daemon_event(m->d, "telemetry", m->name, "%s: modem: %s", m->name,

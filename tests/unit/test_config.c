@@ -363,7 +363,9 @@ static void test_enum(void **state)
 		      "use 'netlink' (or 'auto') or 'none'");
 	assert_int_equal(accepted_num("main", "log_level", "debug"), 4);
 	assert_int_equal(accepted_num("qos", "bandwidth_sharing", "weighted"), 2);
-	assert_int_equal(accepted_num("gps", "source", "modem"), 3);
+	expect_reject("gps", "source", "modem",
+		      "'modem' is not available in this version; give the modem's NMEA port to "
+		      "gpsd and use 'gpsd' (or 'auto')");
 	expect_reject("main", "backend", "mwan",
 		      "'mwan' is not one of: auto, netlink, mwan3, none (did you mean 'mwan3'?)");
 	expect_reject("main", "log_level", "verbose",
@@ -375,22 +377,25 @@ static void test_enum(void **state)
 
 static void test_host(void **state)
 {
-	expect_str("gps", "gpsd_host", "127.0.0.1", "127.0.0.1");
-	expect_str("gps", "gpsd_host", "::1", "::1");
-	expect_str("gps", "gpsd_host", "gps.example.net", "gps.example.net");
-	expect_str("gps", "gpsd_host", "gpsd", "gpsd");
-	expect_str("gps", "gpsd_host", "fqdn.example.", "fqdn.example.");
+	expect_str("email", "smtp_server", "127.0.0.1", "127.0.0.1");
+	expect_str("email", "smtp_server", "::1", "::1");
+	expect_str("email", "smtp_server", "gps.example.net", "gps.example.net");
+	expect_str("email", "smtp_server", "gpsd", "gpsd");
+	expect_str("email", "smtp_server", "fqdn.example.", "fqdn.example.");
 	expect_str("email", "smtp_server", "smtp-1.Company.COM", "smtp-1.Company.COM");
-	expect_reject("gps", "gpsd_host", "1.2.3.999",
+	/* gpsd is reached without name lookups on the loop: an address only */
+	expect_str("gps", "gpsd_host", "::1", "::1");
+	expect_reject("gps", "gpsd_host", "gps.example.net", "'gps.example.net' is not an IP address");
+	expect_reject("email", "smtp_server", "1.2.3.999",
 		      "'1.2.3.999' is not an IP address or host name");
-	expect_reject("gps", "gpsd_host", "bad_host", NULL);
-	expect_reject("gps", "gpsd_host", "-foo.com", NULL);
-	expect_reject("gps", "gpsd_host", "foo-.com", NULL);
-	expect_reject("gps", "gpsd_host", "a..b", NULL);
-	expect_reject("gps", "gpsd_host", "host name", NULL);
-	expect_reject("gps", "gpsd_host", "[::1]", NULL);
-	expect_reject("gps", "gpsd_host", "1.2.3.4:80", NULL);
-	expect_reject("gps", "gpsd_host",
+	expect_reject("email", "smtp_server", "bad_host", NULL);
+	expect_reject("email", "smtp_server", "-foo.com", NULL);
+	expect_reject("email", "smtp_server", "foo-.com", NULL);
+	expect_reject("email", "smtp_server", "a..b", NULL);
+	expect_reject("email", "smtp_server", "host name", NULL);
+	expect_reject("email", "smtp_server", "[::1]", NULL);
+	expect_reject("email", "smtp_server", "1.2.3.4:80", NULL);
+	expect_reject("email", "smtp_server",
 		      "a234567890123456789012345678901234567890123456789012345678901234.com",
 		      NULL);
 }

@@ -407,11 +407,12 @@ static void test_run_telemetry_polled(void **state)
 	struct run_out o = { 0 };
 
 	run_text(t, REPLAY_AUTONOMY, 1, &o);
-	/* starlink: dish status every 30 s + GPS every 300 s, from t = 0:
-	 * 0, 30, 60, 90 and 0 -> 5 polls; lte: signal every 15 s + GPS: 7 + 1;
-	 * wifi: every 10 s: 10. */
+	/* starlink: dish status every 30 s, history every 60 s, GPS every
+	 * 300 s, from t = 0: 0, 30, 60, 90 + 0, 60 + 0 -> 7 polls (the outage
+	 * between two status polls is not seen, so no fast polling); lte:
+	 * signal every 15 s + GPS: 7 + 1; wifi: every 10 s: 10. */
 	assert_non_null(strstr(o.buf, "\"starlink\":{\"probes\":"));
-	assert_non_null(strstr(o.buf, "\"telemetry_polls\":5}"));
+	assert_non_null(strstr(o.buf, "\"telemetry_polls\":7}"));
 	assert_non_null(strstr(o.buf, "\"telemetry_polls\":8}"));
 	assert_non_null(strstr(o.buf, "\"telemetry_polls\":10}"));
 	free(o.buf);

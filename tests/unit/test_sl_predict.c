@@ -220,7 +220,7 @@ static void test_obstruction_building(void **st)
 	advance(d, 30);
 	d->st.fraction_obstructed = 0.03f;
 	assert_false(poll(d)->predicted);
-	assert_true(sl_predict_suspect(&d->p) == false);
+	assert_true(sl_predict_suspect(&d->p));     /* the sky fraction is rising: poll fast */
 	advance(d, 30);
 	d->st.fraction_obstructed = 0.06f;
 	d->st.currently_obstructed = true;
