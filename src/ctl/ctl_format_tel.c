@@ -239,13 +239,14 @@ static void fmt_one_radio(json_object *m, FILE *out)
 	head(m, out);
 	if (!w)
 		return;
-	if (!json_has(w, "associated")) {
+	if (json_has(w, "state")) {
 		fprintf(out, "  %-12s %s%s%s\n", "radio", s_or(w, "state", "?"),
 			json_has(w, "error") ? ": " : "", s_or(w, "error", ""));
-	} else if (!json_get_bool(w, "associated", 0)) {
+	} else if (json_has(w, "associated") && !json_get_bool(w, "associated", 0)) {
 		fprintf(out, "  %-12s NOT ASSOCIATED\n", "radio");
 	} else {
-		fprintf(out, "  %-12s associated with %s (%s), channel %s\n", "radio",
+		fprintf(out, "  %-12s %s %s (%s), channel %s\n", "radio",
+			json_has(w, "associated") ? "associated with" : "on (association not reported)",
 			s_or(w, "ssid", "?"), s_or(w, "bssid", "?"), json_has(w, "channel") ?
 			json_object_get_string(get(w, "channel")) : "?");
 		fprintf(out, "  %-12s %s dBm", "signal", json_has(w, "signal_dbm") ?

@@ -173,7 +173,7 @@ class Predict(TempDirCase):
         self.assertTrue(wait_for(lambda: self.sl().get("state") == "outage", 10))
         self.assertEqual(default_dev(), "wan")
         # after the outage: connected for 30 s, then the fail-back hold
-        self.assertTrue(wait_for(lambda: default_dev() == "sl", 90), default_dev())
+        self.assertTrue(wait_for(lambda: default_dev() == "sl", 200), default_dev())
         back = time.time()
         self.assertGreater(back - at, 30)
         print(f"moved {at - moved:.1f} s before the reboot, back {back - at:.0f} s after it")
@@ -194,7 +194,7 @@ class Predict(TempDirCase):
         lab("impair.sh", "sl", "restore")
         dish({"cmd": "patch", "status": {"outage": None, "pop_ping_drop_rate": 0,
                                          "obstruction_stats": {"currently_obstructed": False}}})
-        self.assertTrue(wait_for(lambda: default_dev() == "sl", 90), default_dev())
+        self.assertTrue(wait_for(lambda: default_dev() == "sl", 200), default_dev())
 
     def test_account_problem_is_last_resort(self):
         dish({"cmd": "patch", "status": {"disablement_code": "NO_ACTIVE_ACCOUNT"}})
