@@ -10,6 +10,8 @@ FILE is JSON Lines, one step per line ('#' lines and blank lines are skipped):
     {"t":7,   "uplink":"lte", "carrier":false}
     {"t":8,   "uplink":"wan", "path":{"rtt_ms":120, "jitter_ms":15, "loss":0.02}}
     {"t":9,   "uplink":"all", "action":"restore", "note":"all good again"}
+    {"t":10,  "dish":{"cmd":"patch","status":{"obstruction_stats":{"currently_obstructed":true}}}}
+    {"t":11,  "dish":{"cmd":"reboot"}, "reboot_in_s":25}
 Keys of a step:
   t        seconds from the start (float, non-decreasing), on the monotonic clock
   uplink   wan | sl | lte | all   (or "member", mapped through --map / a trace header)
@@ -19,13 +21,20 @@ Keys of a step:
            lossdir, delaydir, reorder, seed: as impair.sh; keys not given keep their value
   path     the replay trace's vocabulary: rtt_ms (applied as added delay: the lab's own
            RTT is ~0.1 ms), jitter_ms, loss (0..1; 1 = everything lost, carrier up)
+  dish     a control command for the dish emulator (lab/dish.sh ctl; tests/dish/README.md):
+           {"cmd":"patch","status":{...}}, {"cmd":"mode","mode":"hang"}, {"cmd":"reboot"}
+  reboot_in_s  N: the dish announces a software-update reboot N s from now (a status
+           patch with software_update_stats.reboot_scheduled_utc_time = now + N)
   note     free text, echoed in the output
-One step may combine them; they are applied in the order action, carrier, path, impair.
+One step may combine them; they are applied in the order action, carrier, path, impair,
+dish.
 A replay trace (first line {"format":"autonomy-trace/1", "members":[...]}) plays as well:
 members map to uplinks by class (starlink -> sl, cellular -> lte, others -> wan) unless
 --map says otherwise, each member starts with the trace's default path (rtt 30 ms,
 jitter 2 ms), and telemetry keys (starlink, cellular, wifi, gps, wall) are reported as
-ignored (no emulator for them yet). Its duration_s is waited out at the end.
+ignored, except `starlink` objects, which become status patches of the dish emulator
+when one runs (lab/dish.sh start), with reboot times moved to the run's wall clock
+(by the trace's `wall` lines). Its duration_s is waited out at the end.
 
 Prints one JSON line per step applied, with the planned time "t", the actual start "at"
 (seconds since the scenario started, monotonic), "took_ms", the wall clock "wall" and the
@@ -43,10 +52,11 @@ import time
 LAB_DIR = os.path.dirname(os.path.abspath(__file__))
 IMPAIR = os.path.join(LAB_DIR, "impair.sh")
 LABSH = os.path.join(LAB_DIR, "lab.sh")
+DISHSH = os.path.join(LAB_DIR, "dish.sh")
 UPLINKS = ("wan", "sl", "lte")
 ACTIONS = ("cut", "uncut", "blackhole", "unblackhole", "clear", "restore", "route-default", "mark")
 IMPAIR_KEYS = ("delay", "jitter", "loss", "burst", "rate", "lossdir", "delaydir", "reorder", "seed")
-TELEMETRY_KEYS = ("starlink", "cellular", "wifi", "gps", "wall")
+TELEMETRY_KEYS = ("cellular", "wifi", "gps", "wall")
 CLASS_UPLINK = {"starlink": "sl", "cellular": "lte"}
 TRACE_DEFAULT_PATH = {"rtt_ms": 30, "jitter_ms": 2, "loss": 0}
 
@@ -111,9 +121,39 @@ def step_commands(step, uplink, where):
     return cmds
 
 
+def dish_steps(obj, members, wall0, where):
+    """The dish emulator commands of one step, as functions of the run's
+    start (wall clock), so that times move with the run."""
+    out = []
+    if "dish" in obj:
+        if not isinstance(obj["dish"], dict) or "cmd" not in obj["dish"]:
+            raise BadScenario("%s: dish is a control command object with a cmd" % where)
+        out.append(lambda start, c=obj["dish"]: c)
+    if "reboot_in_s" in obj:
+        n = obj["reboot_in_s"]
+        if isinstance(n, bool) or not isinstance(n, (int, float)) or n <= 0:
+            raise BadScenario("%s: reboot_in_s is a number of seconds > 0" % where)
+        out.append(lambda start, n=n: {"cmd": "patch", "status": {"software_update_stats": {
+            "software_update_state": "REBOOT_REQUIRED",
+            "reboot_scheduled_utc_time": int(time.time() + n)}}})
+    st = obj.get("starlink")
+    if isinstance(st, dict) and (members is None or
+                                 (members or {}).get(obj.get("member")) == "sl"):
+        def patch(start, st=st):
+            st = json.loads(json.dumps(st))
+            su = st.get("software_update_stats")
+            r = su.get("reboot_scheduled_utc_time") if isinstance(su, dict) else None
+            if isinstance(r, (int, float)) and wall0 is not None:
+                su["reboot_scheduled_utc_time"] = int(r - wall0 + start)
+            return {"cmd": "patch", "status": st}
+        out.append(patch)
+    return out
+
+
 def parse(path, mapping):
     """Return (steps, end_t); steps are dicts with t, uplink, cmds, note, ignored."""
     steps, members, end_t, last_t = [], None, None, 0.0
+    wall0 = [None]                      # a trace's wall clock at its t = 0
     with open(path) as f:
         lines = f.read().splitlines()
     for n, line in enumerate(lines, 1):
@@ -141,7 +181,7 @@ def parse(path, mapping):
             for name, up in members.items():
                 steps.append({"t": 0.0, "uplink": up, "member": name, "note": "trace default path",
                               "cmds": [[IMPAIR, up] + path_args(TRACE_DEFAULT_PATH, where)],
-                              "ignored": []})
+                              "dish": [], "ignored": []})
             if "duration_s" in obj:
                 end_t = float(obj["duration_s"])
             continue
@@ -157,21 +197,25 @@ def parse(path, mapping):
             uplink = mapping.get(member) or (members or {}).get(member) or (member if member in UPLINKS else None)
             if uplink is None:
                 raise BadScenario("%s: member %r maps to no uplink (use --map)" % (where, member))
+        if "wall" in obj:
+            wall0[0] = float(obj["wall"]) - t
+        dish = dish_steps(obj, members, wall0[0], where)
         ignored = sorted(k for k in obj if k in TELEMETRY_KEYS)
-        known = {"t", "uplink", "member", "action", "carrier", "impair", "path", "note"}
+        known = {"t", "uplink", "member", "action", "carrier", "impair", "path", "note",
+                 "dish", "reboot_in_s", "starlink"}
         ignored += sorted(k for k in obj if k not in known and k not in TELEMETRY_KEYS)
-        if uplink is None:
-            if any(k in obj for k in ("action", "carrier", "impair", "path")) and obj.get("action") != "mark":
+        if uplink is None or dish:
+            if uplink is None and any(k in obj for k in ("action", "carrier", "impair", "path")) and obj.get("action") != "mark":
                 raise BadScenario("%s: step without uplink" % where)
             cmds = []
-        else:
+        if uplink is not None:
             if uplink not in UPLINKS + ("all",):
                 raise BadScenario("%s: unknown uplink %r" % (where, uplink))
             if uplink == "all" and (obj.get("action") == "route-default"):
                 raise BadScenario("%s: route-default needs one uplink" % where)
             cmds = step_commands(obj, uplink, where)
         steps.append({"t": t, "uplink": uplink, "member": member, "note": obj.get("note"),
-                      "cmds": cmds, "ignored": ignored})
+                      "cmds": cmds, "dish": dish, "ignored": ignored})
     return steps, end_t
 
 
@@ -207,7 +251,8 @@ def main():
 
     if args.dry_run:
         for s in steps:
-            out({"t": s["t"], "uplink": s["uplink"], "run": [shlex.join([os.path.basename(c[0])] + c[1:]) for c in s["cmds"]],
+            out({"t": s["t"], "uplink": s["uplink"], "run": [shlex.join([os.path.basename(c[0])] + c[1:]) for c in s["cmds"]] +
+                 ["dish.sh ctl " + json.dumps(fn(time.time())) for fn in s["dish"]],
                  **({"note": s["note"]} if s["note"] else {}),
                  **({"ignored": s["ignored"]} if s["ignored"] else {})})
         return 0
@@ -223,6 +268,7 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     failed = 0
     t0 = time.monotonic()
+    wall_start = time.time()
     try:
         for s in steps:
             due = t0 + s["t"] / args.speed
@@ -243,6 +289,14 @@ def main():
                 p = subprocess.run(c, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
                 ran.append(shlex.join([os.path.basename(c[0])] + c[1:]))
                 if p.returncode:
+                    ok = False
+                    rec["error"] = p.stdout.strip() or "exit %d" % p.returncode
+                    break
+            for fn in s["dish"] if ok else ():
+                c = [DISHSH, "ctl", json.dumps(fn(wall_start))]
+                p = subprocess.run(c, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                ran.append("dish.sh ctl " + c[2])
+                if p.returncode or '"ok":false' in p.stdout.replace(" ", ""):
                     ok = False
                     rec["error"] = p.stdout.strip() or "exit %d" % p.returncode
                     break

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # The main job: the live failover demo. Builds autonomy, brings up the lab (a
 # router with three uplinks — wan, sl, lte — through their own ISPs to a
-# shared internet, and a LAN client), runs autonomyd inside the router owning
-# its default routes, and plays lab/scenarios/demo.jsonl: the primary goes
-# silent and recovers, the satellite link turns lossy, a cable is pulled. A
-# LAN client pings and fetches through the router the whole time. Shows the
-# daemon's events live, then a summary. Ctrl-C stops early and cleans up.
+# shared internet, and a LAN client) with the gRPC dish emulator answering as
+# the Starlink dish behind sl, runs autonomyd inside the router owning its
+# default routes (examples/demo.conf: the dish first), and plays
+# lab/scenarios/demo.jsonl: the dish announces a reboot and traffic leaves
+# before it, an obstruction builds and traffic leaves before the outage, a
+# cable is pulled. A LAN client pings and fetches through the router the whole
+# time. Shows the daemon's events live, then a summary. Ctrl-C stops early.
 #   DEMO_SCENARIO=FILE  another scenario (lab/scenarios/*.jsonl)
+#   DEMO_CONFIG=FILE    another config (default examples/demo.conf)
 #   LAB_PREFIX          namespace prefix (default "demo")
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,20 +24,24 @@ ctl() { build/autonomyctl -s "$sock" "$@"; }
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
+	lab/dish.sh stop >/dev/null 2>&1 || true
 	lab/lab.sh down >/dev/null 2>&1 || true
 	rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+conf=${DEMO_CONFIG:-examples/demo.conf}
+rm -rf /tmp/autonomy-demo-state         # the demo's state_dir: a fresh month
 lab/lab.sh up
-build/autonomyd -n -c examples/lab.conf
-ip netns exec "$LAB_PREFIX-router" build/autonomyd -f -c examples/lab.conf \
+lab/dish.sh start -- --boot-s 8
+build/autonomyd -n -c "$conf"
+ip netns exec "$LAB_PREFIX-router" build/autonomyd -f -c "$conf" \
 	-s "$sock" -p "$work/autonomy.pid" 2>"$work/daemon.log" &
 pids+=($!)
 for _ in $(seq 50); do ctl status >/dev/null 2>&1 && break; sleep 0.1; done
 sleep 3
-echo; ctl status; echo; ctl members
+echo; ctl status; echo; ctl members; echo; ctl starlink
 
 # The LAN client: a ping stream, and an HTTP fetch every 0.5 s that records
 # which uplink address the internet saw.
@@ -54,6 +61,7 @@ sleep 2
 
 echo; echo "== summary"
 ctl decisions --limit 20
+echo; ctl starlink
 echo
 kill -INT "${pids[1]}" 2>/dev/null || true; sleep 0.3
 sent=$(grep -c 'icmp_seq' "$work/ping.log" || true)

@@ -18,6 +18,10 @@
 #define OBS_STEP_US (20 * S)            /* SL_OBS_RING x this covers RISE_SPAN_US */
 #define ZERO_LATENCY_POLLS 3
 #define RISE_MIN 0.009                  /* +1 point of the sky (float-safe) */
+/* An obstruction is over once the dish has said so (and shown no drops) for
+ * this long: its flag is precise and episodes are short, so this is much
+ * shorter than the recovery after a planned outage. */
+#define OBSTRUCT_CLEAR_US (10 * S)
 
 void sl_predict_params_default(struct sl_predict_params *p)
 {
@@ -343,7 +347,7 @@ static void obstruction(struct sl_predict *p, const struct sl_now *n, uint64_t n
 			p->unobstructed_since_us = 0;
 		else if (!p->unobstructed_since_us)
 			p->unobstructed_since_us = now_us;
-		else if (now_us - p->unobstructed_since_us >= p->p.recover_s * S)
+		else if (now_us - p->unobstructed_since_us >= OBSTRUCT_CLEAR_US)
 			p->obstruct_flag = false;
 	}
 	if (!p->obstruct_flag || !p->p.predictive)
@@ -440,7 +444,7 @@ uint64_t sl_predict_next_us(const struct sl_predict *p, uint64_t now_us, int64_t
 	if (p->plan == SL_PLAN_RECOVERING)
 		AT(p->recover_us + p->p.recover_s * S);
 	if (p->obstruct_flag && p->unobstructed_since_us)
-		AT(p->unobstructed_since_us + p->p.recover_s * S);
+		AT(p->unobstructed_since_us + OBSTRUCT_CLEAR_US);
 #undef AT
 	return next;
 }

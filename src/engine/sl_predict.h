@@ -21,8 +21,8 @@
  *     ramp (>= 3 of the last 15 s of history with drops, or the status drop
  *     rate above 1 %) or a rising fraction_obstructed (+1 point within 5 min)
  *     — or, where obstruction outages recur (loclearn), currently_obstructed
- *     or a drop ramp alone. It clears once the dish has been unobstructed for
- *     recover_s.
+ *     or a drop ramp alone. It clears once the dish has been unobstructed,
+ *     without drops, for 10 s.
  * Penalties (score points, with reasons): SNR persistently low 15, thermal
  * throttling 10, motors stuck 10, mast not near vertical 5, obstruction
  * (fraction >= 5 %: 1 + 0.3 per point over 5, max 10; currently obstructed +10),

@@ -259,7 +259,8 @@ static void on_readable(struct gpsd_client *c)
 static void send_watch(struct gpsd_client *c)
 {
 	const size_t len = sizeof(WATCH_CMD) - 1;
-	ssize_t n = send(c->fd, WATCH_CMD + c->sent, len - c->sent, MSG_NOSIGNAL);
+	static const char cmd[] = WATCH_CMD;
+	ssize_t n = send(c->fd, &cmd[c->sent], len - c->sent, MSG_NOSIGNAL);
 	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
 		fail_errno(c, "send", errno);
 		return;

@@ -234,7 +234,7 @@ static void test_obstruction_building(void **st)
 	d->st.currently_obstructed = false;
 	d->st.pop_ping_drop_rate = 0;
 	assert_true(poll(d)->predicted);
-	advance(d, 29);
+	advance(d, 9);
 	assert_true(poll(d)->predicted);
 	advance(d, 2);
 	assert_false(poll(d)->predicted);
