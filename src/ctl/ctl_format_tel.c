@@ -121,7 +121,7 @@ static void dish_more(json_object *s, FILE *out)
 	fputc('\n', out);
 	json_object *p = get(s, "prediction");
 	if (p)
-		fprintf(out, "  %-12s plan %s%s%s; %d obstruction outages here in 2 h%s%s\n",
+		fprintf(out, "  %-12s plan %s%s%s; obstruction outages here in 2 h: %d%s%s\n",
 			"prediction", s_or(p, "plan", "?"), json_has(p, "plan_kind") ? " " : "",
 			s_or(p, "plan_kind", ""), (int)json_get_num(p, "obstruction_outages_here_2h", 0),
 			json_get_bool(p, "outages_recur_here", 0) ? " (recurring)" : "",

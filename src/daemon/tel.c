@@ -10,6 +10,7 @@
 
 #include "config/config.h"
 #include "core/clock.h"
+#include "core/proc.h"
 #include "core/log.h"
 #include "daemon/daemon.h"
 #include "daemon/members.h"
@@ -212,6 +213,39 @@ void tel_member_json(struct member_rt *m, json_object *o)
 	json_object_object_add(t, "link_down", v->link_down ?
 			       json_object_new_string(v->link_reason) : NULL);
 	json_object_object_add(o, "telemetry", t);
+}
+
+/* For `health`: are the telemetry sources working? */
+json_object *tel_health_json(struct daemon *d)
+{
+	unsigned dishes = 0, answering = 0, modems = 0, modems_ok = 0, radios = 0, radios_ok = 0;
+	for (size_t i = 0; i < d->n_members; i++) {
+		const struct member_rt *m = d->members[i];
+		const struct mtel *t = m->tel;
+		if (!t || !m->enabled)
+			continue;
+		if (m->tm.cls == TEL_STARLINK) {
+			dishes++;
+			answering += t->sl.have_st && !t->sl.last_error[0];
+		} else if (m->tm.cls == TEL_CELLULAR) {
+			modems++;
+			modems_ok += t->cell.have && !t->cell.error[0];
+		} else if (m->tm.cls == TEL_WIFI) {
+			radios++;
+			radios_ok += t->wifi.have && !t->wifi.error[0];
+		}
+	}
+	json_object *o = json_object_new_object();
+	bool ok = answering == dishes && modems_ok == modems && radios_ok == radios;
+	json_object_object_add(o, "state", json_object_new_string(ok ? "ok" : "degraded"));
+	json_object_object_add(o, "dishes", json_object_new_int((int)dishes));
+	json_object_object_add(o, "dishes_answering", json_object_new_int((int)answering));
+	json_object_object_add(o, "modems", json_object_new_int((int)modems));
+	json_object_object_add(o, "modems_answering", json_object_new_int((int)modems_ok));
+	json_object_object_add(o, "radios", json_object_new_int((int)radios));
+	json_object_object_add(o, "radios_answering", json_object_new_int((int)radios_ok));
+	json_object_object_add(o, "children", json_object_new_int((int)proc_running()));
+	return o;
 }
 
 json_object *tel_class_view(struct daemon *d, const char *cls, const char *member,

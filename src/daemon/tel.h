@@ -44,6 +44,7 @@ json_object *tel_cell_json(struct member_rt *m);
 int tel_wifi_start(struct member_rt *m);
 void tel_wifi_stop(struct member_rt *m);
 json_object *tel_wifi_json(struct member_rt *m);
+json_object *tel_health_json(struct daemon *d);
 /* The members of a class as an array of {name, ...} objects, for the
  * `starlink`, `cellular` and `wifi` commands. */
 json_object *tel_class_view(struct daemon *d, const char *cls, const char *member,

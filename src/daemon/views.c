@@ -254,6 +254,7 @@ static json_object *subsystems_json(struct daemon *d)
 	json_object_object_add(c, "errors", json_object_new_int64((int64_t)cs.errors));
 	json_object_object_add(s, "probes", probe_engine_json(d));
 	json_object_object_add(s, "gps", gps_health_json(d));
+	json_object_object_add(s, "telemetry", tel_health_json(d));
 	json_object_object_add(s, "linkmon", l);
 	json_object_object_add(s, "control", c);
 	return s;
