@@ -41,3 +41,18 @@ int json_has(json_object *o, const char *key)
 	json_object *v;
 	return o && json_object_object_get_ex(o, key, &v) && v != NULL;
 }
+
+void json_add_num(json_object *o, const char *key, double v, int decimals)
+{
+	json_object_object_add(o, key, json_num(v, decimals));
+}
+
+void json_add_str(json_object *o, const char *key, const char *s)
+{
+	json_object_object_add(o, key, s && s[0] ? json_object_new_string(s) : NULL);
+}
+
+void json_add_count(json_object *o, const char *key, long long v)
+{
+	json_object_object_add(o, key, v >= 0 ? json_object_new_int64(v) : NULL);
+}

@@ -10,6 +10,11 @@ json_object *json_num(double v, int decimals);
 const char *json_get_str(json_object *o, const char *key, const char *dflt);
 double json_get_num(json_object *o, const char *key, double dflt);
 int json_get_bool(json_object *o, const char *key, int dflt);
+/* Adds key = v, or JSON null for an unknown figure: a non-finite double, an
+ * empty or NULL string, a negative count. */
+void json_add_num(json_object *o, const char *key, double v, int decimals);
+void json_add_str(json_object *o, const char *key, const char *s);
+void json_add_count(json_object *o, const char *key, long long v);
 /* 1 if key exists with a non-null value. */
 int json_has(json_object *o, const char *key);
 

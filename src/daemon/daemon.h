@@ -99,6 +99,8 @@ json_object *daemon_dispatch(void *ctx, struct ctl_conn *c, const struct ctl_req
 json_object *view_status(struct daemon *d);
 json_object *view_members(struct daemon *d);
 json_object *view_health(struct daemon *d);
+/* "k": ISO 8601 UTC and "k_ts": Unix seconds, both null for 0. */
+void view_add_time(json_object *o, const char *k, int64_t unix_s);
 
 /* The kernel device a member's traffic uses. */
 const char *member_device(const struct cfg_section *m);

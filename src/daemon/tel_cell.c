@@ -99,34 +99,19 @@ void tel_cell_stop(struct member_rt *m)
 	memset(t, 0, sizeof(*t));
 }
 
-static void add_num(json_object *o, const char *k, double v, int decimals)
-{
-	json_object_object_add(o, k, isfinite(v) ? json_num(v, decimals) : NULL);
-}
-
-static void add_str(json_object *o, const char *k, const char *v)
-{
-	json_object_object_add(o, k, v && v[0] ? json_object_new_string(v) : NULL);
-}
-
-static void add_int(json_object *o, const char *k, long long v)
-{
-	json_object_object_add(o, k, v >= 0 ? json_object_new_int64(v) : NULL);
-}
-
 static void signal_into(json_object *o, const struct cell_sample *s)
 {
-	add_num(o, "rsrp_dbm", s->rsrp_dbm, 1);
-	add_num(o, "rsrq_db", s->rsrq_db, 1);
-	add_num(o, "sinr_db", s->sinr_db, 1);
-	add_num(o, "rssi_dbm", s->rssi_dbm, 1);
-	add_num(o, "nr_rsrp_dbm", s->nr_rsrp_dbm, 1);
-	add_num(o, "nr_rsrq_db", s->nr_rsrq_db, 1);
-	add_num(o, "nr_sinr_db", s->nr_sinr_db, 1);
-	add_num(o, "rscp_dbm", s->rscp_dbm, 1);
-	add_num(o, "ecio_db", s->ecio_db, 1);
-	add_int(o, "csq", s->csq);
-	add_int(o, "signal_pct", s->signal_pct);
+	json_add_num(o, "rsrp_dbm", s->rsrp_dbm, 1);
+	json_add_num(o, "rsrq_db", s->rsrq_db, 1);
+	json_add_num(o, "sinr_db", s->sinr_db, 1);
+	json_add_num(o, "rssi_dbm", s->rssi_dbm, 1);
+	json_add_num(o, "nr_rsrp_dbm", s->nr_rsrp_dbm, 1);
+	json_add_num(o, "nr_rsrq_db", s->nr_rsrq_db, 1);
+	json_add_num(o, "nr_sinr_db", s->nr_sinr_db, 1);
+	json_add_num(o, "rscp_dbm", s->rscp_dbm, 1);
+	json_add_num(o, "ecio_db", s->ecio_db, 1);
+	json_add_count(o, "csq", s->csq);
+	json_add_count(o, "signal_pct", s->signal_pct);
 }
 
 json_object *tel_cell_json(struct member_rt *m)
@@ -137,37 +122,37 @@ json_object *tel_cell_json(struct member_rt *m)
 		return NULL;
 	json_object *o = json_object_new_object();
 	const struct cell_sample *s = &t->s;
-	add_str(o, "source", t->tool);
-	add_str(o, "error", t->error);
+	json_add_str(o, "source", t->tool);
+	json_add_str(o, "error", t->error);
 	json_object_object_add(o, "polls", json_object_new_int64((int64_t)t->polls));
 	json_object_object_add(o, "failures", json_object_new_int64((int64_t)t->failures));
 	if (!t->have) {
-		add_str(o, "state", t->src ? "not read yet" : "not polled (member disabled)");
+		json_add_str(o, "state", t->src ? "not read yet" : "not polled (member disabled)");
 		return o;
 	}
 	json_object_object_add(o, "age_s", json_num((double)(clock_mono_us() - t->s_us) / 1e6, 1));
-	add_str(o, "state", cell_modem_state_name(s->state));
-	add_str(o, "state_reason", s->state_reason);
-	add_str(o, "registration", cell_reg_name(s->reg));
+	json_add_str(o, "state", cell_modem_state_name(s->state));
+	json_add_str(o, "state_reason", s->state_reason);
+	json_add_str(o, "registration", cell_reg_name(s->reg));
 	json_object_object_add(o, "roaming", s->roaming < 0 && s->reg != CELL_REG_ROAMING ? NULL :
 			       json_object_new_boolean(s->roaming == 1 || s->reg == CELL_REG_ROAMING));
-	add_str(o, "technology", cell_tech_name(s->tech));
-	add_str(o, "technology_text", s->tech_text);
-	add_str(o, "operator", s->operator_name);
-	add_str(o, "operator_code", s->operator_code);
+	json_add_str(o, "technology", cell_tech_name(s->tech));
+	json_add_str(o, "technology_text", s->tech_text);
+	json_add_str(o, "operator", s->operator_name);
+	json_add_str(o, "operator_code", s->operator_code);
 	signal_into(o, s);
-	add_str(o, "cell_id", s->cell_id);
-	add_str(o, "tac", s->tac);
-	add_int(o, "pci", s->pci);
-	add_int(o, "earfcn", s->earfcn);
-	add_int(o, "band", s->band);
+	json_add_str(o, "cell_id", s->cell_id);
+	json_add_str(o, "tac", s->tac);
+	json_add_count(o, "pci", s->pci);
+	json_add_count(o, "earfcn", s->earfcn);
+	json_add_count(o, "band", s->band);
 	json_object *tr = json_object_new_object();
-	add_str(tr, "metric", a->metric);
-	add_num(tr, "slope_db_per_min", a->slope_db_min, 1);
-	add_num(tr, "stdev_db", a->stdev_db, 1);
+	json_add_str(tr, "metric", a->metric);
+	json_add_num(tr, "slope_db_per_min", a->slope_db_min, 1);
+	json_add_num(tr, "stdev_db", a->stdev_db, 1);
 	json_object_object_add(tr, "cell_changes_10min", json_object_new_int((int)a->cell_changes));
 	json_object_object_add(tr, "registration_drops_10min", json_object_new_int((int)a->reg_drops));
-	add_int(tr, "stability", a->stability);
+	json_add_count(tr, "stability", a->stability);
 	json_object_object_add(o, "trend", tr);
 	return o;
 }

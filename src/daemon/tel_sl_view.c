@@ -15,27 +15,9 @@
 #include "daemon/tel_int.h"
 #include "link/sl_client.h"
 
-static void add_str(json_object *o, const char *k, const char *v)
-{
-	json_object_object_add(o, k, v && v[0] ? json_object_new_string(v) : NULL);
-}
-
-static void add_num(json_object *o, const char *k, double v, int decimals)
-{
-	json_object_object_add(o, k, isfinite(v) ? json_num(v, decimals) : NULL);
-}
-
 static void add_bool(json_object *o, const char *k, bool v)
 {
 	json_object_object_add(o, k, json_object_new_boolean(v));
-}
-
-static void add_time(json_object *o, const char *k, int64_t unix_s)
-{
-	char buf[32], key[64];
-	add_str(o, k, unix_s ? clock_iso8601(unix_s, buf, sizeof(buf)) : NULL);
-	snprintf(key, sizeof(key), "%s_ts", k);
-	json_object_object_add(o, key, unix_s ? json_object_new_int64(unix_s) : NULL);
 }
 
 static double age_s(uint64_t us)
@@ -55,34 +37,34 @@ static json_object *alerts_json(uint32_t bits)
 static json_object *obstruction_json(const struct sl_status *st)
 {
 	json_object *o = json_object_new_object();
-	add_num(o, "fraction_obstructed", st->fraction_obstructed, 4);
+	json_add_num(o, "fraction_obstructed", st->fraction_obstructed, 4);
 	add_bool(o, "currently_obstructed", st->currently_obstructed);
-	add_num(o, "time_obstructed", st->time_obstructed, 4);
-	add_num(o, "valid_s", st->obstruction_valid_s, 0);
-	add_num(o, "avg_prolonged_duration_s", st->avg_prolonged_obstruction_duration_s, 1);
-	add_num(o, "avg_prolonged_interval_s", st->avg_prolonged_obstruction_interval_s, 1);
+	json_add_num(o, "time_obstructed", st->time_obstructed, 4);
+	json_add_num(o, "valid_s", st->obstruction_valid_s, 0);
+	json_add_num(o, "avg_prolonged_duration_s", st->avg_prolonged_obstruction_duration_s, 1);
+	json_add_num(o, "avg_prolonged_interval_s", st->avg_prolonged_obstruction_interval_s, 1);
 	return o;
 }
 
 static json_object *swu_json(const struct sl_status *st)
 {
 	json_object *o = json_object_new_object();
-	add_str(o, "state", sl_swu_state_name(st->swu_state ? st->swu_state :
+	json_add_str(o, "state", sl_swu_state_name(st->swu_state ? st->swu_state :
 						    st->software_update_state));
-	add_num(o, "progress", st->swu_progress, 2);
+	json_add_num(o, "progress", st->swu_progress, 2);
 	add_bool(o, "requires_reboot", st->swu_requires_reboot);
 	add_bool(o, "reboot_ready", st->swupdate_reboot_ready);
-	add_time(o, "reboot_scheduled", st->reboot_scheduled_utc);
+	view_add_time(o, "reboot_scheduled", st->reboot_scheduled_utc);
 	return o;
 }
 
 static json_object *device_json(const struct tel_sl *t)
 {
 	json_object *o = json_object_new_object();
-	add_str(o, "id", t->info.id);
-	add_str(o, "hardware_version", t->info.hardware_version);
-	add_str(o, "software_version", t->info.software_version);
-	add_str(o, "country_code", t->info.country_code);
+	json_add_str(o, "id", t->info.id);
+	json_add_str(o, "hardware_version", t->info.hardware_version);
+	json_add_str(o, "software_version", t->info.software_version);
+	json_add_str(o, "country_code", t->info.country_code);
 	json_object_object_add(o, "bootcount", json_object_new_int(t->info.bootcount));
 	json_object_object_add(o, "api_version", json_object_new_int64((int64_t)t->api_version));
 	return o;
@@ -94,22 +76,22 @@ static void status_into(json_object *o, const struct member_rt *m)
 	const struct sl_status *st = &t->st;
 	const struct sl_predict *p = &m->tm.sl;
 
-	add_str(o, "state", st->has_outage ? "outage" : "connected");
+	json_add_str(o, "state", st->has_outage ? "outage" : "connected");
 	if (st->has_outage) {
 		json_object *x = json_object_new_object();
-		add_str(x, "cause", sl_cause_name(st->outage.cause));
-		add_num(x, "duration_s", (double)st->outage.duration_ns / 1e9, 1);
+		json_add_str(x, "cause", sl_cause_name(st->outage.cause));
+		json_add_num(x, "duration_s", (double)st->outage.duration_ns / 1e9, 1);
 		json_object_object_add(o, "outage", x);
 	} else {
 		json_object_object_add(o, "outage", NULL);
 	}
-	add_num(o, "status_age_s", age_s(t->st_us), 1);
-	add_num(o, "pop_ping_drop_rate", st->pop_ping_drop_rate, 4);
+	json_add_num(o, "status_age_s", age_s(t->st_us), 1);
+	json_add_num(o, "pop_ping_drop_rate", st->pop_ping_drop_rate, 4);
 	/* The late-2024 firmware bug: 0 ms is not believed. */
-	add_num(o, "pop_ping_latency_ms", p->latency_bogus ? NAN : st->pop_ping_latency_ms, 1);
+	json_add_num(o, "pop_ping_latency_ms", p->latency_bogus ? NAN : st->pop_ping_latency_ms, 1);
 	add_bool(o, "latency_believed", !p->latency_bogus);
-	add_num(o, "downlink_bps", st->downlink_bps, 0);
-	add_num(o, "uplink_bps", st->uplink_bps, 0);
+	json_add_num(o, "downlink_bps", st->downlink_bps, 0);
+	json_add_num(o, "uplink_bps", st->uplink_bps, 0);
 	json_object_object_add(o, "obstruction", obstruction_json(st));
 	add_bool(o, "snr_above_noise_floor", st->is_snr_above_noise_floor);
 	add_bool(o, "snr_persistently_low", st->is_snr_persistently_low);
@@ -117,8 +99,8 @@ static void status_into(json_object *o, const struct member_rt *m)
 	json_object_object_add(o, "software_update", swu_json(st));
 	add_bool(o, "stow_requested", st->stow_requested);
 	json_object_object_add(o, "uptime_s", json_object_new_int64((int64_t)st->uptime_s));
-	add_str(o, "mobility_class", sl_mobility_name(st->mobility_class));
-	add_str(o, "disablement", sl_disablement_name(st->disablement_code));
+	json_add_str(o, "mobility_class", sl_mobility_name(st->mobility_class));
+	json_add_str(o, "disablement", sl_disablement_name(st->disablement_code));
 	json_object *g = json_object_new_object();
 	add_bool(g, "valid", st->gps_valid);
 	json_object_object_add(g, "satellites", json_object_new_int((int)st->gps_sats));
@@ -129,11 +111,11 @@ static json_object *prediction_json(const struct member_rt *m)
 {
 	const struct sl_predict *p = &m->tm.sl;
 	json_object *o = json_object_new_object();
-	add_str(o, "plan", sl_plan_name(p->plan));
-	add_str(o, "plan_kind", p->plan_kind ? sl_plan_kind_name(p->plan_kind) : NULL);
-	add_time(o, "reboot_at", p->plan_kind == SL_PK_REBOOT ? p->reboot_at : 0);
+	json_add_str(o, "plan", sl_plan_name(p->plan));
+	json_add_str(o, "plan_kind", p->plan_kind ? sl_plan_kind_name(p->plan_kind) : NULL);
+	view_add_time(o, "reboot_at", p->plan_kind == SL_PK_REBOOT ? p->reboot_at : 0);
 	add_bool(o, "obstruction_building", p->obstruct_flag);
-	add_str(o, "place", p->place);
+	json_add_str(o, "place", p->place);
 	json_object_object_add(o, "obstruction_outages_here_2h", json_object_new_int((int)p->here.recent));
 	add_bool(o, "outages_recur_here", p->here.recurring);
 	add_bool(o, "fast_polling", m->tel->sl.fast);
@@ -151,11 +133,11 @@ static json_object *calls_json(const struct sl_client_stats *cs)
 		json_object_object_add(x, "count", json_object_new_int64((int64_t)c->count));
 		json_object_object_add(x, "ok", json_object_new_int64((int64_t)c->ok));
 		json_object_object_add(x, "errors", json_object_new_int64((int64_t)c->errors));
-		add_num(x, "last_ok_ago_s", age_s(c->last_ok_us), 1);
-		add_num(x, "last_latency_ms", c->last_ok_us ? (double)c->last_latency_us / 1e3 : NAN, 2);
+		json_add_num(x, "last_ok_ago_s", age_s(c->last_ok_us), 1);
+		json_add_num(x, "last_latency_ms", c->last_ok_us ? (double)c->last_latency_us / 1e3 : NAN, 2);
 		json_object_object_add(x, "bytes", json_object_new_int64(
 			(int64_t)(c->bytes_out + c->bytes_in)));
-		add_str(x, "last_error", c->last_error);
+		json_add_str(x, "last_error", c->last_error);
 		json_object_object_add(o, sl_call_name(kinds[i]), x);
 	}
 	return o;
@@ -172,18 +154,18 @@ json_object *tel_sl_json(struct member_rt *m)
 		return NULL;
 	json_object *o = json_object_new_object();
 	snprintf(api, sizeof(api), "%s:%lld", cfg_str(s, "api_host"), cfg_int(s, "api_port"));
-	add_str(o, "api", api);
+	json_add_str(o, "api", api);
 	if (t->c)
 		sl_client_stats(t->c, &cs);
 	else
 		memset(&cs, 0, sizeof(cs));
 	add_bool(o, "reachable", t->c && cs.reachable);
-	add_str(o, "connection", t->c ? cs.grpc.state : "off");
-	add_str(o, "error", t->last_error);
+	json_add_str(o, "connection", t->c ? cs.grpc.state : "off");
+	json_add_str(o, "error", t->last_error);
 	if (t->have_st)
 		status_into(o, m);
 	else
-		add_str(o, "state", t->c ? "not answered yet" : "not polled (member disabled)");
+		json_add_str(o, "state", t->c ? "not answered yet" : "not polled (member disabled)");
 	json_object_object_add(o, "device", t->have_info ? device_json(t) : NULL);
 	json_object *h = NULL;
 	if (t->hist_us) {
@@ -191,17 +173,17 @@ json_object *tel_sl_json(struct member_rt *m)
 		json_object_object_add(h, "samples", json_object_new_int((int)t->hist_n));
 		json_object_object_add(h, "current", json_object_new_int64((int64_t)t->hist_current));
 		json_object_object_add(h, "outages", json_object_new_int((int)t->hist_outages));
-		add_num(h, "drop_rate_60s", m->tm.sl.hist_drop60, 4);
-		add_num(h, "age_s", age_s(t->hist_us), 1);
+		json_add_num(h, "drop_rate_60s", m->tm.sl.hist_drop60, 4);
+		json_add_num(h, "age_s", age_s(t->hist_us), 1);
 	}
 	json_object_object_add(o, "history", h);
 	json_object *l = NULL;
 	if (t->have_loc) {
 		l = json_object_new_object();
-		add_num(l, "lat", t->loc.lat, 6);
-		add_num(l, "lon", t->loc.lon, 6);
-		add_num(l, "sigma_m", t->loc.sigma_m > 0 ? t->loc.sigma_m : NAN, 1);
-		add_num(l, "age_s", age_s(t->loc_us), 0);
+		json_add_num(l, "lat", t->loc.lat, 6);
+		json_add_num(l, "lon", t->loc.lon, 6);
+		json_add_num(l, "sigma_m", t->loc.sigma_m > 0 ? t->loc.sigma_m : NAN, 1);
+		json_add_num(l, "age_s", age_s(t->loc_us), 0);
 	}
 	json_object_object_add(o, "location", l);
 	add_bool(o, "location_denied", t->c && cs.location_denied);
@@ -209,7 +191,7 @@ json_object *tel_sl_json(struct member_rt *m)
 	if (t->have_diag) {
 		static const char *const self_test[] = { "NO_RESULT", "PASSED", "FAILED" };
 		dg = json_object_new_object();
-		add_str(dg, "hardware_self_test", (unsigned)t->diag.hardware_self_test < 3 ?
+		json_add_str(dg, "hardware_self_test", (unsigned)t->diag.hardware_self_test < 3 ?
 			self_test[t->diag.hardware_self_test] : "UNKNOWN");
 		add_bool(dg, "stowed", t->diag.stowed);
 	}
@@ -257,10 +239,10 @@ static void action_done(void *arg, int status, const char *text)
 		return;
 	}
 	json_object *o = json_object_new_object();
-	add_str(o, "member", m->name);
-	add_str(o, "action", t->act_name);
+	json_add_str(o, "member", m->name);
+	json_add_str(o, "action", t->act_name);
 	add_bool(o, "accepted", true);
-	add_str(o, "active_member", m->d->active);
+	json_add_str(o, "active_member", m->d->active);
 	ctl_conn_reply(c, ctl_reply_ok(o));
 }
 

@@ -149,35 +149,20 @@ void tel_wifi_stop(struct member_rt *m)
 	memset(t, 0, sizeof(*t));
 }
 
-static void add_num(json_object *o, const char *k, double v, int decimals)
-{
-	json_object_object_add(o, k, isfinite(v) ? json_num(v, decimals) : NULL);
-}
-
-static void add_str(json_object *o, const char *k, const char *v)
-{
-	json_object_object_add(o, k, v && v[0] ? json_object_new_string(v) : NULL);
-}
-
-static void add_int(json_object *o, const char *k, long long v)
-{
-	json_object_object_add(o, k, v >= 0 ? json_object_new_int64(v) : NULL);
-}
-
 static json_object *scan_json(const struct member_rt *m, const struct tel_wifi *t)
 {
 	const struct cfg_section *c = config_section(m->d->cfg, "wifi");
 	if (!t->scan_us)
 		return NULL;
 	json_object *o = json_object_new_object();
-	add_num(o, "age_s", (double)(clock_mono_us() - t->scan_us) / 1e6, 0);
+	json_add_num(o, "age_s", (double)(clock_mono_us() - t->scan_us) / 1e6, 0);
 	json_object_object_add(o, "networks_seen", json_object_new_int((int)t->scan_seen));
 	json_object_object_add(o, "neighbours_on_channel", json_object_new_int((int)t->neighbours));
-	add_num(o, "strongest_neighbour_dbm", t->strongest_dbm, 0);
-	add_num(o, "channel_busy_pct", t->busy_pct, 0);
-	add_int(o, "channel", t->scan_channel);
+	json_add_num(o, "strongest_neighbour_dbm", t->strongest_dbm, 0);
+	json_add_num(o, "channel_busy_pct", t->busy_pct, 0);
+	json_add_count(o, "channel", t->scan_channel);
 	/* Only a suggestion: the access point chooses the channel. */
-	add_int(o, "suggested_channel", cfg_bool(c, "auto_optimization") &&
+	json_add_count(o, "suggested_channel", cfg_bool(c, "auto_optimization") &&
 		t->suggest_channel != t->scan_channel ? t->suggest_channel : -1);
 	return o;
 }
@@ -189,31 +174,31 @@ json_object *tel_wifi_json(struct member_rt *m)
 		return NULL;
 	json_object *o = json_object_new_object();
 	const struct wifi_sample *s = &t->s;
-	add_str(o, "source", t->source);
-	add_str(o, "error", t->error);
+	json_add_str(o, "source", t->source);
+	json_add_str(o, "error", t->error);
 	json_object_object_add(o, "polls", json_object_new_int64((int64_t)t->polls));
 	if (!t->have) {
-		add_str(o, "state", t->src ? "not read yet" : "not polled (member disabled)");
+		json_add_str(o, "state", t->src ? "not read yet" : "not polled (member disabled)");
 		return o;
 	}
-	add_num(o, "age_s", (double)(clock_mono_us() - t->s_us) / 1e6, 1);
+	json_add_num(o, "age_s", (double)(clock_mono_us() - t->s_us) / 1e6, 1);
 	json_object_object_add(o, "associated", s->associated < 0 ? NULL :
 			       json_object_new_boolean(s->associated));
-	add_str(o, "ssid", s->ssid);
-	add_str(o, "bssid", s->bssid);
-	add_int(o, "freq_mhz", s->freq_mhz);
-	add_int(o, "channel", s->channel);
-	add_num(o, "signal_dbm", wifi_signal_dbm(s), 0);
-	add_num(o, "signal_avg_dbm", s->signal_avg_dbm < 0 ? s->signal_avg_dbm : NAN, 0);
-	add_num(o, "noise_dbm", s->noise_dbm, 0);
-	add_num(o, "tx_bitrate_mbps", s->tx_bitrate_mbps, 1);
-	add_num(o, "rx_bitrate_mbps", s->rx_bitrate_mbps, 1);
-	add_num(o, "link_quality", s->link_quality, 0);
+	json_add_str(o, "ssid", s->ssid);
+	json_add_str(o, "bssid", s->bssid);
+	json_add_count(o, "freq_mhz", s->freq_mhz);
+	json_add_count(o, "channel", s->channel);
+	json_add_num(o, "signal_dbm", wifi_signal_dbm(s), 0);
+	json_add_num(o, "signal_avg_dbm", s->signal_avg_dbm < 0 ? s->signal_avg_dbm : NAN, 0);
+	json_add_num(o, "noise_dbm", s->noise_dbm, 0);
+	json_add_num(o, "tx_bitrate_mbps", s->tx_bitrate_mbps, 1);
+	json_add_num(o, "rx_bitrate_mbps", s->rx_bitrate_mbps, 1);
+	json_add_num(o, "link_quality", s->link_quality, 0);
 	json_object_object_add(o, "relative_units", json_object_new_boolean(s->relative_units));
-	add_int(o, "tx_retries", s->tx_retries);
-	add_int(o, "tx_failed", s->tx_failed);
-	add_int(o, "beacon_missed", s->beacon_missed);
-	add_num(o, "slope_db_per_min", m->tm.wifi.slope_db_min, 1);
+	json_add_count(o, "tx_retries", s->tx_retries);
+	json_add_count(o, "tx_failed", s->tx_failed);
+	json_add_count(o, "beacon_missed", s->beacon_missed);
+	json_add_num(o, "slope_db_per_min", m->tm.wifi.slope_db_min, 1);
 	json_object_object_add(o, "scan", scan_json(m, t));
 	return o;
 }

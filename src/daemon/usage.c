@@ -226,15 +226,6 @@ void usage_reload(struct daemon *d)
 	check(d);
 }
 
-static void add_time(json_object *o, const char *k, int64_t unix_s)
-{
-	char buf[32], key[64];
-	json_object_object_add(o, k, unix_s ? json_object_new_string(
-		clock_iso8601(unix_s, buf, sizeof(buf))) : NULL);
-	snprintf(key, sizeof(key), "%s_ts", k);
-	json_object_object_add(o, key, unix_s ? json_object_new_int64(unix_s) : NULL);
-}
-
 json_object *usage_member_json(struct daemon *d, const struct member_rt *m)
 {
 	const struct usage_member *u = of(d, m);
@@ -242,8 +233,8 @@ json_object *usage_member_json(struct daemon *d, const struct member_rt *m)
 		return NULL;
 	json_object *o = json_object_new_object();
 	double pct = usage_pct(u);
-	add_time(o, "cycle_start", u->cycle_start);
-	add_time(o, "next_reset", u->next_reset);
+	view_add_time(o, "cycle_start", u->cycle_start);
+	view_add_time(o, "next_reset", u->next_reset);
 	json_object_object_add(o, "rx_bytes", json_object_new_int64((int64_t)u->rx_bytes));
 	json_object_object_add(o, "tx_bytes", json_object_new_int64((int64_t)u->tx_bytes));
 	json_object_object_add(o, "total_bytes", json_object_new_int64((int64_t)usage_total(u)));

@@ -22,7 +22,7 @@ static void add_str(json_object *o, const char *k, const char *v)
 	json_object_object_add(o, k, v ? json_object_new_string(v) : NULL);
 }
 
-static void add_time(json_object *o, const char *k, int64_t unix_s)
+void view_add_time(json_object *o, const char *k, int64_t unix_s)
 {
 	char buf[32], key[64];
 	add_str(o, k, unix_s ? clock_iso8601(unix_s, buf, sizeof(buf)) : NULL);
@@ -38,7 +38,7 @@ json_object *view_status(struct daemon *d)
 	json_object_object_add(o, "pid", json_object_new_int((int)getpid()));
 	json_object_object_add(o, "uptime_s",
 			       json_num(selfhealth_uptime_s(&d->health), 1));
-	add_time(o, "started", d->started_wall_s);
+	view_add_time(o, "started", d->started_wall_s);
 	const char *backend = decisions_backend_name(d);
 	add_str(o, "backend", backend);
 	add_str(o, "backend_configured", cfg_enum_str(config_section(d->cfg, "main"), "backend"));
@@ -200,7 +200,7 @@ static json_object *reload_json(const struct reload_result *r)
 	if (!r->wall_s)
 		return NULL;
 	json_object *o = json_object_new_object();
-	add_time(o, "time", r->wall_s);
+	view_add_time(o, "time", r->wall_s);
 	json_object_object_add(o, "ok", json_object_new_boolean(r->ok));
 	add_str(o, "message", r->message);
 	json_object_object_add(o, "diagnostics", json_object_get(r->diags));

@@ -1,5 +1,6 @@
 /* cell_assess: see cell_assess.h for the rules and their numbers. */
 #include "engine/cell_assess.h"
+#include "engine/trend.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -145,24 +146,18 @@ static const struct cell_point *point(const struct cell_assess *a, unsigned i)
  * span, same technology as now; NAN without enough points. */
 static double fade_slope(const struct cell_assess *a, uint64_t now_us)
 {
-	double n = 0, st = 0, sv = 0, stt = 0, stv = 0;
-	uint64_t oldest = now_us;
+	struct trend t;
 	enum cell_tech tech = point(a, 0)->tech;
 
+	trend_init(&t, now_us);
 	for (unsigned i = 0; i < a->n; i++) {
 		const struct cell_point *p = point(a, i);
 		if (now_us - p->t_us > FADE_SPAN_US)
 			break;
-		if (!isfinite(p->dbm) || p->tech != tech)
-			continue;
-		double t = -(double)(now_us - p->t_us) / 60e6;  /* minutes, <= 0 */
-		n++; st += t; sv += p->dbm; stt += t * t; stv += t * p->dbm;
-		oldest = p->t_us;
+		if (isfinite(p->dbm) && p->tech == tech)
+			trend_add(&t, p->t_us, p->dbm);
 	}
-	double den = n * stt - st * st;
-	if (n < 3 || now_us - oldest < FADE_MIN_SPAN_US || den <= 0)
-		return NAN;
-	return (n * stv - st * sv) / den;
+	return trend_slope_per_min(&t, FADE_MIN_SPAN_US);
 }
 
 /* Variability over the window: standard deviation, cell changes,

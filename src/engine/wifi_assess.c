@@ -1,5 +1,6 @@
 /* wifi_assess: see wifi_assess.h for the rules and their numbers. */
 #include "engine/wifi_assess.h"
+#include "engine/trend.h"
 
 #include <math.h>
 #include <string.h>
@@ -61,23 +62,17 @@ void wifi_assess_scan(struct wifi_assess *a, const struct wifi_scan_view *v, uin
 
 static double slope(const struct wifi_assess *a, uint64_t now_us)
 {
-	double n = 0, st = 0, sv = 0, stt = 0, stv = 0;
-	uint64_t oldest = now_us;
+	struct trend t;
 
+	trend_init(&t, now_us);
 	for (unsigned i = 0; i < a->n; i++) {
 		const typeof(a->ring[0]) *p = &a->ring[(a->head + WIFI_RING - 1 - i) % WIFI_RING];
 		if (now_us - p->t_us > FADE_SPAN_US)
 			break;
-		if (!isfinite(p->dbm))
-			continue;
-		double t = -(double)(now_us - p->t_us) / 60e6;
-		n++; st += t; sv += p->dbm; stt += t * t; stv += t * p->dbm;
-		oldest = p->t_us;
+		if (isfinite(p->dbm))
+			trend_add(&t, p->t_us, p->dbm);
 	}
-	double den = n * stt - st * st;
-	if (n < 3 || now_us - oldest < FADE_MIN_SPAN_US || den <= 0)
-		return NAN;
-	return (n * stv - st * sv) / den;
+	return trend_slope_per_min(&t, FADE_MIN_SPAN_US);
 }
 
 static double level_points(double v)
