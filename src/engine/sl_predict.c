@@ -333,6 +333,25 @@ static void observe_now(const struct sl_predict *p, uint64_t now_us, struct sl_n
 	n->recurring = p->p.learn && p->here.recurring;
 }
 
+/* The reason names only the evidence that is there: "0 of the last 15 s
+ * with drops" next to "obstructed now" reads as a contradiction. */
+static void predict_building(const struct sl_predict *p, const struct sl_now *n,
+			     struct tel_verdict *v)
+{
+	char drops[48] = "";
+
+	if (n->hist_fresh && p->hist_drops15)
+		snprintf(drops, sizeof(drops), ", %u of the last 15 s with drops",
+			 p->hist_drops15);
+	else if (n->ramp)
+		snprintf(drops, sizeof(drops), ", dish drop rate %.0f %%",
+			 p->st.pop_ping_drop_rate * 100.0);
+	tel_predict(v, "obstruction building: %s%s%s, %.0f %% of the sky obstructed",
+		    n->obstructed ? "obstructed now" : "clearing", drops,
+		    n->rising ? ", obstructed fraction rising" : "",
+		    p->st.fraction_obstructed * 100.0);
+}
+
 static void obstruction(struct sl_predict *p, const struct sl_now *n, uint64_t now_us,
 			struct tel_verdict *v)
 {
@@ -356,10 +375,7 @@ static void obstruction(struct sl_predict *p, const struct sl_now *n, uint64_t n
 		tel_predict(v, "%s where obstruction outages recur (%u here in 2 h)",
 			    n->obstructed ? "obstructed" : "drops", p->here.recent);
 	else
-		tel_predict(v, "obstruction building: %s, %u of the last 15 s with drops, "
-			    "%.0f %% of the sky obstructed",
-			    n->obstructed ? "obstructed now" : "clearing",
-			    p->hist_drops15, p->st.fraction_obstructed * 100.0);
+		predict_building(p, n, v);
 }
 
 struct alert_pen {

@@ -228,6 +228,10 @@ static void test_obstruction_building(void **st)
 	const struct tel_verdict *v = poll(d);
 	assert_true(v->predicted);
 	assert_non_null(strstr(v->predict_reason, "obstruction building"));
+	/* The reason names the evidence there is, not an empty history. */
+	assert_non_null(strstr(v->predict_reason, "dish drop rate 2 %"));
+	assert_non_null(strstr(v->predict_reason, "obstructed fraction rising"));
+	assert_null(strstr(v->predict_reason, "of the last 15 s"));
 	assert_true(has_pen(v, "obstructed now", 10));
 	assert_true(sl_predict_suspect(&d->p));
 	advance(d, 20);
