@@ -291,36 +291,60 @@ static bool leave_excluded(struct decide_ctx *c)
 	return true;
 }
 
-/* Back to the most preferred member that is up and comparable, once it has
- * served its hold. While it serves it, traffic waits rather than hopping
- * through a member in between (two switches where one will do). */
-static bool fail_back(struct decide_ctx *c)
+/* The most preferred member that could take traffic back from the active
+ * one: more preferred, good, not excluded, comparable. With `settled`, only
+ * one that has also served its hold. */
+static int fb_pick(const struct decide *d, bool settled, uint64_t now)
 {
-	struct decide *d = c->d;
 	const struct decide_member *a = &d->m[d->active];
 	int as = a->in.score < 0 ? 100 : a->in.score, best = -1;
-	char s[16];
 
-	/* An operator's one-shot switch is not undone by preference at once. */
-	if (d->oneshot_us && c->now - d->oneshot_us < (uint64_t)d->p.failback_hold_ms * MS)
-		return false;
 	for (unsigned i = 0; i < d->n; i++) {
 		const struct decide_member *m = &d->m[i];
-		int cl = decide_class(d, m, c->now);
 		if ((int)i == d->active || m->in.priority >= a->in.priority || !m->good ||
-		    cl > DECIDE_CL_RESERVE || m->in.score < as - d->p.failback_margin)
+		    decide_class(d, m, now) > DECIDE_CL_RESERVE ||
+		    m->in.score < as - d->p.failback_margin ||
+		    (settled && !decide_settled(d, m, now)))
 			continue;
 		const struct decide_member *b = best < 0 ? NULL : &d->m[best];
 		if (!b || m->in.priority < b->in.priority ||
 		    (m->in.priority == b->in.priority && m->in.score > b->in.score))
 			best = (int)i;
 	}
-	if (best < 0 || !decide_settled(d, &d->m[best], c->now))
+	return best;
+}
+
+/* Back to the most preferred member that is up and comparable, once it has
+ * served its hold. While it serves it, traffic waits rather than hopping
+ * through a member in between (one switch where two would do) -- but only
+ * when it is due within the minimum hold: a wired line that is back should
+ * not sit idle for minutes behind a dish serving an escalated hold while a
+ * metered backup carries the traffic. */
+static bool fail_back(struct decide_ctx *c)
+{
+	struct decide *d = c->d;
+	const struct decide_member *a = &d->m[d->active];
+	uint64_t min_hold = (uint64_t)d->p.failback_hold_ms * MS;
+	char s[16], also[96] = "";
+
+	/* An operator's one-shot switch is not undone by preference at once. */
+	if (d->oneshot_us && c->now - d->oneshot_us < min_hold)
 		return false;
-	const struct decide_member *p = &d->m[best];
-	emit(c, DECIDE_RESTORE, d->active, best, "%s healthy for %.0f s (score %d); %s score %s",
+	int best = fb_pick(d, false, c->now), to = best;
+	if (best < 0)
+		return false;
+	const struct decide_member *b = &d->m[best];
+	if (!decide_settled(d, b, c->now)) {
+		uint64_t left = b->good_since_us + decide_member_hold_us(d, b, c->now) - c->now;
+		if (left <= min_hold || (to = fb_pick(d, true, c->now)) < 0)
+			return false;
+		snprintf(also, sizeof(also), "; %s still serving its hold (%.0f s left)",
+			 b->name, (double)left / 1e6);
+	}
+	const struct decide_member *p = &d->m[to];
+	emit(c, DECIDE_RESTORE, d->active, to, "%s healthy for %.0f s (score %d); %s score %s%s",
 	     p->name, (double)(c->now - p->good_since_us) / 1e6, p->in.score, a->name,
-	     score_text(a->in.score, s, sizeof(s)));
+	     score_text(a->in.score, s, sizeof(s)), also);
 	return true;
 }
 

@@ -270,6 +270,52 @@ static void test_failback_hold_follows_outage_length(void **state)
 	assert_string_equal(active(w), "starlink");
 }
 
+/* The most preferred member is due soon: wait for it (one switch, not two). */
+static void test_failback_waits_for_preferred_due_soon(void **state)
+{
+	struct world *w = world_new();
+
+	eval(w);
+	down(&w->in[0], "no carrier");
+	down(&w->in[1], "no carrier");
+	run(w, 20);
+	assert_string_equal(active(w), "wifi");
+	set(&w->in[1], HEALTH_UP, 100, "ok");
+	run(w, 10);                                     /* lte back 10 s earlier */
+	set(&w->in[0], HEALTH_UP, 100, "ok");
+	/* lte has served its 60 s at 50 s from now; starlink is due 10 s later. */
+	assert_int_equal(run(w, 59), 0);
+	assert_int_equal(run(w, 2), 1);
+	assert_string_equal(active(w), "starlink");
+	assert_null(strstr(w->last[0].reason, "still serving"));
+}
+
+/* The most preferred member serves a long hold: a settled member in between
+ * takes traffic from the least preferred one meanwhile. */
+static void test_failback_through_settled_member_when_preferred_is_far(void **state)
+{
+	struct world *w = world_new();
+
+	eval(w);
+	down(&w->in[0], "no carrier");
+	run(w, 280);
+	down(&w->in[1], "no carrier");
+	run(w, 20);                                     /* starlink 5 min, lte 20 s */
+	assert_string_equal(active(w), "wifi");
+	set(&w->in[0], HEALTH_UP, 100, "ok");
+	set(&w->in[1], HEALTH_UP, 100, "ok");
+	assert_int_equal(run(w, 59), 0);
+	assert_int_equal(run(w, 2), 1);
+	assert_string_equal(active(w), "lte");
+	assert_int_equal(w->last[0].type, DECIDE_RESTORE);
+	assert_non_null(strstr(w->last[0].reason, "lte healthy for 60 s"));
+	assert_non_null(strstr(w->last[0].reason, "starlink still serving its hold (390 s left)"));
+	/* ... and starlink after its 450 s. */
+	assert_int_equal(run(w, 388), 0);
+	assert_int_equal(run(w, 2), 1);
+	assert_string_equal(active(w), "starlink");
+}
+
 static void test_failback_needs_comparable_score(void **state)
 {
 	struct world *w = world_new();
@@ -542,6 +588,8 @@ int main(void)
 		cmocka_unit_test(test_hold_recorded_once_when_no_better_member),
 		cmocka_unit_test(test_failback_after_hold),
 		cmocka_unit_test(test_failback_hold_follows_outage_length),
+		cmocka_unit_test(test_failback_waits_for_preferred_due_soon),
+		cmocka_unit_test(test_failback_through_settled_member_when_preferred_is_far),
 		cmocka_unit_test(test_failback_needs_comparable_score),
 		cmocka_unit_test(test_next_us_reports_timers),
 		cmocka_unit_test(test_flapping_two_minutes_holddown),
