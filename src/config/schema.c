@@ -54,6 +54,9 @@ static const struct cfg_option_def main_opts[] = {
 		  "Directory for state and telemetry (absolute path)"),
 	TYPED_OPT("control_socket", CFG_STRING, 0, "/var/run/autonomy/autonomy.sock",
 		  "Unix socket autonomyctl talks to (absolute path)"),
+	TYPED_OPT("run_dir", CFG_STRING, 0, NULL,
+		  "Directory for volatile files, RAM on a router: the working copy of the history "
+		  "store (absolute path; default: the control socket's directory)"),
 	TYPED_OPT("pid_file", CFG_STRING, 0, "/var/run/autonomy.pid",
 		  "PID file of the daemon (absolute path)"),
 	BOOL_OPT("dry_run", "0", "Decide and log, but never change routes"),
@@ -73,9 +76,9 @@ static const struct cfg_option_def alerts_opts[] = {
 	PCT("health_warning", "70", "Warn when a member's health score falls below this (0-100)"),
 	PCT("health_critical", "50",
 	    "Critical alert when a member's health score falls below this (<= health_warning)"),
-	INT_OPT("failover_warning", "5", 1, 1000, "Warn at this many failovers within an hour"),
+	INT_OPT("failover_warning", "5", 1, 1000, "Warn at this many failovers within 24 hours"),
 	INT_OPT("failover_critical", "10", 1, 1000,
-		"Critical alert at this many failovers within an hour (>= failover_warning)"),
+		"Critical alert at this many failovers within 24 hours (>= failover_warning)"),
 };
 
 static const struct cfg_option_def email_opts[] = {
@@ -108,11 +111,18 @@ static const struct cfg_option_def pagerduty_opts[] = {
 
 static const struct cfg_option_def performance_opts[] = {
 	INT_OPT("max_memory_mb", "64", 8, 4096,
-		"Resident memory the daemon may use before it sheds caches"),
-	PCT("max_cpu_percent", "20", "CPU share above which the daemon slows its polling"),
-	SEC_OPT("gc_interval", "300", 10, DAY, "How often caches and old samples are cleaned up"),
-	INT_OPT("telemetry_retention_days", "30", 1, 3650, "Days of telemetry kept in the store"),
-	INT_OPT("log_retention_days", "7", 1, 3650, "Days of event and decision logs kept"),
+		"Resident memory of the daemon above which a warning event is raised"),
+	PCT("max_cpu_percent", "20",
+	    "CPU share of the daemon (per minute) above which a warning event is raised"),
+	SEC_OPT("gc_interval", "300", 10, DAY,
+		"How often the history is written to state_dir (flash) and old rows are thinned "
+		"and deleted; at most this much history is lost in a power cut"),
+	INT_OPT("telemetry_retention_days", "30", 1, 3650,
+		"Days of samples, decisions, outages and data usage kept in the history store"),
+	INT_OPT("log_retention_days", "7", 1, 3650, "Days of events kept in the history store"),
+	INT_OPT("history_max_mb", "16", 1, 1024,
+		"Size cap of the history store: beyond it minute samples are thinned early and "
+		"the oldest rows go"),
 };
 
 static const struct cfg_option_def polling_opts[] = {

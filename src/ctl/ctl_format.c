@@ -321,6 +321,11 @@ static void fmt_decisions(json_object *d, FILE *out)
 		put_decision(json_object_array_get_idx(d, i), out);
 }
 
+static void fmt_decisions_any(json_object *d, FILE *out)
+{
+	ctl_fmt_decisions_hist(d, out, fmt_decisions);
+}
+
 static void fmt_failover(json_object *d, FILE *out)
 {
 	json_object *dc = NULL;
@@ -343,7 +348,13 @@ static const struct {
 	const char *cmd;
 	format_fn fn;
 } formatters[] = {
-	{ "decisions", fmt_decisions },
+	{ "decisions", fmt_decisions_any },
+	{ "metrics", ctl_fmt_metrics },
+	{ "analytics", ctl_fmt_analytics },
+	{ "notifications", ctl_fmt_notifications },
+	{ "report", ctl_fmt_report },
+	{ "telemetry_cleanup", ctl_fmt_cleanup },
+	{ "cleanup", ctl_fmt_cleanup },
 	{ "failover", fmt_failover },
 	{ "monitor", fmt_monitor },
 	{ "status", fmt_status },

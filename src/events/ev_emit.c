@@ -55,25 +55,7 @@ void ev_emit_link(struct ev_bus *b, const char *member, const char *link, const 
 	ev_publish(b, EVT_LINK, member, -1, f);
 }
 
-static const char *const cause_names[EV_CAUSE_N] = {
-	"initial", "down", "all_down", "predicted", "excluded", "failback", "quality",
-	"manual", "hold",
-};
-
-const char *ev_cause_name(enum ev_cause c)
-{
-	return c < EV_CAUSE_N ? cause_names[c] : "unknown";
-}
-
-int ev_cause_parse(const char *s)
-{
-	for (int i = 0; s && i < EV_CAUSE_N; i++)
-		if (strcmp(s, cause_names[i]) == 0)
-			return i;
-	return -1;
-}
-
-void ev_emit_decision(struct ev_bus *b, const struct decision *dc, enum ev_cause cause)
+void ev_emit_decision(struct ev_bus *b, const struct decision *dc)
 {
 	static const int type_of[] = {
 		[DECIDE_SWITCH] = EVT_SWITCH, [DECIDE_HOLD] = EVT_HOLD,
@@ -84,15 +66,15 @@ void ev_emit_decision(struct ev_bus *b, const struct decision *dc, enum ev_cause
 	add_s(f, "decision", decide_type_name(dc->type));
 	add_s(f, "from", dc->from[0] ? dc->from : NULL);
 	add_s(f, "to", dc->to[0] ? dc->to : NULL);
-	add_s(f, "cause", ev_cause_name(cause));
+	add_s(f, "cause", decide_cause_name(dc->cause));
 	add_s(f, "reason", dc->reason);
 	for (unsigned i = 0; i < dc->n_scores; i++)
 		json_object_object_add(sc, dc->scores[i].name, dc->scores[i].score >= 0 ?
 				       json_object_new_int(dc->scores[i].score) : NULL);
 	json_object_object_add(f, "scores", sc);
-	if (cause == EV_CAUSE_ALL_DOWN)
+	if (dc->cause == DECIDE_CAUSE_ALL_DOWN)
 		sev = EV_EMERGENCY;
-	else if (cause == EV_CAUSE_DOWN && dc->type == DECIDE_SWITCH)
+	else if (dc->cause == DECIDE_CAUSE_DOWN && dc->type == DECIDE_SWITCH)
 		sev = EV_WARNING;
 	ev_publish(b, type_of[dc->type], dc->to[0] ? dc->to : NULL, sev, f);
 }

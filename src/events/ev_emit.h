@@ -19,24 +19,10 @@ void ev_emit_state(struct ev_bus *b, const char *member, const char *state, int 
 		   const char *reason, bool active, int warn, int crit);
 void ev_emit_link(struct ev_bus *b, const char *member, const char *link, const char *detail);
 
-/* Why the engine decided (store and analysis group by it). */
-enum ev_cause {
-	EV_CAUSE_INITIAL,       /* the first choice */
-	EV_CAUSE_DOWN,          /* the active member failed */
-	EV_CAUSE_ALL_DOWN,      /* every member down: the least bad one */
-	EV_CAUSE_PREDICTED,     /* left before a predicted outage */
-	EV_CAUSE_EXCLUDED,      /* roaming, data cap, account: last resort only */
-	EV_CAUSE_FAILBACK,      /* back to a preferred member after its hold */
-	EV_CAUSE_QUALITY,       /* a clearly better member for long enough */
-	EV_CAUSE_MANUAL,        /* the operator */
-	EV_CAUSE_HOLD,          /* traffic kept on purpose */
-	EV_CAUSE_N
-};
-const char *ev_cause_name(enum ev_cause c);
-int ev_cause_parse(const char *s);
-/* A decision of the engine. Severity: a switch away from a failed member
- * warning, every member down emergency, the rest info. */
-void ev_emit_decision(struct ev_bus *b, const struct decision *dc, enum ev_cause cause);
+/* A decision of the engine, with its cause (decide_cause_name). Severity:
+ * a switch away from a failed member warning, every member down emergency,
+ * the rest info. */
+void ev_emit_decision(struct ev_bus *b, const struct decision *dc);
 void ev_emit_test(struct ev_bus *b, const char *member, unsigned replies, unsigned sent);
 
 void ev_emit_route(struct ev_bus *b, const char *member, const char *what, const char *detail);

@@ -141,7 +141,7 @@ struct store_event {
 struct store_decision {
 	int64_t ts_ms;
 	char type[12];          /* switch, restore, hold, manual */
-	char cause[12];         /* ev_cause_name */
+	char cause[12];         /* decide_cause_name */
 	char from[STORE_NAME_MAX], to[STORE_NAME_MAX];
 	char reason[256];
 	char *scores;           /* JSON object text, owned */

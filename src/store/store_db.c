@@ -215,10 +215,8 @@ static int configure(struct store *s, bool fresh)
 			snprintf(sql, sizeof(sql), "PRAGMA page_size=%d", STORE_DURABLE_PAGE);
 			store_exec(s, sql);
 		}
-		snprintf(sql, sizeof(sql), "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-			 "PRAGMA wal_autocheckpoint=%d; PRAGMA journal_size_limit=%d",
-			 STORE_DURABLE_CKPT, STORE_DURABLE_CKPT * STORE_DURABLE_PAGE * 2);
-		return store_exec(s, sql);
+		return store_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+				  "PRAGMA wal_autocheckpoint=0");
 	}
 	if (fresh)
 		store_exec(s, "PRAGMA page_size=4096");

@@ -9,11 +9,14 @@
 struct sqlite3_stmt;
 
 /* The durable copy on flash: small pages, because every sync rewrites the
- * pages it touches (the last leaf of each table it appends to) into the WAL,
- * and a checkpoint every STORE_DURABLE_CKPT pages (bench/history_flash.sh
- * measured the choice: docs/history.md). */
+ * pages it touches (the last leaf of each table it appends to) into the WAL.
+ * No automatic checkpoints: each sync is a new process whose WAL index is
+ * rebuilt in memory (exclusive mode), so SQLite cannot know what an earlier
+ * process already copied and would copy the whole WAL again at every
+ * threshold crossing. Instead store_wal_trim() checkpoints and truncates the
+ * WAL once it holds STORE_DURABLE_WAL_MAX bytes: each page changed since is
+ * copied into the database once (docs/history.md has the measurements). */
 #define STORE_DURABLE_PAGE 1024
-#define STORE_DURABLE_CKPT 1000
 
 enum store_stmt_id {
 	ST_SAMPLE, ST_SAMPLE_H, ST_SYS, ST_EVENT, ST_DECISION, ST_OUTAGE, ST_USAGE, ST_N

@@ -246,6 +246,16 @@ int store_maintain(struct store *s, const struct store_retention *r,
 	return rc;
 }
 
+int store_wal_trim(struct store *s, int64_t max_bytes)
+{
+	char wal[4200];
+	struct stat st;
+	snprintf(wal, sizeof(wal), "%s-wal", store_path(s));
+	if (stat(wal, &st) < 0 || st.st_size <= max_bytes)
+		return 0;
+	return store_exec(s, "PRAGMA wal_checkpoint(TRUNCATE)") == 0 ? 1 : -1;
+}
+
 int store_vacuum(struct store *s, struct store_maint_result *res)
 {
 	int rc = store_exec(s, "VACUUM");

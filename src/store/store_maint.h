@@ -40,6 +40,11 @@ int store_maintain(struct store *s, const struct store_retention *r,
 		   struct store_maint_result *res);
 /* Rewrites the file without its free pages. */
 int store_vacuum(struct store *s, struct store_maint_result *res);
+/* The durable store's WAL: checkpointed into the database and truncated
+ * when it is larger than max_bytes (STORE_DURABLE_WAL_MAX by default).
+ * Returns 1 when it did, 0 when not needed, -1 on error. */
+#define STORE_DURABLE_WAL_MAX (256 * 1024)
+int store_wal_trim(struct store *s, int64_t max_bytes);
 /* Pages in use x page size (the file minus its free list). */
 int64_t store_used_bytes(struct store *s);
 

@@ -213,6 +213,10 @@ static int sync_durable(const struct tool_args *a, struct store *work, json_obje
 		rc = fail(out, "sync", err);
 	else
 		rc = maintain(dur, a, "durable", out);
+	int trimmed = rc == 0 ? store_wal_trim(dur, STORE_DURABLE_WAL_MAX) : 0;
+	json_object_object_add(out, "checkpoint", json_object_new_boolean(trimmed > 0));
+	if (trimmed < 0)
+		rc = fail(out, "checkpoint", store_errmsg(dur));
 	store_close(dur);
 	return rc;
 }

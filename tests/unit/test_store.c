@@ -186,9 +186,9 @@ static void test_foreign_and_corrupt(void **state)
 }
 
 static void decision(struct ev_bus *b, enum decide_type t, const char *from, const char *to,
-		     enum ev_cause cause, const char *reason)
+		     enum decide_cause cause, const char *reason)
 {
-	struct decision dc = { .type = t, .n_scores = 2 };
+	struct decision dc = { .type = t, .cause = cause, .n_scores = 2 };
 	snprintf(dc.from, sizeof(dc.from), "%s", from);
 	snprintf(dc.to, sizeof(dc.to), "%s", to);
 	snprintf(dc.reason, sizeof(dc.reason), "%s", reason);
@@ -196,7 +196,7 @@ static void decision(struct ev_bus *b, enum decide_type t, const char *from, con
 	dc.scores[0].score = 12;
 	snprintf(dc.scores[1].name, sizeof(dc.scores[1].name), "lte");
 	dc.scores[1].score = -1;
-	ev_emit_decision(b, &dc, cause);
+	ev_emit_decision(b, &dc);
 }
 
 static void test_writer_events(void **state)
@@ -208,7 +208,7 @@ static void test_writer_events(void **state)
 	store_writer_attach(w, b);
 	store_writer_place(w, "u0xy_12");
 	ev_emit_state(b, "wan", "down", 0, "11 probes lost", true, 70, 50);
-	decision(b, DECIDE_SWITCH, "wan", "lte", EV_CAUSE_DOWN, "wan: down; lte score 80");
+	decision(b, DECIDE_SWITCH, "wan", "lte", DECIDE_CAUSE_DOWN, "wan: down; lte score 80");
 	fake_wall_ms += 95000;
 	ev_emit_state(b, "wan", "up", 96, "ok", false, 70, 50);
 	ev_emit_state(b, "lte", "down", 0, "no carrier", true, 70, 50);
