@@ -296,15 +296,21 @@ static void put_scores(json_object *sc, FILE *out)
 	}
 }
 
+/* Time, type and members on a line, the reason wrapped under them (it
+ * names scores and figures: often longer than a line). */
 static void put_decision(json_object *dc, FILE *out)
 {
 	const char *t = json_get_str(dc, "time", "");
 	json_object *sc = NULL;
-	fprintf(out, "%.19s  %-8s %-10s -> %-10s %s\n", t, json_get_str(dc, "type", "?"),
-		str_or_dash(dc, "from"), str_or_dash(dc, "to"), json_get_str(dc, "reason", ""));
+	fprintf(out, "%.19s  %-8s %s -> %s", t, json_get_str(dc, "type", "?"),
+		str_or_dash(dc, "from"), str_or_dash(dc, "to"));
+	if (json_has(dc, "cause"))
+		fprintf(out, " (%s)", json_get_str(dc, "cause", ""));
+	fprintf(out, "\n%21s", "");
+	ctl_format_wrapped(out, json_get_str(dc, "reason", ""), 21, 78);
 	if (json_object_object_get_ex(dc, "scores", &sc) && sc &&
 	    json_object_object_length(sc) > 0) {
-		fprintf(out, "%21s scores: ", "");
+		fprintf(out, "%21sscores: ", "");
 		put_scores(sc, out);
 		fputc('\n', out);
 	}

@@ -43,7 +43,7 @@ static const char *bytes(double b, char *buf, size_t size)
 }
 
 /* Words of text wrapped at width, each line after the first indented. */
-static void wrapped(FILE *out, const char *text, int indent, int width)
+void ctl_format_wrapped(FILE *out, const char *text, int indent, int width)
 {
 	int col = 0;
 	while (*text) {
@@ -124,7 +124,7 @@ static void trend_line(FILE *out, json_object *m)
 		 signed_num(c, "failovers", 0, f, sizeof(f)), isnan(data) ? "" : data < 0 ? "-" : "+",
 		 isnan(data) ? "-" : bytes(fabs(data), g, sizeof(g)));
 	fputc(' ', out);
-	wrapped(out, line, 11, 88);
+	ctl_format_wrapped(out, line, 11, 88);
 }
 
 static void performance(FILE *out, json_object *p)
@@ -233,11 +233,11 @@ static void analysis(json_object *d, FILE *out)
 		 num(p, "mean_lead_s", 1, lead, sizeof(lead)), json_get_num(p, "false_alarms", 0),
 		 json_get_num(p, "unpredicted_outages", 0));
 	fputc('\n', out);
-	wrapped(out, line, 2, 96);
+	ctl_format_wrapped(out, line, 2, 96);
 	json_object *sec = get(d, "security");
 	if (sec) {
 		fprintf(out, "security: ");
-		wrapped(out, json_get_str(sec, "message", ""), 10, 90);
+		ctl_format_wrapped(out, json_get_str(sec, "message", ""), 10, 90);
 	}
 }
 
@@ -254,7 +254,7 @@ static void findings(FILE *out, json_object *s)
 	fprintf(out, "\nfindings:%s\n", len(s) ? "" : " nothing stands out");
 	for (size_t i = 0; i < len(s); i++) {
 		fprintf(out, "  - ");
-		wrapped(out, json_get_str(json_object_array_get_idx(s, i), "text", ""), 4, 94);
+		ctl_format_wrapped(out, json_get_str(json_object_array_get_idx(s, i), "text", ""), 4, 94);
 	}
 }
 
@@ -277,7 +277,7 @@ void ctl_fmt_analytics(json_object *d, FILE *out)
 	fprintf(out, "\nrecurring outages:%s\n", len(rec) ? "" : " none");
 	for (size_t i = 0; i < len(rec); i++) {
 		fprintf(out, "  ");
-		wrapped(out, json_get_str(json_object_array_get_idx(rec, i), "text", ""), 4, 96);
+		ctl_format_wrapped(out, json_get_str(json_object_array_get_idx(rec, i), "text", ""), 4, 96);
 	}
 	findings(out, get(d, "suggestions"));
 }
@@ -297,7 +297,7 @@ void ctl_fmt_notifications(json_object *d, FILE *out)
 		const char *t = json_get_str(e, "time", "");
 		fprintf(out, "%.10s %.8s  %-9s ", t, strlen(t) > 11 ? t + 11 : "",
 			json_get_str(e, "severity", "?"));
-		wrapped(out, json_get_str(e, "text", ""), 31, 69);
+		ctl_format_wrapped(out, json_get_str(e, "text", ""), 31, 69);
 	}
 }
 
@@ -312,7 +312,7 @@ void ctl_fmt_report(json_object *d, FILE *out)
 		 json_get_num(s, "active_down_s", 0), json_get_num(s, "failovers", 0),
 		 json_get_num(s, "restores", 0), json_get_num(s, "outages", 0),
 		 json_get_num(s, "notifications", 0));
-	wrapped(out, line, 2, 96);
+	ctl_format_wrapped(out, line, 2, 96);
 	fputc('\n', out);
 	members_table(out, get(d, "members"));
 	fputc('\n', out);

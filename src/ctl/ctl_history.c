@@ -335,7 +335,7 @@ json_object *ctl_history_run(const char *sock, const char *store, const struct c
 		json_object_put(args);
 		return NULL;
 	}
-	struct store *s = store_open(src.path, src.mode, false, NULL, msg, sizeof(msg));
+	struct store *s = store_open(src.path, src.mode, 0, NULL, msg, sizeof(msg));
 	if (!s) {
 		ctl_error_set(err, CTL_E_FAILED, "history store: %s", msg);
 		json_object_put(args);

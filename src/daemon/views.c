@@ -9,6 +9,7 @@
 #include "core/jsonutil.h"
 #include "core/selfhealth.h"
 #include "daemon/decisions.h"
+#include "daemon/history.h"
 #include "daemon/members.h"
 #include "engine/decide.h"
 #include <string.h>
@@ -51,6 +52,7 @@ json_object *view_status(struct daemon *d)
 	json_object_object_add(o, "position", gps_json(d));
 	add_str(o, "config_file", d->config_path);
 	add_str(o, "control_socket", d->socket_path);
+	json_object_object_add(o, "history", history_status_json(d));
 	return o;
 }
 
@@ -257,6 +259,7 @@ static json_object *subsystems_json(struct daemon *d)
 	json_object_object_add(s, "telemetry", tel_health_json(d));
 	json_object_object_add(s, "linkmon", l);
 	json_object_object_add(s, "control", c);
+	json_object_object_add(s, "history", history_health_json(d));
 	return s;
 }
 

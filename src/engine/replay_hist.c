@@ -103,7 +103,7 @@ struct replay_hist *replay_hist_open(struct replay_sim *s, const char *work, con
 	if (!h)
 		return NULL;
 	h->s = s;
-	h->work = store_open(work, STORE_WORK, false, &info, err, errsz);
+	h->work = store_open(work, STORE_WORK, 0, &info, err, errsz);
 	h->bus = ev_bus_new(&clk);
 	h->w = store_writer_new();
 	if (!h->work || !h->bus || !h->w || store_writer_attach(h->w, h->bus) < 0) {
@@ -193,10 +193,22 @@ void replay_hist_telemetry(struct replay_hist *h, unsigned i, const char *what,
 	ev_emit_tel_flag(h->bus, h->s->m[i].def->name, flag, set, set ? reason : NULL);
 }
 
+/* Where the router is: the dish's place (location learning's cell). */
+static void place(struct replay_hist *h)
+{
+	const struct replay_sim *s = h->s;
+	for (unsigned i = 0; i < s->n; i++)
+		if (s->m[i].tm.cls == TEL_STARLINK && s->m[i].tm.sl.place[0]) {
+			store_writer_place(h->w, s->m[i].tm.sl.place);
+			return;
+		}
+}
+
 static void minute(struct replay_hist *h)
 {
 	struct replay_sim *s = h->s;
 	int64_t ts = wall_us(s, s->now) / (int64_t)SEC - 60;
+	place(h);
 	for (unsigned i = 0; i < s->n; i++) {
 		struct replay_member *m = &s->m[i];
 		struct store_sample x;
@@ -238,7 +250,6 @@ static void usage_rows(struct replay_hist *h)
 static void persist(struct replay_hist *h)
 {
 	struct store_maint_result m;
-	struct store_open_info info;
 	char err[600];
 	h->ret.now_s = wall_us(h->s, h->s->now) / (int64_t)SEC;
 	if (store_writer_flush(h->w, h->work) < 0 || store_maintain(h->work, &h->ret, &m) < 0) {
@@ -248,13 +259,11 @@ static void persist(struct replay_hist *h)
 	h->res.syncs++;
 	if (!h->durable[0])
 		return;
-	struct store *d = store_open(h->durable, STORE_DURABLE, false, &info, err, sizeof(err));
-	if (!d || store_copy_new(h->work, d, info.created, NULL, err, sizeof(err)) < 0 ||
-	    store_maintain(d, &h->ret, &m) < 0 || store_wal_trim(d, STORE_DURABLE_WAL_MAX) < 0) {
+	if (store_sync_durable(h->work, h->durable, 0, &h->ret, false, NULL, NULL, &m, err,
+			       sizeof(err)) < 0) {
 		fprintf(stderr, "autonomyd: replay store: %s\n", err);
 		h->error = -1;
 	}
-	store_close(d);
 }
 
 /* Everything due before the next event at t, at its own time. */

@@ -39,7 +39,7 @@ enum ev_kind {
 #define EV_KIND_BIT(k) (1u << (k))
 #define EV_KINDS_ALL ((1u << EV_KIND_N) - 1)
 
-#define EV_MEMBER_MAX 32
+#define EV_MEMBER_MAX 64
 #define EV_TEXT_MAX 256
 
 struct ev_record {

@@ -9,8 +9,11 @@
 #include "events/ev_types.h"
 
 /* Records published by subscribers during a delivery wait here; a storm of
- * them (a subscriber that publishes for every record it gets) is cut off. */
+ * them (a subscriber that publishes for every record it gets) is cut off:
+ * at most EV_QUEUE_MAX waiting, at most EV_CHAIN_MAX delivered per record
+ * published from outside. */
 #define EV_QUEUE_MAX 64
+#define EV_CHAIN_MAX 256
 
 struct ev_sub {
 	int id;
@@ -163,7 +166,16 @@ void ev_publish(struct ev_bus *b, int type, const char *member, int sev, json_ob
 	b->delivering = true;
 	deliver(b, &e);
 	json_object_put(e.fields);
-	while (b->q_n) {
+	for (unsigned chained = 0; b->q_n; chained++) {
+		if (chained == EV_CHAIN_MAX) {
+			while (b->q_n) {
+				json_object_put(b->queue[b->q_head].fields);
+				b->q_head = (b->q_head + 1) % EV_QUEUE_MAX;
+				b->q_n--;
+				b->st.dropped++;
+			}
+			break;
+		}
 		/* Copied out: a subscriber may queue more while this one is delivered. */
 		e = b->queue[b->q_head];
 		b->q_head = (b->q_head + 1) % EV_QUEUE_MAX;

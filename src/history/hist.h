@@ -17,7 +17,7 @@
 
 struct store;
 
-#define HIST_NAME_MAX 32
+#define HIST_NAME_MAX 64
 #define HIST_MAX_MEMBERS 64
 
 struct hist_period {

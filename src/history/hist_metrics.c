@@ -78,7 +78,7 @@ json_object *hist_member_json(const struct hist_q *q, const struct hist_member *
 	json_object_object_add(o, "degraded_s", json_object_new_int64(m->degraded_s));
 	json_object_object_add(o, "down_s", json_object_new_int64(m->down_s));
 	json_object_object_add(o, "active_s", json_object_new_int64(m->active_s));
-	hist_add_num(o, "active_pct", pct(m->active_s, span), 1);
+	hist_add_num(o, "active_pct", pct(m->active_s, m->measured_s), 1);
 	json_object_object_add(o, "failovers", json_object_new_int64(m->failovers_from));
 	json_object_object_add(o, "failovers_to", json_object_new_int64(m->failovers_to));
 	json_object_object_add(o, "restores_to", json_object_new_int64(m->restores_to));
@@ -140,7 +140,6 @@ static json_object *performance_json(const struct hist_q *q, const struct hist_m
 {
 	sqlite3_stmt *st;
 	json_object *o = json_object_new_object();
-	double days = (double)(q->to - q->from) / 86400.0;
 	if (sqlite3_prepare_v2(store_db(q->s), "SELECT count(*), avg(cpu), max(cpu), avg(rss_kb), "
 			       "max(rss_kb), max(lag), sum(probes), sum(store_cpu_us), "
 			       "sum(flash_bytes) FROM sys WHERE k >= ?1 AND k < ?2", -1, &st, NULL) ==
@@ -167,6 +166,8 @@ static json_object *performance_json(const struct hist_q *q, const struct hist_m
 	for (int i = 0; i < n; i++) {
 		if (!v[i].rows)
 			continue;
+		/* Per day of measurement (the daemon may not have run all along). */
+		double days = (double)v[i].measured_s / 86400.0;
 		json_object *m = json_object_new_object();
 		json_object_object_add(m, "name", json_object_new_string(v[i].name));
 		hist_add_num(m, "probes_per_day", days > 0 ? (double)v[i].sent / days : NAN, 0);

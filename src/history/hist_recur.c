@@ -31,7 +31,7 @@ static int load(const struct hist_q *q, struct spell **out)
 	*out = calloc(MAX_SPELLS, sizeof(**out));
 	if (!*out || sqlite3_prepare_v2(store_db(q->s), "SELECT m.name, ifnull(o.place,''), o.start, "
 					"o.dur_ms FROM outages o JOIN members m USING(mid) WHERE "
-					"o.start >= ?1 AND o.start < ?2 ORDER BY m.name, o.place",
+					"o.start >= ?1 AND o.start < ?2 ORDER BY m.name, o.place, o.start",
 					-1, &st, NULL) != SQLITE_OK)
 		return 0;
 	hist_bind_range_ms(st, q);
@@ -54,29 +54,34 @@ static bool in_window(int hour, int h0)
 	return d < WINDOW_H;
 }
 
-/* Distinct days with an outage of group [a, b) in the window from h0. */
+/* Distinct days with an outage of group [a, b) in the window from h0; 0
+ * when no outage starts in h0 itself (the window starts where they do). */
 static int days_in(const struct spell *v, int a, int b, int h0, double *dur, int *count)
 {
-	int64_t seen[64];
-	int ns = 0;
+	bool starts = false;
 	*dur = 0;
 	*count = 0;
+	for (int i = a; i < b && !starts; i++)
+		starts = !v[i].used && v[i].hour == h0;
+	if (!starts)
+		return 0;
+	/* In start order, so a new day is a change of day. */
+	int ns = 0;
+	int64_t last = INT64_MIN;
 	for (int i = a; i < b; i++) {
 		if (v[i].used || !in_window(v[i].hour, h0))
 			continue;
 		(*count)++;
 		*dur += v[i].dur_s;
-		bool dup = false;
-		for (int k = 0; k < ns && !dup; k++)
-			dup = seen[k] == v[i].day;
-		if (!dup && ns < 64)
-			seen[ns++] = v[i].day;
+		if (v[i].day != last)
+			ns++;
+		last = v[i].day;
 	}
 	return ns;
 }
 
-static void pattern(json_object *a, const struct hist_q *q, struct spell *v, int lo, int hi,
-		    int need_days)
+static void pattern(json_object *a, struct spell *v, int lo, int hi, int need_days,
+		    int64_t period_days)
 {
 	for (int p = 0; p < MAX_PATTERNS; p++) {
 		int best_h = -1, best_days = 0, count = 0;
@@ -95,7 +100,6 @@ static void pattern(json_object *a, const struct hist_q *q, struct spell *v, int
 		for (int i = lo; i < hi; i++)
 			if (in_window(v[i].hour, best_h))
 				v[i].used = true;
-		int64_t period_days = (q->to - q->from + 86399) / 86400;
 		char text[300];
 		snprintf(text, sizeof(text), "%s: %d outages between %02d:00 and %02d:00 on %d of %lld "
 			 "days%s%s (%.0f s on average)", v[lo].member, count, best_h,
@@ -115,14 +119,31 @@ static void pattern(json_object *a, const struct hist_q *q, struct spell *v, int
 	}
 }
 
-/* Outages at the same time of day on at least a fifth of the period's days
- * (and at least three), per member and place. */
+/* Days of the period the store has samples for (a young store, a daemon
+ * that was off). */
+static int64_t covered_days(const struct hist_q *q)
+{
+	sqlite3_stmt *st;
+	int64_t first = q->from;
+	if (sqlite3_prepare_v2(store_db(q->s), "WITH r AS (" HIST_ROWS_SQL ") SELECT min(ts) FROM r",
+			       -1, &st, NULL) == SQLITE_OK) {
+		hist_bind_rows(st, q);
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL &&
+		    sqlite3_column_int64(st, 0) > first)
+			first = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	return (q->to - first + 86399) / 86400;
+}
+
+/* Outages at the same time of day on at least a fifth of the days with
+ * measurements (and at least three), per member and place. */
 json_object *hist_recurring(const struct hist_q *q)
 {
 	struct spell *v;
 	int n = load(q, &v);
 	json_object *a = json_object_new_array();
-	int64_t period_days = (q->to - q->from + 86399) / 86400;
+	int64_t period_days = covered_days(q);
 	int need = (int)((period_days + 4) / 5);
 	if (need < 3)
 		need = 3;
@@ -131,7 +152,7 @@ json_object *hist_recurring(const struct hist_q *q)
 		while (hi < n && !strcmp(v[hi].member, v[lo].member) &&
 		       !strcmp(v[hi].place, v[lo].place))
 			hi++;
-		pattern(a, q, v, lo, hi, need);
+		pattern(a, v, lo, hi, need, period_days);
 		lo = hi;
 	}
 	free(v);

@@ -39,7 +39,9 @@ void hist_q_init(struct hist_q *q, struct store *s, const struct hist_period *p,
 	memset(q, 0, sizeof(*q));
 	q->s = s;
 	q->period = *p;
-	q->to = now;
+	/* The end is exclusive and in whole seconds: what happened during the
+	 * current second belongs in. */
+	q->to = now + 1;
 	if (latest_anchor) {
 		int64_t n = newest(s);
 		if (n > 0)

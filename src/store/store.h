@@ -34,7 +34,7 @@ struct sqlite3;
 #define STORE_SCHEMA 1
 #define STORE_FILE "history.db"
 #define STORE_MAX_MID 63
-#define STORE_NAME_MAX 32
+#define STORE_NAME_MAX 64
 
 enum store_mode {
 	STORE_WORK,             /* the working copy: WAL, no fsync (RAM), shared with readers */
@@ -52,11 +52,16 @@ struct store_open_info {
 	char why[200];          /* why it was moved aside */
 };
 
-/* Opens or creates the store at path (its directory must exist). check:
- * run SQLite's quick check (seconds on a large file on a slow router; the
- * daemon does it off the loop). Returns NULL with err set when the file
- * cannot be used and (for the read modes) not replaced. info may be NULL. */
-struct store *store_open(const char *path, enum store_mode mode, bool check,
+enum store_open_flags {
+	STORE_CHECK = 1u << 0,          /* run SQLite's quick check (slow on a big file) */
+	STORE_KEEP_BAD = 1u << 1,       /* a bad file is an error, not moved aside */
+};
+
+/* Opens or creates the store at path (its directory must exist). Returns
+ * NULL with err set when the file cannot be used and (read modes,
+ * STORE_KEEP_BAD) not replaced; info->why then says what is wrong with it.
+ * info may be NULL. */
+struct store *store_open(const char *path, enum store_mode mode, unsigned flags,
 			 struct store_open_info *info, char *err, size_t errsz);
 void store_close(struct store *s);
 struct sqlite3 *store_db(struct store *s);

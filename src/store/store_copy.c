@@ -107,3 +107,31 @@ int store_copy_new(struct store *src, struct store *dst, bool dst_fresh, int64_t
 	store_rollback(dst);
 	return -1;
 }
+
+int store_sync_durable(struct store *work, const char *path, unsigned flags,
+		       const struct store_retention *r, bool checkpoint,
+		       struct store_open_info *info, int64_t *copied,
+		       struct store_maint_result *m, char *err, size_t errsz)
+{
+	struct store_open_info dummy;
+	struct store_maint_result mdummy;
+	if (!info)
+		info = &dummy;
+	if (!m)
+		m = &mdummy;
+	memset(m, 0, sizeof(*m));
+	struct store *d = store_open(path, STORE_DURABLE, flags, info, err, errsz);
+	if (!d)
+		return -1;
+	int rc = store_copy_new(work, d, info->created, copied, err, errsz);
+	if (rc == 0 && r && store_maintain(d, r, m) < 0) {
+		snprintf(err, errsz, "%s: %s", path, store_errmsg(d));
+		rc = -1;
+	}
+	if (rc == 0 && store_wal_trim(d, checkpoint ? 0 : STORE_DURABLE_WAL_MAX) < 0) {
+		snprintf(err, errsz, "%s: checkpoint: %s", path, store_errmsg(d));
+		rc = -1;
+	}
+	store_close(d);
+	return rc;
+}

@@ -36,6 +36,22 @@ static const char *const schema_sql =
 	"CREATE TABLE IF NOT EXISTS usage(k INTEGER PRIMARY KEY, cycle_start INT, used INT,"
 	" cap INT);";
 
+/* Every table and its columns, as the schema above makes them: a file with
+ * anything else (other tables, triggers, views, other columns) is not ours. */
+static const char *const expected[][2] = {
+	{ "meta", "k,v" },
+	{ "members", "mid,name,class,priority,metered,cap_mb" },
+	{ "samples", "k,sent,lost,p50,p95,jitter,score,score_min,up,degraded,down,active,rx,tx,"
+	  "sl_drop,sl_obstr,cell_rsrp,cell_sinr,wifi_signal" },
+	{ "samples_hourly", "k,sent,lost,p50,p95,jitter,score,score_min,up,degraded,down,active,"
+	  "rx,tx,sl_drop,sl_obstr,cell_rsrp,cell_sinr,wifi_signal" },
+	{ "sys", "k,cpu,rss_kb,lag,probes,store_cpu_us,flash_bytes" },
+	{ "events", "id,ts,severity,kind,type,member,notify,text,fields" },
+	{ "decisions", "id,ts,type,cause,from_m,to_m,reason,scores" },
+	{ "outages", "id,start,dur_ms,mid,active,cut,reason,place" },
+	{ "usage", "k,cycle_start,used,cap" },
+};
+
 /* Tables with rows (not meta, members). */
 const char *const store_tables[] = {
 	"samples", "samples_hourly", "sys", "events", "decisions", "outages", "usage", NULL,
@@ -188,6 +204,10 @@ static int open_raw(struct store *s, char *err, size_t errsz)
 		return -1;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
+	/* A file may come from anywhere (--store FILE): its schema gets no
+	 * power to run functions, and nothing may corrupt it on purpose. */
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
 	/* Before the first read: an existing WAL is then recovered into memory
 	 * rather than into a new -shm file. */
 	if (s->mode == STORE_DURABLE) {
@@ -227,6 +247,38 @@ static int configure(struct store *s, bool fresh)
 
 enum verdict { V_OK, V_EMPTY, V_BAD, V_ERROR };
 
+static bool schema_is_ours(struct store *s, char *why, size_t size)
+{
+	sqlite3_stmt *st;
+	char sql[200];
+	int rc;
+	/* Our tables and what SQLite adds for them, nothing else. */
+	int64_t other = store_int(s, "SELECT count(*) FROM sqlite_schema WHERE NOT ("
+				  "(type = 'table' AND name IN ('meta','members','samples',"
+				  "'samples_hourly','sys','events','decisions','outages','usage',"
+				  "'sqlite_sequence')) OR (type = 'index' AND name LIKE "
+				  "'sqlite_autoindex_%'))", -1, &rc);
+	if (rc != SQLITE_OK || other != 0) {
+		snprintf(why, size, "damaged or foreign schema (%lld objects that are not ours)",
+			 (long long)other);
+		return false;
+	}
+	for (size_t i = 0; i < sizeof(expected) / sizeof(expected[0]); i++) {
+		snprintf(sql, sizeof(sql), "SELECT group_concat(name) FROM "
+			 "(SELECT name FROM pragma_table_info('%s') ORDER BY cid)", expected[i][0]);
+		if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+			return false;
+		bool ok = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) &&
+			  strcmp((const char *)sqlite3_column_text(st, 0), expected[i][1]) == 0;
+		sqlite3_finalize(st);
+		if (!ok) {
+			snprintf(why, size, "table %s is missing or not ours", expected[i][0]);
+			return false;
+		}
+	}
+	return true;
+}
+
 /* Is this our store? V_ERROR for a file we cannot judge (locked, I/O). */
 static enum verdict judge(struct store *s, bool check, char *why, size_t size)
 {
@@ -262,6 +314,8 @@ static enum verdict judge(struct store *s, bool check, char *why, size_t size)
 			 STORE_SCHEMA);
 		return V_BAD;
 	}
+	if (!schema_is_ours(s, why, size))
+		return V_BAD;
 	if (!check)
 		return V_OK;
 	sqlite3_stmt *st;
@@ -342,7 +396,7 @@ static int try_open(struct store *s, bool check, struct store_open_info *info, c
 	return 0;
 }
 
-struct store *store_open(const char *path, enum store_mode mode, bool check,
+struct store *store_open(const char *path, enum store_mode mode, unsigned flags,
 			 struct store_open_info *info, char *err, size_t errsz)
 {
 	struct store_open_info dummy;
@@ -357,8 +411,15 @@ struct store *store_open(const char *path, enum store_mode mode, bool check,
 	}
 	snprintf(s->path, sizeof(s->path), "%s", path);
 	s->mode = mode;
-	int r = try_open(s, check, info, err, errsz);
-	if (r == 1 && (mode == STORE_WORK || mode == STORE_DURABLE)) {
+	/* Created here with its mode, so that SQLite gives the -wal and -shm
+	 * files the same (it copies the database file's). */
+	if (mode == STORE_WORK || mode == STORE_DURABLE) {
+		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+		if (fd >= 0)
+			close(fd);
+	}
+	int r = try_open(s, flags & STORE_CHECK, info, err, errsz);
+	if (r == 1 && (mode == STORE_WORK || mode == STORE_DURABLE) && !(flags & STORE_KEEP_BAD)) {
 		if (store_move_aside(path, info->aside, sizeof(info->aside)) < 0) {
 			char m[160];
 			snprintf(m, sizeof(m), "cannot move the bad file aside: %s", strerror(errno));
@@ -374,8 +435,6 @@ struct store *store_open(const char *path, enum store_mode mode, bool check,
 		free(s);
 		return NULL;
 	}
-	if (mode == STORE_WORK || mode == STORE_DURABLE)
-		chmod(path, 0640);
 	return s;
 }
 

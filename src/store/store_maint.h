@@ -55,4 +55,15 @@ int64_t store_used_bytes(struct store *s);
 int store_copy_new(struct store *src, struct store *dst, bool dst_fresh, int64_t *copied,
 		   char *err, size_t errsz);
 
+/* One sync of the durable copy at path: opened (flags: STORE_CHECK), the
+ * new rows of work copied, maintained with r (NULL: not), its WAL trimmed
+ * (emptied into the file with `checkpoint`: a clean stop, so that the file
+ * alone is complete for readers that do not open the WAL), closed. info (may be NULL) says whether it was created or moved aside;
+ * copied (may be NULL) gets rows per table, m (may be NULL) the maintenance.
+ * 0, or -1 with err. */
+int store_sync_durable(struct store *work, const char *path, unsigned flags,
+		       const struct store_retention *r, bool checkpoint,
+		       struct store_open_info *info, int64_t *copied,
+		       struct store_maint_result *m, char *err, size_t errsz);
+
 #endif

@@ -26,12 +26,13 @@
 
 #define USAGE "usage: autonomyd --store-sync --work FILE [--durable FILE] [--raw-days N] " \
 	      "[--telemetry-days N] [--log-days N] [--max-kb N] [--older-than SECONDS] " \
-	      "[--vacuum] [--check] [--clean-dir DIR]...\n"
+	      "[--vacuum] [--check] [--clean-dir DIR]... [--now UNIX_S]\n"
 #define MAX_DIRS 4
 #define BUSY_MS 5000
 
 struct tool_args {
 	const char *work, *durable;
+	int64_t now;
 	struct store_retention r;
 	bool vacuum, check;
 	const char *dirs[MAX_DIRS];
@@ -87,6 +88,8 @@ static int parse(int argc, char **argv, struct tool_args *a)
 			a->r.max_bytes = v * 1024;
 		else if (!strcmp(o, "--older-than") && !num_arg(val, 0, 1LL << 40, &v))
 			a->r.older_than_s = v;
+		else if (!strcmp(o, "--now") && !num_arg(val, 1, 1LL << 40, &v))
+			a->now = v;     /* retention as of another time: a replayed store, tests */
 		else
 			return -1;
 	}
@@ -182,6 +185,28 @@ static int maintain(struct store *s, const struct tool_args *a, const char *key,
 	return 0;
 }
 
+/* VACUUM of the durable copy, after its sync (a fresh connection: the
+ * sync's is closed). */
+static int vacuum_path(const char *path, json_object *out)
+{
+	char err[600];
+	json_object *d = NULL;
+	struct store *s = store_open(path, STORE_DURABLE, 0, NULL, err, sizeof(err));
+	if (!s)
+		return fail(out, path, err);
+	struct store_maint_result m = { .bytes_before = store_used_bytes(s) };
+	json_object_object_get_ex(out, "durable", &d);
+	int rc = store_vacuum(s, &m);
+	if (d) {
+		json_object_object_add(d, "bytes_after", json_object_new_int64(m.bytes_after));
+		json_object_object_add(d, "file_after", json_object_new_int64(m.file_after));
+	}
+	if (rc < 0)
+		rc = fail(out, path, store_errmsg(s));
+	store_close(s);
+	return rc;
+}
+
 static void add_aside(json_object *out, const struct store_open_info *info)
 {
 	if (!info->moved_aside)
@@ -195,30 +220,24 @@ static void add_aside(json_object *out, const struct store_open_info *info)
 static int sync_durable(const struct tool_args *a, struct store *work, json_object *out)
 {
 	struct store_open_info info;
+	struct store_maint_result m;
 	char err[600];
 	int64_t copied[STORE_N_TABLES] = { 0 };
-	struct store *dur = store_open(a->durable, STORE_DURABLE, a->check, &info, err,
-				       sizeof(err));
+	int rc = store_sync_durable(work, a->durable, a->check ? STORE_CHECK : 0, &a->r, false,
+				    &info, copied, &m, err, sizeof(err));
 	add_aside(out, &info);
-	if (!dur)
-		return fail(out, a->durable, err);
 	json_object_object_add(out, "durable_created", json_object_new_boolean(info.created));
-	int rc = store_copy_new(work, dur, info.created, copied, err, sizeof(err));
 	json_object *c = json_object_new_object();
 	for (int i = 0; i < STORE_N_TABLES; i++)
 		if (copied[i])
 			json_object_object_add(c, store_table_name(i), json_object_new_int64(copied[i]));
 	json_object_object_add(out, "copied", c);
+	json_object_object_add(out, "durable", maint_json(&m));
 	if (rc < 0)
-		rc = fail(out, "sync", err);
-	else
-		rc = maintain(dur, a, "durable", out);
-	int trimmed = rc == 0 ? store_wal_trim(dur, STORE_DURABLE_WAL_MAX) : 0;
-	json_object_object_add(out, "checkpoint", json_object_new_boolean(trimmed > 0));
-	if (trimmed < 0)
-		rc = fail(out, "checkpoint", store_errmsg(dur));
-	store_close(dur);
-	return rc;
+		return fail(out, "sync", err);
+	if (a->vacuum)
+		return vacuum_path(a->durable, out);
+	return 0;
 }
 
 int store_tool_main(int argc, char **argv)
@@ -231,7 +250,7 @@ int store_tool_main(int argc, char **argv)
 		fputs(USAGE, stderr);
 		return 2;
 	}
-	a.r.now_s = clock_wall_ms() / 1000;
+	a.r.now_s = a.now ? a.now : clock_wall_ms() / 1000;
 	json_object *out = json_object_new_object();
 	int rc = 0;
 	struct store *work = NULL;
@@ -239,8 +258,13 @@ int store_tool_main(int argc, char **argv)
 	/* The working store is the daemon's: never created here. */
 	if (access(a.work, F_OK) < 0)
 		rc = fail(out, a.work, strerror(errno));
-	else if (!(work = store_open(a.work, STORE_WORK, a.check, &info, err, sizeof(err))))
+	else if (!(work = store_open(a.work, STORE_WORK, STORE_KEEP_BAD | (a.check ? STORE_CHECK : 0),
+				       &info, err, sizeof(err)))) {
+		/* The daemon has it open: it replaces it, not this process. */
+		if (info.why[0])
+			json_object_object_add(out, "work_bad", json_object_new_string(info.why));
 		rc = fail(out, a.work, err);
+	}
 	if (work) {
 		store_set_busy_timeout(work, BUSY_MS);
 		rc = maintain(work, &a, "work", out);

@@ -234,7 +234,8 @@ class TempDirCase(unittest.TestCase):
                 log = d.read_log()
                 if "ERROR: AddressSanitizer" in log or "runtime error:" in log:
                     self.fail("sanitizer report in daemon log:\n" + log)
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        if not os.environ.get("KEEP_TMP"):
+            shutil.rmtree(self.tmp, ignore_errors=True)
 
     def daemon(self, config_text, **kw):
         d = Daemon(self.tmp, config_text, **kw)

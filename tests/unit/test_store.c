@@ -58,7 +58,7 @@ static struct store *open_ok(const char *p, enum store_mode m)
 {
 	char err[256] = "";
 	struct store_open_info info;
-	struct store *s = store_open(p, m, true, &info, err, sizeof(err));
+	struct store *s = store_open(p, m, STORE_CHECK, &info, err, sizeof(err));
 	if (!s)
 		fail_msg("store_open %s: %s", p, err);
 	assert_false(info.moved_aside);
@@ -117,7 +117,7 @@ static void expect_moved(const char *why_part, const void *data, size_t n)
 	char err[256];
 	struct store_open_info info;
 	write_file(path, data, n);
-	struct store *s = store_open(path, STORE_WORK, true, &info, err, sizeof(err));
+	struct store *s = store_open(path, STORE_WORK, STORE_CHECK, &info, err, sizeof(err));
 	assert_non_null(s);
 	assert_true(info.moved_aside);
 	assert_true(info.created);
@@ -168,16 +168,31 @@ static void test_foreign_and_corrupt(void **state)
 	/* A read-only open reports it and leaves the file alone. */
 	write_file(path, text, sizeof(text));
 	char err[256] = "";
-	assert_null(store_open(path, STORE_READ, false, NULL, err, sizeof(err)));
+	assert_null(store_open(path, STORE_READ, 0, NULL, err, sizeof(err)));
 	assert_non_null(strstr(err, "not a SQLite database"));
 	assert_int_equal(access(path, F_OK), 0);
+	unlink(path);
+	/* Ours, with a trigger added: a file's schema gets no say. */
+	s = open_ok(path, STORE_WORK);
+	store_close(s);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "CREATE TRIGGER t AFTER INSERT ON events BEGIN "
+				      "DELETE FROM samples; END", 0, 0, 0), SQLITE_OK);
+	sqlite3_close(db);
+	struct store_open_info ti;
+	s = store_open(path, STORE_WORK, 0, &ti, err, sizeof(err));
+	assert_non_null(s);
+	assert_true(ti.moved_aside);
+	assert_non_null(strstr(ti.why, "not ours"));
+	store_close(s);
+	unlink(ti.aside);
 	unlink(path);
 	/* A newer schema is not ours to write into. */
 	s = open_ok(path, STORE_WORK);
 	assert_int_equal(sqlite3_exec(store_db(s), "PRAGMA user_version=9", 0, 0, 0), SQLITE_OK);
 	store_close(s);
 	struct store_open_info info;
-	s = store_open(path, STORE_WORK, false, &info, err, sizeof(err));
+	s = store_open(path, STORE_WORK, 0, &info, err, sizeof(err));
 	assert_non_null(s);
 	assert_true(info.moved_aside);
 	assert_non_null(strstr(info.why, "schema version 9"));
@@ -330,7 +345,7 @@ static void test_copy_new(void **state)
 	struct store_open_info info;
 	char err[512];
 	store_io_reset();
-	struct store *d = store_open(path2, STORE_DURABLE, false, &info, err, sizeof(err));
+	struct store *d = store_open(path2, STORE_DURABLE, 0, &info, err, sizeof(err));
 	assert_non_null(d);
 	assert_true(info.created);
 	int64_t copied[STORE_N_TABLES];
