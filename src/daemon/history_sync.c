@@ -66,7 +66,7 @@ static bool mirrors_durable(struct history *h)
 	if (access(h->durable_path, F_OK) < 0)
 		return true;
 	struct store *d = store_open(h->durable_path, STORE_DURABLE, 0, &info, err, sizeof(err));
-	bool same = !d || info.created || store_id(d) == store_id(h->work);
+	bool same = !d || info.created || store_id(d) == store_id(h->work) || store_is_empty(d);
 	store_close(d);
 	return same;
 }

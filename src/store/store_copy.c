@@ -73,10 +73,23 @@ static int copy_members(struct store *src, struct store *dst)
 	return copy_rows(src, dst, "members", INT64_MIN, &n);
 }
 
+bool store_is_empty(struct store *s)
+{
+	if (store_count(s, "members") != 0)
+		return false;
+	for (int i = 0; i < STORE_N_TABLES; i++)
+		if (store_count(s, store_tables[i]) != 0)
+			return false;
+	return true;
+}
+
 int store_copy_new(struct store *src, struct store *dst, bool dst_fresh, int64_t *copied,
 		   char *err, size_t errsz)
 {
 	uint64_t sid = store_id(src), did = store_id(dst);
+	/* Created and killed before its first copy: still anybody's. */
+	if (!dst_fresh && sid != did && store_is_empty(dst))
+		dst_fresh = true;
 	if (!dst_fresh && sid != did) {
 		snprintf(err, errsz, "%s belongs to another store (id %016llx, not %016llx): "
 			 "is another autonomyd using the same directory?", store_path(dst),

@@ -49,11 +49,14 @@ int store_wal_trim(struct store *s, int64_t max_bytes);
 int64_t store_used_bytes(struct store *s);
 
 /* Copies to dst the rows of src past dst's highest key, table by table, and
- * the members table when it differs, in one transaction on dst. A fresh dst
- * takes src's identity; dst with another identity is refused (two daemons
- * sharing a state_dir): -1 with err. copied (may be NULL): rows per table. */
+ * the members table when it differs, in one transaction on dst. A fresh (or
+ * still empty) dst takes src's identity; dst with another identity is
+ * refused (two daemons sharing a state_dir): -1 with err. copied (may be NULL): rows per table. */
 int store_copy_new(struct store *src, struct store *dst, bool dst_fresh, int64_t *copied,
 		   char *err, size_t errsz);
+
+/* No rows in any table (a store created and never written). */
+bool store_is_empty(struct store *s);
 
 /* One sync of the durable copy at path: opened (flags: STORE_CHECK), the
  * new rows of work copied, maintained with r (NULL: not), its WAL trimmed

@@ -53,28 +53,39 @@ def jctl(*args, **kw):
     return json.loads(ctl("--json", *args, **kw).stdout)
 
 
-def ten_days(tmp):
-    """month_four cut to its first ten days (thinning starts on day 8)."""
+def month_cut(tmp, days):
+    """month_four cut to its first `days` days (thinning starts on day 8)."""
     subprocess.run(["/usr/bin/python3", os.path.join(ROOT, "tests/replay/gen_traces.py"),
                     "--only", "month_four", "--out", tmp], check=True, capture_output=True)
     lines = open(os.path.join(tmp, "month_four.jsonl")).read().split("\n")
     head = json.loads(lines[0])
-    head["duration_s"] = 10 * DAY
-    keep = [l for l in lines[1:] if l and json.loads(l)["t"] < 10 * DAY]
-    path = os.path.join(tmp, "ten_days.jsonl")
+    head["duration_s"] = days * DAY
+    keep = [l for l in lines[1:] if l and json.loads(l)["t"] < days * DAY]
+    path = os.path.join(tmp, f"month_four_{days}d.jsonl")
     with open(path, "w") as f:
         f.write("\n".join([json.dumps(head)] + keep) + "\n")
     return path
+
+
+def fast_replayer():
+    """The plain build replays ten days several times faster than the
+    sanitized one; the store it writes is what is under test (the writer
+    runs sanitized in the kill loop and in the daemon)."""
+    plain = os.path.join(ROOT, "build", "autonomyd")
+    if plain != harness.AUTONOMYD and os.access(plain, os.X_OK) and \
+            b"--store-durable" in open(plain, "rb").read():
+        return plain
+    return harness.AUTONOMYD
 
 
 class Replayed(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="autonomy-hist-")
-        cls.trace = ten_days(cls.tmp)
+        cls.trace = month_cut(cls.tmp, 10)
         cls.store = os.path.join(cls.tmp, "history.db")
-        r = subprocess.run([harness.AUTONOMYD, "--replay", cls.trace, "--store", cls.store],
-                           capture_output=True, text=True, timeout=600)
+        r = subprocess.run([fast_replayer(), "--replay", cls.trace, "--store", cls.store],
+                           capture_output=True, text=True, timeout=900)
         assert r.returncode == 0, r.stderr
         cls.lines = [json.loads(l) for l in r.stdout.splitlines()]
         cls.summary = cls.lines[-1]["summary"]
@@ -299,20 +310,18 @@ class CrashLoop(unittest.TestCase):
     def test_kill_loop(self):
         tmp = tempfile.mkdtemp(prefix="autonomy-crash-")
         try:
-            trace = ten_days(tmp)
+            trace = month_cut(tmp, 2)
             work, durable = os.path.join(tmp, "w.db"), os.path.join(tmp, "d.db")
             rnd = random.Random(os.getpid())
             argv = [harness.AUTONOMYD, "--replay", trace, "--store", work,
                     "--store-durable", durable]
             for i in range(self.KILLS):
                 p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-                time.sleep(rnd.uniform(0.05, 1.2))
+                time.sleep(rnd.uniform(0.05, 1.5))
                 p.send_signal(signal.SIGKILL)
-                p.wait()
+                err = p.communicate()[1].decode(errors="replace")
+                self.assertNotIn("autonomyd:", err, f"kill {i}")
                 self.check(work, durable, i)
-            r = subprocess.run(argv, capture_output=True, text=True, timeout=900)
-            self.assertEqual(r.returncode, 0, r.stderr)
-            self.check(work, durable, "end")
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
@@ -326,8 +335,14 @@ class CrashLoop(unittest.TestCase):
             db.close()
         if not os.path.exists(durable) or not os.path.exists(work):
             return
-        w = sqlite3.connect(work).execute("SELECT max(k >> 6) * 60 FROM samples").fetchone()[0]
-        d = sqlite3.connect(durable).execute("SELECT max(k >> 6) * 60 FROM samples").fetchone()[0]
+
+        def newest(f):
+            db = sqlite3.connect(f)
+            try:
+                return db.execute("SELECT max(k >> 6) * 60 FROM samples").fetchone()[0]
+            finally:
+                db.close()      # a reader left open would lock the next run out
+        w, d = newest(work), newest(durable)
         # The replay starts over each time (same keys): the durable copy may
         # be behind the working one by the batch being synced when killed
         # and the one after it, never more (gc_interval 300 s of trace time).
@@ -343,6 +358,7 @@ def conf(state, gc="10", extra=""):
 config autonomy 'main'
 	option backend 'none'
 	option state_dir '{state}'
+	option failback_hold '5'
 
 config autonomy 'performance'
 	option gc_interval '{gc}'
@@ -408,7 +424,7 @@ class Daemon(TempDirCase):
         time.sleep(3)
         self.blackhole(False)
         self.assertTrue(wait_for(lambda: jctl("status", sock=sock)["active_member"] == "wan",
-                                 120), d.read_log()[-3000:])
+                                 60), d.read_log()[-3000:])
         self.wait_minute_rows(d, 2)
         # Restarted: everything is still there.
         d.stop()

@@ -372,6 +372,19 @@ static void test_copy_new(void **state)
 	assert_int_equal(copied[0], 1);
 	assert_int_equal(store_count(d, "samples"), 1441);
 	store_close(d);
+	/* A durable copy created but killed before its first copy (another
+	 * identity, no rows) is still free to take. */
+	char fresh[160];
+	snprintf(fresh, sizeof(fresh), "%s/fresh.db", dir);
+	d = store_open(fresh, STORE_DURABLE, 0, &info, err, sizeof(err));
+	assert_true(info.created);
+	store_close(d);
+	d = store_open(fresh, STORE_DURABLE, 0, &info, err, sizeof(err));
+	assert_false(info.created);
+	assert_int_not_equal(store_id(d), store_id(w));
+	assert_int_equal(store_copy_new(w, d, false, copied, err, sizeof(err)), 0);
+	assert_int_equal(store_id(d), store_id(w));
+	store_close(d);
 	/* Another store's durable copy is refused. */
 	struct store *other = open_ok(path2, STORE_DURABLE);
 	store_set_id(other, 42);
