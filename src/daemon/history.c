@@ -1,9 +1,10 @@
-/* history: the daemon's side of the history store (DESIGN.md "History").
+/* history: the daemon's side of the history store (DESIGN.md "Events and
+ * history", docs/history.md).
  *
  * Every event reaches the store through the bus (store_writer); members are
  * rolled up per wall-clock minute (store_roll) with the daemon's own
- * figures; everything goes to the working store in main.run_dir (RAM) one
- * second after an event and at every minute. Every performance.gc_interval
+ * figures; everything goes to the working store in main.run_dir (RAM) once
+ * the loop is done with an event, and at every minute. Every performance.gc_interval
  * `autonomyd --store-sync` (a child, with a timeout) maintains the working
  * store and brings the durable copy in main.state_dir up to date: flash
  * writes, fsync, retention and vacuum never run on this loop. At start the
@@ -37,7 +38,7 @@
 #include "events/ev_emit.h"
 #include "store/store_maint.h"
 
-#define FLUSH_DELAY_MS 1000
+#define FLUSH_RETRY_MS 1000
 #define SYNC_TIMEOUT_MS 120000
 #define SYNC_MAX_OUTPUT (256 * 1024)
 
@@ -62,6 +63,9 @@ void history_flush(struct history *h)
 		return;
 	int rc = store_writer_flush(h->w, h->work);
 	h->cpu_us += history_thread_cpu_us() - c0;
+	/* The maintenance child holds the write lock a few ms at a time. */
+	if (rc == 1 && !evtimer_pending(h->flush_ev, NULL))
+		arm_after(h->flush_ev, FLUSH_RETRY_MS);
 	if (rc < 0) {
 		struct store_writer_stats st;
 		store_writer_stats(h->w, &st);
@@ -79,7 +83,9 @@ static void on_flush(evutil_socket_t fd, short what, void *arg)
 	history_flush(arg);
 }
 
-/* Every event: written within a second (a burst in one transaction). */
+/* Every event is written once the loop has finished what it is doing (a
+ * switch's route change first; a burst in one transaction), so that what
+ * `decisions` and `notifications` read is current. */
 static void on_event(void *arg, const struct ev_record *e)
 {
 	struct history *h = arg;
@@ -89,7 +95,7 @@ static void on_event(void *arg, const struct ev_record *e)
 	else if (e->kind == EV_K_SWITCH)
 		history_observe_all(h);
 	if (!evtimer_pending(h->flush_ev, NULL))
-		arm_after(h->flush_ev, FLUSH_DELAY_MS);
+		event_active(h->flush_ev, EV_TIMEOUT, 0);
 }
 
 static int lock_dir(const char *dir)

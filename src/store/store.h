@@ -4,7 +4,7 @@
  *
  * The daemon keeps two copies (DESIGN.md "History"):
  *   - the working store in main.run_dir (RAM on a router), written every
- *     minute and within a second of an event, read by autonomyctl;
+ *     minute and right after an event, read by autonomyctl;
  *   - the durable store in main.state_dir (flash), brought up to date from
  *     the working one every performance.gc_interval and at shutdown by
  *     `autonomyd --store-sync` (store_sync.c), a child process, so that

@@ -491,7 +491,7 @@ class Daemon(TempDirCase):
         self.assertTrue(aside, ev)
         self.assertEqual(aside[0]["severity"], "warning")
         self.assertTrue([f for f in os.listdir(state) if f.startswith("history.db.bad-")])
-        # Stored within a second, like every event.
+        # Stored once the loop is done with it, like every event.
         self.assertTrue(wait_for(lambda: any(n["event"] == "store" for n in jctl(
             "notifications", sock=sock)["notifications"]), 10, 0.2))
 
