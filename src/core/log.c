@@ -11,6 +11,7 @@ static struct {
 	bool to_stderr;
 	bool opened;
 	enum log_level level;
+	log_sink_fn sink;
 } g_log = { .to_stderr = true, .level = LOG_LVL_INFO };
 
 static const char *const level_names[] = {
@@ -29,6 +30,7 @@ void log_open(const char *ident, bool to_stderr, enum log_level level)
 }
 
 void log_set_level(enum log_level level) { g_log.level = level; }
+void log_set_sink(log_sink_fn fn) { g_log.sink = fn; }
 enum log_level log_get_level(void) { return g_log.level; }
 
 int log_level_parse(const char *name)
@@ -59,6 +61,8 @@ void log_close(void)
 
 static void log_emit(enum log_level level, const char *text)
 {
+	if (g_log.sink)
+		g_log.sink(level, text);
 	if (!g_log.to_stderr) {
 		syslog((int)level, "%s", text);
 		return;

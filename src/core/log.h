@@ -16,6 +16,10 @@ enum log_level log_get_level(void);
 int log_level_parse(const char *name);
 const char *log_level_name(enum log_level level);
 void log_close(void);
+/* One more destination for every message that passes the level (starwatch
+ * keeps its own log file this way); NULL removes it. */
+typedef void (*log_sink_fn)(enum log_level level, const char *text);
+void log_set_sink(log_sink_fn fn);
 
 void log_msg(enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
