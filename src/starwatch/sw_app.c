@@ -91,8 +91,11 @@ static void on_answer(void *arg, const struct sw_answer *ans)
 			log_notice("autonomyd is healthy (pid %u)", a->watch.pid);
 		}
 		maybe_release(a, now);
-	} else if (before != a->watch.state) {
-		log_info("autonomyd: %s", sw_daemon_name(a->watch.state));
+	} else if (before != a->watch.state && (a->watch.state == SW_D_NO_PROGRESS ||
+						 a->watch.state == SW_D_STOPPED)) {
+		/* Recoveries and hold-downs say more where they happen. */
+		log_info("autonomyd: %s", a->watch.state == SW_D_STOPPED ?
+			 "stopped (no pid file): left alone" : "no progress yet");
 	}
 	act(a, &v);
 	if (a->watch.state != SW_D_OK && a->cfg.failsafe)
