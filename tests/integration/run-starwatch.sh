@@ -5,5 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 # curl posts the emergency; ping checks the fail-safe route.
-command -v curl >/dev/null && command -v ping >/dev/null || ../../lab/lab.sh deps
+if ! command -v curl >/dev/null || ! command -v ping >/dev/null; then
+	../../lab/lab.sh deps
+fi
 exec /usr/bin/python3 test_starwatch.py "${1:-../../build}"
