@@ -17,6 +17,7 @@
 #include <malloc.h>
 #endif
 
+#include "core/daemonize.h"
 #include "core/log.h"
 #include "core/pidfile.h"
 #include "starwatch/sw_app.h"
@@ -150,49 +151,6 @@ static int setup_signals(void)
 	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
-/* Parent side of daemonizing: wait until the child runs (or failed), so
- * a start-up error reaches the terminal. */
-static int daemonize(int *notify_fd)
-{
-	int p[2];
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return -1;
-	pid_t pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid > 0) {
-		char st = 1;
-		close(p[1]);
-		if (read(p[0], &st, 1) != 1)
-			st = 1;
-		_exit(st);
-	}
-	close(p[0]);
-	setsid();
-	if (chdir("/") < 0)
-		return -1;
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (null >= 0) {
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(null, 2);
-		if (null > 2)
-			close(null);
-	}
-	*notify_fd = p[1];
-	return 0;
-}
-
-static void notify_parent(int *fd, char status)
-{
-	if (*fd < 0)
-		return;
-	if (write(*fd, &status, 1) != 1)
-		log_errno(LOG_LVL_WARN, "could not notify the parent process");
-	close(*fd);
-	*fd = -1;
-}
-
 static struct pidfile *single_instance(const char *path)
 {
 	pid_t holder = 0;
@@ -220,7 +178,7 @@ static int run(struct sw_app *a, const struct opts *o, int *notify_fd)
 		   (unsigned long long)(a->cfg.watch.hang_ms / 1000), a->cfg.restart_how,
 		   a->cfg.failsafe ? "on" : "off");
 	sw_app_start(a);
-	notify_parent(notify_fd, 0);
+	daemonize_notify(notify_fd, 0);
 	int rc = sw_loop_run(&a->loop) < 0 ? 1 : 0;
 	log_notice("starwatch stopped");
 	close(sfd);
@@ -260,7 +218,7 @@ int main(int argc, char **argv)
 	log_open("starwatch", o.foreground, o.debug ? LOG_LVL_DEBUG : LOG_LVL_INFO);
 	app.debug = o.debug;
 	int rc = run(&app, &o, &notify_fd);
-	notify_parent(&notify_fd, 1);
+	daemonize_notify(&notify_fd, 1);
 	sw_app_free(&app);
 	sw_logfile_close();
 	pidfile_release(pf);

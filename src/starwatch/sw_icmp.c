@@ -49,13 +49,7 @@ bool sw_ping_is_reply(const void *buf, size_t len, bool raw, uint16_t id, uint16
 
 static void finish(struct sw_ping *p, bool reached, const char *why)
 {
-	if (p->fd >= 0) {
-		sw_loop_unwatch(p->loop, p->fd);
-		close(p->fd);
-	}
-	p->fd = -1;
-	p->running = false;
-	sw_timer_cancel(&p->timer);
+	sw_ping_cancel(p);
 	p->cb(p->arg, reached, why);
 }
 
@@ -165,11 +159,7 @@ void sw_ping_start(struct sw_ping *p, const struct in_addr *targets, size_t n,
 
 void sw_ping_cancel(struct sw_ping *p)
 {
-	if (p->fd >= 0) {
-		sw_loop_unwatch(p->loop, p->fd);
-		close(p->fd);
-	}
-	p->fd = -1;
+	sw_loop_close(p->loop, &p->fd);
 	p->running = false;
 	sw_timer_cancel(&p->timer);
 }

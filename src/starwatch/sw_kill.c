@@ -54,11 +54,7 @@ bool sw_pid_alive(pid_t pid)
 
 static void done(struct sw_kill *k, bool gone, const char *how)
 {
-	if (k->pidfd >= 0) {
-		sw_loop_unwatch(k->loop, k->pidfd);
-		close(k->pidfd);
-	}
-	k->pidfd = -1;
+	sw_loop_close(k->loop, &k->pidfd);
 	k->phase = 0;
 	sw_timer_cancel(&k->tick);
 	k->cb(k->arg, gone, how);

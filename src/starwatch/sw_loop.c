@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/clock.h"
 
@@ -37,6 +38,15 @@ void sw_loop_unwatch(struct sw_loop *l, int fd)
 			return;
 		}
 	}
+}
+
+void sw_loop_close(struct sw_loop *l, int *fd)
+{
+	if (*fd < 0)
+		return;
+	sw_loop_unwatch(l, *fd);
+	close(*fd);
+	*fd = -1;
 }
 
 int sw_timer_register(struct sw_loop *l, struct sw_timer *t, sw_timer_cb cb, void *arg)

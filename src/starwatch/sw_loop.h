@@ -41,6 +41,8 @@ void sw_loop_init(struct sw_loop *l);
 /* Watches fd for events (POLLIN/POLLOUT); replaces an earlier watch of fd. */
 int sw_loop_watch(struct sw_loop *l, int fd, short events, sw_fd_cb cb, void *arg);
 void sw_loop_unwatch(struct sw_loop *l, int fd);
+/* Unwatches and closes *fd (if open) and sets it to -1. */
+void sw_loop_close(struct sw_loop *l, int *fd);
 /* A timer belongs to its owner; it is registered once and then armed and
  * disarmed at will. */
 int sw_timer_register(struct sw_loop *l, struct sw_timer *t, sw_timer_cb cb, void *arg);

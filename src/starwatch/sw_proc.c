@@ -49,11 +49,8 @@ static void drain(struct sw_proc *p)
 		p->out_len += n;
 	}
 	p->out[p->out_len] = '\0';
-	if (r == 0) {           /* EOF: nobody holds the write end any more */
-		sw_loop_unwatch(p->owner->loop, p->out_fd);
-		close(p->out_fd);
-		p->out_fd = -1;
-	}
+	if (r == 0)             /* EOF: nobody holds the write end any more */
+		sw_loop_close(p->owner->loop, &p->out_fd);
 }
 
 static void on_output(void *arg, int fd, short revents)
@@ -155,15 +152,10 @@ void sw_procs_reap(struct sw_procs *ps)
 		int st;
 		if (!p->used || waitpid(p->pid, &st, WNOHANG) != p->pid)
 			continue;
-		if (p->out_fd >= 0) {
+		if (p->out_fd >= 0)
 			drain(p);
-			/* A daemonised grandchild may hold the pipe open forever. */
-			if (p->out_fd >= 0) {
-				sw_loop_unwatch(ps->loop, p->out_fd);
-				close(p->out_fd);
-			}
-		}
-		p->out_fd = -1;
+		/* A daemonised grandchild may hold the pipe open forever. */
+		sw_loop_close(ps->loop, &p->out_fd);
 		sw_timer_cancel(&p->deadline);
 		p->used = false;
 		/* The callback may start the next program in this very slot. */

@@ -16,13 +16,7 @@ static const char request[] = "{\"cmd\":\"ping\",\"args\":{}}\n";
 
 static void finish(struct sw_query *q, struct sw_answer *a)
 {
-	if (q->fd >= 0) {
-		sw_loop_unwatch(q->loop, q->fd);
-		close(q->fd);
-	}
-	q->fd = -1;
-	q->running = false;
-	sw_timer_cancel(&q->deadline);
+	sw_query_cancel(q);
 	if (a->answered && !a->pid)
 		a->pid = q->peer_pid;
 	q->cb(q->arg, a);
@@ -162,11 +156,7 @@ void sw_query_start(struct sw_query *q, const char *sock_path, uint64_t timeout_
 
 void sw_query_cancel(struct sw_query *q)
 {
-	if (q->fd >= 0) {
-		sw_loop_unwatch(q->loop, q->fd);
-		close(q->fd);
-	}
-	q->fd = -1;
+	sw_loop_close(q->loop, &q->fd);
 	q->running = false;
 	sw_timer_cancel(&q->deadline);
 }

@@ -263,7 +263,8 @@ class Starwatch(harness.TempDirCase):
                         (default_routes(), self.log()))
         TIMINGS["failsafe_installed_s"] = round(time.monotonic() - t0, 2)
         self.assertEqual(len(default_routes()), 1)
-        self.assertTrue(self.sw_status()["failsafe_active"])
+        # installed as a trial first, active once a ping through it answered
+        self.assertTrue(wait_for(lambda: self.sw_status().get("failsafe_active"), 10))
         # That member dies: the route moves to one that answers.
         lab("impair.sh", "wan", "blackhole")
         t0 = time.monotonic()
@@ -271,8 +272,9 @@ class Starwatch(harness.TempDirCase):
                         (default_routes(), self.log()))
         TIMINGS["failsafe_moved_s"] = round(time.monotonic() - t0, 2)
         self.assertEqual(rexec("ping", "-c", "1", "-W", "2", "198.51.100.1").returncode, 0)
-        st = self.sw_status()
-        self.assertEqual((st["failsafe_member"], st["failsafe_device"]), ("sat", "sl"))
+        self.assertTrue(wait_for(lambda: (self.sw_status().get("failsafe_member"),
+                                          self.sw_status().get("failsafe_device")) ==
+                                 ("sat", "sl"), 10), self.sw_status())
 
         # autonomyd is back: starwatch's route goes, autonomyd's own remains.
         self.start_daemon()
