@@ -286,6 +286,63 @@ class Starwatch(harness.TempDirCase):
         self.assertEqual(default_routes()[0][1], "165")
 
 
+class Escalation(Starwatch):
+    """The ladder's I/O: interfaces bounced over rtnetlink, the reboot step
+    recorded in the state file before its command runs, the per-day limit
+    read back by the next run. Its own lab: bouncing the uplinks flushes
+    their routes."""
+
+    def test_ladder_restart_interface_then_reboot(self):
+        marker = os.path.join(self.tmp, "rebooted")
+        state = os.path.join(self.tmp, "starwatch.state")
+        self.config(max_restarts="1", escalation="restart_daemon restart_interface reboot",
+                    max_reboots_per_day="1", reboot_command=f"/usr/bin/touch {marker}")
+        self.start_daemon()
+        self.start_starwatch()
+        steps = []
+        for want in ("restart_daemon", "restart_interface"):
+            old = self.daemon_pid()
+            os.kill(old, signal.SIGKILL)
+            self.assertTrue(wait_for(lambda: self.restored(old), 30, step=0.1), self.log())
+            self.assertTrue(wait_for(lambda: self.sw_status().get("daemon") == "ok", 15))
+            steps.append(self.sw_status()["step"])
+        self.assertEqual(steps, ["restart_daemon", "restart_interface"])
+        for dev in ("wan", "sl", "lte"):
+            self.assertIn(f"restart_interface: {dev} set down and up", self.log())
+        os.kill(self.daemon_pid(), signal.SIGKILL)
+        self.assertTrue(wait_for(lambda: os.path.exists(marker), 20), self.log())
+        rec = json.load(open(state))
+        self.assertEqual(rec["version"], 1)
+        self.assertEqual(len(rec["reboots"]), 1)
+        self.assertLess(abs(rec["reboots"][0] - time.time()), 60)
+        # "the machine rebooted" but the daemon stays dead: the ladder is used
+        # up, held down
+        self.assertTrue(wait_for(lambda: self.sw_status().get("held_down"), 20), self.log())
+        self.assertIn("rebooting the router (1 of at most 1 today)", self.log())
+        # A new run (as after the reboot) reads the record: no second reboot today.
+        self.sw.send_signal(signal.SIGTERM)
+        self.sw.wait(10)
+        os.unlink(marker)
+        self.start_daemon()
+        self.start_starwatch()
+        os.kill(self.daemon_pid(), signal.SIGKILL)
+        old = self.daemon_pid()
+        self.assertTrue(wait_for(lambda: self.restored(old), 30, step=0.1), self.log())
+        self.assertTrue(wait_for(lambda: self.sw_status().get("daemon") == "ok", 15))
+        os.kill(self.daemon_pid(), signal.SIGKILL)
+        old = self.daemon_pid()
+        self.assertTrue(wait_for(lambda: self.restored(old), 30, step=0.1), self.log())
+        self.assertTrue(wait_for(lambda: self.sw_status().get("daemon") == "ok", 15))
+        os.kill(self.daemon_pid(), signal.SIGKILL)
+        self.assertTrue(wait_for(lambda: self.sw_status().get("held_down"), 20), self.log())
+        self.assertFalse(os.path.exists(marker))
+
+    # the other tests of the base class run once, there
+    test_sigstop_restored_within_hang_timeout_plus_10s = None
+    test_killed_daemon_restarted = None
+    test_hold_down_then_failsafe_route = None
+
+
 class Programs(harness.TempDirCase):
     def test_version_check_and_ldd(self):
         r = subprocess.run([STARWATCH, "-V"], capture_output=True, text=True)
@@ -308,6 +365,43 @@ class Programs(harness.TempDirCase):
                                                  r"libpthread\.)", l)]
         self.assertEqual(extra, [])
         self.assertNotIn("libevent", " ".join(libs))
+
+    def test_single_instance_and_reload(self):
+        conf = os.path.join(self.tmp, "c")
+        log = os.path.join(self.tmp, "sw.log")
+        text = ("config autonomy 'main'\n\toption backend 'none'\n"
+                f"\toption control_socket '{self.tmp}/run/a.sock'\n"
+                f"\toption pid_file '{self.tmp}/a.pid'\n"
+                "config autonomy 'starwatch'\n\toption check_interval '1'\n"
+                f"\toption log_file '{log}'\n\toption pid_file '{self.tmp}/sw.pid'\n"
+                f"\toption state_file '{self.tmp}/sw.state'\n")
+        open(conf, "w").write(text)
+        sw = subprocess.Popen([STARWATCH, "-f", "-c", conf], stderr=subprocess.DEVNULL)
+        try:
+            status = os.path.join(self.tmp, "run", "starwatch.json")
+            self.assertTrue(wait_for(lambda: os.path.exists(status), 10))
+            self.assertEqual(json.load(open(status))["daemon"], "stopped")
+            r = subprocess.run([STARWATCH, "-f", "-c", conf], capture_output=True, text=True,
+                               timeout=20)
+            self.assertEqual(r.returncode, 1)
+            self.assertIn("already running", r.stderr)
+            open(conf, "w").write(text + "\toption max_restarts 'many'\n")
+            sw.send_signal(signal.SIGHUP)
+            self.assertTrue(wait_for(lambda: "keeping the running config" in
+                                     open(log).read(), 10))
+            open(conf, "w").write(text + "\toption check_interval '2'\n")
+            sw.send_signal(signal.SIGHUP)
+            self.assertTrue(wait_for(lambda: json.load(open(status))["check_interval_s"] == 2,
+                                     10))
+            open(conf, "w").write(text + "\toption enabled '0'\n")
+            sw.send_signal(signal.SIGHUP)
+            self.assertEqual(sw.wait(10), 0)
+            self.assertFalse(os.path.exists(status))
+            self.assertFalse(os.path.exists(os.path.join(self.tmp, "sw.pid")))
+        finally:
+            if sw.poll() is None:
+                sw.kill()
+                sw.wait()
 
 
 if __name__ == "__main__":
