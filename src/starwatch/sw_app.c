@@ -169,6 +169,10 @@ void sw_app_configure(struct sw_app *a)
 	fs->n_members = c->n_members;
 	memcpy(fs->targets, c->targets, sizeof(fs->targets));
 	fs->n_targets = c->n_targets;
+	fs->recheck_ms = c->watch.check_ms * SW_FS_RECHECK_CHECKS;
+	if (fs->recheck_ms > SW_FS_RECHECK_MAX_MS)
+		fs->recheck_ms = SW_FS_RECHECK_MAX_MS;
+	fs->trusted_until = 0;
 	sw_alert_set_urls(&a->alert, c->alert_url, c->slack_url);
 	struct sw_watch_params p = c->watch;
 	p.reboot_allowed = sw_recover_reboot_allowed(a);

@@ -176,6 +176,7 @@ static void on_ping(void *arg, bool reached, const char *why)
 	if (fs->phase == SW_FS_CHECKING) {
 		if (reached) {
 			fs->phase = SW_FS_IDLE;
+			fs->trusted_until = fs->loop->now() + fs->recheck_ms;
 			note(fs, LOG_LVL_INFO, fs->active ? "our default route works" :
 			     "the default route works");
 			return;
@@ -191,6 +192,7 @@ static void on_ping(void *arg, bool reached, const char *why)
 		fs->active = true;
 		fs->touched = false;
 		fs->phase = SW_FS_IDLE;
+		fs->trusted_until = fs->loop->now() + fs->recheck_ms;
 		char gw[INET_ADDRSTRLEN] = "";
 		if (fs->has_gw)
 			inet_ntop(AF_INET, &fs->gw, gw, sizeof(gw));
@@ -205,9 +207,17 @@ static void on_ping(void *arg, bool reached, const char *why)
 	try_next(fs);
 }
 
+/* Our route's device lost its carrier: no need to wait for a ping. */
+static bool our_link_lost(struct sw_failsafe *fs)
+{
+	struct sw_link li;
+	return fs->active && (sw_nl_get_link(fs->dev, &li) < 0 || !(li.flags & IFF_LOWER_UP));
+}
+
 void sw_failsafe_check(struct sw_failsafe *fs)
 {
-	if (fs->phase != SW_FS_IDLE)
+	if (fs->phase != SW_FS_IDLE ||
+	    (fs->loop->now() < fs->trusted_until && !our_link_lost(fs)))
 		return;
 	fs->phase = SW_FS_CHECKING;
 	sw_ping_start(&fs->ping, fs->targets, fs->n_targets, SW_FS_PING_MS);
@@ -229,6 +239,7 @@ void sw_failsafe_release(struct sw_failsafe *fs)
 	sw_ping_cancel(&fs->ping);
 	fs->phase = SW_FS_IDLE;
 	fs->touched = false;
+	fs->trusted_until = 0;
 	bool was = fs->active;
 	fs->active = false;
 	fs->last_msg[0] = '\0';

@@ -20,6 +20,10 @@
 
 #define SW_FS_MAX_MEMBERS 16
 #define SW_FS_PING_MS 2000
+/* A route found working is checked again after 6 check intervals (at most
+ * 60 s): a day of checks costs ~120 KB on a metered link, not megabytes. */
+#define SW_FS_RECHECK_CHECKS 6
+#define SW_FS_RECHECK_MAX_MS 60000
 
 struct sw_fs_member {
 	char name[64];
@@ -48,13 +52,16 @@ struct sw_failsafe {
 	struct in_addr gw;
 	bool saved;             /* a displaced route to put back */
 	struct sw_rt saved_rt;
+	uint64_t recheck_ms;    /* how long a working route is trusted */
+	uint64_t trusted_until; /* no check before this (monotonic ms) */
 	char last_msg[160];     /* logged only when it changes */
 	sw_fs_cb changed;
 	void *arg;
 };
 
 int sw_failsafe_init(struct sw_failsafe *fs, struct sw_loop *l, sw_fs_cb changed, void *arg);
-/* A check round (no-op while one runs). */
+/* A check round (no-op while one runs, or while a route found working is
+ * still trusted). */
 void sw_failsafe_check(struct sw_failsafe *fs);
 /* autonomyd is back: remove our route (whether or not this run made it). */
 void sw_failsafe_release(struct sw_failsafe *fs);

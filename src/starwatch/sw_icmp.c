@@ -53,9 +53,10 @@ static void finish(struct sw_ping *p, bool reached, const char *why)
 	p->cb(p->arg, reached, why);
 }
 
-static void send_all(struct sw_ping *p)
+/* Echo requests to targets [from, to). */
+static void send_range(struct sw_ping *p, size_t from, size_t to)
 {
-	for (size_t i = 0; i < p->n_targets; i++) {
+	for (size_t i = from; i < to && i < p->n_targets; i++) {
 		struct {
 			struct icmphdr h;
 			char payload[8];
@@ -82,7 +83,7 @@ static void on_timer(void *arg)
 	}
 	if (!p->resent) {
 		p->resent = true;
-		send_all(p);
+		send_range(p, 0, p->n_targets);
 	}
 	sw_timer_at(&p->timer, p->deadline_ms);
 }
@@ -151,7 +152,9 @@ void sw_ping_start(struct sw_ping *p, const struct in_addr *targets, size_t n,
 	counter = (uint16_t)(counter + SW_PING_MAX_TARGETS);
 	p->resent = false;
 	p->deadline_ms = p->loop->now() + timeout_ms;
-	send_all(p);
+	/* One echo first: on a working (maybe metered) link that is all it
+	 * costs; the others only when it stays unanswered. */
+	send_range(p, 0, 1);
 	sw_timer_at(&p->timer, p->loop->now() + timeout_ms / 2);
 	if (sw_loop_watch(p->loop, p->fd, POLLIN, on_readable, p) < 0)
 		finish(p, false, "loop full");

@@ -1,6 +1,7 @@
 /* sw_icmp: "does the default route reach the internet?" — ICMP echo to a
  * few targets through whatever the routing table says, on the loop: one
- * echo per target, again halfway to the deadline; any reply is enough.
+ * echo to the first target, then one to every target halfway to the
+ * deadline; any reply is enough.
  * An unprivileged ping socket when net.ipv4.ping_group_range allows it,
  * else a raw socket (starwatch runs as root) filtered to echo replies. */
 #ifndef AUTONOMY_SW_ICMP_H
