@@ -20,6 +20,7 @@
 #include "daemon/daemon.h"
 #include "daemon/decisions.h"
 #include "daemon/members.h"
+#include "daemon/netifd.h"
 #include "daemon/tel.h"
 #include "engine/replay.h"
 #include "link/linkmon.h"
@@ -271,10 +272,11 @@ static int start_services(struct daemon *d)
 		log_err("cannot start the daemon's timers");
 		return -1;
 	}
-	if (decisions_start(d) < 0 || gps_start(d) < 0)
+	if (decisions_start(d) < 0 || gps_start(d) < 0 || netifd_start(d) < 0)
 		return -1;
 	if (members_sync(d) < 0)
 		log_err("some members could not be started (see above)");
+	netifd_refresh(d);
 	if (usage_start(d) < 0) {
 		log_err("cannot start data usage accounting");
 		return -1;
@@ -291,6 +293,7 @@ static void stop_services(struct daemon *d)
 	carrier_watch_stop(d);
 	usage_stop(d);
 	members_free(d);
+	netifd_stop(d);
 	gps_stop(d);
 	decisions_stop(d);
 	if (d->monitor_timer)
