@@ -25,6 +25,7 @@ struct loclearn;
 struct gps_state;
 struct usage_state;
 struct netifd;
+struct state_io;
 
 #define DAEMON_EVENTS_MAX 128
 
@@ -79,6 +80,7 @@ struct daemon {
 	struct gps_state *gps;          /* the router's position (gps.c) */
 	struct usage_state *usage;      /* data usage per member (usage.c) */
 	struct netifd *netifd;          /* OpenWrt interface names → devices (netifd.c) */
+	struct state_io *state;         /* state_dir / run_dir writes (state.c) */
 };
 
 /* Records an event: logged, kept in a ring for `monitor`, and streamed to

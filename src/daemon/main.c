@@ -21,6 +21,7 @@
 #include "daemon/decisions.h"
 #include "daemon/members.h"
 #include "daemon/netifd.h"
+#include "daemon/state.h"
 #include "daemon/tel.h"
 #include "engine/replay.h"
 #include "link/linkmon.h"
@@ -272,7 +273,8 @@ static int start_services(struct daemon *d)
 		log_err("cannot start the daemon's timers");
 		return -1;
 	}
-	if (decisions_start(d) < 0 || gps_start(d) < 0 || netifd_start(d) < 0)
+	if (state_start(d) < 0 || decisions_start(d) < 0 || gps_start(d) < 0 ||
+	    netifd_start(d) < 0)
 		return -1;
 	if (members_sync(d) < 0)
 		log_err("some members could not be started (see above)");
@@ -311,6 +313,7 @@ static void stop_services(struct daemon *d)
 	if (d->base)
 		event_base_free(d->base);
 	json_object_put(d->last_reload.diags);
+	state_stop(d);
 	config_free(d->cfg);
 	pidfile_release(d->pf);
 }

@@ -9,6 +9,7 @@
 #include "core/jsonutil.h"
 #include "core/selfhealth.h"
 #include "daemon/netifd.h"
+#include "daemon/state.h"
 #include "daemon/decisions.h"
 #include "daemon/members.h"
 #include "engine/decide.h"
@@ -252,6 +253,7 @@ static json_object *subsystems_json(struct daemon *d)
 	json_object_object_add(s, "gps", gps_health_json(d));
 	json_object_object_add(s, "telemetry", tel_health_json(d));
 	json_object_object_add(s, "netifd", netifd_view(d));
+	json_object_object_add(s, "state", state_view(d));
 	json_object_object_add(s, "linkmon", l);
 	json_object_object_add(s, "control", c);
 	return s;
