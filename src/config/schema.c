@@ -50,6 +50,9 @@ static const struct cfg_option_def main_opts[] = {
 		 "How routes change: auto (= netlink for now), netlink, "
 		 "none (observe only); mwan3 is not available yet"),
 	ENUM_OPT("log_level", "info", log_level_enum, "Lowest syslog level that is logged"),
+	TYPED_OPT("log_file", CFG_STRING, 0, "",
+		  "Also write the log to this file (e.g. /var/log/autonomy.log, rotated by "
+		  "/etc/logrotate.d/autonomy; reopened on reload); empty: syslog only"),
 	TYPED_OPT("state_dir", CFG_STRING, 0, "/var/lib/autonomy",
 		  "Persistent state (data usage, learnt places, history); on OpenWrt a "
 		  "directory on flash such as /etc/autonomy (absolute path)"),

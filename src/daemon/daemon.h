@@ -81,6 +81,7 @@ struct daemon {
 	struct usage_state *usage;      /* data usage per member (usage.c) */
 	struct netifd *netifd;          /* OpenWrt interface names → devices (netifd.c) */
 	struct state_io *state;         /* state_dir / run_dir writes (state.c) */
+	struct event *sd_watchdog;      /* systemd WATCHDOG=1 pings (main.c) */
 };
 
 /* Records an event: logged, kept in a ring for `monitor`, and streamed to
