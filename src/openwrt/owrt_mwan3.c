@@ -158,6 +158,14 @@ static void member_name(const char *iface, char *out, size_t size)
 	snprintf(out, size, "%s%s", iface, cfg_find_global_def(iface) ? "_uplink" : "");
 }
 
+/* RutOS keeps tracking (track_ip, track_method, timing) in anonymous
+ * `config condition` sections naming the interface; OpenWrt's mwan3 keeps
+ * it in the interface section. Both count. */
+static bool tracks(const struct uci_section *s, const struct mw_iface *f)
+{
+	return s == f->sec || (strcmp(s->type, "condition") == 0 && opt_is(s, "interface", f->name));
+}
+
 static void put_targets(FILE *out, const struct uci_section *s)
 {
 	const struct uci_option *t = uci_find_option(s, "track_ip");
@@ -206,7 +214,8 @@ static void put_timing(FILE *out, const struct uci_section *s)
 		fputc('\n', out);
 }
 
-static void put_member(FILE *out, const struct mw_iface *f, int priority)
+static void put_member(FILE *out, const struct uci_package *pkg, const struct mw_iface *f,
+		       int priority)
 {
 	char name[OWRT_IFACE_MAX + 8];
 	member_name(f->name, name, sizeof(name));
@@ -219,8 +228,28 @@ static void put_member(FILE *out, const struct mw_iface *f, int priority)
 		fprintf(out, "\toption weight '%d'\n", f->weight);
 	if (opt_is(f->sec, "enabled", "0"))
 		fputs("\toption enabled '0'\t# disabled in mwan3\n", out);
-	put_targets(out, f->sec);
-	put_timing(out, f->sec);
+	for (size_t i = 0; i < pkg->n_secs; i++)
+		if (tracks(&pkg->secs[i], f)) {
+			put_targets(out, &pkg->secs[i]);
+			put_timing(out, &pkg->secs[i]);
+		}
+}
+
+/* mwan3 members whose interface has no `config interface`: mwan3 skips
+ * them too; say so instead of dropping them silently. */
+static void put_dangling(FILE *out, const struct uci_package *pkg, struct mw_iface *ifs, size_t n)
+{
+	for (size_t i = 0; i < pkg->n_secs; i++) {
+		const struct uci_section *s = &pkg->secs[i];
+		const char *ifc = opt1(s, "interface");
+		if (strcmp(s->type, "member") || !ifc || iface_of(ifs, n, ifc))
+			continue;
+		fputs("\n# mwan3 member '", out);
+		put_comment_value(out, s->name ? s->name : "?");
+		fputs("' uses interface '", out);
+		put_comment_value(out, ifc);
+		fputs("', which has no 'config interface' section: not imported\n", out);
+	}
 }
 
 static void put_header(FILE *out, const char *source, const struct uci_section *pol,
@@ -262,13 +291,13 @@ int owrt_mwan3_import(const struct uci_package *pkg, const char *source, FILE *o
 	for (int p = 1; p <= 255; p++)
 		for (size_t i = 0; i < n; i++)
 			if (ifs[i].used && ifs[i].metric == p && !opt_is(ifs[i].sec, "family", "ipv6")) {
-				put_member(out, &ifs[i], p);
+				put_member(out, pkg, &ifs[i], p);
 				written++;
 			}
 	for (size_t i = 0; i < n; i++)
 		if (ifs[i].used && !ifs[i].metric && !opt_is(ifs[i].sec, "family", "ipv6")) {
 			fputs("\n# not in the policy above: after its members", out);
-			put_member(out, &ifs[i], maxp < 255 ? maxp + 1 : 255);
+			put_member(out, pkg, &ifs[i], maxp < 255 ? maxp + 1 : 255);
 			written++;
 		}
 	for (size_t i = 0; i < n; i++)
@@ -278,6 +307,7 @@ int owrt_mwan3_import(const struct uci_package *pkg, const char *source, FILE *o
 			fputs("' (family ipv6) is not a member of its own: each member probes and "
 			      "routes\n# IPv6 too, through its device\n", out);
 		}
+	put_dangling(out, pkg, ifs, n);
 	if (!written) {
 		snprintf(err, errlen, "no IPv4 interface of mwan3 is used by a member");
 		return -1;

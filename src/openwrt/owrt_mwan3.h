@@ -15,6 +15,8 @@
  *     after the lowest priority;
  *   - track_ip → target (numeric addresses only: autonomy never resolves
  *     names through another uplink); httping → http://IP/;
+ *   - RutOS keeps tracking in `config condition` sections (option interface
+ *     X): their track_ip and knobs count as X's;
  *   - IPv6-only interfaces (family 'ipv6', like 'wan6') are not members of
  *     their own: an autonomy member probes and routes both families of its
  *     device; they are listed in a comment;
