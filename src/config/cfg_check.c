@@ -93,7 +93,7 @@ static const struct option_rule {
 	{ NULL, "qmi_device", abs_path, "must be an absolute path such as /dev/cdc-wdm0" },
 	{ "starwatch", "log_file", abs_path_or_empty, "must be an absolute path or empty" },
 	{ "starwatch", "pid_file", abs_path, "must be an absolute path" },
-	{ "starwatch", "state_file", abs_path, "must be an absolute path" },
+	{ "starwatch", "state_file", abs_path_or_empty, "must be an absolute path or empty" },
 	{ "starwatch", "restart_command", program,
 	  "must start with an absolute path or a program name" },
 	{ "starwatch", "reboot_command", program,

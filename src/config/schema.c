@@ -266,8 +266,9 @@ static const struct cfg_option_def starwatch_opts[] = {
 		"Reboots the escalation may cause within 24 hours (0 = never reboot)"),
 	TYPED_OPT("reboot_command", CFG_STRING, CFG_F_LIST, "reboot",
 		  "Command (argv) of the reboot step"),
-	TYPED_OPT("state_file", CFG_STRING, 0, "/etc/autonomy/starwatch.state",
-		  "Where starwatch counts its reboots; on flash, so the limit survives reboots"),
+	TYPED_OPT("state_file", CFG_STRING, 0, "",
+		  "Where starwatch counts its reboots, so the limit survives them (empty: "
+		  "starwatch.state in main.state_dir, on flash on OpenWrt)"),
 	TYPED_OPT("alert_url", CFG_SECRET, 0, NULL,
 		  "http(s) URL that receives starwatch's emergencies as a JSON POST "
 		  "(a webhook, an ntfy topic); may hold a token"),

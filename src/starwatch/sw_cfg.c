@@ -199,6 +199,12 @@ static int resolve(struct sw_cfg *c, const struct config *cfg)
 	c->log_file = dup_or_null(cfg_str(s, "log_file"));
 	c->pid_file = dup_or_null(cfg_str(s, "pid_file"));
 	c->state_file = dup_or_null(cfg_str(s, "state_file"));
+	if (!c->state_file) {
+		/* Beside the daemon's persistent state: on flash where that is. */
+		char p[4200];
+		snprintf(p, sizeof(p), "%s/starwatch.state", cfg_str(m, "state_dir"));
+		c->state_file = strdup(p);
+	}
 	c->alert_url = dup_or_null(cfg_str(s, "alert_url"));
 	c->slack_url = cfg_bool(sl, "enabled") ? dup_or_null(cfg_str(sl, "webhook_url")) : NULL;
 	c->control_socket = dup_or_null(cfg_str(m, "control_socket"));
