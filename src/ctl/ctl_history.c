@@ -1,7 +1,6 @@
 /* ctl_history: history commands answered from the store (ctl_history.h). */
 #include "ctl/ctl_history.h"
 
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,7 +56,7 @@ static void join(char *out, size_t size, const char *dir, const char *file)
 }
 
 /* No daemon answers: the files its config names. */
-static int from_config(const char *sock, struct source *src, struct ctl_error *err)
+static int from_config(struct source *src, struct ctl_error *err)
 {
 	const char *env = getenv("AUTONOMY_CONFIG");
 	const char *path = env && *env ? env : CTL_DEFAULT_CONFIG;
@@ -65,10 +64,14 @@ static int from_config(const char *sock, struct source *src, struct ctl_error *e
 	struct config *cfg = config_load_file(path, &dg);
 	const struct cfg_section *m = cfg ? config_section(cfg, "main") : NULL;
 	const char *run = m ? cfg_str(m, "run_dir") : NULL, *state = m ? cfg_str(m, "state_dir") : NULL;
-	char sockdir[4096], work[4200], durable[4200];
-	snprintf(sockdir, sizeof(sockdir), "%s", sock);
-	join(work, sizeof(work), run && *run ? run : dirname(sockdir), STORE_FILE);
+	char work[4200], durable[4200];
+	/* As the daemon lays them out (daemon/state.c): no run_dir, one store
+	 * in state_dir. */
 	join(durable, sizeof(durable), state && *state ? state : "/var/lib/autonomy", STORE_FILE);
+	if (run && *run)
+		join(work, sizeof(work), run, STORE_FILE);
+	else
+		snprintf(work, sizeof(work), "%s", durable);
 	config_free(cfg);
 	cfg_diags_free(&dg);
 	thresholds(src, path);
@@ -107,7 +110,7 @@ static int locate(const char *sock, const char *store, struct source *src, struc
 	json_object *st = ctl_client_call(sock, "status", NULL, STATUS_TIMEOUT_MS, &e), *h = NULL;
 	json_object_put(e.details);
 	if (!st)
-		return from_config(sock, src, err);
+		return from_config(src, err);
 	json_object_object_get_ex(st, "history", &h);
 	const char *work = json_get_str(h, "working", NULL);
 	thresholds(src, json_get_str(st, "config_file", NULL));

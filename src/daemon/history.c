@@ -16,7 +16,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,12 +28,15 @@
 #include <event2/event.h>
 
 #include "core/clock.h"
+#include "core/jsonutil.h"
+#include "core/selfhealth.h"
 #include "core/fsutil.h"
 #include "core/log.h"
 #include "core/proc.h"
 #include "daemon/daemon.h"
 #include "daemon/history_int.h"
 #include "daemon/members.h"
+#include "daemon/state.h"
 #include "events/ev_emit.h"
 #include "store/store_maint.h"
 
@@ -114,17 +116,27 @@ static int lock_dir(const char *dir)
 	return fd;
 }
 
-static void paths(struct history *h, const struct config *cfg, const char *socket_path)
+static void dir_of(const char *path, char *out, size_t size)
 {
-	const struct cfg_section *m = config_section(cfg, "main");
-	const char *run = cfg_str(m, "run_dir"), *state = cfg_str(m, "state_dir");
-	char sock[108];
-	snprintf(sock, sizeof(sock), "%s", socket_path);
-	snprintf(h->run_dir, sizeof(h->run_dir), "%s", run && *run ? run : dirname(sock));
-	snprintf(h->state_dir, sizeof(h->state_dir), "%s", state && *state ? state :
-		 "/var/lib/autonomy");
-	snprintf(h->work_path, sizeof(h->work_path), "%s/%s", h->run_dir, STORE_FILE);
-	snprintf(h->durable_path, sizeof(h->durable_path), "%s/%s", h->state_dir, STORE_FILE);
+	const char *slash = strrchr(path, '/');
+	int n = slash ? (int)(slash - path) : 0;
+	snprintf(out, size, "%.*s", n ? n : 1, n ? path : "/");
+}
+
+/* The store follows the daemon's state split (daemon/state.c): the working
+ * copy in run_dir, the durable one in state_dir; with no run_dir the one
+ * store lives in state_dir and is its own durable copy. Not through
+ * state_persist(): a whole-file copy of a month of history every hour
+ * would write tens of MB a day; the sync copies only the new rows. */
+static void paths(struct history *h)
+{
+	state_path(h->d, false, STORE_FILE, h->work_path, sizeof(h->work_path));
+	state_path(h->d, true, STORE_FILE, h->durable_path, sizeof(h->durable_path));
+	h->split = strcmp(h->work_path, h->durable_path) != 0;
+	if (!h->split)
+		h->durable_path[0] = '\0';
+	dir_of(h->work_path, h->run_dir, sizeof(h->run_dir));
+	dir_of(h->split ? h->durable_path : h->work_path, h->state_dir, sizeof(h->state_dir));
 }
 
 static int take_locks(struct history *h)
@@ -135,8 +147,8 @@ static int take_locks(struct history *h)
 	snprintf(probe, sizeof(probe), "%s/x", h->state_dir);
 	fs_mkdir_parents(probe, 0750);
 	h->lock_fd[0] = lock_dir(h->run_dir);
-	h->lock_fd[1] = h->lock_fd[0] >= 0 ? lock_dir(h->state_dir) : -1;
-	if (h->lock_fd[1] >= 0)
+	h->lock_fd[1] = h->lock_fd[0] >= 0 && h->split ? lock_dir(h->state_dir) : -1;
+	if (h->lock_fd[0] >= 0 && (h->lock_fd[1] >= 0 || !h->split))
 		return 0;
 	snprintf(h->error, sizeof(h->error), "%.200s: %s", h->lock_fd[0] < 0 ? h->run_dir :
 		 h->state_dir, errno == EWOULDBLOCK ? "in use by another autonomyd" :
@@ -195,7 +207,7 @@ int history_start(struct daemon *d)
 	/* One subscriber: it feeds the writer and the roll-ups. */
 	if (!h->w || timers(h) < 0 || ev_subscribe(d->bus, EV_INFO, 0, on_event, h) < 0)
 		return -1;
-	paths(h, d->cfg, d->socket_path);
+	paths(h);
 	history_configure(h);
 	ev_failover_watch_start(&h->fw, d->bus, h->fo_warn, h->fo_crit);
 	if (take_locks(h) < 0)
@@ -272,7 +284,8 @@ json_object *history_status_json(struct daemon *d)
 	json_object *o = json_object_new_object();
 	bool on = h && h->work;
 	json_object_object_add(o, "working", on ? json_object_new_string(h->work_path) : NULL);
-	json_object_object_add(o, "durable", on ? json_object_new_string(h->durable_path) : NULL);
+	json_object_object_add(o, "durable", on && h->split ?
+			       json_object_new_string(h->durable_path) : NULL);
 	json_object_object_add(o, "error", h && h->error[0] ? json_object_new_string(h->error) :
 			       NULL);
 	return o;
@@ -293,7 +306,11 @@ json_object *history_health_json(struct daemon *d)
 	json_object_object_add(o, "busy", json_object_new_int64((int64_t)st.busy));
 	json_object_object_add(o, "errors", json_object_new_int64((int64_t)h->errors));
 	json_object_object_add(o, "syncs", json_object_new_int64((int64_t)h->syncs));
+	/* Apart from the state subsystem's count (whole-file copies): rows. */
 	json_object_object_add(o, "flash_bytes", json_object_new_int64((int64_t)h->flash_total));
+	double up_days = selfhealth_uptime_s(&d->health) / 86400.0;
+	json_object_object_add(o, "flash_bytes_per_day", up_days >= 1.0 / 24 ?
+			       json_num((double)h->flash_total / up_days, 0) : NULL);
 	json_object_object_add(o, "cpu_ms", json_object_new_int64(
 		(int64_t)(h->cpu_total_us + h->cpu_us) / 1000));
 	json_object_object_add(o, "size_bytes", h->work ?

@@ -33,6 +33,7 @@ struct hist_mroll {
 struct history {
 	struct daemon *d;
 	bool enabled;
+	bool split;                     /* a working copy in run_dir and a durable one */
 	struct store *work;
 	struct store_writer *w;
 	char run_dir[4096], state_dir[4096];

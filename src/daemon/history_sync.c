@@ -81,7 +81,8 @@ static int open_fresh(struct history *h, const char *why)
 			log_notice("history: working store %s moved to %s (%s)", h->work_path,
 				   aside, why);
 	}
-	h->work = store_open(h->work_path, STORE_WORK, 0, &info, err, sizeof(err));
+	h->work = store_open(h->work_path, STORE_WORK, h->split ? 0 : STORE_PERSISTENT, &info, err,
+			     sizeof(err));
 	if (!h->work) {
 		snprintf(h->error, sizeof(h->error), "%.290s", err);
 		return -1;
@@ -233,8 +234,12 @@ static void start_child(struct history *h, bool cleanup)
 	add(argv, &n, "--store-sync");
 	add(argv, &n, "--work");
 	add(argv, &n, h->work_path);
-	add(argv, &n, "--durable");
-	add(argv, &n, h->durable_path);
+	if (h->split) {
+		add(argv, &n, "--durable");
+		add(argv, &n, h->durable_path);
+	} else {
+		add(argv, &n, "--work-persistent");
+	}
 	add(argv, &n, "--raw-days");
 	add(argv, &n, days[0]);
 	add(argv, &n, "--telemetry-days");
@@ -289,6 +294,8 @@ void history_sync_now(struct history *h)
 		proc_cancel(h->child);
 		h->child = NULL;
 	}
+	if (!h->split)
+		return;         /* the working store is the durable one */
 	if (store_sync_durable(h->work, h->durable_path, 0, NULL, true, &info, NULL, NULL, err,
 			       sizeof(err)) < 0)
 		log_warn("history: the durable copy could not be brought up to date: %s", err);

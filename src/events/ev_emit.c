@@ -113,6 +113,22 @@ void ev_emit_route_failed(struct ev_bus *b, const char *member, const char *erro
 	ev_publish(b, EVT_ROUTE_FAILED, member, -1, f);
 }
 
+void ev_emit_route_refused(struct ev_bus *b, const char *reason)
+{
+	json_object *f = obj();
+	add_s(f, "reason", reason);
+	ev_publish(b, EVT_ROUTE_REFUSED, NULL, -1, f);
+}
+
+void ev_emit_netifd(struct ev_bus *b, const char *action, const char *iface, const char *device)
+{
+	json_object *f = obj();
+	add_s(f, "action", action);
+	add_s(f, "interface", iface);
+	add_s(f, "device", device && device[0] ? device : NULL);
+	ev_publish(b, EVT_NETIFD, NULL, -1, f);
+}
+
 void ev_emit_tel_flag(struct ev_bus *b, const char *member, const char *flag, bool set,
 		      const char *reason)
 {

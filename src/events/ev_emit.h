@@ -29,6 +29,9 @@ void ev_emit_route(struct ev_bus *b, const char *member, const char *what, const
 void ev_emit_route_change(struct ev_bus *b, const char *member, unsigned changes, double ms,
 			  const char *note);
 void ev_emit_route_failed(struct ev_bus *b, const char *member, const char *error);
+void ev_emit_route_refused(struct ev_bus *b, const char *reason);
+/* netifd's hotplug: action ("ifup", "ifdown", ...), interface, device (may be NULL). */
+void ev_emit_netifd(struct ev_bus *b, const char *action, const char *iface, const char *device);
 
 void ev_emit_tel_flag(struct ev_bus *b, const char *member, const char *flag, bool set,
 		      const char *reason);

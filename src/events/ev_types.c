@@ -26,6 +26,8 @@ static const struct ev_type_def types[EVT_TYPE_N] = {
 	  "default route via {member} ({changes} changes in {ms:2} ms[, {note}])"),
 	T(EVT_ROUTE_FAILED, "route", EV_K_ROUTE, EV_CRITICAL,
 	  "route change to {member} failed: {error}"),
+	T(EVT_ROUTE_REFUSED, "route", EV_K_ROUTE, EV_CRITICAL, "netlink backend refused: {reason}"),
+	T(EVT_NETIFD, "netifd", EV_K_STATE, EV_INFO, "netifd: {action} {interface}[ on {device}]"),
 	T(EVT_TEL_FLAG_SET, "telemetry", EV_K_TELEMETRY, EV_WARNING,
 	  "{member}: {flag}: {reason}"),
 	T(EVT_TEL_FLAG_CLEARED, "telemetry", EV_K_TELEMETRY, EV_INFO, "{member}: no longer {flag}"),

@@ -26,6 +26,8 @@ enum ev_type_id {
 	EVT_ROUTE,              /* the backend's own notes (repairs, resyncs) */
 	EVT_ROUTE_CHANGE,       /* default route moved */
 	EVT_ROUTE_FAILED,
+	EVT_ROUTE_REFUSED,      /* the netlink backend will not run (mwan3's rules) */
+	EVT_NETIFD,             /* netifd said an interface went up or down (hotplug) */
 	EVT_TEL_FLAG_SET,       /* a telemetry verdict flag came ... */
 	EVT_TEL_FLAG_CLEARED,   /* ... or went */
 	EVT_TEL_SOURCE_ERR,     /* the dish / modem / radio stopped answering */

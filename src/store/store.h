@@ -55,6 +55,8 @@ struct store_open_info {
 enum store_open_flags {
 	STORE_CHECK = 1u << 0,          /* run SQLite's quick check (slow on a big file) */
 	STORE_KEEP_BAD = 1u << 1,       /* a bad file is an error, not moved aside */
+	STORE_PERSISTENT = 1u << 2,     /* STORE_WORK on persistent storage (no run_dir):
+					 * synced so that a power cut cannot damage it */
 };
 
 /* Opens or creates the store at path (its directory must exist). Returns

@@ -225,7 +225,7 @@ static int open_raw(struct store *s, char *err, size_t errsz)
  * file that would be written back constantly), and skips the checkpoint at
  * close so that each sync appends to the WAL and pages are copied into the
  * database only every STORE_DURABLE_CKPT pages. */
-static int configure(struct store *s, bool fresh)
+static int configure(struct store *s, bool fresh, unsigned flags)
 {
 	char sql[160];
 	if (s->mode == STORE_READ || s->mode == STORE_READ_IMMUTABLE)
@@ -241,8 +241,12 @@ static int configure(struct store *s, bool fresh)
 	if (fresh)
 		store_exec(s, "PRAGMA page_size=4096");
 	/* RAM: a crash of the daemon keeps what the kernel has; only a power
-	 * loss loses it, and then the durable copy is what counts. */
-	return store_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF");
+	 * loss loses it, and then the durable copy is what counts. On disk
+	 * (no run_dir) WAL's NORMAL sync: a power cut may lose the newest
+	 * commits, never the file. */
+	return store_exec(s, flags & STORE_PERSISTENT ?
+			  "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL" :
+			  "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF");
 }
 
 enum verdict { V_OK, V_EMPTY, V_BAD, V_ERROR };
@@ -362,7 +366,7 @@ static void close_db(struct store *s)
 }
 
 /* One attempt: 1 = the file is bad (moved aside by the caller), 0 ok, -1 error. */
-static int try_open(struct store *s, bool check, struct store_open_info *info, char *err,
+static int try_open(struct store *s, unsigned flags, struct store_open_info *info, char *err,
 		    size_t errsz)
 {
 	char why[200] = "";
@@ -370,7 +374,7 @@ static int try_open(struct store *s, bool check, struct store_open_info *info, c
 		close_db(s);
 		return -1;
 	}
-	enum verdict v = judge(s, check, why, sizeof(why));
+	enum verdict v = judge(s, flags & STORE_CHECK, why, sizeof(why));
 	if (v == V_BAD) {
 		snprintf(info->why, sizeof(info->why), "%s", why);
 		set_err(err, errsz, s->path, why);
@@ -387,7 +391,7 @@ static int try_open(struct store *s, bool check, struct store_open_info *info, c
 		close_db(s);
 		return -1;
 	}
-	if (configure(s, v == V_EMPTY) < 0 || (v == V_EMPTY && create_schema(s) < 0)) {
+	if (configure(s, v == V_EMPTY, flags) < 0 || (v == V_EMPTY && create_schema(s) < 0)) {
 		set_err(err, errsz, s->path, sqlite3_errmsg(s->db));
 		close_db(s);
 		return -1;
@@ -418,7 +422,7 @@ struct store *store_open(const char *path, enum store_mode mode, unsigned flags,
 		if (fd >= 0)
 			close(fd);
 	}
-	int r = try_open(s, flags & STORE_CHECK, info, err, errsz);
+	int r = try_open(s, flags, info, err, errsz);
 	if (r == 1 && (mode == STORE_WORK || mode == STORE_DURABLE) && !(flags & STORE_KEEP_BAD)) {
 		if (store_move_aside(path, info->aside, sizeof(info->aside)) < 0) {
 			char m[160];
@@ -428,7 +432,7 @@ struct store *store_open(const char *path, enum store_mode mode, unsigned flags,
 			return NULL;
 		}
 		info->moved_aside = true;
-		r = try_open(s, false, info, err, errsz);
+		r = try_open(s, flags & ~STORE_CHECK, info, err, errsz);
 		info->moved_aside = true;
 	}
 	if (r != 0) {

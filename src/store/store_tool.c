@@ -26,7 +26,7 @@
 
 #define USAGE "usage: autonomyd --store-sync --work FILE [--durable FILE] [--raw-days N] " \
 	      "[--telemetry-days N] [--log-days N] [--max-kb N] [--older-than SECONDS] " \
-	      "[--vacuum] [--check] [--clean-dir DIR]... [--now UNIX_S]\n"
+	      "[--vacuum] [--check] [--work-persistent] [--clean-dir DIR]... [--now UNIX_S]\n"
 #define MAX_DIRS 4
 #define BUSY_MS 5000
 
@@ -34,7 +34,7 @@ struct tool_args {
 	const char *work, *durable;
 	int64_t now;
 	struct store_retention r;
-	bool vacuum, check;
+	bool vacuum, check, persistent;
 	const char *dirs[MAX_DIRS];
 	unsigned n_dirs;
 };
@@ -67,6 +67,10 @@ static int parse(int argc, char **argv, struct tool_args *a)
 		}
 		if (!strcmp(o, "--check")) {
 			a->check = true;
+			continue;
+		}
+		if (!strcmp(o, "--work-persistent")) {
+			a->persistent = true;
 			continue;
 		}
 		if (!val)
@@ -258,8 +262,9 @@ int store_tool_main(int argc, char **argv)
 	/* The working store is the daemon's: never created here. */
 	if (access(a.work, F_OK) < 0)
 		rc = fail(out, a.work, strerror(errno));
-	else if (!(work = store_open(a.work, STORE_WORK, STORE_KEEP_BAD | (a.check ? STORE_CHECK : 0),
-				       &info, err, sizeof(err)))) {
+	else if (!(work = store_open(a.work, STORE_WORK, STORE_KEEP_BAD | (a.check ? STORE_CHECK : 0) |
+				       (a.persistent ? STORE_PERSISTENT : 0), &info, err,
+				       sizeof(err)))) {
 		/* The daemon has it open: it replaces it, not this process. */
 		if (info.why[0])
 			json_object_object_add(out, "work_bad", json_object_new_string(info.why));

@@ -353,11 +353,12 @@ class CrashLoop(unittest.TestCase):
 NS = f"hst{os.getpid() % 100000}"
 
 
-def conf(state, gc="10", extra=""):
+def conf(state, run, gc="10", extra=""):
     return f"""
 config autonomy 'main'
 	option backend 'none'
 	option state_dir '{state}'
+	option run_dir '{run}'
 	option failback_hold '5'
 
 config autonomy 'performance'
@@ -407,13 +408,36 @@ class Daemon(TempDirCase):
 
     def wait_minute_rows(self, d, n=1):
         db = os.path.join(self.tmp, "run", "history.db")
-        self.assertTrue(wait_for(lambda: os.path.exists(db) and sqlite3.connect(db).execute(
-            "SELECT count(*) FROM samples").fetchone()[0] >= n, 130, 1),
-            "no minute rows: " + d.read_log()[-2000:])
+
+        def rows():
+            if not os.path.exists(db):
+                return 0
+            c = sqlite3.connect(db)
+            try:
+                return c.execute("SELECT count(*) FROM samples").fetchone()[0]
+            finally:
+                c.close()
+        self.assertTrue(wait_for(lambda: rows() >= n, 130, 1),
+                        "no minute rows: " + d.read_log()[-2000:])
+
+    def test_without_run_dir(self):
+        """No run_dir: one store, in state_dir, maintained by the same child."""
+        state = os.path.join(self.tmp, "state")
+        d = self.daemon(conf(state, ""), netns=NS).start()
+        st = jctl("status", sock=d.sock)["history"]
+        self.assertEqual(st["working"], os.path.join(state, "history.db"))
+        self.assertIsNone(st["durable"])
+        self.assertTrue(wait_for(lambda: jctl("health", sock=d.sock)["subsystems"]["history"]
+                                 ["syncs"] >= 1, 30), d.read_log()[-2000:])
+        h = jctl("health", sock=d.sock)["subsystems"]["history"]
+        self.assertTrue(h["last_sync"]["ok"], h)
+        self.assertEqual(h["flash_bytes"], 0)      # nothing copied
+        dec = jctl("decisions", sock=d.sock)
+        self.assertEqual(dec[-1]["cause"], "initial")
 
     def test_scenario(self):
-        state = os.path.join(self.tmp, "state")
-        d = self.daemon(conf(state), netns=NS).start()
+        state, run = os.path.join(self.tmp, "state"), os.path.join(self.tmp, "run")
+        d = self.daemon(conf(state, run), netns=NS).start()
         sock = d.sock
         self.assertTrue(wait_for(lambda: jctl("status", sock=sock)["active_member"] == "wan", 10))
         st = jctl("status", sock=sock)["history"]
@@ -455,7 +479,6 @@ class Daemon(TempDirCase):
         self.assertGreaterEqual(len(jctl("decisions", "--limit", "0", sock=sock)), n)
         # A reboot empties run_dir: restored from the durable copy.
         d.stop()
-        run = os.path.join(self.tmp, "run")
         for f in os.listdir(run):
             if f.startswith("history.db"):
                 os.unlink(os.path.join(run, f))
