@@ -9,8 +9,9 @@
 #          (minute rows being thinned by then), fsyncs per day;
 #   size: the working and durable files after 30 days;
 #   cpu: the store's CPU per hour (the replay with minus without --store);
-#   queries: wall ms (median of 5, autonomyctl process included) of each
-#            history command over the 30 days.
+#   queries: ms of each history command over the 30 days, autonomyctl
+#            process included: wall and CPU (user+sys; what it costs, whatever
+#            else the machine is doing), median of 5.
 #   bench/history.sh [BUILD_DIR]      (root not needed)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,17 +38,19 @@ run "$tmp/store.out" "$tmp/store.time" "$trace" --store "$tmp/work.db" \
 	--store-durable "$tmp/durable.db"
 run "$tmp/23.out" "$tmp/23.time" "$tmp/first23.jsonl" --store "$tmp/w23.db" \
 	--store-durable "$tmp/d23.db"
-q() { # name args...: median of 5 runs in ms
+q() { # name args...: median of 5 runs, wall and CPU ms
 	local name=$1; shift
-	local ts=()
+	local walls=() cpus=()
 	for _ in 1 2 3 4 5; do
-		local t0 t1
-		t0=$(date +%s%N)
-		"$build/autonomyctl" --store "$tmp/work.db" "$@" >/dev/null
-		t1=$(date +%s%N)
-		ts+=($(( (t1 - t0) / 1000000 )))
+		/usr/bin/time -f '%e %U %S' -o "$tmp/q.time" \
+			"$build/autonomyctl" --store "$tmp/work.db" "$@" >/dev/null
+		read -r wall user sys <"$tmp/q.time"
+		walls+=("$(awk -v w="$wall" 'BEGIN { printf "%d", w * 1000 }')")
+		cpus+=("$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%d", (u + s) * 1000 }')")
 	done
-	printf '"%s":%s,' "$name" "$(printf '%s\n' "${ts[@]}" | sort -n | sed -n 3p)"
+	printf '"%s":{"wall":%s,"cpu":%s},' "$name" \
+		"$(printf '%s\n' "${walls[@]}" | sort -n | sed -n 3p)" \
+		"$(printf '%s\n' "${cpus[@]}" | sort -n | sed -n 3p)"
 }
 queries=$(
 	q metrics_daily metrics --period daily

@@ -32,8 +32,11 @@ int hist_period_parse(const char *s, struct hist_period *p, char *err, size_t er
  * Returns seconds, or -1 for anything else. */
 int64_t hist_duration_parse(const char *s);
 
+struct hist_members_cache;
+
 struct hist_q {
 	struct store *s;
+	struct hist_members_cache *cache;       /* hist_report: members computed once */
 	int64_t from, to;       /* Unix s, [from, to) */
 	struct hist_period period;
 	int tz_off_s;           /* local time = UTC + tz_off_s (at `to`) */

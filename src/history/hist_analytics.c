@@ -231,12 +231,15 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /* An hour of day with more than twice the member's typical latency. */
-static void latency_hours(json_object *a, const struct hist_q *q, const struct hist_member *m)
+static void latency_hours(json_object *a, const struct hist_member *m, const double h[24])
 {
-	double h[24], sorted[24];
+	double sorted[24];
 	int n = 0, worst = -1;
-	if (hist_latency_by_hour(q, m->name, h) < 12)
+	for (int i = 0; i < 24; i++)
+		n += isfinite(h[i]);
+	if (n < 12)
 		return;
+	n = 0;
 	for (int i = 0; i < 24; i++)
 		if (isfinite(h[i])) {
 			sorted[n++] = h[i];
@@ -270,6 +273,8 @@ json_object *hist_analytics(const struct hist_q *q)
 	json_object *rec = hist_recurring(q);
 	json_object_object_add(o, "recurring_outages", rec);
 	int top = top_priority(v, n);
+	static double lat[HIST_MAX_MEMBERS][24];
+	hist_latency_by_hour(q, lat);
 	better_primary(s, v, n, top);
 	for (size_t i = 0; i < json_object_array_length(rec); i++) {
 		json_object *r = json_object_array_get_idx(rec, i);
@@ -286,7 +291,9 @@ json_object *hist_analytics(const struct hist_q *q)
 			never_needed(s, m);
 		if (m->cap_mb > 0)
 			cap_projection(s, q, m);
-		latency_hours(s, q, m);
+		int mid = store_member_find(q->s, m->name);
+		if (mid > 0 && mid < HIST_MAX_MEMBERS)
+			latency_hours(s, m, lat[mid]);
 	}
 	failover_days(s, q);
 	json_object_object_add(o, "suggestions", s);

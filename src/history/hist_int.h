@@ -21,6 +21,12 @@ void hist_bind_rows(struct sqlite3_stmt *st, const struct hist_q *q);
 /* ?1, ?2 = the period in ms (for ts and start columns). */
 void hist_bind_range_ms(struct sqlite3_stmt *st, const struct hist_q *q);
 
+struct hist_members_cache {
+	int64_t from, to;
+	int n;                  /* -1: not filled */
+	struct hist_member v[HIST_MAX_MEMBERS];
+};
+
 /* The name of a member id, "" if unknown (a small cache per query). */
 struct hist_names {
 	char name[HIST_MAX_MEMBERS][HIST_NAME_MAX];
@@ -34,8 +40,8 @@ json_object *hist_outage_stats(const struct hist_member *v, int n);
 
 /* Outages recurring at the same time of day (hist_recur.c). */
 json_object *hist_recurring(const struct hist_q *q);
-/* A member's median latency by local hour of day (NAN where unknown);
- * returns the hours known. */
-int hist_latency_by_hour(const struct hist_q *q, const char *member, double out[24]);
+/* Every member's median latency by local hour of day, out[mid][hour] (NAN
+ * where unknown); returns the cells known. */
+int hist_latency_by_hour(const struct hist_q *q, double out[][24]);
 
 #endif

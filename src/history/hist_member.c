@@ -162,12 +162,31 @@ static void add_usage(const struct hist_q *q, struct hist_member *v, const int *
 	sqlite3_finalize(st);
 }
 
+static int members_query(const struct hist_q *q, struct hist_member *out, int *mids, int max);
+
 int hist_members(const struct hist_q *q, struct hist_member *out, int max)
 {
 	int mids[HIST_MAX_MEMBERS];
-	sqlite3_stmt *st;
+	struct hist_members_cache *c = q->cache;
 	if (max > HIST_MAX_MEMBERS)
 		max = HIST_MAX_MEMBERS;
+	if (c && c->n >= 0 && c->from == q->from && c->to == q->to && c->n <= max) {
+		memcpy(out, c->v, (size_t)c->n * sizeof(*out));
+		return c->n;
+	}
+	int n = members_query(q, out, mids, max);
+	if (c && n >= 0) {
+		c->from = q->from;
+		c->to = q->to;
+		c->n = n;
+		memcpy(c->v, out, (size_t)n * sizeof(*out));
+	}
+	return n;
+}
+
+static int members_query(const struct hist_q *q, struct hist_member *out, int *mids, int max)
+{
+	sqlite3_stmt *st;
 	int n = load_members(q, out, mids, max);
 	if (n < 0 || sqlite3_prepare_v2(store_db(q->s), agg_sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;

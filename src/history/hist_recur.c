@@ -124,15 +124,19 @@ static void pattern(json_object *a, struct spell *v, int lo, int hi, int need_da
 static int64_t covered_days(const struct hist_q *q)
 {
 	sqlite3_stmt *st;
-	int64_t first = q->from;
-	if (sqlite3_prepare_v2(store_db(q->s), "WITH r AS (" HIST_ROWS_SQL ") SELECT min(ts) FROM r",
-			       -1, &st, NULL) == SQLITE_OK) {
+	int64_t first = q->to;
+	/* The oldest row of the period: a lookup on each table's key. */
+	if (sqlite3_prepare_v2(store_db(q->s), "SELECT min(t) FROM ("
+			       "SELECT min(k >> 6) * 60 AS t FROM samples WHERE k >= ?1 AND k < ?2 "
+			       "UNION ALL SELECT min(k >> 6) * 3600 FROM samples_hourly WHERE "
+			       "k >= ?3 AND k < ?4)", -1, &st, NULL) == SQLITE_OK) {
 		hist_bind_rows(st, q);
-		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL &&
-		    sqlite3_column_int64(st, 0) > first)
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
 			first = sqlite3_column_int64(st, 0);
 		sqlite3_finalize(st);
 	}
+	if (first < q->from)
+		first = q->from;
 	return (q->to - first + 86399) / 86400;
 }
 
@@ -159,26 +163,27 @@ json_object *hist_recurring(const struct hist_q *q)
 	return a;
 }
 
-int hist_latency_by_hour(const struct hist_q *q, const char *member, double out[24])
+/* Every member's latency by local hour of day in one pass, indexed by the
+ * member's id (the analytics' latency finding looks at each). */
+int hist_latency_by_hour(const struct hist_q *q, double out[][24])
 {
 	sqlite3_stmt *st;
 	int n = 0;
-	for (int h = 0; h < 24; h++)
-		out[h] = NAN;
-	int mid = store_member_find(q->s, member);
-	if (!mid || sqlite3_prepare_v2(store_db(q->s), "WITH r AS (" HIST_ROWS_SQL ") SELECT "
-				       "((ts + ?5) % 86400) / 3600, sum(p50 * (sent - lost)) * 1.0 / "
-				       "nullif(sum(CASE WHEN p50 IS NOT NULL THEN sent - lost END), 0) "
-				       "FROM r WHERE mid = ?6 GROUP BY 1", -1, &st,
-				       NULL) != SQLITE_OK)
+	for (int m = 0; m < HIST_MAX_MEMBERS; m++)
+		for (int h = 0; h < 24; h++)
+			out[m][h] = NAN;
+	if (sqlite3_prepare_v2(store_db(q->s), "WITH r AS (" HIST_ROWS_SQL ") SELECT mid, "
+			       "((ts + ?5) % 86400) / 3600, sum(p50 * (sent - lost)) * 1.0 / "
+			       "nullif(sum(CASE WHEN p50 IS NOT NULL THEN sent - lost END), 0) "
+			       "FROM r GROUP BY 1, 2", -1, &st, NULL) != SQLITE_OK)
 		return 0;
 	hist_bind_rows(st, q);
 	sqlite3_bind_int64(st, 5, q->tz_off_s + 86400);
-	sqlite3_bind_int(st, 6, mid);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		int h = sqlite3_column_int(st, 0);
-		if (h >= 0 && h < 24 && sqlite3_column_type(st, 1) != SQLITE_NULL) {
-			out[h] = sqlite3_column_double(st, 1) / 10.0;
+		int mid = sqlite3_column_int(st, 0), h = sqlite3_column_int(st, 1);
+		if (mid > 0 && mid < HIST_MAX_MEMBERS && h >= 0 && h < 24 &&
+		    sqlite3_column_type(st, 2) != SQLITE_NULL) {
+			out[mid][h] = sqlite3_column_double(st, 2) / 10.0;
 			n++;
 		}
 	}

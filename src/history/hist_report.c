@@ -51,7 +51,9 @@ static void put_at(json_object *a, int64_t i, json_object *v)
 
 /* Per member and bucket: seconds up, degraded, down and active, the median
  * latency and the loss. */
-static json_object *series_json(const struct hist_q *q)
+/* service: seconds the active member was down, seconds with a member
+ * active (the summary's figures, from the same pass). */
+static json_object *series_json(const struct hist_q *q, int64_t service[2])
 {
 	struct hist_names names;
 	struct series sr[HIST_MAX_MEMBERS] = { { 0 } };
@@ -66,7 +68,8 @@ static json_object *series_json(const struct hist_q *q)
 			       " mid, sum(up), sum(degraded), sum(down), sum(active),"
 			       " sum(p50 * (sent - lost)) * 1.0 /"
 			       "  nullif(sum(CASE WHEN p50 IS NOT NULL THEN sent - lost END), 0),"
-			       " sum(lost) * 100.0 / nullif(sum(sent), 0) FROM r GROUP BY 1, 2",
+			       " sum(lost) * 100.0 / nullif(sum(sent), 0), sum(min(active, down))"
+			       " FROM r GROUP BY 1, 2",
 			       -1, &st, NULL) == SQLITE_OK) {
 		hist_bind_rows(st, q);
 		sqlite3_bind_int64(st, 5, q->from);
@@ -74,6 +77,8 @@ static json_object *series_json(const struct hist_q *q)
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			int64_t b = sqlite3_column_int64(st, 0);
 			int mid = sqlite3_column_int(st, 1);
+			service[0] += sqlite3_column_int64(st, 8);
+			service[1] += sqlite3_column_int64(st, 5);
 			if (mid <= 0 || mid >= HIST_MAX_MEMBERS || !names.name[mid][0])
 				continue;
 			struct series *s = &sr[mid];
@@ -172,25 +177,15 @@ static json_object *usage_json(const struct hist_q *q)
 }
 
 /* How long traffic had nowhere good to go: the active member down. */
-static json_object *summary_json(const struct hist_q *q, json_object *members,
+static json_object *summary_json(const int64_t service[2], json_object *members,
 				 json_object *analysis, json_object *notes)
 {
 	json_object *o = json_object_new_object(), *v;
-	int64_t outages = 0, measured = 0, service_down = 0;
-	sqlite3_stmt *st;
+	int64_t outages = 0, service_down = service[0], measured = service[1];
 	size_t n = json_object_array_length(members);
 	for (size_t i = 0; i < n; i++) {
 		json_object *m = json_object_array_get_idx(members, i);
 		outages += (int64_t)json_get_num(m, "outages", 0);
-	}
-	if (sqlite3_prepare_v2(store_db(q->s), "WITH r AS (" HIST_ROWS_SQL ") SELECT "
-			       "sum(min(active, down)), sum(active) FROM r", -1, &st, NULL) == SQLITE_OK) {
-		hist_bind_rows(st, q);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			service_down = sqlite3_column_int64(st, 0);
-			measured = sqlite3_column_int64(st, 1);
-		}
-		sqlite3_finalize(st);
 	}
 	json_object_object_add(o, "members", json_object_new_int((int)n));
 	json_object_object_add(o, "failovers", json_object_new_int64(
@@ -206,9 +201,14 @@ static json_object *summary_json(const struct hist_q *q, json_object *members,
 	return o;
 }
 
-json_object *hist_report(const struct hist_q *q)
+json_object *hist_report(const struct hist_q *query)
 {
 	char host[64] = "", now[32];
+	/* metrics, analysis and analytics all start from the members' figures. */
+	static struct hist_members_cache cache;
+	struct hist_q qc = *query, *q = &qc;
+	cache.n = -1;
+	qc.cache = &cache;
 	json_object *metrics = hist_metrics(q, false, true);
 	json_object *analysis = hist_analysis(q, false);
 	json_object *analytics = hist_analytics(q);
@@ -229,8 +229,10 @@ json_object *hist_report(const struct hist_q *q)
 	json_object_object_add(r, "period", hist_period_json(q));
 	json_object_object_add(o, "report", r);
 	json_object *members = NULL;
+	int64_t service[2] = { 0, 0 };
+	json_object *series = series_json(q, service);
 	json_object_object_get_ex(metrics, "members", &members);
-	json_object_object_add(o, "summary", summary_json(q, members, analysis, notes));
+	json_object_object_add(o, "summary", summary_json(service, members, analysis, notes));
 	json_object_object_add(o, "members", json_object_get(members));
 	if (json_object_object_get_ex(metrics, "performance", &v))
 		json_object_object_add(o, "performance", json_object_get(v));
@@ -241,7 +243,7 @@ json_object *hist_report(const struct hist_q *q)
 	json_object_object_del(notes, "period");
 	json_object_object_add(o, "analysis", analysis);
 	json_object_object_add(o, "analytics", analytics);
-	json_object_object_add(o, "series", series_json(q));
+	json_object_object_add(o, "series", series);
 	json_object_object_add(o, "usage", usage_json(q));
 	json_object_object_add(o, "notifications", notes);
 	json_object_put(metrics);
