@@ -29,13 +29,24 @@ struct cli {
 	json_object *args;
 };
 
+/* A command and its arguments, then its summary on the same line when both
+ * fit 100 columns, else on the next. */
+static void usage_row(FILE *f, const char *cli, const char *args, const char *summary)
+{
+	char head[160];
+	snprintf(head, sizeof(head), "%s %s", cli, args);
+	if (strlen(head) <= 27 && 30 + strlen(summary) <= 100)
+		fprintf(f, "  %-27s %s\n", head, summary);
+	else
+		fprintf(f, "  %s\n        %s\n", head, summary);
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: autonomyctl [-s SOCKET] [--json] COMMAND [ARGS]\n\ncommands:\n");
 	for (size_t i = 0; i < ctl_n_cmds; i++)
-		fprintf(f, "  %-16s %-10s %s\n", ctl_cmds[i].cli, ctl_cmds[i].usage,
-			ctl_cmds[i].summary);
-	fprintf(f, "  %-16s %-10s %s\n", "help", "[COMMAND]", "this text, or one command's");
+		usage_row(f, ctl_cmds[i].cli, ctl_cmds[i].usage, ctl_cmds[i].summary);
+	usage_row(f, "help", "[COMMAND]", "this text, or one command's");
 	fprintf(f, "\noptions:\n"
 		"  -s, --socket PATH  control socket (default $AUTONOMY_SOCKET or "
 		CTL_DEFAULT_SOCKET ")\n"
