@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "core/clock.h"
+#include "core/jsonutil.h"
 #include "store/store.h"
 
 #define ISO "strftime('%Y-%m-%dT%H:%M:%SZ', "
@@ -47,23 +48,6 @@ static const struct {
 };
 
 #define N_TABLES (sizeof(tables) / sizeof(tables[0]))
-
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", f);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
 
 static void csv_str(FILE *f, const char *s)
 {
@@ -106,7 +90,7 @@ static void value(FILE *f, sqlite3_stmt *st, int i, bool json)
 		if (json && json_column(name))
 			fputs(t, f);
 		else if (json)
-			json_str(f, t);
+			json_fput_str(f, t);
 		else
 			csv_str(f, t);
 	}
@@ -141,7 +125,7 @@ static int rows(const struct hist_q *q, size_t t, bool json, FILE *f)
 		for (int i = 0; i < cols; i++) {
 			if (json) {
 				fputs(i ? "," : "", f);
-				json_str(f, sqlite3_column_name(st, i));
+				json_fput_str(f, sqlite3_column_name(st, i));
 				fputc(':', f);
 			} else if (i) {
 				fputc(',', f);
@@ -171,7 +155,7 @@ static int export_json(const struct hist_q *q, FILE *f)
 		fputs(n ? ",\n{" : "\n{", f);
 		for (int i = 0; i < 5; i++) {
 			fputs(i ? "," : "", f);
-			json_str(f, sqlite3_column_name(st, i));
+			json_fput_str(f, sqlite3_column_name(st, i));
 			fputc(':', f);
 			value(f, st, i, true);
 		}

@@ -81,6 +81,20 @@ static void y_axis(FILE *f, double ymax, const char *unit)
 	}
 }
 
+/* The chart's frame: the svg element, the y axis up to a round maximum
+ * over ymax (returned), the time labels. */
+static double open_chart(FILE *f, const char *label, double ymax, const char *unit,
+			 int64_t start, int64_t step_s, int n, int tz_off)
+{
+	ymax = nice_max(ymax);
+	fprintf(f, "<svg viewBox=\"0 0 %d %d\" role=\"img\" class=\"chart\" aria-label=\"", W, H);
+	hist_html_text(f, label);
+	fputs("\">", f);
+	y_axis(f, ymax, unit);
+	x_labels(f, start, step_s, n, tz_off);
+	return ymax;
+}
+
 void hist_svg_lines(FILE *f, const char *label, const struct hist_svg_series *s, int ns, int n,
 		    int64_t start, int64_t step_s, int tz_off, const char *unit)
 {
@@ -91,12 +105,7 @@ void hist_svg_lines(FILE *f, const char *label, const struct hist_svg_series *s,
 			if (v && json_object_get_double(v) > ymax)
 				ymax = json_object_get_double(v);
 		}
-	ymax = nice_max(ymax);
-	fprintf(f, "<svg viewBox=\"0 0 %d %d\" role=\"img\" class=\"chart\" aria-label=\"", W, H);
-	hist_html_text(f, label);
-	fputs("\">", f);
-	y_axis(f, ymax, unit);
-	x_labels(f, start, step_s, n, tz_off);
+	ymax = open_chart(f, label, ymax, unit, start, step_s, n, tz_off);
 	for (int k = 0; k < ns; k++) {
 		bool pen = false;
 		fprintf(f, "<path class=\"line\" stroke=\"%s\" d=\"", hist_svg_color(s[k].color));
@@ -129,12 +138,7 @@ void hist_svg_bars(FILE *f, const char *label, const struct hist_svg_series *s, 
 		if (sum > ymax)
 			ymax = sum;
 	}
-	ymax = nice_max(ymax);
-	fprintf(f, "<svg viewBox=\"0 0 %d %d\" role=\"img\" class=\"chart\" aria-label=\"", W, H);
-	hist_html_text(f, label);
-	fputs("\">", f);
-	y_axis(f, ymax, unit);
-	x_labels(f, start, step_s, n, tz_off);
+	ymax = open_chart(f, label, ymax, unit, start, step_s, n, tz_off);
 	double bw = (double)(W - L - R) / n;
 	for (int i = 0; i < n; i++) {
 		double base = 0;
