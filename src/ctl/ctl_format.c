@@ -198,9 +198,11 @@ static void put_uci_value(const char *v, FILE *out)
 static bool str_in_array(json_object *arr, const char *s)
 {
 	size_t n = json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(json_object_get_string(json_object_array_get_idx(arr, i)), s) == 0)
+	for (size_t i = 0; i < n; i++) {
+		const char *v = json_object_get_string(json_object_array_get_idx(arr, i));
+		if (v && strcmp(v, s) == 0) /* a null in a daemon's reply is no crash here */
 			return true;
+	}
 	return false;
 }
 

@@ -139,14 +139,15 @@ static void test_config_show_is_uci(void **state)
 }
 
 /* Options without effect yet (the reply's "planned") carry a trailing
- * comment, on every line of a list, in global and member sections alike. */
+ * comment, on every line of a list, in global and member sections alike;
+ * junk in the list marks nothing. */
 static void test_config_show_marks_planned(void **state)
 {
 	expect_render("config_show",
 		"{\"file\":\"/x\",\"sections\":{\"main\":{\"dry_run\":false},"
 		"\"security\":{\"api_authentication\":true,\"ip_whitelist\":[\"10.0.0.0/8\","
 		"\"fd00::/8\"]}},\"members\":[{\"name\":\"wan\",\"priority\":1,\"weight\":1}],"
-		"\"planned\":{\"security\":[\"api_authentication\",\"ip_whitelist\"],"
+		"\"planned\":{\"main\":[null,1],\"security\":[\"api_authentication\",\"ip_whitelist\"],"
 		"\"member\":[\"weight\"]}}",
 		"# effective configuration of /x (defaults filled in)\n\n"
 		"config autonomy 'main'\n"
