@@ -230,7 +230,9 @@ static const struct cfg_option_def qos_opts[] = {
 };
 
 static const struct cfg_option_def security_opts[] = {
-	BOOL_OPT("api_authentication", "1", "Require authentication on the HTTP API", PLANNED),
+	BOOL_OPT("api_authentication", "1",
+		 "Require an rpcd login on the HTTP API (uhttpd's /ubus); 0 = anyone may read "
+		 "status, members and health (the OpenWrt package's rpcd ACL follows it)"),
 	BOOL_OPT("api_encryption", "1", "Serve the HTTP API over TLS only", PLANNED),
 	BOOL_OPT("rate_limiting", "1", "Limit API requests per client", PLANNED),
 	TYPED_OPT("ip_whitelist", CFG_CIDR, CFG_F_LIST, "192.168.1.0/24",

@@ -1146,9 +1146,9 @@ static void test_to_json(void **state)
 	assert_int_equal(json_object_array_length(jget(m, "target", NULL)), 0);
 	/* What has no effect yet, per section ("member": every member's). */
 	v = jget(j, "planned", NULL);
-	assert_int_equal(json_object_array_length(jget(v, "security", NULL)), 6);
+	assert_int_equal(json_object_array_length(jget(v, "security", NULL)), 5);
 	assert_string_equal(json_object_get_string(
-		json_object_array_get_idx(jget(v, "security", NULL), 0)), "api_authentication");
+		json_object_array_get_idx(jget(v, "security", NULL), 0)), "api_encryption");
 	assert_string_equal(json_object_get_string(
 		json_object_array_get_idx(jget(v, "member", NULL), 0)), "weight");
 	assert_int_equal(json_object_array_length(jget(v, "alerts", NULL)), 6);
