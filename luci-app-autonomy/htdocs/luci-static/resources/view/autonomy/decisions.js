@@ -1,0 +1,75 @@
+'use strict';
+'require view';
+'require poll';
+'require dom';
+'require autonomy.data as data';
+'require autonomy.widgets as widgets';
+
+/*
+ * Decisions: every switch, hold, fail-back and manual move with its reason
+ * and the members' scores at that moment, newest first, and the daemon's
+ * recent events (link changes, tests, reloads, the dish's actions).
+ */
+
+const POLL_S = 5;
+const LIMIT = 100;
+
+return view.extend({
+	load: function() {
+		return Promise.all([ data.callDecisions(LIMIT), data.callMonitor() ]);
+	},
+
+	render: function(res) {
+		this.node = E('div');
+		this.update(res);
+		poll.add(L.bind(this.refresh, this), POLL_S);
+		return E([], [
+			widgets.styles(),
+			E('h2', {}, _('Decisions')),
+			E('div', { 'class': 'cbi-map-descr' },
+				_('Why traffic moved (or stayed), with every uplink\'s score at the time.')),
+			this.node
+		]);
+	},
+
+	refresh: function() {
+		return Promise.all([ data.callDecisions(LIMIT), data.callMonitor() ])
+			.then(L.bind(this.update, this))
+			.catch((e) => dom.content(this.node, E('div', { 'class': 'alert-message warning' },
+				data.fmt(_('Could not read the daemon\'s state: %s'), e.message))));
+	},
+
+	update: function(res) {
+		const rows = data.decisionRows(res[0]), events = data.eventRows(res[1].events);
+		dom.content(this.node, [
+			E('div', { 'class': 'cbi-section' }, [
+				E('h3', {}, _('Timeline')),
+				E('table', { 'class': 'table', 'id': 'autonomy-decisions' }, [
+					E('tr', { 'class': 'tr table-titles' }, [ _('Time'), _('Kind'), _('From'), _('To'),
+						_('Reason'), _('Scores') ].map((t) => E('th', { 'class': 'th' }, t)))
+				].concat(rows.length ? rows.map((r) => E('tr', { 'class': 'tr' }, [
+					E('td', { 'class': 'td', 'data-title': _('Time') }, r.time),
+					E('td', { 'class': 'td', 'data-title': _('Kind') }, widgets.badge(r.type, r.typeLabel)),
+					E('td', { 'class': 'td', 'data-title': _('From') }, r.from),
+					E('td', { 'class': 'td', 'data-title': _('To') }, r.to),
+					E('td', { 'class': 'td', 'data-title': _('Reason') }, r.reason),
+					E('td', { 'class': 'td', 'data-title': _('Scores') }, r.scores.map((s) =>
+						data.fmt('%s %s', s.name, s.score)).join(' · '))
+				])) : [ E('tr', { 'class': 'tr placeholder' }, E('td', { 'class': 'td' },
+					E('em', {}, _('No decisions yet.')))) ]))
+			]),
+			E('div', { 'class': 'cbi-section' }, [
+				E('h3', {}, _('Recent events')),
+				E('table', { 'class': 'table' }, events.map((e) => E('tr', { 'class': 'tr' }, [
+					E('td', { 'class': 'td', 'width': '20%' }, e.time),
+					E('td', { 'class': 'td', 'width': '15%' }, e.kind),
+					E('td', { 'class': 'td' }, e.text)
+				])))
+			])
+		]);
+	},
+
+	handleSave: null,
+	handleSaveApply: null,
+	handleReset: null
+});
