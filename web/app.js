@@ -466,9 +466,11 @@ function header(ov) {
 	]);
 }
 
+const NOTICE_MS = 30000;      /* a result stays this long, or until dismissed */
+
 function noticeBar() {
 	const n = state.notice;
-	if (!n)
+	if (!n || Date.now() - n.t > NOTICE_MS)
 		return null;
 	return h('div', { class: 'notice ' + (n.ok ? 'ok' : 'fail'), role: 'status', id: 'notice' }, [
 		h('span', {}, n.text),
@@ -599,7 +601,7 @@ function decisionsView() {
 			rows.length ? h('ol', { class: 'timeline-list', id: 'decisions' }, rows.map((r) =>
 				h('li', { class: 'dec ' + r.type }, [
 					h('div', { class: 'dec-head' }, [ badge(r.type, r.typeLabel),
-						h('b', {}, d.fmt('%s → %s', r.from, r.to)), h('span', { class: 'muted' }, r.time) ]),
+						h('b', {}, r.move), h('span', { class: 'muted' }, r.time) ]),
 					h('div', { class: 'reason' }, r.reason),
 					h('div', { class: 'scores' }, r.scores.map((s) => h('span', { class: 'chip' },
 						d.fmt('%s %s', s.name, s.score))))

@@ -243,6 +243,33 @@ class StandalonePage(unittest.TestCase):
         finally:
             shutil.rmtree(dest)
 
+    def test_openwrt_package_installs_the_page(self):
+        """openwrt/Makefile: its Build/Prepare copies what `cmake --install`
+        needs for the page, and its CMake options put it in /www/autonomy,
+        which the autonomy-www package installs."""
+        with open(os.path.join(ROOT, "openwrt", "Makefile"), encoding="utf-8") as f:
+            mk = f.read()
+        prep = mk[mk.index("define Build/Prepare"):mk.index("endef", mk.index("define Build/Prepare"))]
+        for src in ("web", "luci-app-autonomy/htdocs", "README.md", "CMakeLists.txt"):
+            self.assertIn("$(CURDIR)/../" + src, prep)
+        self.assertIn("-DAUTONOMY_WWW_DIR=/www/autonomy", mk)
+        self.assertIn("$(PKG_INSTALL_DIR)/www/autonomy/*", mk)
+        self.assertIn("$(eval $(call BuildPackage,autonomy-www))", mk)
+        tmp = tempfile.mkdtemp(prefix="autonomy-web-owrt-")
+        try:
+            r = subprocess.run(["cmake", "-S", ROOT, "-B", os.path.join(tmp, "b"),
+                                "-DAUTONOMY_TESTS=OFF", "-DAUTONOMY_WWW_DIR=/www/autonomy"],
+                               capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            r = subprocess.run(["cmake", "--install", os.path.join(tmp, "b"), "--component", "web"],
+                               env=dict(os.environ, DESTDIR=os.path.join(tmp, "root")),
+                               capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(sorted(os.listdir(os.path.join(tmp, "root", "www", "autonomy"))),
+                             sorted(["index.html", "app.js"] + list(SHARED)))
+        finally:
+            shutil.rmtree(tmp)
+
     def test_no_external_resources(self):
         for name in ("index.html", "app.js"):
             with open(os.path.join(ROOT, "web", name), encoding="utf-8") as f:

@@ -47,20 +47,20 @@ const History = baseclass.extend({
 		return (this.series[name] || []).map((p) => [ p.t, p[key] ]);
 	},
 
-	/* The time the charts show: what has been seen, at least 2 min, at
+	/* The time the charts show: what has been seen, at least a minute, at
 	 * most the span kept, so a page opened a minute ago draws a real line. */
 	window: function(now) {
 		const first = this.activeSeries.length ? this.activeSeries[0].t : null;
 		now = now || (this.activeSeries.length ? this.activeSeries[this.activeSeries.length - 1].t
 			: Date.now());
-		return Math.min(this.span, Math.max(120000, first == null ? 0 : now - first));
+		return Math.min(this.span, Math.max(60000, first == null ? 0 : now - first));
 	},
 
 	/* "the last 3 min" / "the last hour", for the charts' labels */
 	windowLabel: function() {
 		const w = this.window();
 		return w >= 3600000 ? _('the last hour') :
-			fmt(_('the last %d min'), Math.max(2, Math.round(w / 60000)));
+			fmt(_('the last %d min'), Math.max(1, Math.round(w / 60000)));
 	}
 });
 
@@ -80,15 +80,22 @@ function sparkline(points, opts) {
 	const x = (t) => (pad + (w - 2 * pad) * (t - start) / span).toFixed(1);
 	const y = (v) => (h - pad - (h - 2 * pad) * (Math.min(max, Math.max(min, v)) - min) /
 		(max - min)).toFixed(1);
-	let d = '', pen = false;
+	/* the line, and the area under it, one run per stretch without gaps */
+	let d = '', area = '', run = [];
+	const flush = () => {
+		if (run.length)
+			area += 'M' + run[0][0] + ' ' + (h - pad) + 'L' + run.map((q) => q.join(' ')).join('L') +
+				'L' + run[run.length - 1][0] + ' ' + (h - pad) + 'Z';
+		run = [];
+	};
 	points.forEach((p) => {
-		if (p[1] == null) {
-			pen = false;
-			return;
-		}
-		d += (pen ? 'L' : 'M') + x(p[0]) + ' ' + y(p[1]);
-		pen = true;
+		if (p[1] == null)
+			return flush();
+		const q = [ x(p[0]), y(p[1]) ];
+		d += (run.length ? 'L' : 'M') + q.join(' ');
+		run.push(q);
 	});
+	flush();
 	const last = vals.length ? vals[vals.length - 1] : null;
 	return '<svg xmlns="http://www.w3.org/2000/svg" class="' + esc(opts.cls || 'spark') +
 		'" viewBox="0 0 ' + w + ' ' + h + '" width="' + w + '" height="' + h +
@@ -96,6 +103,7 @@ function sparkline(points, opts) {
 		'<title>' + esc(opts.label || '') + (last != null ? ': ' + esc(last) : '') + '</title>' +
 		(opts.band != null ? '<rect class="band" x="0" y="' + y(opts.band) + '" width="' + w +
 			'" height="' + (h - pad - y(opts.band)) + '"/>' : '') +
+		(area ? '<path class="area" d="' + area + '"/>' : '') +
 		(d ? '<path class="line" fill="none" d="' + d + '"/>' : '') +
 		'</svg>';
 }

@@ -94,14 +94,15 @@ function fmtAgo(s) {
 	return s == null ? '–' : fmt(_('%s ago'), fmtDuration(s));
 }
 
-/* Local time of a Unix timestamp: the router owner's clock, not UTC. */
+/* Local time of a Unix timestamp: the router owner's clock, not UTC; with
+ * withDate, the date too when it is not today. */
 function fmtTime(ts, withDate) {
 	ts = num(ts);
 	if (ts == null)
 		return '–';
 	const d = new Date(ts * 1000), p = (n) => (n < 10 ? '0' : '') + n;
 	const hm = fmt('%s:%s:%s', p(d.getHours()), p(d.getMinutes()), p(d.getSeconds()));
-	if (!withDate)
+	if (!withDate || d.toDateString() == new Date().toDateString())
 		return hm;
 	return fmt('%s-%s-%s %s', d.getFullYear(), p(d.getMonth() + 1), p(d.getDate()), hm);
 }
@@ -279,6 +280,15 @@ function memberRow(m) {
 	};
 }
 
+/* "wan → sat", or what it means when nothing moved. */
+function moveText(from, to) {
+	if (!from)
+		return fmt(_('started on %s'), to || '–');
+	if (from == to)
+		return fmt(_('stayed on %s'), to);
+	return fmt(_('%s → %s'), from, to || '–');
+}
+
 function switchText(ls) {
 	if (!isObject(ls))
 		return null;
@@ -288,7 +298,7 @@ function switchText(ls) {
 		from: ls.from,
 		to: ls.to,
 		reason: ls.reason || '',
-		text: ls.from ? fmt(_('%s → %s'), ls.from, ls.to) : fmt(_('started on %s'), ls.to)
+		text: moveText(ls.from, ls.to)
 	};
 }
 
@@ -503,6 +513,7 @@ function decisionRows(decisions) {
 		typeLabel: DECISION_LABEL[d.type] || d.type,
 		from: d.from || '–',
 		to: d.to || '–',
+		move: moveText(d.from, d.to),
 		reason: d.reason || '',
 		scores: scoreList(d.scores)
 	}));

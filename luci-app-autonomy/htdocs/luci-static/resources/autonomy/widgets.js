@@ -20,6 +20,7 @@ const CSS = [
 	'.autonomy-chart.wide svg{max-width:none;height:16px}',
 	'.autonomy-chart .line{stroke:#2563eb;stroke-width:2;vector-effect:non-scaling-stroke}',
 	'.autonomy-chart .band{fill:rgba(22,163,74,.08)}',
+	'.autonomy-chart .area{fill:rgba(37,99,235,.14)}',
 	'.autonomy-actions{display:flex;flex-wrap:wrap;gap:.3em}',
 	'.autonomy-why{margin:0;padding-left:1.1em;font-size:.9em}',
 	'.autonomy-active td:first-child{font-weight:700}',

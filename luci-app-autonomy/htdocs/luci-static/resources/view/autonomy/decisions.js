@@ -45,13 +45,12 @@ return view.extend({
 			E('div', { 'class': 'cbi-section' }, [
 				E('h3', {}, _('Timeline')),
 				E('table', { 'class': 'table', 'id': 'autonomy-decisions' }, [
-					E('tr', { 'class': 'tr table-titles' }, [ _('Time'), _('Kind'), _('From'), _('To'),
-						_('Reason'), _('Scores') ].map((t) => E('th', { 'class': 'th' }, t)))
+					E('tr', { 'class': 'tr table-titles' }, [ _('Time'), _('Kind'), _('Move'), _('Reason'),
+						_('Scores') ].map((t) => E('th', { 'class': 'th' }, t)))
 				].concat(rows.length ? rows.map((r) => E('tr', { 'class': 'tr' }, [
 					E('td', { 'class': 'td', 'data-title': _('Time') }, r.time),
 					E('td', { 'class': 'td', 'data-title': _('Kind') }, widgets.badge(r.type, r.typeLabel)),
-					E('td', { 'class': 'td', 'data-title': _('From') }, r.from),
-					E('td', { 'class': 'td', 'data-title': _('To') }, r.to),
+					E('td', { 'class': 'td', 'data-title': _('Move') }, r.move),
 					E('td', { 'class': 'td', 'data-title': _('Reason') }, r.reason),
 					E('td', { 'class': 'td', 'data-title': _('Scores') }, r.scores.map((s) =>
 						data.fmt('%s %s', s.name, s.score)).join(' · '))
