@@ -529,20 +529,6 @@ function eventRows(events) {
 	}));
 }
 
-/* Alerts of the history store, where that command exists (it is answered by
- * autonomyctl from the store). A reply without a list means none. */
-function alertRows(reply) {
-	const list = Array.isArray(reply) ? reply : (isObject(reply) &&
-		(reply.notifications || reply.alerts || reply.items)) || [];
-	return list.map((a) => ({
-		ts: a.time_ts || a.ts,
-		time: fmtTime(a.time_ts || a.ts, true),
-		level: a.level || a.severity || 'info',
-		member: a.member || '',
-		text: a.text || a.message || a.title || ''
-	}));
-}
-
 /* ---- results of actions ------------------------------------------------------ */
 
 function failoverResult(reply) {
@@ -653,7 +639,6 @@ return baseclass.extend({
 	memberDetails: memberDetails,
 	decisionRows: decisionRows,
 	eventRows: eventRows,
-	alertRows: alertRows,
 	failoverResult: failoverResult,
 	dishActionResult: dishActionResult,
 	validation: validation,
