@@ -9,8 +9,8 @@
 'use strict';
 
 const NULL_SID = '00000000000000000000000000000000';
-const POLL_MS = 1000;          /* overview and members: the page follows a failover live */
-const SLOW_EVERY = 5;          /* decisions and events: every 5th poll */
+const POLL_MS = 1000;          /* members: the page follows a failover live */
+const SLOW_EVERY = 5;          /* status, decisions and events: every 5th poll */
 const STORE = 'autonomy.session';
 
 /* ---- the two LuCI modules data.js requires, after LuCI's semantics ------ */
@@ -212,6 +212,7 @@ const state = {
 	notice: null,       /* {ok, text, t} */
 	open: {},           /* member name → details opened on the members tab */
 	polls: 0,
+	wantStatus: false,  /* ask for status on the next poll (after an action) */
 	inflight: false,
 	timer: null
 };
@@ -305,24 +306,40 @@ function expired(e) {
 	return e && (e.code == -32002 || /-32002|Access denied/.test(e.message));
 }
 
+function activeOf(members) {
+	const a = (members || []).filter((m) => m.active)[0];
+	return a ? a.name : null;
+}
+
+/* Each tick asks for `members` (one plugin call: the states, the scores and
+ * which member is active); `status` (pinned, last switch) every 5th tick,
+ * after an action, and at once when the active member changed. */
 function poll() {
 	if (state.inflight)
 		return schedule();
 	const d = state.data;
 	const slow = state.tab == 'decisions' && (state.polls % SLOW_EVERY == 0 || !state.decisions);
-	const calls = [ d.callStatus(), d.callMembers() ];
+	const withStatus = !state.status || state.wantStatus || state.polls % SLOW_EVERY == 0;
+	const calls = [ d.callMembers(), withStatus ? d.callStatus() : null ];
 	if (slow)
 		calls.push(d.callDecisions(50), d.callMonitor());
 	state.inflight = true;
+	state.wantStatus = false;
 	state.polls++;
 	Promise.all(calls).then((r) => {
-		state.status = r[0];
-		state.members = r[1];
-		state.history.add(r[1]);
+		state.members = r[0];
+		state.history.add(r[0]);
+		if (r[1])
+			state.status = r[1];
 		if (slow) {
 			state.decisions = r[2];
 			state.events = r[3].events;
 		}
+		if (activeOf(r[0]) != state.status.active_member)
+			return d.callStatus().then((st) => {
+				state.status = st;
+			});
+	}).then(() => {
 		state.error = null;
 		state.updated = Date.now();
 	}).catch((e) => {
@@ -357,6 +374,7 @@ function act(key, fn, describe) {
 	fn().then((r) => notify(true, describe(r)), (e) => notify(false, e.message))
 		.finally(() => {
 			delete state.busy[key];
+			state.wantStatus = true;
 			poll();
 		});
 }
