@@ -538,6 +538,7 @@ function memberCard(m) {
 		h('div', { class: 'metrics' }, [
 			metric('Latency', m.latency), metric('Jitter', m.jitter), metric('Loss', m.loss)
 		]),
+		h('div', { class: 'chart-label muted' }, 'Health score, ' + state.history.windowLabel()),
 		h('div', { class: 'chart', html: spark }),
 		m.why.length ? h('ul', { class: 'why' }, m.why.map((t) => h('li', {}, t)))
 			: h('p', { class: 'why ok' }, m.reason == 'ok' ? 'No problems seen' : m.reason),
@@ -598,6 +599,7 @@ function membersView() {
 				h('div', { class: 'score' }, [ h('span', { class: 'score-num' }, m.scoreText),
 					badge(m.state, m.stateLabel) ])
 			]),
+			h('div', { class: 'chart-label muted' }, 'Latency, ' + state.history.windowLabel()),
 			h('div', { class: 'chart', html: lat }),
 			h('div', { class: 'groups' }, m.groups.map((g) => h('section', { class: 'group' +
 				(g.warn ? ' warn' : ''), 'data-group': g.id }, [

@@ -491,9 +491,14 @@ async function suite() {
 			.textContent || ''), null, { timeout: 15000 });
 	});
 
-	await test('no request left the router, and no script error', async () => {
+	await test('no request left the router, no script error, no sanitizer report', async () => {
 		equal(external, [], 'requests to other hosts');
 		equal(pageErrors, [], 'page errors');
+		/* the daemon's log, and rpcd's, where the plugin's stderr goes */
+		for (const f of info.logs) {
+			const log = readFileSync(f, 'utf8');
+			assert(!/ERROR: AddressSanitizer|runtime error:/.test(log), `${f}:\n${log.slice(-3000)}`);
+		}
 	});
 
 	await lab('impair.sh', 'wan', 'restore').catch(() => {});

@@ -109,7 +109,9 @@ class Run:
         log("lab, dish, daemon and stack up in %.1f s" % (time.monotonic() - t0))
         return {"url": "http://127.0.0.1:%d/" % self.stack.port, "port": self.stack.port,
                 "lab_prefix": self.prefix, "lab_run": self.env["LAB_RUN"], "socket": sock,
-                "config": conf, "daemon_log": os.path.join(self.work, "daemon.log"),
+                "config": conf,
+                "logs": [os.path.join(self.work, "daemon.log"),
+                         os.path.join(self.stack.work, "rpcd.log")],
                 "autonomyctl": os.path.join(self.build, "autonomyctl"),
                 "users": {u["username"]: u["password"] for u in USERS}}
 
