@@ -42,6 +42,12 @@ function chart(svg, wide) {
 	return div;
 }
 
+/* The daemon did not answer (not running, or the call refused). */
+function stateError(e) {
+	return E('div', { 'class': 'alert-message warning' },
+		data.fmt(_('Could not read the daemon\'s state: %s'), e.message));
+}
+
 function notify(ok, text) {
 	ui.addNotification(null, E('p', {}, text), ok ? 'info' : 'danger');
 }
@@ -112,6 +118,7 @@ return baseclass.extend({
 	styles: styles,
 	badge: badge,
 	chart: chart,
+	stateError: stateError,
 	notify: notify,
 	run: run,
 	memberActions: memberActions,

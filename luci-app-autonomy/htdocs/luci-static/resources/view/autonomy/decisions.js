@@ -16,12 +16,15 @@ const LIMIT = 100;
 
 return view.extend({
 	load: function() {
-		return Promise.all([ data.callDecisions(LIMIT), data.callMonitor() ]);
+		return Promise.all([ data.callDecisions(LIMIT), data.callMonitor() ]).catch((e) => e);
 	},
 
 	render: function(res) {
 		this.node = E('div');
-		this.update(res);
+		if (res instanceof Error)
+			dom.content(this.node, widgets.stateError(res));
+		else
+			this.update(res);
 		poll.add(L.bind(this.refresh, this), POLL_S);
 		return E([], [
 			widgets.styles(),
@@ -35,8 +38,7 @@ return view.extend({
 	refresh: function() {
 		return Promise.all([ data.callDecisions(LIMIT), data.callMonitor() ])
 			.then(L.bind(this.update, this))
-			.catch((e) => dom.content(this.node, E('div', { 'class': 'alert-message warning' },
-				data.fmt(_('Could not read the daemon\'s state: %s'), e.message))));
+			.catch((e) => dom.content(this.node, widgets.stateError(e)));
 	},
 
 	update: function(res) {

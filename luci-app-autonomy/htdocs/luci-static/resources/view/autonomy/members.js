@@ -17,14 +17,17 @@ const POLL_S = 5;
 
 return view.extend({
 	load: function() {
-		return Promise.all([ data.callMembers(), widgets.permissions() ]);
+		return Promise.all([ data.callMembers().catch((e) => e), widgets.permissions() ]);
 	},
 
 	render: function(res) {
 		this.may = res[1];
 		this.history = new charts.History(3600000);
 		this.node = E('div');
-		this.update(res[0]);
+		if (res[0] instanceof Error)
+			dom.content(this.node, widgets.stateError(res[0]));
+		else
+			this.update(res[0]);
 		poll.add(L.bind(this.refresh, this), POLL_S);
 		return E([], [
 			widgets.styles(),
@@ -37,8 +40,7 @@ return view.extend({
 
 	refresh: function() {
 		return data.callMembers().then(L.bind(this.update, this)).catch((e) =>
-			dom.content(this.node, E('div', { 'class': 'alert-message warning' },
-				data.fmt(_('Could not read the daemon\'s state: %s'), e.message))));
+			dom.content(this.node, widgets.stateError(e)));
 	},
 
 	update: function(members) {

@@ -17,17 +17,23 @@
 const POLL_S = 2;
 
 return view.extend({
+	/* A daemon that does not answer is shown, not a failed page: polling
+	 * goes on and fills the page when it answers. */
 	load: function() {
-		return Promise.all([ data.callStatus(), data.callMembers(), widgets.permissions() ]);
+		return Promise.all([ widgets.permissions(),
+			Promise.all([ data.callStatus(), data.callMembers() ]).catch((e) => e) ]);
 	},
 
 	render: function(res) {
-		this.may = res[2];
+		this.may = res[0];
 		this.history = new charts.History(3600000);
 		this.nowNode = E('div', { 'class': 'cbi-section' });
 		this.membersNode = E('div', { 'class': 'cbi-section' });
 		this.errorNode = E('div');
-		this.update(res[0], res[1]);
+		if (res[1] instanceof Error)
+			this.showError(res[1]);
+		else
+			this.update(res[1][0], res[1][1]);
 		poll.add(L.bind(this.refresh, this), POLL_S);
 		return E([], [
 			widgets.styles(),
@@ -41,8 +47,11 @@ return view.extend({
 	refresh: function() {
 		return Promise.all([ data.callStatus(), data.callMembers() ])
 			.then((r) => this.update(r[0], r[1]))
-			.catch((e) => dom.content(this.errorNode, E('div', { 'class': 'alert-message warning' },
-				data.fmt(_('Could not read the daemon\'s state: %s'), e.message))));
+			.catch(L.bind(this.showError, this));
+	},
+
+	showError: function(e) {
+		dom.content(this.errorNode, widgets.stateError(e));
 	},
 
 	update: function(status, members) {
