@@ -18,6 +18,7 @@
 #include "daemon/daemon.h"
 #include "daemon/tel.h"
 #include "link/linkmon.h"
+#include "starwatch/sw_status.h"
 
 static void add_str(json_object *o, const char *k, const char *v)
 {
@@ -303,5 +304,6 @@ json_object *view_health(struct daemon *d)
 	json_object_object_add(o, "config_ok", json_object_new_boolean(d->last_reload.ok));
 	json_object_object_add(o, "last_reload", reload_json(&d->last_reload));
 	json_object_object_add(o, "subsystems", subsystems_json(d));
+	json_object_object_add(o, "starwatch", sw_status_view(d->socket_path));
 	return o;
 }
