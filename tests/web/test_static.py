@@ -92,6 +92,19 @@ class Generated(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
 
 
+    def test_config_page_titles_every_section(self):
+        """A section the schema gains gets a title on the config page."""
+        with open(os.path.join(RES, "view", "autonomy", "config.js"), encoding="utf-8") as f:
+            page = f.read()
+        block = page[page.index("const SECTION_TITLE = {"):page.index("};", page.index("SECTION_TITLE"))]
+        titled = set(re.findall(r"^\t(\w+): _\(", block, re.M))
+        with open(os.path.join(RES, "autonomy", "schema.js"), encoding="utf-8") as f:
+            sections = set(re.findall(r'^\t\t\{"type": "autonomy", "name": "(\w+)"', f.read(), re.M))
+        self.assertTrue(sections)
+        self.assertEqual(sections - titled, set())
+        self.assertEqual(titled - sections, set())
+
+
 class PackageTree(unittest.TestCase):
     def setUp(self):
         self.dest = tempfile.mkdtemp(prefix="autonomy-luci-pkg-")

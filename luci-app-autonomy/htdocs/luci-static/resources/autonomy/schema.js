@@ -138,6 +138,22 @@ return baseclass.extend({
 			{"name": "gpsd_host", "type": "ipaddr", "list": false, "required": false, "unit_ms": false, "def": "127.0.0.1", "min": 0, "max": 0, "enums": null, "help": "IP address of gpsd (no name lookups on the daemon's loop)"},
 			{"name": "gpsd_port", "type": "int", "list": false, "required": false, "unit_ms": false, "def": "2947", "min": 1, "max": 65535, "enums": null, "help": "gpsd's TCP port"},
 			{"name": "source", "type": "enum", "list": false, "required": false, "unit_ms": false, "def": "auto", "min": 0, "max": 0, "enums": ["auto", "gpsd", "starlink", "modem"], "help": "Position source: auto (best available), gpsd or starlink (the dish); for a modem's GNSS, feed its NMEA port to gpsd"}
+		]},
+		{"type": "autonomy", "name": "starwatch", "help": "The watchdog: hang detection, restarts, fail-safe route", "options": [
+			{"name": "enabled", "type": "bool", "list": false, "required": false, "unit_ms": false, "def": "1", "min": 0, "max": 0, "enums": null, "help": "Run starwatch, which restarts a hung or dead autonomyd"},
+			{"name": "check_interval", "type": "duration", "list": false, "required": false, "unit_ms": false, "def": "10", "min": 1000, "max": 3600000, "enums": null, "help": "How often starwatch asks autonomyd for its loop's progress (seconds)"},
+			{"name": "hang_timeout", "type": "duration", "list": false, "required": false, "unit_ms": false, "def": "30", "min": 2000, "max": 86400000, "enums": null, "help": "No progress or answer for this long: autonomyd is hung and is restarted (seconds)"},
+			{"name": "max_restarts", "type": "int", "list": false, "required": false, "unit_ms": false, "def": "5", "min": 1, "max": 100, "enums": null, "help": "Restarts within restart_window before starwatch holds down and raises an emergency"},
+			{"name": "restart_window", "type": "duration", "list": false, "required": false, "unit_ms": false, "def": "1800", "min": 10000, "max": 604800000, "enums": null, "help": "Window the restarts are counted in (seconds)"},
+			{"name": "restart_command", "type": "string", "list": true, "required": false, "unit_ms": false, "def": null, "min": 0, "max": 0, "enums": null, "help": "Command (argv, split on spaces) that starts autonomyd; default: its init script, systemctl, or autonomyd -c with this file"},
+			{"name": "log_file", "type": "string", "list": false, "required": false, "unit_ms": false, "def": "/var/log/starwatch.log", "min": 0, "max": 0, "enums": null, "help": "starwatch's own log, kept under 128 KiB plus one older file (empty: syslog only)"},
+			{"name": "pid_file", "type": "string", "list": false, "required": false, "unit_ms": false, "def": "/var/run/starwatch.pid", "min": 0, "max": 0, "enums": null, "help": "PID file of starwatch (absolute path)"},
+			{"name": "failsafe_route", "type": "enum", "list": false, "required": false, "unit_ms": false, "def": "auto", "min": 0, "max": 0, "enums": ["auto", "1", "0"], "help": "Keep a working default route while autonomyd is down: 1, 0, or auto (on unless mwan3 is installed or main.backend is none)"},
+			{"name": "escalation", "type": "string", "list": true, "required": false, "unit_ms": false, "def": "restart_daemon", "min": 0, "max": 0, "enums": null, "help": "Recovery steps in order, each only after the previous failed: restart_daemon, restart_interface, reboot"},
+			{"name": "max_reboots_per_day", "type": "int", "list": false, "required": false, "unit_ms": false, "def": "0", "min": 0, "max": 24, "enums": null, "help": "Reboots the escalation may cause within 24 hours (0 = never reboot)"},
+			{"name": "reboot_command", "type": "string", "list": true, "required": false, "unit_ms": false, "def": "reboot", "min": 0, "max": 0, "enums": null, "help": "Command (argv) of the reboot step"},
+			{"name": "state_file", "type": "string", "list": false, "required": false, "unit_ms": false, "def": "", "min": 0, "max": 0, "enums": null, "help": "Where starwatch counts its reboots, so the limit survives them (empty: starwatch.state in main.state_dir, on flash on OpenWrt)"},
+			{"name": "alert_url", "type": "secret", "list": false, "required": false, "unit_ms": false, "def": null, "min": 0, "max": 0, "enums": null, "help": "http(s) URL that receives starwatch's emergencies as a JSON POST (a webhook, an ntfy topic); may hold a token"}
 		]}
 	],
 

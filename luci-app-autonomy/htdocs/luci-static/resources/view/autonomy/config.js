@@ -34,7 +34,8 @@ const SECTION_TITLE = {
 	qos: _('Traffic priorities'),
 	security: _('API security'),
 	network_security: _('Network security'),
-	gps: _('Position')
+	gps: _('Position'),
+	starwatch: _('Watchdog (starwatch)')
 };
 
 /* Member options shown as table columns; the others are in the edit dialog. */
