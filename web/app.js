@@ -213,6 +213,8 @@ const state = {
 	open: {},           /* member name → details opened on the members tab */
 	polls: 0,
 	wantStatus: false,  /* ask for status on the next poll (after an action) */
+	waiters: [],        /* resolved when a poll that started after them ends */
+	pollAgain: false,   /* a waiter came while a poll was running */
 	inflight: false,
 	timer: null
 };
@@ -317,7 +319,7 @@ function activeOf(members) {
 function poll() {
 	if (state.inflight)
 		return schedule();
-	const d = state.data;
+	const d = state.data, waiters = state.waiters.splice(0);
 	const slow = state.tab == 'decisions' && (state.polls % SLOW_EVERY == 0 || !state.decisions);
 	const withStatus = !state.status || state.wantStatus || state.polls % SLOW_EVERY == 0;
 	const calls = [ d.callMembers(), withStatus ? d.callStatus() : null ];
@@ -351,10 +353,28 @@ function poll() {
 		state.error = e.message;
 	}).finally(() => {
 		state.inflight = false;
+		waiters.forEach((resolve) => resolve());
+		if (state.pollAgain) {
+			state.pollAgain = false;
+			return poll();
+		}
 		if (document.body.className != 'login') {
 			render();
 			schedule();
 		}
+	});
+}
+
+/* A poll that starts now (after the one running, if any): what an action
+ * changed is on the page before its result is. */
+function pollFresh() {
+	return new Promise((resolve) => {
+		state.waiters.push(resolve);
+		state.wantStatus = true;
+		if (state.inflight)
+			state.pollAgain = true;
+		else
+			poll();
 	});
 }
 
@@ -371,12 +391,11 @@ function act(key, fn, describe) {
 	state.busy[key] = true;
 	state.notice = null;          /* the old result is not this action's */
 	render();
-	fn().then((r) => notify(true, describe(r)), (e) => notify(false, e.message))
-		.finally(() => {
+	fn().then(describe).then((text) => ({ ok: true, text: text }), (e) => ({ ok: false, text: e.message }))
+		.then((n) => pollFresh().then(() => {
 			delete state.busy[key];
-			state.wantStatus = true;
-			poll();
-		});
+			notify(n.ok, n.text);
+		}));
 }
 
 function failover(name, mode) {
