@@ -204,7 +204,8 @@ const state = {
 	members: null,
 	decisions: null,
 	events: null,
-	alerts: null,
+	alerts: null,       /* null: the daemon keeps no history (no `notifications`) */
+	methods: {},        /* the daemon's ubus signature (ubus list autonomy) */
 	history: null,
 	error: null,
 	updated: 0,
@@ -324,7 +325,8 @@ function poll() {
 	const withStatus = !state.status || state.wantStatus || state.polls % SLOW_EVERY == 0;
 	const calls = [ d.callMembers(), withStatus ? d.callStatus() : null ];
 	if (slow)
-		calls.push(d.callDecisions(50), d.callMonitor());
+		calls.push(d.callDecisions(50), d.callMonitor(),
+			d.hasMethod(state.methods, 'notifications') ? d.callNotifications(50) : null);
 	state.inflight = true;
 	state.wantStatus = false;
 	state.polls++;
@@ -336,6 +338,7 @@ function poll() {
 		if (slow) {
 			state.decisions = r[2];
 			state.events = r[3].events;
+			state.alerts = r[4] ? d.alertRows(r[4]) : null;
 		}
 		if (activeOf(r[0]) != state.status.active_member)
 			return d.callStatus().then((st) => {
@@ -634,7 +637,15 @@ function decisionsView() {
 	if (!state.decisions)
 		return h('p', { class: 'muted' }, 'Loading…');
 	const rows = d.decisionRows(state.decisions), events = d.eventRows(state.events || []);
-	return h('div', { class: 'two' }, [
+	const alerts = state.alerts ? h('section', { class: 'card alerts', id: 'alerts' }, [
+		h('h3', {}, 'Alerts of the last 24 hours'),
+		state.alerts.length ? h('ol', { class: 'events' }, state.alerts.map((a) => h('li', {}, [
+			badge(a.severity == 'warning' ? 'degraded' : 'down', a.severityLabel), ' ',
+			h('span', { class: 'muted' }, a.time), ' ', a.member ? h('b', {}, a.member + ': ') : null,
+			a.text ]))) : h('p', { class: 'muted' }, 'None.')
+	]) : null;
+	return h('div', { class: 'stack' }, [ alerts, h('div', { class: 'two' }, [
+
 		h('section', { class: 'card' }, [
 			h('h3', {}, 'Decisions'),
 			rows.length ? h('ol', { class: 'timeline-list', id: 'decisions' }, rows.map((r) =>
@@ -651,7 +662,7 @@ function decisionsView() {
 			h('ol', { class: 'events' }, events.map((e) => h('li', {}, [
 				h('span', { class: 'muted' }, e.time), ' ', h('b', {}, e.kind), ' ', e.text ])))
 		])
-	]);
+	]) ]);
 }
 
 function render() {
@@ -691,8 +702,19 @@ function route() {
 		poll();
 }
 
+/* The object's methods and arguments (uhttpd answers a JSON-RPC list
+ * without a session): which optional methods this daemon has. */
+function listMethods() {
+	return fetch('/ubus', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+		body: JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'list', params: [ 'autonomy' ] }) })
+		.then((r) => r.json()).then((r) => r.result || {}, () => ({}));
+}
+
 function showApp() {
 	document.body.className = 'app';
+	listMethods().then((m) => {
+		state.methods = m;
+	});
 	state.history = new state.charts.History(3600000);
 	state.status = state.members = state.decisions = null;
 	route();

@@ -298,7 +298,7 @@ async function suite() {
 		await shot(page, '03-uplinks');
 	});
 
-	await test('pin an uplink from the page, then back to automatic', async () => {
+	await test('pin an uplink from the page, back to automatic, and move traffic once', async () => {
 		await page.click('nav a[href="#overview"]');
 		await page.click('article[data-member=lte] [data-action="failover:lte:force"]');
 		await page.waitForFunction(() => document.querySelector('#active-member').textContent == 'lte' &&
@@ -307,9 +307,17 @@ async function suite() {
 		equal((await ctl('status')).pinned, true, 'the daemon has it pinned');
 		await shot(page, '04-pinned');
 		await page.click('[data-action=auto]');
-		await page.waitForFunction(() => document.querySelector('#active-member').textContent == 'wan',
-			null, { timeout: 10000 });
+		await page.waitForFunction(() => /automatic/.test(document.querySelector('.hero').textContent) &&
+			!document.querySelector('[data-action=auto]'), null, { timeout: 10000 });
 		equal((await ctl('status')).pinned, false, 'automatic again');
+		/* wan is preferred but must serve its fail-back hold first: move it now, once */
+		if ((await ctl('status')).active_member != 'wan') {
+			await page.click('article[data-member=wan] [data-action="failover:wan:once"]');
+			await page.waitForFunction(() => document.querySelector('#active-member').textContent == 'wan',
+				null, { timeout: 10000 });
+		}
+		equal((await ctl('status')).active_member, 'wan', 'traffic on wan');
+		equal((await ctl('status')).pinned, false, 'a move once does not pin');
 	});
 
 	await test('blackholing the active uplink shows on the page within 3 s, without a reload', async () => {
@@ -442,6 +450,25 @@ async function suite() {
 		assert(r.err && r.err.code && /no-such-member/.test(r.err.msg), JSON.stringify(r.err));
 		equal([ r.admin.failover, r.admin.reload, r.admin.starlink_reboot ], [ true, true, true ],
 			'the admin may act');
+	});
+
+	await test('alerts: shown where the daemon keeps a history, absent where it does not', async () => {
+		const list = await page.evaluate(() => fetch('/ubus', { method: 'POST', body: JSON.stringify(
+			{ jsonrpc: '2.0', id: 1, method: 'list', params: [ 'autonomy' ] }) }).then((x) => x.json()));
+		const has = await page.evaluate((l) => window.autonomyData.hasMethod(l.result, 'notifications'),
+			list);
+		await page.click('nav a[href="#decisions"]');
+		await page.waitForSelector('#decisions li', { timeout: 10000 });
+		await page.waitForTimeout(1500);
+		equal(await page.locator('#alerts').count(), has ? 1 : 0, 'the alerts section');
+		figures.alerts = has ? 'the daemon has notifications: shown' : 'no notifications method: absent';
+		/* the rows of a reply in the history store's shape (src/history/hist_notify.c) */
+		const rows = await page.evaluate(() => window.autonomyData.alertRows({ count: 1,
+			notifications: [ { time: '2026-01-01T00:00:00Z', time_ts: 1767225600, severity: 'critical',
+				kind: 'member', event: 'state', member: 'wan', text: 'wan: down', fields: {} } ] }));
+		equal(rows.map((a) => [ a.severity, a.member, a.text ]), [ [ 'critical', 'wan', 'wan: down' ] ]);
+		equal(await page.evaluate(() => window.autonomyData.alertRows({ error: 'x' })), [], 'no list');
+		await page.click('nav a[href="#overview"]');
 	});
 
 	await test('the read-only login sees no action and a forced call is refused', async () => {

@@ -174,6 +174,11 @@ const callDishAction = {
 	stow: declare('starlink_stow', [ 'member', 'confirm' ]),
 	unstow: declare('starlink_unstow', [ 'member', 'confirm' ])
 };
+/* The history store's, where the daemon has it: the pages look for it in the
+ * object's ubus signature (hasMethod) and call it only then. */
+const callNotifications = declare('notifications', [ 'limit' ]);
+const OPTIONAL_METHODS = [ 'notifications' ];
+
 /* rpcd's own: what this session may call (LuCI has no per-method check). */
 const callSessionAccess = rpc.declare({ object: 'session', method: 'access',
 	params: [ 'scope', 'object', 'function' ] });
@@ -529,6 +534,26 @@ function eventRows(events) {
 	}));
 }
 
+const SEVERITY_LABEL = {
+	info: _('info'), notice: _('notice'), warning: _('warning'), critical: _('critical'),
+	emergency: _('emergency')
+};
+
+/* The history store's notifications (events at warning and above):
+ * {count, by_severity, notifications: [{time_ts, severity, event, member, text}]}. */
+function alertRows(reply) {
+	const list = isObject(reply) && Array.isArray(reply.notifications) ? reply.notifications : [];
+	return list.map((a) => ({
+		ts: a.time_ts,
+		time: fmtTime(a.time_ts, true),
+		severity: a.severity || 'info',
+		severityLabel: SEVERITY_LABEL[a.severity] || a.severity || _('info'),
+		event: a.event || '',
+		member: a.member || '',
+		text: a.text || ''
+	}));
+}
+
 /* ---- results of actions ------------------------------------------------------ */
 
 function failoverResult(reply) {
@@ -577,13 +602,17 @@ function diagRow(d) {
 	return { line: d.line || 0, message: String(d.message || '').replace(/^<text>:(\d+:)? ?/, '') };
 }
 
+/* A ubus list of `autonomy` ({autonomy: {method: {arg: type}}}) has method. */
+function hasMethod(list, method) {
+	return !!(isObject(list) && isObject(list.autonomy) && isObject(list.autonomy[method]));
+}
+
 /* Whether the daemon checks inline text (config_validate's "text"): the
  * signatures of a ubus list of `autonomy` ({autonomy: {method: {arg: type}}}).
  * An older daemon would check its own file instead and say nothing of the
  * staged changes. */
 function canValidateText(list) {
-	const obj = isObject(list) && isObject(list.autonomy) ? list.autonomy : null;
-	return !!(obj && isObject(obj.config_validate) && 'text' in obj.config_validate);
+	return hasMethod(list, 'config_validate') && 'text' in list.autonomy.config_validate;
 }
 
 /* ---- UCI text ------------------------------------------------------------------ */
@@ -631,6 +660,8 @@ return baseclass.extend({
 	callWifi: callWifi,
 	callDishAction: callDishAction,
 	callSessionAccess: callSessionAccess,
+	callNotifications: callNotifications,
+	OPTIONAL_METHODS: OPTIONAL_METHODS,
 
 	unwrap: unwrap,
 	permissions: permissions,
@@ -639,6 +670,8 @@ return baseclass.extend({
 	memberDetails: memberDetails,
 	decisionRows: decisionRows,
 	eventRows: eventRows,
+	alertRows: alertRows,
+	hasMethod: hasMethod,
 	failoverResult: failoverResult,
 	dishActionResult: dishActionResult,
 	validation: validation,

@@ -2,13 +2,15 @@
 'require view';
 'require poll';
 'require dom';
+'require rpc';
 'require autonomy.data as data';
 'require autonomy.widgets as widgets';
 
 /*
  * Decisions: every switch, hold, fail-back and manual move with its reason
- * and the members' scores at that moment, newest first, and the daemon's
- * recent events (link changes, tests, reloads, the dish's actions).
+ * and the members' scores at that moment, newest first, the daemon's recent
+ * events (link changes, tests, reloads, the dish's actions), and the alerts
+ * of the last day where the daemon keeps a history (`notifications`).
  */
 
 const POLL_S = 5;
@@ -16,7 +18,15 @@ const LIMIT = 100;
 
 return view.extend({
 	load: function() {
-		return Promise.all([ data.callDecisions(LIMIT), data.callMonitor() ]).catch((e) => e);
+		return L.resolveDefault(rpc.list('autonomy'), {}).then((list) => {
+			this.alerts = data.hasMethod(list, 'notifications');
+			return this.fetch().catch((e) => e);
+		});
+	},
+
+	fetch: function() {
+		return Promise.all([ data.callDecisions(LIMIT), data.callMonitor(),
+			this.alerts ? data.callNotifications(LIMIT) : null ]);
 	},
 
 	render: function(res) {
@@ -36,14 +46,25 @@ return view.extend({
 	},
 
 	refresh: function() {
-		return Promise.all([ data.callDecisions(LIMIT), data.callMonitor() ])
+		return this.fetch()
 			.then(L.bind(this.update, this))
 			.catch((e) => dom.content(this.node, widgets.stateError(e)));
 	},
 
 	update: function(res) {
 		const rows = data.decisionRows(res[0]), events = data.eventRows(res[1].events);
+		const alerts = res[2] ? data.alertRows(res[2]) : null;
 		dom.content(this.node, [
+			alerts ? E('div', { 'class': 'cbi-section' }, [
+				E('h3', {}, _('Alerts of the last 24 hours')),
+				alerts.length ? E('table', { 'class': 'table', 'id': 'autonomy-alerts' }, alerts.map((a) =>
+					E('tr', { 'class': 'tr' }, [
+						E('td', { 'class': 'td', 'width': '20%' }, a.time),
+						E('td', { 'class': 'td', 'width': '12%' }, widgets.badge(
+							a.severity == 'warning' ? 'degraded' : 'down', a.severityLabel)),
+						E('td', { 'class': 'td' }, a.member ? data.fmt('%s: %s', a.member, a.text) : a.text)
+					]))) : E('p', {}, E('em', {}, _('None.')))
+			]) : '',
 			E('div', { 'class': 'cbi-section' }, [
 				E('h3', {}, _('Timeline')),
 				E('table', { 'class': 'table', 'id': 'autonomy-decisions' }, [
