@@ -33,7 +33,7 @@ static const char *const reviewed_planned[] = {
 	"alerts.emergency_enabled", "alerts.failover_warning", "alerts.failover_critical",
 	"email.enabled", "email.smtp_server", "email.smtp_port", "email.username",
 	"email.password", "email.from", "email.recipients",
-	"slack.enabled", "slack.webhook_url", "slack.channel", "slack.username",
+	"slack.channel", "slack.username",
 	"pagerduty.enabled", "pagerduty.api_key", "pagerduty.service_id",
 	"performance.max_memory_mb", "performance.max_cpu_percent", "performance.gc_interval",
 	"performance.telemetry_retention_days", "performance.log_retention_days",
