@@ -340,6 +340,8 @@ class CrashLoop(unittest.TestCase):
             db = sqlite3.connect(f)
             try:
                 return db.execute("SELECT max(k >> 6) * 60 FROM samples").fetchone()[0]
+            except sqlite3.OperationalError:
+                return None     # killed between creating the file and its schema
             finally:
                 db.close()      # a reader left open would lock the next run out
         w, d = newest(work), newest(durable)
