@@ -54,13 +54,18 @@ class Netns:
         sh("ip", "-n", self.peer_ns, "link", "set", self.peer, "up" if up else "down")
 
     def __exit__(self, *exc):
-        for pid in sh("ip", "netns", "pids", self.ns, check=False).stdout.split():
+        del_netns(self.ns, self.peer_ns)
+
+
+def del_netns(*names):
+    """Kills what runs in the namespaces `names`, then deletes them."""
+    for ns in names:
+        for pid in sh("ip", "netns", "pids", ns, check=False).stdout.split():
             try:
                 os.kill(int(pid), signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        sh("ip", "netns", "del", self.ns, check=False)
-        sh("ip", "netns", "del", self.peer_ns, check=False)
+        sh("ip", "netns", "del", ns, check=False)
 
 
 class Daemon:

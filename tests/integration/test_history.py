@@ -31,7 +31,7 @@ import time
 import unittest
 
 import harness
-from harness import TempDirCase, sh, wait_for
+from harness import TempDirCase, del_netns, sh, wait_for
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -396,13 +396,7 @@ class Daemon(TempDirCase):
 
     @classmethod
     def tearDownClass(cls):
-        for ns in (NS, NS + "p"):
-            for pid in sh("ip", "netns", "pids", ns, check=False).stdout.split():
-                try:
-                    os.kill(int(pid), signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-            sh("ip", "netns", "del", ns, check=False)
+        del_netns(NS, NS + "p")
 
     def blackhole(self, on):
         """wan's peer stops answering, its carrier stays up."""
