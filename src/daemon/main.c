@@ -21,7 +21,7 @@
 #include "daemon/decisions.h"
 #include "daemon/members.h"
 #include "daemon/tel.h"
-#include "engine/replay.h"
+#include "replay/replay.h"
 #include "link/linkmon.h"
 
 #define DEFAULT_CONFIG "/etc/config/autonomy"

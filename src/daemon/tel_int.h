@@ -5,9 +5,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "link/cell_types.h"
-#include "link/sl_types.h"
-#include "link/wifi_types.h"
+#include "cellular/cell_types.h"
+#include "starlink/sl_types.h"
+#include "wifi/wifi_types.h"
 
 struct event;
 struct sl_client;

@@ -10,12 +10,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "engine/cell_assess.h"
+#include "cellular/cell_assess.h"
 #include "engine/decide.h"
 #include "engine/mstate.h"
-#include "engine/sl_predict.h"
+#include "starlink/sl_predict.h"
 #include "engine/telemetry.h"
-#include "engine/wifi_assess.h"
+#include "wifi/wifi_assess.h"
 
 enum tel_class { TEL_OTHER, TEL_STARLINK, TEL_CELLULAR, TEL_WIFI };
 

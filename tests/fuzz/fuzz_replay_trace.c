@@ -10,7 +10,7 @@
 
 #include <json-c/json.h>
 
-#include "engine/replay.h"
+#include "replay/replay.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

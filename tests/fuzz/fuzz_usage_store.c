@@ -6,7 +6,7 @@
  * Oracles: a refused file leaves the members byte for byte as they were and
  * says why; an accepted one leaves NUL-terminated strings, a cycle that ends
  * after it starts, and the configured names and devices. */
-#include "link/usage.h"
+#include "usage/usage.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -6,8 +6,8 @@
  * exactly its size. Seed corpus: corpus/wifi_nl/ (kernel-layout messages
  * as tests/unit/test_wifi_nl.c builds them: family reply, interface,
  * station dump, scan dump with a cut IE, survey, error, DUMP_INTR). */
-#include "link/wifi_nl.h"
-#include "link/wifi_scan.h"
+#include "wifi/wifi_nl.h"
+#include "wifi/wifi_scan.h"
 #include "wifi_fuzz_check.h"
 
 #include <linux/netlink.h>

@@ -7,8 +7,8 @@
  * exactly its size (ASan sees any read past it); the result's invariants
  * are checked, and a scan is also judged by wifi_congestion. Seed corpus:
  * corpus/wifi_text/ (the captures in ../shared/data, control byte first). */
-#include "link/wifi_parse.h"
-#include "link/wifi_scan.h"
+#include "wifi/wifi_parse.h"
+#include "wifi/wifi_scan.h"
 #include "wifi_fuzz_check.h"
 
 #include <math.h>

@@ -12,7 +12,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/proc.h"
-#include "link/cell_src.h"
+#include "cellular/cell_src.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -5,7 +5,7 @@
  * Checked here: options, the callback never inside cell_src_poll, one
  * cycle at a time, the configured path, cell_src_free mid-cycle, and the
  * tool name before and after detection. */
-#include "link/cell_src.h"
+#include "cellular/cell_src.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

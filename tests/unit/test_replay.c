@@ -15,7 +15,7 @@
 
 #include "config/config.h"
 #include "engine/decide.h"
-#include "engine/replay.h"
+#include "replay/replay.h"
 
 #define HEADER3 "{\"format\":\"autonomy-trace/1\",\"duration_s\":%s,\"members\":[" \
 	"{\"name\":\"starlink\",\"class\":\"starlink\",\"priority\":1}," \

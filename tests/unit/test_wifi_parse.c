@@ -4,8 +4,8 @@
  * every truncation of a few of them and deterministic garbage. Each input
  * sits in a heap buffer of exactly its size, so ASan catches any read past
  * it. */
-#include "link/wifi_parse.h"
-#include "link/wifi_scan.h"
+#include "wifi/wifi_parse.h"
+#include "wifi/wifi_scan.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

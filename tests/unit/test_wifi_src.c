@@ -4,7 +4,7 @@
  * written here in the kernel's format (rows as in ../shared/data/wifi).
  * tests/integration/run-wifi.sh runs the tool sources against fake tools
  * in a network namespace. */
-#include "link/wifi_src.h"
+#include "wifi/wifi_src.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

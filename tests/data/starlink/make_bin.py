@@ -48,7 +48,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
 CAPTURES = os.path.normpath(os.path.join(ROOT, "..", "shared", "data", "starlink"))
-PROTO_DIR = os.path.join(ROOT, "src", "link", "proto")
+PROTO_DIR = os.path.join(ROOT, "src", "starlink", "proto")
 CORPUS_PB = os.path.join(ROOT, "tests", "fuzz", "corpus", "sl_reply")
 CORPUS_JSON = os.path.join(ROOT, "tests", "fuzz", "corpus", "sl_json")
 TRACES = os.path.join(ROOT, "tests", "replay", "traces")

@@ -1,0 +1,352 @@
+/* replay_autonomy: autonomy's own policy in the replay — per member the
+ * daemon's mstate (scheduler, window, detector, health) fed with simulated
+ * probe outcomes, exactly as src/daemon/members.c feeds it real ones, and
+ * the decision engine over all members. */
+#include <string.h>
+
+#include <stdio.h>
+
+#include "config/config.h"
+#include "engine/mstate_config.h"
+#include "replay/replay_internal.h"
+#include "gps/gps_select.h"
+#include "starlink/sl_json.h"
+
+#define MS 1000ULL
+/* The daemon re-scores a member at every outcome and ticks it (mstate_tick:
+ * hard timeout, samples ageing out) at every probe. In the simulation every
+ * probe has an outcome within its loss timeout, so the hard timeout cannot
+ * fire and the outcome's re-scoring already covers the ageing; the replay
+ * ticks only a member not scored for this long, which saves a fifth of the
+ * run time and changes no decision. */
+#define TICK_US (10000 * MS)
+/* Known issue (mstate/detect, reported): detect_tick's hard timeout is
+ * max(5 s, 3 x the *current* interval), so a metered standby (probed every
+ * 20 s) that is promoted to ACTIVE (500 ms) is declared down by the first
+ * tick for the silence of its old role. The daemon's timer (fire, then tick)
+ * has the same problem. Until mstate_set_role restarts that clock, the
+ * replay does not tick a member between a role change and its next outcome;
+ * a dead member is still confirmed by the loss burst within about 1 s. */
+
+static bool active_down(const struct replay_sim *s)
+{
+	return s->active >= 0 && mstate_state(&s->m[s->active].ms) == HEALTH_DOWN;
+}
+
+/* As members.c's role_for, with one difference (recommended for the daemon
+ * too): while the active member is down, every other member is a candidate
+ * to take over and is probed at the active rate, so that the one that comes
+ * back first is confirmed (3 replies) in about a second rather than in 4.5 s
+ * (standby) or a minute (metered standby, 20 s per probe). It costs probes
+ * only while traffic has nowhere good to go. */
+static enum sched_role role_of(const struct replay_sim *s, unsigned i)
+{
+	if ((int)i == s->active || active_down(s))
+		return SCHED_ACTIVE;
+	return s->m[i].def->metered ? SCHED_METERED_STANDBY : SCHED_STANDBY;
+}
+
+static void arm(struct replay_sim *s, unsigned i)
+{
+	replay_arm(s, i, mstate_due_us(&s->m[i].ms));
+}
+
+static void apply_roles(struct replay_sim *s)
+{
+	for (unsigned i = 0; i < s->n; i++) {
+		struct mstate *ms = &s->m[i].ms;
+		if (ms->role != role_of(s, i)) {
+			mstate_set_role(ms, role_of(s, i), s->now);
+			s->m[i].new_role = true;
+			arm(s, i);
+		}
+	}
+}
+
+static void input_of(const struct replay_member *m, struct decide_input *x)
+{
+	const struct mstate *ms = &m->ms;
+
+	memset(x, 0, sizeof(*x));
+	x->name = m->def->name;
+	x->priority = m->def->priority;
+	x->enabled = true;
+	x->state = mstate_state(ms);
+	x->score = ms->res.score;
+	x->reason = detect_is_down(&ms->det) ? ms->det.reason : ms->res.reason;
+	x->link_down = ms->det.link != DETECT_LINK_UP;
+	tel_member_input(&m->tm, x);
+}
+
+static int index_of(const struct replay_sim *s, const char *name)
+{
+	for (unsigned i = 0; name && i < s->n; i++)
+		if (strcmp(s->m[i].def->name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Runs the decision engine on every member's current health. */
+static void evaluate(struct replay_sim *s)
+{
+	struct decide_input in[REPLAY_MAX_MEMBERS];
+	struct decision out[4];
+
+	for (unsigned i = 0; i < s->n; i++)
+		input_of(&s->m[i], &in[i]);
+	unsigned n = decide_eval(&s->dec, in, s->n, s->now, out, 4);
+	for (unsigned k = 0; k < n && k < 4; k++)
+		replay_out_decision(s, &out[k]);
+	s->active = index_of(s, decide_active(&s->dec));
+	apply_roles(s);
+	uint64_t t = decide_next_us(&s->dec, s->now);
+	int64_t wall = replay_wall_s(s);
+	for (unsigned i = 0; i < s->n; i++) {
+		uint64_t tt = tel_member_next_us(&s->m[i].tm, s->now, wall);
+		if (tt < t)
+			t = tt;
+	}
+	if (t != UINT64_MAX && t > s->now && (s->decide_at == 0 || t < s->decide_at)) {
+		s->decide_at = t;
+		replay_push(s, (struct replay_ev){ .t = t, .kind = REPLAY_EV_DECIDE });
+	}
+}
+
+static void note_state(struct replay_member *m, bool changed)
+{
+	if (changed && mstate_state(&m->ms) == HEALTH_DOWN)
+		m->downs++;
+}
+
+static void a_init(struct replay_sim *s)
+{
+	struct mstate_params mp;
+	struct decide_params dp;
+
+	struct tel_params tp;
+
+	mstate_params_from_config(s->o.cfg, &mp);
+	decide_params_from_config(s->o.cfg, &dp);
+	tel_params_from_config(s->o.cfg, &tp);
+	loclearn_init(&s->learn);
+	if (!s->o.cfg || cfg_bool(config_section(s->o.cfg, "starlink"), "location_learning"))
+		tp.sl.learn = &s->learn;
+	decide_init(&s->dec, &dp);
+	for (unsigned i = 0; i < s->n; i++) {
+		struct replay_member *m = &s->m[i];
+		mstate_init(&m->ms, &mp, 3, role_of(s, i), replay_seed_mix(s->o.seed, 0x5C4Dull + i),
+			    s->now);
+		tel_member_init(&m->tm, tel_class_of(m->def->cls), &tp);
+		if (!m->carrier)
+			note_state(m, mstate_link(&m->ms, DETECT_LINK_NO_CARRIER, s->now));
+	}
+	evaluate(s);
+	for (unsigned i = 0; i < s->n; i++)
+		arm(s, i);
+}
+
+static void push_outcome(struct replay_sim *s, unsigned i, uint64_t at, enum mstate_outcome o,
+			 uint32_t rtt_us, uint32_t timeout_ms)
+{
+	replay_push(s, (struct replay_ev){ .t = at, .kind = REPLAY_EV_OUTCOME, .member = (uint8_t)i,
+					   .what = (uint8_t)o, .sent_us = s->now, .rtt_us = rtt_us,
+					   .timeout_ms = timeout_ms, .gen = s->m[i].epoch });
+}
+
+/* The prober: one probe now, its outcome(s) later — LOST at the loss
+ * timeout then LATE when a slow reply arrives; SEND_ERR at once without
+ * carrier (prober_send reports it synchronously too). */
+static void a_probe(struct replay_sim *s, unsigned i, const struct replay_ev *e)
+{
+	struct replay_member *m = &s->m[i];
+	uint64_t now = s->now;
+
+	if (now < mstate_due_us(&m->ms)) {
+		arm(s, i);
+		return;
+	}
+	mstate_fire(&m->ms, now);
+	uint32_t T = mstate_loss_timeout_ms(&m->ms, now), rtt;
+	m->probes++;
+	if (!m->carrier) {
+		m->new_role = false;
+		note_state(m, mstate_outcome(&m->ms, MSTATE_SEND_ERR, now, 0, now));
+	} else if (replay_net(s, i, &rtt)) {
+		push_outcome(s, i, now + T * MS, MSTATE_LOST, 0, T);
+	} else if (rtt < T * MS) {
+		push_outcome(s, i, now + rtt, MSTATE_REPLY, rtt, T);
+	} else {
+		push_outcome(s, i, now + T * MS, MSTATE_LOST, 0, T);
+		push_outcome(s, i, now + rtt, MSTATE_LATE, rtt, T);
+	}
+	if (now - m->ms.evaluated_us >= TICK_US && !m->new_role)
+		note_state(m, mstate_tick(&m->ms, now));
+	evaluate(s);
+	arm(s, i);
+}
+
+static void a_outcome(struct replay_sim *s, unsigned i, const struct replay_ev *e)
+{
+	struct replay_member *m = &s->m[i];
+	enum mstate_outcome o = (enum mstate_outcome)e->what;
+
+	if (e->gen != m->epoch && (o == MSTATE_REPLY || o == MSTATE_LATE)) {
+		/* The carrier went down while the reply was on its way: it never
+		 * arrives, so the probe times out (its LOST is already queued for
+		 * a late one). */
+		if (o == MSTATE_LATE)
+			return;
+		uint64_t lost_at = e->sent_us + (uint64_t)e->timeout_ms * MS;
+		if (lost_at > s->now) {
+			struct replay_ev l = *e;
+			l.t = lost_at;
+			l.what = MSTATE_LOST;
+			l.rtt_us = 0;
+			replay_push(s, l);
+			return;
+		}
+		o = MSTATE_LOST;
+	}
+	m->new_role = false;
+	note_state(m, mstate_outcome(&m->ms, o, e->sent_us, o == MSTATE_LOST ? 0 : e->rtt_us,
+				     s->now));
+	evaluate(s);
+	arm(s, i);
+}
+
+static void a_link(struct replay_sim *s, unsigned i, bool up)
+{
+	struct replay_member *m = &s->m[i];
+
+	note_state(m, mstate_link(&m->ms, up ? DETECT_LINK_UP : DETECT_LINK_NO_CARRIER, s->now));
+	evaluate(s);
+	arm(s, i);
+}
+
+/* Evaluates member i's telemetry; flags that come or go are written out. */
+static void tel_eval(struct replay_sim *s, unsigned i, int64_t wall)
+{
+	struct replay_member *m = &s->m[i];
+	struct tel_verdict was = m->tm.v;
+	const struct tel_verdict *v = tel_member_eval(&m->tm, s->now, wall);
+	const struct { bool a, b; const char *what, *reason; } f[] = {
+		{ was.predicted, v->predicted, "predicted", v->predict_reason },
+		{ was.exclude, v->exclude, "excluded", v->exclude_reason },
+		{ was.link_down, v->link_down, "link_down", v->link_reason },
+	};
+	for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++)
+		if (f[k].a != f[k].b)
+			replay_out_telemetry(s, i, f[k].what, f[k].b ? f[k].reason : "cleared");
+	note_state(m, tel_member_apply(&m->tm, &m->ms, s->now));
+}
+
+/* Telemetry verdicts that change with time alone (a reboot's lead time). */
+static void retel(struct replay_sim *s)
+{
+	int64_t wall = replay_wall_s(s);
+	for (unsigned i = 0; i < s->n; i++)
+		if (s->m[i].tm.cls == TEL_STARLINK)
+			tel_eval(s, i, wall);
+}
+
+static void a_timer(struct replay_sim *s)
+{
+	retel(s);
+	evaluate(s);
+}
+
+#define FAST_STATUS_MS 2000
+
+/* What the dish answered, as the gRPC client would decode it. */
+static void sl_status_poll(struct replay_sim *s, unsigned i, int64_t wall)
+{
+	struct replay_member *m = &s->m[i];
+	struct sl_status st;
+
+	memset(&st, 0, sizeof(st));
+	if (m->seen[REPLAY_TEL_STARLINK])
+		sl_json_status(m->seen[REPLAY_TEL_STARLINK], &st, NULL);
+	if (st.has_outage && !st.outage.start_ns)
+		st.outage.start_ns = replay_dish_outage_ns(s, i);
+	sl_predict_status(&m->tm.sl, &st, s->now, wall);
+}
+
+static void feed(struct replay_sim *s, unsigned i, unsigned k, int64_t wall)
+{
+	struct replay_member *m = &s->m[i];
+
+	switch (k) {
+	case REPLAY_TEL_STARLINK:
+		sl_status_poll(s, i, wall);
+		break;
+	case REPLAY_POLL_SL_HISTORY: {
+		static struct sl_history h;     /* 7 KB; the replay is single-threaded */
+		replay_dish_history(s, i, &h);
+		sl_predict_history(&m->tm.sl, &h, s->now, wall);
+		break;
+	}
+	case REPLAY_TEL_CELLULAR: {
+		struct cell_sample cs;
+		replay_cell_sample(m->seen[k], &cs);
+		if (m->seen[k])
+			cell_assess_sample(&m->tm.cell, &cs, s->now);
+		break;
+	}
+	case REPLAY_TEL_WIFI: {
+		struct wifi_sample ws;
+		replay_wifi_sample(m->seen[k], &ws);
+		if (m->seen[k])
+			wifi_assess_sample(&m->tm.wifi, &ws, s->now);
+		break;
+	}
+	case REPLAY_TEL_GPS: {
+		struct gps_fix f;
+		char key[LOCLEARN_KEY_MAX];
+		replay_gps_fix(m->seen[k], &f);
+		if (f.valid && gps_cell_id(f.lat, f.lon, LOCLEARN_CELL_M, key, sizeof(key)) > 0)
+			sl_predict_place(&m->tm.sl, key);
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+static void usage_of(struct replay_member *m)
+{
+	char text[64];
+	double cap = m->def->data_limit_mb;
+	if (!m->has_usage || cap <= 0)
+		return;
+	snprintf(text, sizeof(text), "%.0f of %.0f MB", m->usage_mb, cap);
+	tel_member_usage(&m->tm, 100.0 * m->usage_mb / cap, text);
+}
+
+static void a_telemetry(struct replay_sim *s, unsigned i, unsigned k)
+{
+	struct replay_member *m = &s->m[i];
+	int64_t wall = replay_wall_s(s);
+
+	feed(s, i, k, wall);
+	usage_of(m);
+	tel_eval(s, i, wall);
+	/* The client polls the dish fast while the link looks suspect. */
+	if (m->tm.cls == TEL_STARLINK && sl_predict_suspect(&m->tm.sl) &&
+	    m->poll_at[REPLAY_TEL_STARLINK] > s->now + FAST_STATUS_MS * MS)
+		replay_repoll(s, i, REPLAY_TEL_STARLINK, s->now + FAST_STATUS_MS * MS);
+	evaluate(s);
+}
+
+static uint32_t a_poll_ms(struct replay_sim *s, unsigned i, unsigned k)
+{
+	const struct replay_member *m = &s->m[i];
+	if (k == REPLAY_TEL_STARLINK && sl_predict_suspect(&m->tm.sl) &&
+	    s->poll_ms[k] > FAST_STATUS_MS)
+		return FAST_STATUS_MS;
+	return 0;
+}
+
+const struct replay_policy_ops replay_autonomy_ops = {
+	.init = a_init, .probe = a_probe, .outcome = a_outcome, .link = a_link, .timer = a_timer,
+	.telemetry = a_telemetry, .poll_ms = a_poll_ms,
+};
