@@ -164,14 +164,9 @@ static unsigned build_inputs(struct daemon *d, struct decide_input *in)
 {
 	unsigned n = 0;
 	for (size_t i = 0; i < d->n_members && n < DECIDE_MAX_MEMBERS; i++) {
-		const struct member_rt *m = d->members[i];
-		in[n++] = (struct decide_input){
-			.name = m->name, .priority = m->priority, .enabled = m->enabled,
-			.state = mstate_state(&m->ms), .score = m->ms.res.score,
-			.reason = detect_is_down(&m->ms.det) ? m->ms.det.reason : m->ms.res.reason,
-			.link_down = m->link != DETECT_LINK_UP,
-		};
-		tel_member_input(&m->tm, &in[n - 1]);
+		struct policy_member pm;
+		member_policy(d->members[i], &pm);
+		policy_input(&pm, &in[n++]);
 	}
 	return n;
 }

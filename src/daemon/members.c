@@ -200,14 +200,22 @@ void members_link_event(struct daemon *d, const struct link_info *li, bool gone)
 		decisions_members_changed(d);
 }
 
-/* While the active member is down, every other member is probed at the
- * active rate: the next one to carry traffic must be known quickly. */
+void member_policy(const struct member_rt *m, struct policy_member *out)
+{
+	*out = (struct policy_member){
+		.name = m->name, .priority = m->priority, .enabled = m->enabled,
+		.metered = m->metered, .ms = &m->ms, .tm = &m->tm,
+	};
+}
+
+/* The shared policy (engine/policy.c) decides; the replay calls the same. */
 static enum sched_role role_for(const struct member_rt *m, bool active_down)
 {
-	if (m->active || active_down)
-		return SCHED_ACTIVE;
-	bool sparse = m->metered && cfg_bool(config_section(m->d->cfg, "bandwidth"), "metered_mode");
-	return sparse ? SCHED_METERED_STANDBY : SCHED_STANDBY;
+	struct policy_params pp;
+	struct policy_member pm;
+	policy_params_from_config(m->d->cfg, &pp);
+	member_policy(m, &pm);
+	return policy_role(&pp, &pm, m->active, active_down);
 }
 
 /* class 'auto': what the kernel says the device is. A wwan device (qmi_wwan,
@@ -240,8 +248,7 @@ static struct member_rt *member_new(struct daemon *d, const struct cfg_section *
 		snprintf(m->cls, sizeof(m->cls), "%s", detect_class(m->device));
 	m->priority = (int)cfg_int(s, "priority");
 	m->enabled = cfg_bool(s, "enabled");
-	/* A member with a data cap is metered whatever the flag says. */
-	m->metered = cfg_bool(s, "metered") || cfg_int(s, "data_limit_mb") > 0;
+	m->metered = policy_metered(cfg_bool(s, "metered"), (double)cfg_int(s, "data_limit_mb"));
 	m->link = DETECT_LINK_MISSING;
 	if (load_targets(m, s) < 0) {
 		free(m);

@@ -8,6 +8,7 @@
 
 #include "config/config.h"
 #include "engine/mstate_config.h"
+#include "engine/policy.h"
 #include "replay/replay_internal.h"
 #include "gps/gps_select.h"
 #include "starlink/sl_json.h"
@@ -33,17 +34,21 @@ static bool active_down(const struct replay_sim *s)
 	return s->active >= 0 && mstate_state(&s->m[s->active].ms) == HEALTH_DOWN;
 }
 
-/* As members.c's role_for, with one difference (recommended for the daemon
- * too): while the active member is down, every other member is a candidate
- * to take over and is probed at the active rate, so that the one that comes
- * back first is confirmed (3 replies) in about a second rather than in 4.5 s
- * (standby) or a minute (metered standby, 20 s per probe). It costs probes
- * only while traffic has nowhere good to go. */
+static void policy_of(const struct replay_member *m, struct policy_member *out)
+{
+	*out = (struct policy_member){
+		.name = m->def->name, .priority = m->def->priority, .enabled = true,
+		.metered = policy_metered(m->def->metered, m->def->data_limit_mb),
+		.ms = &m->ms, .tm = &m->tm,
+	};
+}
+
+/* The daemon's policy (engine/policy.c), with the trace's members. */
 static enum sched_role role_of(const struct replay_sim *s, unsigned i)
 {
-	if ((int)i == s->active || active_down(s))
-		return SCHED_ACTIVE;
-	return s->m[i].def->metered ? SCHED_METERED_STANDBY : SCHED_STANDBY;
+	struct policy_member pm;
+	policy_of(&s->m[i], &pm);
+	return policy_role(&s->pp, &pm, (int)i == s->active, active_down(s));
 }
 
 static void arm(struct replay_sim *s, unsigned i)
@@ -65,17 +70,9 @@ static void apply_roles(struct replay_sim *s)
 
 static void input_of(const struct replay_member *m, struct decide_input *x)
 {
-	const struct mstate *ms = &m->ms;
-
-	memset(x, 0, sizeof(*x));
-	x->name = m->def->name;
-	x->priority = m->def->priority;
-	x->enabled = true;
-	x->state = mstate_state(ms);
-	x->score = ms->res.score;
-	x->reason = detect_is_down(&ms->det) ? ms->det.reason : ms->res.reason;
-	x->link_down = ms->det.link != DETECT_LINK_UP;
-	tel_member_input(&m->tm, x);
+	struct policy_member pm;
+	policy_of(m, &pm);
+	policy_input(&pm, x);
 }
 
 static int index_of(const struct replay_sim *s, const char *name)
@@ -127,6 +124,7 @@ static void a_init(struct replay_sim *s)
 
 	mstate_params_from_config(s->o.cfg, &mp);
 	decide_params_from_config(s->o.cfg, &dp);
+	policy_params_from_config(s->o.cfg, &s->pp);
 	tel_params_from_config(s->o.cfg, &tp);
 	loclearn_init(&s->learn);
 	if (!s->o.cfg || cfg_bool(config_section(s->o.cfg, "starlink"), "location_learning"))

@@ -8,6 +8,7 @@
 #include "replay/baseline.h"
 #include "engine/decide.h"
 #include "engine/mstate.h"
+#include "engine/policy.h"
 #include "replay/replay.h"
 #include "engine/tel_member.h"
 #include "cellular/cell_types.h"
@@ -129,6 +130,7 @@ struct replay_sim {
 	uint32_t poll_ms[REPLAY_POLL_N];
 	struct loclearn learn;  /* obstruction places (autonomy, location learning) */
 	struct decide dec;
+	struct policy_params pp;        /* the daemon's policy knobs */
 	uint64_t decide_at;     /* pending REPLAY_EV_DECIDE, 0 = none */
 	int active;             /* member carrying traffic, -1 = none yet */
 	struct replay_result res;
