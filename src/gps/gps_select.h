@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "gps/gps_types.h"
+#include "engine/gps_types.h"
 
 struct gps_candidate {
 	const struct gps_fix *fix;      /* NULL: the source has nothing */

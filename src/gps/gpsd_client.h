@@ -29,7 +29,7 @@
 
 #include <stdint.h>
 
-#include "gps/gps_types.h"
+#include "engine/gps_types.h"
 
 #define GPSD_LINE_MAX 16384     /* gpsd's largest reports (SKY) are ~10 KB */
 #define GPSD_SKY_KEEP_MS 30000

@@ -28,7 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "gps/gps_types.h"
+#include "engine/gps_types.h"
 
 enum gpsd_class {
 	GPSD_CLASS_OTHER = 0,   /* a class this parser does not read */

@@ -12,7 +12,7 @@
 #include "replay/replay.h"
 #include "engine/tel_member.h"
 #include "cellular/cell_types.h"
-#include "gps/gps_types.h"
+#include "engine/gps_types.h"
 #include "starlink/sl_types.h"
 #include "wifi/wifi_types.h"
 

@@ -15,7 +15,7 @@
 #include "daemon/members.h"
 #include "daemon/tel.h"
 #include "daemon/tel_int.h"
-#include "gps/gps_types.h"
+#include "engine/gps_types.h"
 #include "starlink/sl_client.h"
 #include "starlink/sl_frame.h"
 #include "starlink/sl_pb.h"

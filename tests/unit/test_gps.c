@@ -3,7 +3,7 @@
  * gpsd 3.16 (../shared/data/gps/), hostile input, gps_select, grid cells
  * and distances. */
 #include "gps/gps_select.h"
-#include "gps/gps_types.h"
+#include "engine/gps_types.h"
 #include "gps/gpsd_parse.h"
 
 #include <setjmp.h>

@@ -1,5 +1,5 @@
 /* gps_types: the empty fix and source names (see gps_types.h). */
-#include "gps/gps_types.h"
+#include "engine/gps_types.h"
 
 #include <math.h>
 #include <string.h>
