@@ -1,7 +1,7 @@
-/* tel_cell: a cellular member's modem — the run-time source (link/cell_src:
+/* tel_cell: a cellular member's modem — the run-time source (cellular/cell_src:
  * ModemManager, uqmi, qmicli or AT through gsmctl / mmcli, found at run time)
  * polled every signal_check_interval, feeding the assessor
- * (engine/cell_assess), and the `cellular` view. */
+ * (cellular/cell_assess), and the `cellular` view. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,11 +12,17 @@
 #include "core/clock.h"
 #include "core/jsonutil.h"
 #include "core/log.h"
+#include "cellular/cell_assess.h"
+#include "cellular/cell_kind.h"
+#include "cellular/cell_src.h"
 #include "daemon/daemon.h"
 #include "daemon/members.h"
 #include "daemon/tel.h"
-#include "daemon/tel_int.h"
-#include "cellular/cell_src.h"
+
+static struct cell_assess *assessor(const struct member_rt *m)
+{
+	return tel_member_part(&m->tm, &tel_kind_cellular);
+}
 
 static bool has_figures(const struct cell_sample *s)
 {
@@ -27,7 +33,7 @@ static bool has_figures(const struct cell_sample *s)
 static void on_sample(void *arg, const struct cell_sample *s, const struct cell_src_info *info)
 {
 	struct member_rt *m = arg;
-	struct tel_cell *t = &m->tel->cell;
+	struct tel_cell *t = tel_source(m);
 	uint64_t now = clock_mono_us();
 
 	t->polls++;
@@ -49,7 +55,7 @@ static void on_sample(void *arg, const struct cell_sample *s, const struct cell_
 	t->s = *s;
 	t->have = true;
 	t->s_us = now;
-	cell_assess_sample(&m->tm.cell, s, now);
+	cell_assess_sample(assessor(m), s, now);
 	tel_changed(m);
 }
 
@@ -57,14 +63,20 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd; (void)what;
 	struct member_rt *m = arg;
-	cell_src_poll(m->tel->cell.src);
+	cell_src_poll(((struct tel_cell *)tel_source(m))->src);
+}
+
+bool tel_cell_answering(const struct member_rt *m)
+{
+	const struct tel_cell *t = tel_source(m);
+	return t && t->have && !t->error[0];
 }
 
 int tel_cell_start(struct member_rt *m)
 {
 	const struct cfg_section *c = config_section(m->d->cfg, "cellular");
 	const struct cfg_section *s = config_member(m->d->cfg, m->name);
-	struct tel_cell *t = &m->tel->cell;
+	struct tel_cell *t = tel_source(m);
 	long long iv = cfg_duration_ms(c, "signal_check_interval");
 	struct cell_src_opts o = {
 		.member = m->name,
@@ -92,7 +104,7 @@ int tel_cell_start(struct member_rt *m)
 
 void tel_cell_stop(struct member_rt *m)
 {
-	struct tel_cell *t = &m->tel->cell;
+	struct tel_cell *t = tel_source(m);
 	if (t->timer)
 		event_free(t->timer);
 	cell_src_free(t->src);
@@ -116,8 +128,8 @@ static void signal_into(json_object *o, const struct cell_sample *s)
 
 json_object *tel_cell_json(struct member_rt *m)
 {
-	const struct tel_cell *t = m->tel ? &m->tel->cell : NULL;
-	const struct cell_assess *a = &m->tm.cell;
+	const struct tel_cell *t = tel_source(m);
+	const struct cell_assess *a = assessor(m);
 	if (!t)
 		return NULL;
 	json_object *o = json_object_new_object();

@@ -93,6 +93,10 @@ bool        cfg_is_set(const struct cfg_section *s, const char *opt);
  * scalar without value or default is null. */
 json_object *config_to_json(const struct config *cfg, bool reveal_secrets);
 
+/* The telemetry kind that reads members of class cls when this program was
+ * built without it ("starlink"), else NULL (cfg_kinds.c). */
+const char *cfg_kind_missing(const char *cls);
+
 /* Masks a secret for display: at most the first 2 characters (fewer for
  * short secrets, never more than a quarter), then always 6 '*'; "" stays "". */
 void cfg_mask_secret(const char *secret, char *out, size_t size);

@@ -9,6 +9,7 @@
 #include "config/config.h"
 #include "core/selfhealth.h"
 #include "ctl/ctl_proto.h"
+#include "engine/tel_member.h"
 
 struct event_base;
 struct event;
@@ -21,9 +22,6 @@ struct decide;
 struct failtest;
 struct ctl_conn;
 struct route_backend;
-struct loclearn;
-struct gps_state;
-struct usage_state;
 
 #define DAEMON_EVENTS_MAX 128
 
@@ -72,9 +70,8 @@ struct daemon {
 	struct failtest *failtest;      /* a running `failover --test` */
 	struct ctl_conn *cur_conn;      /* the connection of the request being handled */
 	struct event *carrier_timer;    /* carrier watch of the active member */
-	struct loclearn *learn;         /* where obstruction outages happen (gps.c) */
-	struct gps_state *gps;          /* the router's position (gps.c) */
-	struct usage_state *usage;      /* data usage per member (usage.c) */
+	struct tel_env tel_env;         /* the telemetry kinds' shared state (tel.c) */
+	void *kind_state[TEL_KINDS_MAX]; /* router-wide state of each kind (tel_kind_state) */
 };
 
 /* Records an event: logged, kept in a ring for `monitor`, and streamed to

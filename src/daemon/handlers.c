@@ -61,10 +61,9 @@ int daemon_reload(struct daemon *d, struct ctl_error *err, json_object **warning
 	d->cfg = cfg;
 	daemon_apply_log_level(cfg, d->debug);
 	decisions_configure(d);
-	gps_reload(d);
 	if (members_sync(d) < 0)
 		log_err("reload: some members could not be started (see above)");
-	usage_reload(d);
+	tel_reload(d);
 	char msg[128];
 	snprintf(msg, sizeof(msg), "reloaded: %zu members, %zu warnings", cfg->n_members, dg.n);
 	*warnings = ctl_diags_json(&dg, true);
@@ -198,17 +197,17 @@ static json_object *h_wifi(struct daemon *d, json_object *args, struct ctl_error
 
 static json_object *h_dish_reboot(struct daemon *d, json_object *args, struct ctl_error *err)
 {
-	return tel_sl_action(d, d->cur_conn, "reboot", args, err);
+	return tel_action(d, d->cur_conn, "starlink", "reboot", args, err);
 }
 
 static json_object *h_dish_stow(struct daemon *d, json_object *args, struct ctl_error *err)
 {
-	return tel_sl_action(d, d->cur_conn, "stow", args, err);
+	return tel_action(d, d->cur_conn, "starlink", "stow", args, err);
 }
 
 static json_object *h_dish_unstow(struct daemon *d, json_object *args, struct ctl_error *err)
 {
-	return tel_sl_action(d, d->cur_conn, "unstow", args, err);
+	return tel_action(d, d->cur_conn, "starlink", "unstow", args, err);
 }
 
 static const struct {

@@ -271,14 +271,12 @@ static int start_services(struct daemon *d)
 		log_err("cannot start the daemon's timers");
 		return -1;
 	}
-	if (decisions_start(d) < 0 || gps_start(d) < 0)
+	if (decisions_start(d) < 0 || tel_shared_start(d) < 0)
 		return -1;
 	if (members_sync(d) < 0)
 		log_err("some members could not be started (see above)");
-	if (usage_start(d) < 0) {
-		log_err("cannot start data usage accounting");
+	if (tel_start(d) < 0)
 		return -1;
-	}
 	if (carrier_watch_start(d) < 0) {
 		log_err("cannot start the carrier watch");
 		return -1;
@@ -289,9 +287,9 @@ static int start_services(struct daemon *d)
 static void stop_services(struct daemon *d)
 {
 	carrier_watch_stop(d);
-	usage_stop(d);
+	tel_stop(d);
 	members_free(d);
-	gps_stop(d);
+	tel_shared_stop(d);
 	decisions_stop(d);
 	if (d->monitor_timer)
 		event_free(d->monitor_timer);

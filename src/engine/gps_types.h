@@ -22,6 +22,11 @@ struct gps_fix {
 	int satellites;         /* used in the fix, -1 unknown */
 };
 
+/* A place is the grid cell of a position this wide (gps_cell_id), named by
+ * a key of at most GPS_PLACE_MAX bytes: what location learning remembers. */
+#define GPS_PLACE_CELL_M 250.0
+#define GPS_PLACE_MAX 32
+
 void gps_fix_init(struct gps_fix *f);
 const char *gps_src_name(enum gps_src s);       /* "gpsd" "starlink" "modem" "trace" "none" */
 

@@ -1,8 +1,7 @@
 /* gps: the router's position — gpsd (a JSON watch over TCP) and the dish
- * (get_location, diagnostics) — the best of them by freshness and accuracy,
- * shown in `status`; and the place key and the learnt obstruction places
- * (engine/loclearn) that the Starlink predictor uses, kept in
- * state_dir/locations.json. */
+ * (get_location, diagnostics; through tel_position) — the best of them by
+ * freshness and accuracy, shown in `status`; and the place key of it that
+ * the Starlink predictor's location learning uses (tel_place). */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -18,13 +17,11 @@
 #include "core/log.h"
 #include "daemon/daemon.h"
 #include "daemon/tel.h"
-#include "starlink/loclearn.h"
+#include "gps/gps_kind.h"
 #include "gps/gps_select.h"
 #include "gps/gpsd_client.h"
 
 #define GPSD_MAX_AGE_MS 10000
-#define SAVE_EVERY_S 600
-#define LEARN_FILE "locations.json"
 
 struct gps_state {
 	struct gpsd_client *gpsd;
@@ -33,11 +30,13 @@ struct gps_state {
 	int best;                       /* 0 gpsd, 1 dish, -1 none */
 	struct gps_fix best_fix;
 	char why[160];
-	char place[LOCLEARN_KEY_MAX];
-	struct event *save_timer;
-	char learn_path[4096];
-	bool configured_gpsd;
+	char place[GPS_PLACE_MAX];
 };
+
+static struct gps_state *state(struct daemon *d)
+{
+	return *tel_kind_state(d, &tel_kind_gps);
+}
 
 static unsigned dish_max_age_ms(const struct daemon *d)
 {
@@ -48,7 +47,7 @@ static unsigned dish_max_age_ms(const struct daemon *d)
 
 static void select_best(struct daemon *d)
 {
-	struct gps_state *g = d->gps;
+	struct gps_state *g = state(d);
 	const struct cfg_section *s = config_section(d->cfg, "gps");
 	struct gps_candidate c[2] = {
 		{ g->have_gpsd ? &g->gpsd_fix : NULL, GPSD_MAX_AGE_MS },
@@ -64,7 +63,7 @@ static void select_best(struct daemon *d)
 	if (best < 0)
 		return;
 	g->best_fix = *c[best].fix;
-	if (gps_cell_id(g->best_fix.lat, g->best_fix.lon, LOCLEARN_CELL_M, g->place,
+	if (gps_cell_id(g->best_fix.lat, g->best_fix.lon, GPS_PLACE_CELL_M, g->place,
 			sizeof(g->place)) < 0)
 		snprintf(g->place, sizeof(g->place), "here");
 }
@@ -74,64 +73,24 @@ static void on_gpsd_fix(void *arg, const struct gps_fix *f)
 	struct daemon *d = arg;
 	if (!f->valid)
 		return;
-	d->gps->gpsd_fix = *f;
-	d->gps->have_gpsd = true;
+	state(d)->gpsd_fix = *f;
+	state(d)->have_gpsd = true;
 	select_best(d);
 }
 
 void gps_dish_fix(struct daemon *d, const struct gps_fix *f)
 {
-	if (!d->gps || !f->valid)
+	if (!state(d) || !f->valid)
 		return;
-	d->gps->dish_fix = *f;
-	d->gps->have_dish = true;
+	state(d)->dish_fix = *f;
+	state(d)->have_dish = true;
 	select_best(d);
 }
 
 const char *gps_place(struct daemon *d)
 {
-	/* Without a position (a fixed dish, no GPS), everything happens "here". */
-	if (!d->gps || d->gps->best < 0 || !d->gps->place[0])
-		return "here";
-	return d->gps->place;
-}
-
-/* ---- learnt places on disk --------------------------------------------------- */
-
-static void learn_load(struct daemon *d)
-{
-	size_t len;
-	char *buf = fs_read_file(d->gps->learn_path, 1 << 20, &len);
-	if (!buf)
-		return;         /* none yet */
-	json_object *o = json_tokener_parse(buf);
-	if (loclearn_from_json(d->learn, o) < 0)
-		log_warn("%s: not a locations file; starting without learnt places",
-			 d->gps->learn_path);
-	else
-		log_info("%s: %u learnt places", d->gps->learn_path, d->learn->n);
-	json_object_put(o);
-	free(buf);
-}
-
-static void learn_save(struct daemon *d)
-{
-	if (!d->learn->dirty)
-		return;
-	json_object *o = loclearn_to_json(d->learn);
-	const char *txt = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
-	if (fs_mkdir_parents(d->gps->learn_path, 0755) < 0 ||
-	    fs_write_atomic(d->gps->learn_path, txt, strlen(txt), 0644) < 0)
-		log_errno(LOG_LVL_WARN, "cannot save %s (kept in memory)", d->gps->learn_path);
-	else
-		d->learn->dirty = false;
-	json_object_put(o);
-}
-
-static void on_save(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd; (void)what;
-	learn_save(arg);
+	const struct gps_state *g = state(d);
+	return g && g->best >= 0 && g->place[0] ? g->place : NULL;
 }
 
 /* ---- lifecycle ------------------------------------------------------------------ */
@@ -145,49 +104,38 @@ static void start_gpsd(struct daemon *d)
 	};
 	if (!cfg_bool(s, "enabled") || (strcmp(src, "auto") && strcmp(src, "gpsd")))
 		return;
-	d->gps->gpsd = gpsd_client_new(d->base, &o, on_gpsd_fix, d);
-	if (!d->gps->gpsd)
+	state(d)->gpsd = gpsd_client_new(d->base, &o, on_gpsd_fix, d);
+	if (!state(d)->gpsd)
 		log_errno(LOG_LVL_ERR, "gpsd client for %s:%d", o.host, o.port);
 }
 
 int gps_start(struct daemon *d)
 {
-	const char *dir = cfg_str(config_section(d->cfg, "main"), "state_dir");
-	d->learn = calloc(1, sizeof(*d->learn));
-	d->gps = calloc(1, sizeof(*d->gps));
-	if (!d->learn || !d->gps)
+	struct gps_state *g = calloc(1, sizeof(*g));
+	if (!g)
 		return -1;
-	loclearn_init(d->learn);
-	d->gps->best = -1;
-	snprintf(d->gps->learn_path, sizeof(d->gps->learn_path), "%s/%s", dir, LEARN_FILE);
-	learn_load(d);
-	d->gps->save_timer = event_new(d->base, -1, EV_PERSIST, on_save, d);
-	struct timeval tv = { SAVE_EVERY_S, 0 };
-	if (!d->gps->save_timer || event_add(d->gps->save_timer, &tv) < 0)
-		return -1;
+	g->best = -1;
+	*tel_kind_state(d, &tel_kind_gps) = g;
 	start_gpsd(d);
 	return 0;
 }
 
 void gps_stop(struct daemon *d)
 {
-	if (!d->gps)
+	struct gps_state *g = state(d);
+	if (!g)
 		return;
-	learn_save(d);
-	gpsd_client_free(d->gps->gpsd);
-	if (d->gps->save_timer)
-		event_free(d->gps->save_timer);
-	free(d->gps);
-	free(d->learn);
-	d->gps = NULL;
-	d->learn = NULL;
+	gpsd_client_free(g->gpsd);
+	free(g);
+	*tel_kind_state(d, &tel_kind_gps) = NULL;
 }
 
 void gps_reload(struct daemon *d)
 {
-	gpsd_client_free(d->gps->gpsd);
-	d->gps->gpsd = NULL;
-	d->gps->have_gpsd = false;
+	struct gps_state *g = state(d);
+	gpsd_client_free(g->gpsd);
+	g->gpsd = NULL;
+	g->have_gpsd = false;
 	start_gpsd(d);
 	select_best(d);
 }
@@ -196,7 +144,7 @@ void gps_reload(struct daemon *d)
 
 json_object *gps_json(struct daemon *d)
 {
-	struct gps_state *g = d->gps;
+	struct gps_state *g = state(d);
 	json_object *o = json_object_new_object();
 	if (!g)
 		return o;
@@ -224,10 +172,10 @@ json_object *gps_health_json(struct daemon *d)
 {
 	json_object *o = json_object_new_object();
 	struct gpsd_client_stats st;
-	if (!d->gps || !d->gps->gpsd) {
+	if (!state(d) || !state(d)->gpsd) {
 		json_object_object_add(o, "state", json_object_new_string("off"));
 	} else {
-		gpsd_client_stats(d->gps->gpsd, &st);
+		gpsd_client_stats(state(d)->gpsd, &st);
 		json_object_object_add(o, "state", json_object_new_string(st.state));
 		json_object_object_add(o, "connects", json_object_new_int64((int64_t)st.connects));
 		json_object_object_add(o, "tpv", json_object_new_int64((int64_t)st.tpv));
@@ -239,6 +187,5 @@ json_object *gps_health_json(struct daemon *d)
 		json_object_object_add(o, "last_error", st.last_error[0] ?
 				       json_object_new_string(st.last_error) : NULL);
 	}
-	json_object_object_add(o, "learnt_places", json_object_new_int(d->learn ? (int)d->learn->n : 0));
 	return o;
 }

@@ -10,8 +10,6 @@
 #include "engine/mstate_config.h"
 #include "engine/policy.h"
 #include "replay/replay_internal.h"
-#include "gps/gps_select.h"
-#include "starlink/sl_json.h"
 
 #define MS 1000ULL
 /* The daemon re-scores a member at every outcome and ticks it (mstate_tick:
@@ -115,26 +113,49 @@ static void note_state(struct replay_member *m, bool changed)
 		m->downs++;
 }
 
+/* Telemetry in the trace that no kind built into this program reads is
+ * said once, not silently dropped. */
+static void not_built(const struct replay_sim *s)
+{
+	unsigned given = 0, read = 0;
+	bool usage = false, usage_read = false;
+	for (size_t c = 0; c < s->tr->n_changes; c++) {
+		given |= s->tr->changes[c].tel_given;
+		usage = usage || (s->tr->changes[c].has & REPLAY_HAS_USAGE);
+	}
+	for (unsigned k = 0; k < s->n_slots; k++)
+		if (s->slots[k].tel >= 0)
+			read |= 1u << s->slots[k].tel;
+	for (unsigned i = 0; i < tel_kind_count(); i++)
+		usage_read = usage_read || tel_kind_at(i)->trace_usage;
+	for (unsigned k = 0; k < REPLAY_TEL_N; k++)
+		if ((given & ~read) & (1u << k))
+			fprintf(stderr, "autonomyd: replay: the trace's %s telemetry is ignored: "
+				"%s is not built into this autonomyd\n",
+				replay_tel_name((enum replay_tel)k), replay_tel_name((enum replay_tel)k));
+	if (usage && !usage_read)
+		fprintf(stderr, "autonomyd: replay: the trace's usage_mb is ignored: usage is "
+			"not built into this autonomyd\n");
+}
+
 static void a_init(struct replay_sim *s)
 {
 	struct mstate_params mp;
 	struct decide_params dp;
 
-	struct tel_params tp;
-
 	mstate_params_from_config(s->o.cfg, &mp);
 	decide_params_from_config(s->o.cfg, &dp);
 	policy_params_from_config(s->o.cfg, &s->pp);
-	tel_params_from_config(s->o.cfg, &tp);
-	loclearn_init(&s->learn);
-	if (!s->o.cfg || cfg_bool(config_section(s->o.cfg, "starlink"), "location_learning"))
-		tp.sl.learn = &s->learn;
+	if (tel_env_init(&s->tel_env, s->o.cfg) < 0)
+		s->oom = true;
+	not_built(s);
 	decide_init(&s->dec, &dp);
 	for (unsigned i = 0; i < s->n; i++) {
 		struct replay_member *m = &s->m[i];
 		mstate_init(&m->ms, &mp, 3, role_of(s, i), replay_seed_mix(s->o.seed, 0x5C4Dull + i),
 			    s->now);
-		tel_member_init(&m->tm, tel_class_of(m->def->cls), &tp);
+		if (tel_member_init(&m->tm, m->def->cls, &s->tel_env) < 0)
+			s->oom = true;
 		if (!m->carrier)
 			note_state(m, mstate_link(&m->ms, DETECT_LINK_NO_CARRIER, s->now));
 	}
@@ -243,7 +264,7 @@ static void retel(struct replay_sim *s)
 {
 	int64_t wall = replay_wall_s(s);
 	for (unsigned i = 0; i < s->n; i++)
-		if (s->m[i].tm.cls == TEL_STARLINK)
+		if (s->m[i].tm.kind && s->m[i].tm.kind->next_us)
 			tel_eval(s, i, wall);
 }
 
@@ -253,95 +274,52 @@ static void a_timer(struct replay_sim *s)
 	evaluate(s);
 }
 
-#define FAST_STATUS_MS 2000
-
-/* What the dish answered, as the gRPC client would decode it. */
-static void sl_status_poll(struct replay_sim *s, unsigned i, int64_t wall)
+/* What the daemon read (slot k of member i) into the member's assessors,
+ * through the kind that reads it. */
+static void feed(struct replay_sim *s, unsigned i, unsigned k)
 {
 	struct replay_member *m = &s->m[i];
-	struct sl_status st;
-
-	memset(&st, 0, sizeof(st));
-	if (m->seen[REPLAY_TEL_STARLINK])
-		sl_json_status(m->seen[REPLAY_TEL_STARLINK], &st, NULL);
-	if (st.has_outage && !st.outage.start_ns)
-		st.outage.start_ns = replay_dish_outage_ns(s, i);
-	sl_predict_status(&m->tm.sl, &st, s->now, wall);
+	const struct replay_slot *sl = &s->slots[k];
+	struct tel_clock c = replay_clock(s);
+	sl->k->trace_feed(&m->tm, tel_member_part(&m->tm, sl->k), m->peer[tel_kind_index(sl->k)],
+			  sl->poll, sl->tel >= 0 ? m->seen[sl->tel] : NULL, &c);
 }
 
-static void feed(struct replay_sim *s, unsigned i, unsigned k, int64_t wall)
-{
-	struct replay_member *m = &s->m[i];
-
-	switch (k) {
-	case REPLAY_TEL_STARLINK:
-		sl_status_poll(s, i, wall);
-		break;
-	case REPLAY_POLL_SL_HISTORY: {
-		static struct sl_history h;     /* 7 KB; the replay is single-threaded */
-		replay_dish_history(s, i, &h);
-		sl_predict_history(&m->tm.sl, &h, s->now, wall);
-		break;
-	}
-	case REPLAY_TEL_CELLULAR: {
-		struct cell_sample cs;
-		replay_cell_sample(m->seen[k], &cs);
-		if (m->seen[k])
-			cell_assess_sample(&m->tm.cell, &cs, s->now);
-		break;
-	}
-	case REPLAY_TEL_WIFI: {
-		struct wifi_sample ws;
-		replay_wifi_sample(m->seen[k], &ws);
-		if (m->seen[k])
-			wifi_assess_sample(&m->tm.wifi, &ws, s->now);
-		break;
-	}
-	case REPLAY_TEL_GPS: {
-		struct gps_fix f;
-		char key[LOCLEARN_KEY_MAX];
-		replay_gps_fix(m->seen[k], &f);
-		if (f.valid && gps_cell_id(f.lat, f.lon, LOCLEARN_CELL_M, key, sizeof(key)) > 0)
-			sl_predict_place(&m->tm.sl, key);
-		break;
-	}
-	default:
-		break;
-	}
-}
-
+/* The usage_mb extension: what the kernel's counters would say. */
 static void usage_of(struct replay_member *m)
 {
-	char text[64];
-	double cap = m->def->data_limit_mb;
-	if (!m->has_usage || cap <= 0)
+	if (!m->has_usage)
 		return;
-	snprintf(text, sizeof(text), "%.0f of %.0f MB", m->usage_mb, cap);
-	tel_member_usage(&m->tm, 100.0 * m->usage_mb / cap, text);
+	for (unsigned j = 0; j < m->tm.n_part; j++)
+		if (m->tm.part[j].k->trace_usage)
+			m->tm.part[j].k->trace_usage(m->tm.part[j].a, m->usage_mb,
+						     m->def->data_limit_mb);
+}
+
+/* Slot k's next poll interval on member i (ms), 0 = the configured one: a
+ * client polls faster while its link looks suspect. */
+static uint32_t a_poll_ms(struct replay_sim *s, unsigned i, unsigned k)
+{
+	const struct replay_slot *sl = &s->slots[k];
+	if (!sl->k->poll_ms)
+		return 0;
+	return sl->k->poll_ms(tel_member_part(&s->m[i].tm, sl->k), sl->poll, s->poll_ms[k]);
 }
 
 static void a_telemetry(struct replay_sim *s, unsigned i, unsigned k)
 {
 	struct replay_member *m = &s->m[i];
-	int64_t wall = replay_wall_s(s);
 
-	feed(s, i, k, wall);
+	feed(s, i, k);
 	usage_of(m);
-	tel_eval(s, i, wall);
-	/* The client polls the dish fast while the link looks suspect. */
-	if (m->tm.cls == TEL_STARLINK && sl_predict_suspect(&m->tm.sl) &&
-	    m->poll_at[REPLAY_TEL_STARLINK] > s->now + FAST_STATUS_MS * MS)
-		replay_repoll(s, i, REPLAY_TEL_STARLINK, s->now + FAST_STATUS_MS * MS);
+	tel_eval(s, i, replay_wall_s(s));
+	/* A client that turns to fast polling asks again sooner. */
+	for (unsigned j = 0; j < s->n_slots; j++) {
+		uint32_t ms = replay_polls(s, i, j) ? a_poll_ms(s, i, j) : 0;
+		if (ms && m->poll_at[j] > s->now + ms * MS)
+			replay_repoll(s, i, j, s->now + ms * MS);
+	}
 	evaluate(s);
-}
-
-static uint32_t a_poll_ms(struct replay_sim *s, unsigned i, unsigned k)
-{
-	const struct replay_member *m = &s->m[i];
-	if (k == REPLAY_TEL_STARLINK && sl_predict_suspect(&m->tm.sl) &&
-	    s->poll_ms[k] > FAST_STATUS_MS)
-		return FAST_STATUS_MS;
-	return 0;
 }
 
 const struct replay_policy_ops replay_autonomy_ops = {

@@ -11,10 +11,6 @@
 #include "engine/policy.h"
 #include "replay/replay.h"
 #include "engine/tel_member.h"
-#include "cellular/cell_types.h"
-#include "engine/gps_types.h"
-#include "starlink/sl_types.h"
-#include "wifi/wifi_types.h"
 
 /* Virtual time 0 on the engine's monotonic scale: well clear of 0, which
  * the engine reads as "never". */
@@ -24,7 +20,7 @@ enum replay_ev_kind {
 	REPLAY_EV_TRACE,        /* apply the trace's next change(s) */
 	REPLAY_EV_PROBE,        /* a member's prober is due */
 	REPLAY_EV_OUTCOME,      /* a probe's outcome arrives */
-	REPLAY_EV_POLL,         /* the daemon reads a member's telemetry */
+	REPLAY_EV_POLL,         /* the daemon reads a member's telemetry (a poll slot) */
 	REPLAY_EV_DECIDE,       /* a decision-engine timer matures */
 	REPLAY_EV_END,
 };
@@ -36,31 +32,16 @@ struct replay_ev {
 	uint32_t rtt_us;
 	uint32_t timeout_ms;
 	uint8_t kind, member;
-	uint8_t what;           /* outcome (enum mstate_outcome / ok) or telemetry class */
+	uint8_t what;           /* outcome (enum mstate_outcome / ok) or poll slot */
 };
 
-/* Poll kinds: the trace's telemetry classes, then the dish's history. */
-#define REPLAY_POLL_SL_HISTORY REPLAY_TEL_N
-#define REPLAY_POLL_N (REPLAY_TEL_N + 1)
-
-/* The virtual dish of a starlink member (replay_dish.c): what its 1 Hz
- * history ring and its outage list would hold, reconstructed from the
- * trace's `starlink` changes. */
-#define REPLAY_DISH_POINTS 2048
-#define REPLAY_DISH_OUTAGES 32
-struct replay_dish_point {
-	uint64_t t;
-	float drop, latency;
-	bool out;
-};
-struct replay_dish {
-	struct replay_dish_point *pts;  /* ring, allocated for starlink members only */
-	unsigned head, n;
-	bool out;
-	uint8_t cause;
-	uint64_t out_since;
-	struct { uint64_t start, dur; uint8_t cause; } outs[REPLAY_DISH_OUTAGES];
-	unsigned ohead, on;
+/* Poll slots: what the daemon polls of a member, one per telemetry kind's
+ * poll (engine/tel_kind.h), first every kind's poll 0, then every poll 1. */
+#define REPLAY_SLOTS_MAX (TEL_KINDS_MAX * TEL_POLLS_MAX)
+struct replay_slot {
+	const struct tel_kind *k;
+	unsigned poll;          /* index into k->polls */
+	int tel;                /* the trace object it reads (enum replay_tel), -1 none */
 };
 
 struct replay_heap {
@@ -82,9 +63,9 @@ struct replay_member {
 	struct json_object *seen[REPLAY_TEL_N];
 	uint32_t seen_ver[REPLAY_TEL_N];
 	uint64_t polls;
-	uint32_t poll_gen[REPLAY_POLL_N];
-	uint64_t poll_at[REPLAY_POLL_N];        /* the pending poll of each kind */
-	struct replay_dish dish;
+	uint32_t poll_gen[REPLAY_SLOTS_MAX];
+	uint64_t poll_at[REPLAY_SLOTS_MAX];     /* the pending poll of each slot */
+	void *peer[TEL_KINDS_MAX];      /* each kind's virtual peer (the dish) */
 	double usage_mb;                /* extension: data used (usage_mb lines) */
 	bool has_usage;
 	/* Policy state. */
@@ -107,10 +88,10 @@ struct replay_policy_ops {
 	void (*outcome)(struct replay_sim *s, unsigned i, const struct replay_ev *e);
 	void (*link)(struct replay_sim *s, unsigned i, bool up);
 	void (*timer)(struct replay_sim *s);
-	/* Optional: telemetry of kind k (enum replay_tel or REPLAY_POLL_SL_HISTORY)
-	 * was just polled on member i (the daemon's copy is m->seen[k]). */
+	/* Optional: poll slot k was just polled on member i (the daemon's copy
+	 * of the trace object is m->seen[s->slots[k].tel]). */
 	void (*telemetry)(struct replay_sim *s, unsigned i, unsigned k);
-	/* Optional: the interval until the next poll of kind k on member i (ms);
+	/* Optional: the interval until the next poll of slot k on member i (ms);
 	 * NULL or 0 = the configured interval. */
 	uint32_t (*poll_ms)(struct replay_sim *s, unsigned i, unsigned k);
 };
@@ -127,8 +108,10 @@ struct replay_sim {
 	size_t next_change;
 	bool have_wall;
 	int64_t wall_at_t0_us;  /* Unix µs at virtual 0 (from `wall` lines) */
-	uint32_t poll_ms[REPLAY_POLL_N];
-	struct loclearn learn;  /* obstruction places (autonomy, location learning) */
+	struct replay_slot slots[REPLAY_SLOTS_MAX];
+	unsigned n_slots;
+	uint32_t poll_ms[REPLAY_SLOTS_MAX];
+	struct tel_env tel_env; /* the kinds' shared state (autonomy: learnt places) */
 	struct decide dec;
 	struct policy_params pp;        /* the daemon's policy knobs */
 	uint64_t decide_at;     /* pending REPLAY_EV_DECIDE, 0 = none */
@@ -149,29 +132,17 @@ bool replay_net(struct replay_sim *s, unsigned i, uint32_t *rtt_us);
 void replay_arm(struct replay_sim *s, unsigned i, uint64_t due_us);
 uint64_t replay_seed_mix(uint64_t seed, uint64_t salt);
 
-/* Schedules the next poll of kind k on member i at `at`, replacing the one
+/* Schedules the next poll of slot k on member i at `at`, replacing the one
  * pending (a client that switches to fast polling asks again sooner). */
 void replay_repoll(struct replay_sim *s, unsigned i, unsigned k, uint64_t at);
+/* Whether member i polls slot k. */
+bool replay_polls(const struct replay_sim *s, unsigned i, unsigned k);
 /* The wall clock (Unix s) at the current virtual time: from the trace's
  * `wall` lines, else virtual 0 = REPLAY_DEFAULT_WALL. */
 #define REPLAY_DEFAULT_WALL 1764300000LL
 int64_t replay_wall_s(const struct replay_sim *s);
-
-/* replay_dish.c */
-int replay_dish_init(struct replay_dish *d);
-void replay_dish_free(struct replay_dish *d);
-/* The member's starlink telemetry (ground truth) changed at s->now. */
-void replay_dish_note(struct replay_sim *s, unsigned i);
-/* The history ring as the dish would answer get_history now. */
-void replay_dish_history(const struct replay_sim *s, unsigned i, struct sl_history *h);
-/* GPS-epoch ns of when the current outage began (0 when connected). */
-int64_t replay_dish_outage_ns(const struct replay_sim *s, unsigned i);
-
-/* replay_conv.c: trace telemetry objects (NULL = none) into samples. */
-struct json_object;
-void replay_cell_sample(struct json_object *o, struct cell_sample *s);
-void replay_wifi_sample(struct json_object *o, struct wifi_sample *s);
-void replay_gps_fix(struct json_object *o, struct gps_fix *f);
+/* The current time as a telemetry kind takes it. */
+struct tel_clock replay_clock(const struct replay_sim *s);
 
 /* replay_out.c */
 void replay_out_decision(struct replay_sim *s, const struct decision *x);

@@ -136,6 +136,20 @@ bool replay_net(struct replay_sim *s, unsigned i, uint32_t *rtt_us)
 
 /* ---- ground truth from the trace ----------------------------------------------- */
 
+/* The trace object k of member i changed: the kinds' virtual peers that
+ * keep its history (the dish) take note. */
+static void note_peers(struct replay_sim *s, unsigned i, unsigned k)
+{
+	struct replay_member *m = &s->m[i];
+	struct tel_clock c = replay_clock(s);
+	for (unsigned j = 0; j < tel_kind_count(); j++) {
+		const struct tel_kind *kd = tel_kind_at(j);
+		if (m->peer[j] && kd->peer_note && kd->trace_key &&
+		    strcmp(kd->trace_key, replay_tel_name((enum replay_tel)k)) == 0)
+			kd->peer_note(m->peer[j], m->tel[k], &c);
+	}
+}
+
 static void apply_change(struct replay_sim *s, const struct replay_change *c)
 {
 	if (c->has & REPLAY_HAS_WALL) {
@@ -157,8 +171,7 @@ static void apply_change(struct replay_sim *s, const struct replay_change *c)
 			continue;
 		replay_tel_apply(&m->tel[k], c->tel[k]);
 		m->tel_ver[k]++;
-		if (k == REPLAY_TEL_STARLINK)
-			replay_dish_note(s, i);
+		note_peers(s, i, k);
 	}
 	if (c->has & REPLAY_HAS_USAGE) {
 		m->usage_mb = c->usage_mb;
@@ -188,20 +201,13 @@ static void on_trace(struct replay_sim *s)
 
 /* ---- telemetry polling ------------------------------------------------------------ */
 
-/* Which telemetry the daemon reads from a member of each class: the dish
- * (status, history and its GPS), the modem (signal and its GPS), the radio. */
-static bool polls(const struct replay_member *m, unsigned k)
+/* Which telemetry the daemon reads from a member: its class's kind, and the
+ * router-wide kinds its class reports (the dish's and the modem's GPS). */
+bool replay_polls(const struct replay_sim *s, unsigned i, unsigned k)
 {
-	const char *c = m->def->cls;
-
-	switch (k) {
-	case REPLAY_TEL_STARLINK:
-	case REPLAY_POLL_SL_HISTORY: return strcmp(c, "starlink") == 0;
-	case REPLAY_TEL_CELLULAR: return strcmp(c, "cellular") == 0;
-	case REPLAY_TEL_WIFI: return strcmp(c, "wifi") == 0;
-	case REPLAY_TEL_GPS: return !strcmp(c, "starlink") || !strcmp(c, "cellular");
-	default: return false;
-	}
+	const struct tel_kind *kd = s->slots[k].k;
+	const char *c = s->m[i].def->cls;
+	return kd->cls ? strcmp(kd->cls, c) == 0 : tel_kind_word_in(kd->trace_classes, c);
 }
 
 void replay_repoll(struct replay_sim *s, unsigned i, unsigned k, uint64_t at)
@@ -215,10 +221,20 @@ void replay_repoll(struct replay_sim *s, unsigned i, unsigned k, uint64_t at)
 					   .what = (uint8_t)k, .gen = ++m->poll_gen[k] });
 }
 
-int64_t replay_wall_s(const struct replay_sim *s)
+static int64_t wall_us(const struct replay_sim *s)
 {
 	int64_t base = s->have_wall ? s->wall_at_t0_us : REPLAY_DEFAULT_WALL * 1000000;
-	return (base + (int64_t)(s->now - REPLAY_T0_US)) / 1000000;
+	return base + (int64_t)(s->now - REPLAY_T0_US);
+}
+
+int64_t replay_wall_s(const struct replay_sim *s)
+{
+	return wall_us(s) / 1000000;
+}
+
+struct tel_clock replay_clock(const struct replay_sim *s)
+{
+	return (struct tel_clock){ .now_us = s->now, .wall_us = wall_us(s), .t0_us = REPLAY_T0_US };
 }
 
 /* The daemon's view is a copy taken at the poll, so a change between polls
@@ -231,12 +247,13 @@ static void on_poll(struct replay_sim *s, unsigned i, unsigned k, uint32_t gen)
 	if (gen != m->poll_gen[k])
 		return;                 /* replaced by a sooner poll */
 	m->polls++;
-	if (k < REPLAY_TEL_N && m->seen_ver[k] != m->tel_ver[k]) {
-		json_object_put(m->seen[k]);
-		m->seen[k] = NULL;
-		if (m->tel[k] && json_object_deep_copy(m->tel[k], &m->seen[k], NULL) != 0)
-			m->seen[k] = NULL;
-		m->seen_ver[k] = m->tel_ver[k];
+	int t = s->slots[k].tel;
+	if (s->slots[k].poll == 0 && t >= 0 && m->seen_ver[t] != m->tel_ver[t]) {
+		json_object_put(m->seen[t]);
+		m->seen[t] = NULL;
+		if (m->tel[t] && json_object_deep_copy(m->tel[t], &m->seen[t], NULL) != 0)
+			m->seen[t] = NULL;
+		m->seen_ver[t] = m->tel_ver[t];
 	}
 	if (s->ops->telemetry && s->started)
 		s->ops->telemetry(s, i, k);
@@ -244,22 +261,46 @@ static void on_poll(struct replay_sim *s, unsigned i, unsigned k, uint32_t gen)
 	replay_repoll(s, i, k, s->now + (uint64_t)(ms ? ms : s->poll_ms[k]) * MS);
 }
 
-static void poll_intervals(struct replay_sim *s)
+static int tel_index(const char *key)
 {
-	static const struct { const char *sec, *opt; uint32_t def_ms; } iv[REPLAY_POLL_N] = {
-		[REPLAY_TEL_STARLINK] = { "starlink", "health_check_interval", 30000 },
-		[REPLAY_TEL_CELLULAR] = { "cellular", "signal_check_interval", 15000 },
-		[REPLAY_TEL_WIFI] = { "wifi", "rssi_check_interval", 10000 },
-		[REPLAY_TEL_GPS] = { "starlink", "gps_update_interval", 300000 },
-		[REPLAY_POLL_SL_HISTORY] = { "starlink", "obstruction_check_interval", 60000 },
-	};
-	for (unsigned k = 0; k < REPLAY_POLL_N; k++) {
-		s->poll_ms[k] = iv[k].def_ms;
-		const struct cfg_section *sec = s->o.cfg ? config_section(s->o.cfg, iv[k].sec) : NULL;
-		if (sec)
-			s->poll_ms[k] = (uint32_t)cfg_duration_ms(sec, iv[k].opt);
-		if (s->poll_ms[k] == 0)
-			s->poll_ms[k] = 1000;
+	for (unsigned k = 0; key && k < REPLAY_TEL_N; k++)
+		if (strcmp(replay_tel_name((enum replay_tel)k), key) == 0)
+			return (int)k;
+	return -1;
+}
+
+/* The poll slots of the kinds built in: every kind's first poll, then every
+ * second one (the dish's status before its history, as the client asks),
+ * each at the interval of its config option. */
+static void poll_slots(struct replay_sim *s)
+{
+	for (unsigned j = 0; j < TEL_POLLS_MAX; j++)
+		for (unsigned i = 0; i < tel_kind_count(); i++) {
+			const struct tel_kind *k = tel_kind_at(i);
+			if (j >= k->n_polls || !k->trace_feed)
+				continue;
+			const struct tel_poll *p = &k->polls[j];
+			unsigned n = s->n_slots++;
+			s->slots[n] = (struct replay_slot){ .k = k, .poll = j,
+							    .tel = tel_index(k->trace_key) };
+			s->poll_ms[n] = p->default_ms;
+			const struct cfg_section *sec = s->o.cfg ? config_section(s->o.cfg, p->section) : NULL;
+			if (sec)
+				s->poll_ms[n] = (uint32_t)cfg_duration_ms(sec, p->option);
+			if (s->poll_ms[n] == 0)
+				s->poll_ms[n] = 1000;
+		}
+}
+
+/* Each member's virtual peers: one per kind with a peer that it polls. */
+static void new_peers(struct replay_sim *s, unsigned i)
+{
+	struct replay_member *m = &s->m[i];
+	for (unsigned k = 0; k < s->n_slots; k++) {
+		const struct tel_kind *kd = s->slots[k].k;
+		unsigned j = tel_kind_index(kd);
+		if (kd->peer_new && !m->peer[j] && replay_polls(s, i, k) && !(m->peer[j] = kd->peer_new()))
+			s->oom = true;
 	}
 }
 
@@ -283,17 +324,16 @@ static void sim_init(struct replay_sim *s, const struct replay_trace *tr,
 	s->now = REPLAY_T0_US;
 	s->end = REPLAY_T0_US + tr->duration_us;
 	s->active = -1;
-	poll_intervals(s);
+	poll_slots(s);
 	for (unsigned i = 0; i < s->n; i++) {
 		struct replay_member *m = &s->m[i];
 		m->def = &tr->members[i];
 		m->path = (struct replay_path){ .rtt_ms = 30, .jitter_ms = 2, .loss = 0 };
 		m->carrier = true;
 		m->rng = replay_seed_mix(o->seed, 0x6E6574ULL + i);
-		if (strcmp(m->def->cls, "starlink") == 0 && replay_dish_init(&m->dish) < 0)
-			s->oom = true;
-		for (unsigned k = 0; k < REPLAY_POLL_N; k++)
-			if (polls(m, k))
+		new_peers(s, i);
+		for (unsigned k = 0; k < s->n_slots; k++)
+			if (replay_polls(s, i, k))
 				replay_repoll(s, i, k, s->now);
 	}
 }
@@ -305,8 +345,12 @@ static void sim_free(struct replay_sim *s)
 			json_object_put(s->m[i].tel[k]);
 			json_object_put(s->m[i].seen[k]);
 		}
-		replay_dish_free(&s->m[i].dish);
+		for (unsigned j = 0; j < tel_kind_count(); j++)
+			if (s->m[i].peer[j])
+				tel_kind_at(j)->peer_free(s->m[i].peer[j]);
+		tel_member_free(&s->m[i].tm);
 	}
+	tel_env_free(&s->tel_env);
 	free(s->q.v);
 	free(s);
 }

@@ -13,10 +13,12 @@
 #include <stdint.h>
 #include <json-c/json.h>
 
+#include "engine/gps_types.h"
+
 #define LOCLEARN_CELLS 64
 #define LOCLEARN_OUTAGES 24
-#define LOCLEARN_KEY_MAX 32
-#define LOCLEARN_CELL_M 250.0           /* a place is a grid cell this wide */
+#define LOCLEARN_KEY_MAX GPS_PLACE_MAX
+#define LOCLEARN_CELL_M GPS_PLACE_CELL_M        /* a place is a grid cell this wide */
 
 struct loclearn_cell {
 	char key[LOCLEARN_KEY_MAX];

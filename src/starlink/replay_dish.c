@@ -10,7 +10,7 @@
 #include <json-c/json.h>
 
 #include "core/jsonutil.h"
-#include "replay/replay_internal.h"
+#include "starlink/replay_dish.h"
 
 #define S 1000000ULL
 #define RING_SECONDS 900
@@ -18,23 +18,28 @@
 #define GPS_EPOCH_UNIX 315964800LL
 #define GPS_LEAP_S 18
 
-int replay_dish_init(struct replay_dish *d)
+void *replay_dish_new(void)
 {
-	memset(d, 0, sizeof(*d));
-	d->pts = calloc(REPLAY_DISH_POINTS, sizeof(*d->pts));
-	return d->pts ? 0 : -1;
+	struct replay_dish *d = calloc(1, sizeof(*d));
+	if (d && !(d->pts = calloc(REPLAY_DISH_POINTS, sizeof(*d->pts)))) {
+		free(d);
+		d = NULL;
+	}
+	return d;
 }
 
-void replay_dish_free(struct replay_dish *d)
+void replay_dish_free(void *p)
 {
-	free(d->pts);
-	d->pts = NULL;
+	struct replay_dish *d = p;
+	if (d)
+		free(d->pts);
+	free(d);
 }
 
-static int64_t gps_ns_at(const struct replay_sim *s, uint64_t t)
+/* The wall clock maps linearly onto virtual time (c: now). */
+static int64_t gps_ns_at(const struct tel_clock *c, uint64_t t)
 {
-	int64_t unix_us = (s->have_wall ? s->wall_at_t0_us : REPLAY_DEFAULT_WALL * 1000000) +
-			  (int64_t)(t - REPLAY_T0_US);
+	int64_t unix_us = c->wall_us - (int64_t)(c->now_us - t);
 	return (unix_us / 1000000 - GPS_EPOCH_UNIX + GPS_LEAP_S) * 1000000000LL +
 	       (unix_us % 1000000) * 1000;
 }
@@ -50,30 +55,29 @@ static uint8_t cause_of(json_object *out)
 	return k < 0 ? SL_CAUSE_UNKNOWN : (uint8_t)k;
 }
 
-void replay_dish_note(struct replay_sim *s, unsigned i)
+void replay_dish_note(void *p, json_object *st, const struct tel_clock *c)
 {
-	struct replay_member *m = &s->m[i];
-	struct replay_dish *d = &m->dish;
-	json_object *st = m->tel[REPLAY_TEL_STARLINK], *out = NULL;
+	struct replay_dish *d = p;
+	json_object *out = NULL;
 
 	if (!d->pts)
 		return;
 	bool is_out = st && json_object_object_get_ex(st, "outage", &out) && out &&
 		      json_object_is_type(out, json_type_object);
-	struct replay_dish_point *p = &d->pts[d->head];
-	p->t = s->now;
-	p->drop = (float)json_get_num(st, "pop_ping_drop_rate", 0);
-	p->latency = (float)json_get_num(st, "pop_ping_latency_ms", 0);
-	p->out = is_out;
+	struct replay_dish_point *pt = &d->pts[d->head];
+	pt->t = c->now_us;
+	pt->drop = (float)json_get_num(st, "pop_ping_drop_rate", 0);
+	pt->latency = (float)json_get_num(st, "pop_ping_latency_ms", 0);
+	pt->out = is_out;
 	d->head = (d->head + 1) % REPLAY_DISH_POINTS;
 	if (d->n < REPLAY_DISH_POINTS)
 		d->n++;
 	if (is_out && !d->out) {
-		d->out_since = s->now;
+		d->out_since = c->now_us;
 		d->cause = cause_of(out);
 	} else if (!is_out && d->out) {
 		d->outs[d->ohead].start = d->out_since;
-		d->outs[d->ohead].dur = s->now - d->out_since;
+		d->outs[d->ohead].dur = c->now_us - d->out_since;
 		d->outs[d->ohead].cause = d->cause;
 		d->ohead = (d->ohead + 1) % REPLAY_DISH_OUTAGES;
 		if (d->on < REPLAY_DISH_OUTAGES)
@@ -84,10 +88,9 @@ void replay_dish_note(struct replay_sim *s, unsigned i)
 	d->out = is_out;
 }
 
-int64_t replay_dish_outage_ns(const struct replay_sim *s, unsigned i)
+int64_t replay_dish_outage_ns(const struct replay_dish *d, const struct tel_clock *c)
 {
-	const struct replay_dish *d = &s->m[i].dish;
-	return d->out ? gps_ns_at(s, d->out_since) : 0;
+	return d->out ? gps_ns_at(c, d->out_since) : 0;
 }
 
 /* Newest first: k = 0 is the latest change point. */
@@ -96,10 +99,10 @@ static const struct replay_dish_point *point(const struct replay_dish *d, unsign
 	return &d->pts[(d->head + REPLAY_DISH_POINTS - 1 - k) % REPLAY_DISH_POINTS];
 }
 
-void replay_dish_history(const struct replay_sim *s, unsigned i, struct sl_history *h)
+void replay_dish_history(const struct replay_dish *d, const struct tel_clock *c,
+			 struct sl_history *h)
 {
-	const struct replay_dish *d = &s->m[i].dish;
-	uint64_t secs = (s->now - REPLAY_T0_US) / S + 1;
+	uint64_t secs = (c->now_us - c->t0_us) / S + 1;
 	unsigned n = secs < RING_SECONDS ? (unsigned)secs : RING_SECONDS, k = 0;
 
 	memset(h, 0, sizeof(*h));
@@ -109,7 +112,7 @@ void replay_dish_history(const struct replay_sim *s, unsigned i, struct sl_histo
 	/* Sample j (oldest first) is the state at now - (n - 1 - j) s: walk the
 	 * change points back in time alongside. */
 	for (unsigned j = h->n; j-- > 0;) {
-		uint64_t t = s->now - (uint64_t)(h->n - 1 - j) * S;
+		uint64_t t = c->now_us - (uint64_t)(h->n - 1 - j) * S;
 		while (d->pts && k < d->n && point(d, k)->t > t)
 			k++;
 		const struct replay_dish_point *p = d->pts && k < d->n ? point(d, k) : NULL;
@@ -120,7 +123,7 @@ void replay_dish_history(const struct replay_sim *s, unsigned i, struct sl_histo
 		unsigned idx = (d->ohead + REPLAY_DISH_OUTAGES - d->on + o) % REPLAY_DISH_OUTAGES;
 		struct sl_outage *x = &h->outages[h->n_outages++];
 		x->cause = (enum sl_cause)d->outs[idx].cause;
-		x->start_ns = gps_ns_at(s, d->outs[idx].start);
+		x->start_ns = gps_ns_at(c, d->outs[idx].start);
 		x->duration_ns = d->outs[idx].dur * 1000;
 		x->did_switch = true;
 	}

@@ -12,11 +12,9 @@
 #include "core/log.h"
 #include "ctl/ctl_server.h"
 #include "daemon/daemon.h"
-#include "daemon/members.h"
-#include "daemon/tel.h"
-#include "daemon/tel_int.h"
 #include "engine/gps_types.h"
 #include "starlink/sl_client.h"
+#include "starlink/tel_sl_int.h"
 #include "starlink/sl_frame.h"
 #include "starlink/sl_pb.h"
 
@@ -27,7 +25,7 @@ static int64_t wall_now(void)
 
 static void on_status(struct member_rt *m, const struct sl_status *st)
 {
-	struct tel_sl *t = &m->tel->sl;
+	struct tel_sl *t = tel_sl_of(m);
 	uint64_t now = clock_mono_us();
 	t->st = *st;
 	t->have_st = true;
@@ -36,8 +34,8 @@ static void on_status(struct member_rt *m, const struct sl_status *st)
 		t->info = st->info;
 		t->have_info = true;
 	}
-	sl_predict_place(&m->tm.sl, gps_place(m->d));
-	sl_predict_status(&m->tm.sl, st, now, wall_now());
+	sl_predict_place(sl_pred_of(m), tel_place(m->d));
+	sl_predict_status(sl_pred_of(m), st, now, wall_now());
 }
 
 /* The dish's position into the daemon's position sources. */
@@ -56,13 +54,13 @@ static void dish_fix(struct member_rt *m, double lat, double lon, double alt, do
 		  !(lat == 0 && lon == 0);
 	f.mode = f.valid ? 3 : 1;
 	f.mono_us = clock_mono_us();
-	gps_dish_fix(m->d, &f);
+	tel_position(m->d, &f);
 }
 
 static void on_reply(void *arg, const struct sl_reply *r)
 {
 	struct member_rt *m = arg;
-	struct tel_sl *t = &m->tel->sl;
+	struct tel_sl *t = tel_sl_of(m);
 	uint64_t now = clock_mono_us();
 
 	t->api_version = r->api_version;
@@ -79,7 +77,7 @@ static void on_reply(void *arg, const struct sl_reply *r)
 		t->hist_n = r->history.n;
 		t->hist_outages = r->history.n_outages;
 		t->hist_us = now;
-		sl_predict_history(&m->tm.sl, &r->history, now, wall_now());
+		sl_predict_history(sl_pred_of(m), &r->history, now, wall_now());
 		break;
 	case SL_CALL_DEVICE_INFO:
 		t->info = r->device_info;
@@ -108,7 +106,7 @@ static void on_reply(void *arg, const struct sl_reply *r)
 static void on_error(void *arg, enum sl_call call, int status, const char *message)
 {
 	struct member_rt *m = arg;
-	struct tel_sl *t = &m->tel->sl;
+	struct tel_sl *t = tel_sl_of(m);
 	char text[160];
 
 	t->errors++;
@@ -120,7 +118,7 @@ static void on_error(void *arg, enum sl_call call, int status, const char *messa
 		daemon_event(m->d, "telemetry", m->name, "%s: dish %s", m->name, text);
 	snprintf(t->last_error, sizeof(t->last_error), "%s", text);
 	if (call == SL_CALL_STATUS || call == SL_CALL_HISTORY) {
-		sl_predict_error(&m->tm.sl, message[0] ? message : sl_call_name(call),
+		sl_predict_error(sl_pred_of(m), message[0] ? message : sl_call_name(call),
 				 clock_mono_us());
 		tel_changed(m);
 	}
@@ -158,8 +156,8 @@ int tel_sl_start(struct member_rt *m)
 		.on_reply = on_reply, .on_error = on_error,
 		.on_location_denied = on_location_denied, .arg = m,
 	};
-	m->tel->sl.c = sl_client_new(m->d->base, &o, &cbs);
-	if (!m->tel->sl.c) {
+	tel_sl_of(m)->c = sl_client_new(m->d->base, &o, &cbs);
+	if (!tel_sl_of(m)->c) {
 		log_errno(LOG_LVL_ERR, "member %s: dish client for %s:%u", m->name, o.host, o.port);
 		return -1;
 	}
@@ -168,7 +166,7 @@ int tel_sl_start(struct member_rt *m)
 
 void tel_sl_stop(struct member_rt *m)
 {
-	struct tel_sl *t = &m->tel->sl;
+	struct tel_sl *t = tel_sl_of(m);
 	sl_client_free(t->c);
 	t->c = NULL;
 	if (t->act_conn) {
@@ -181,11 +179,11 @@ void tel_sl_stop(struct member_rt *m)
 
 void tel_sl_suspect(struct member_rt *m)
 {
-	struct tel_sl *t = &m->tel->sl;
+	struct tel_sl *t = tel_sl_of(m);
 	bool fast;
 	if (!t->c)
 		return;
-	fast = sl_predict_suspect(&m->tm.sl);
+	fast = sl_predict_suspect(sl_pred_of(m));
 	if (fast != t->fast)
 		sl_client_set_fast(t->c, fast);
 	t->fast = fast;

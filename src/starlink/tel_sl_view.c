@@ -10,10 +10,8 @@
 #include "core/jsonutil.h"
 #include "ctl/ctl_server.h"
 #include "daemon/daemon.h"
-#include "daemon/members.h"
-#include "daemon/tel.h"
-#include "daemon/tel_int.h"
 #include "starlink/sl_client.h"
+#include "starlink/tel_sl_int.h"
 
 static void add_bool(json_object *o, const char *k, bool v)
 {
@@ -72,9 +70,9 @@ static json_object *device_json(const struct tel_sl *t)
 
 static void status_into(json_object *o, const struct member_rt *m)
 {
-	const struct tel_sl *t = &m->tel->sl;
+	const struct tel_sl *t = tel_sl_of(m);
 	const struct sl_status *st = &t->st;
-	const struct sl_predict *p = &m->tm.sl;
+	const struct sl_predict *p = sl_pred_of(m);
 
 	json_add_str(o, "state", st->has_outage ? "outage" : "connected");
 	if (st->has_outage) {
@@ -109,7 +107,7 @@ static void status_into(json_object *o, const struct member_rt *m)
 
 static json_object *prediction_json(const struct member_rt *m)
 {
-	const struct sl_predict *p = &m->tm.sl;
+	const struct sl_predict *p = sl_pred_of(m);
 	json_object *o = json_object_new_object();
 	json_add_str(o, "plan", sl_plan_name(p->plan));
 	json_add_str(o, "plan_kind", p->plan_kind ? sl_plan_kind_name(p->plan_kind) : NULL);
@@ -118,7 +116,7 @@ static json_object *prediction_json(const struct member_rt *m)
 	json_add_str(o, "place", p->place);
 	json_object_object_add(o, "obstruction_outages_here_2h", json_object_new_int((int)p->here.recent));
 	add_bool(o, "outages_recur_here", p->here.recurring);
-	add_bool(o, "fast_polling", m->tel->sl.fast);
+	add_bool(o, "fast_polling", tel_sl_of(m)->fast);
 	return o;
 }
 
@@ -145,7 +143,7 @@ static json_object *calls_json(const struct sl_client_stats *cs)
 
 json_object *tel_sl_json(struct member_rt *m)
 {
-	const struct tel_sl *t = m->tel ? &m->tel->sl : NULL;
+	const struct tel_sl *t = tel_sl_of(m);
 	const struct cfg_section *s = config_section(m->d->cfg, "starlink");
 	struct sl_client_stats cs;
 	char api[80];
@@ -173,7 +171,7 @@ json_object *tel_sl_json(struct member_rt *m)
 		json_object_object_add(h, "samples", json_object_new_int((int)t->hist_n));
 		json_object_object_add(h, "current", json_object_new_int64((int64_t)t->hist_current));
 		json_object_object_add(h, "outages", json_object_new_int((int)t->hist_outages));
-		json_add_num(h, "drop_rate_60s", m->tm.sl.hist_drop60, 4);
+		json_add_num(h, "drop_rate_60s", sl_pred_of(m)->hist_drop60, 4);
 		json_add_num(h, "age_s", age_s(t->hist_us), 1);
 	}
 	json_object_object_add(o, "history", h);
@@ -217,14 +215,14 @@ static const struct {
 static void conn_gone(void *arg)
 {
 	struct member_rt *m = arg;
-	if (m->tel)
-		m->tel->sl.act_conn = NULL;
+	if (tel_sl_of(m))
+		tel_sl_of(m)->act_conn = NULL;
 }
 
 static void action_done(void *arg, int status, const char *text)
 {
 	struct member_rt *m = arg;
-	struct tel_sl *t = &m->tel->sl;
+	struct tel_sl *t = tel_sl_of(m);
 	struct ctl_conn *c = t->act_conn;
 
 	daemon_event(m->d, "starlink", m->name, "%s: dish %s %s%s%s", m->name, t->act_name,
@@ -252,7 +250,7 @@ static struct member_rt *pick_dish(struct daemon *d, const char *name, struct ct
 	unsigned n = 0;
 	for (size_t i = 0; i < d->n_members; i++) {
 		struct member_rt *m = d->members[i];
-		if (m->tm.cls != TEL_STARLINK || (name && strcmp(m->name, name) != 0))
+		if (m->tm.kind != &tel_kind_starlink || (name && strcmp(m->name, name) != 0))
 			continue;
 		found = m;
 		n++;
@@ -286,7 +284,7 @@ json_object *tel_sl_action(struct daemon *d, struct ctl_conn *c, const char *act
 			      "confirm with --confirm", action, m->name);
 		return NULL;
 	}
-	struct tel_sl *t = m->tel ? &m->tel->sl : NULL;
+	struct tel_sl *t = tel_sl_of(m);
 	if (!t || !t->c) {
 		ctl_error_set(err, CTL_E_FAILED, "member %s is disabled: its dish is not polled", m->name);
 		return NULL;
@@ -298,7 +296,7 @@ json_object *tel_sl_action(struct daemon *d, struct ctl_conn *c, const char *act
 	snprintf(t->act_name, sizeof(t->act_name), "%s", action);
 	/* A planned outage: traffic leaves the dish before it goes. */
 	if (actions[k].plan != SL_PK_NONE) {
-		sl_predict_operator(&m->tm.sl, actions[k].plan, clock_mono_us(),
+		sl_predict_operator(sl_pred_of(m), actions[k].plan, clock_mono_us(),
 				    clock_wall_ms() / 1000);
 		tel_changed(m);
 	}

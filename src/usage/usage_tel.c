@@ -1,10 +1,10 @@
 /* usage: data used per member this month, from the kernel's byte counters
- * (link/usage), checked every cellular.data_usage_check_interval, kept in
+ * (usage/usage.h), checked every cellular.data_usage_check_interval, kept in
  * state_dir/usage.json across restarts (and reboots, when state_dir is on
  * flash: OpenWrt's /var is RAM). Against a member's data_limit_mb it raises
  * alerts at 50 %, bandwidth.data_warning_pct, data_last_resort_pct and
  * 100 %, and from data_last_resort_pct on the member is a last resort (the
- * engine's exclusion, via tel_member_usage). */
+ * data-cap rule of usage_assess, the kind's assessor on every member). */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -22,6 +22,8 @@
 #include "daemon/members.h"
 #include "daemon/tel.h"
 #include "usage/usage.h"
+#include "usage/usage_assess.h"
+#include "usage/usage_kind.h"
 
 #define USAGE_FILE "usage.json"
 #define MB 1000000ULL
@@ -35,17 +37,22 @@ struct usage_state {
 	char last_error[160];
 };
 
+static struct usage_state *state(struct daemon *d)
+{
+	return *tel_kind_state(d, &tel_kind_usage);
+}
+
 static struct usage_member *find(struct usage_state *s, const char *name)
 {
-	for (unsigned i = 0; i < s->n; i++)
+	for (unsigned i = 0; s && i < s->n; i++)
 		if (strcmp(s->u[i].name, name) == 0)
 			return &s->u[i];
 	return NULL;
 }
 
-static const struct usage_member *of(const struct daemon *d, const struct member_rt *m)
+static const struct usage_member *of(struct daemon *d, const struct member_rt *m)
 {
-	return d->usage ? find(d->usage, m->name) : NULL;
+	return find(state(d), m->name);
 }
 
 static void plan(struct daemon *d, struct usage_member *u)
@@ -97,24 +104,27 @@ static void alert(struct daemon *d, struct usage_member *u)
 /* The member's share of its cap into its telemetry (a last resort near it). */
 static void feed(struct daemon *d, struct member_rt *m, const struct usage_member *u)
 {
+	struct usage_assess *a = tel_member_part(&m->tm, &tel_kind_usage);
 	double pct = u ? usage_pct(u) : -1;
 	char text[64];
+	if (!a)
+		return;
 	if (!cfg_bool(config_section(d->cfg, "bandwidth"), "data_limit_enabled") || pct < 0) {
-		if (isfinite(m->tm.usage_pct)) {
-			tel_member_usage(&m->tm, NAN, "");
+		if (isfinite(a->pct)) {
+			usage_assess_set(a, NAN, "");
 			tel_changed(m);
 		}
 		return;
 	}
 	snprintf(text, sizeof(text), "%.0f of %llu MB", (double)usage_total(u) / MB,
 		 (unsigned long long)(u->cap_bytes / MB));
-	tel_member_usage(&m->tm, pct, text);
+	usage_assess_set(a, pct, text);
 	tel_changed(m);
 }
 
 static void check(struct daemon *d)
 {
-	struct usage_state *s = d->usage;
+	struct usage_state *s = state(d);
 	int64_t now = clock_wall_ms() / 1000;
 	char err[160];
 
@@ -150,7 +160,7 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 /* One record per member, keeping the counts of members that stay. */
 static int rebuild(struct daemon *d)
 {
-	struct usage_state *s = d->usage;
+	struct usage_state *s = state(d);
 	struct usage_member *u = calloc(d->n_members ? d->n_members : 1, sizeof(*u));
 	if (!u)
 		return -1;
@@ -174,17 +184,17 @@ static void arm(struct daemon *d)
 	long long ms = cfg_duration_ms(config_section(d->cfg, "cellular"),
 				       "data_usage_check_interval");
 	struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000 * 1000) };
-	event_add(d->usage->timer, &tv);
+	event_add(state(d)->timer, &tv);
 }
 
 int usage_start(struct daemon *d)
 {
 	const char *dir = cfg_str(config_section(d->cfg, "main"), "state_dir");
 	char err[160];
-	d->usage = calloc(1, sizeof(*d->usage));
-	if (!d->usage)
+	struct usage_state *s = calloc(1, sizeof(*s));
+	if (!s)
 		return -1;
-	struct usage_state *s = d->usage;
+	*tel_kind_state(d, &tel_kind_usage) = s;
 	snprintf(s->path, sizeof(s->path), "%s/%s", dir, USAGE_FILE);
 	if (usage_boot_id(NULL, s->boot_id, sizeof(s->boot_id)) < 0)
 		s->boot_id[0] = 0;
@@ -204,7 +214,7 @@ int usage_start(struct daemon *d)
 
 void usage_stop(struct daemon *d)
 {
-	struct usage_state *s = d->usage;
+	struct usage_state *s = state(d);
 	char err[160];
 	if (!s)
 		return;
@@ -215,19 +225,20 @@ void usage_stop(struct daemon *d)
 		event_free(s->timer);
 	free(s->u);
 	free(s);
-	d->usage = NULL;
+	*tel_kind_state(d, &tel_kind_usage) = NULL;
 }
 
 void usage_reload(struct daemon *d)
 {
-	if (!d->usage || rebuild(d) < 0)
+	if (!state(d) || rebuild(d) < 0)
 		return;
 	arm(d);
 	check(d);
 }
 
-json_object *usage_member_json(struct daemon *d, const struct member_rt *m)
+json_object *usage_member_json(struct member_rt *m)
 {
+	struct daemon *d = m->d;
 	const struct usage_member *u = of(d, m);
 	if (!u)
 		return NULL;

@@ -1,8 +1,8 @@
 /* tel_wifi: a Wi-Fi client member's radio — the run-time source
- * (link/wifi_src: nl80211, iwinfo, iw or /proc/net/wireless) read every
+ * (wifi/wifi_src: nl80211, iwinfo, iw or /proc/net/wireless) read every
  * rssi_check_interval, a neighbour scan every channel_scan_interval (from
  * the kernel's scan cache; an active scan only while the member carries no
- * traffic), the assessor (engine/wifi_assess), and the `wifi` view. The
+ * traffic), the assessor (wifi/wifi_assess), and the `wifi` view. The
  * radio's channel is never changed: a client follows its access point, so
  * a better channel is only reported as a suggestion. */
 #include <math.h>
@@ -18,14 +18,20 @@
 #include "daemon/daemon.h"
 #include "daemon/members.h"
 #include "daemon/tel.h"
-#include "daemon/tel_int.h"
+#include "wifi/wifi_assess.h"
+#include "wifi/wifi_kind.h"
 #include "wifi/wifi_scan.h"
 #include "wifi/wifi_src.h"
+
+static struct wifi_assess *assessor(const struct member_rt *m)
+{
+	return tel_member_part(&m->tm, &tel_kind_wifi);
+}
 
 static void on_sample(void *arg, const struct wifi_sample *s, const struct wifi_src_info *info)
 {
 	struct member_rt *m = arg;
-	struct tel_wifi *t = &m->tel->wifi;
+	struct tel_wifi *t = tel_source(m);
 	uint64_t now = clock_mono_us();
 
 	t->polls++;
@@ -43,7 +49,7 @@ static void on_sample(void *arg, const struct wifi_sample *s, const struct wifi_
 	t->s = *s;
 	t->have = true;
 	t->s_us = now;
-	wifi_assess_sample(&m->tm.wifi, s, now);
+	wifi_assess_sample(assessor(m), s, now);
 	if (was_assoc && s->associated == 0)
 		log_notice("member %s: Wi-Fi disassociated", m->name);
 	tel_changed(m);
@@ -63,7 +69,7 @@ static void on_scan(void *arg, const struct wifi_scan *sc, const struct wifi_sur
 		    unsigned n_sv, const struct wifi_src_info *info)
 {
 	struct member_rt *m = arg;
-	struct tel_wifi *t = &m->tel->wifi;
+	struct tel_wifi *t = tel_source(m);
 	struct wifi_congestion cg;
 	uint64_t now = clock_mono_us();
 
@@ -85,7 +91,7 @@ static void on_scan(void *arg, const struct wifi_scan *sc, const struct wifi_sur
 	t->busy_pct = v.busy_pct;
 	t->suggest_channel = v.suggest_channel;
 	t->scan_channel = freq > 0 ? wifi_freq_to_channel(freq) : -1;
-	wifi_assess_scan(&m->tm.wifi, &v, now);
+	wifi_assess_scan(assessor(m), &v, now);
 	tel_changed(m);
 }
 
@@ -93,7 +99,7 @@ static void on_poll_timer(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd; (void)what;
 	struct member_rt *m = arg;
-	wifi_src_poll(m->tel->wifi.src);
+	wifi_src_poll(((struct tel_wifi *)tel_source(m))->src);
 }
 
 static void on_scan_timer(evutil_socket_t fd, short what, void *arg)
@@ -101,7 +107,7 @@ static void on_scan_timer(evutil_socket_t fd, short what, void *arg)
 	(void)fd; (void)what;
 	struct member_rt *m = arg;
 	/* An active scan goes off-channel: only while the member is idle. */
-	wifi_src_scan(m->tel->wifi.src, !m->active);
+	wifi_src_scan(((struct tel_wifi *)tel_source(m))->src, !m->active);
 }
 
 static struct event *every(struct member_rt *m, long long ms, event_callback_fn fn)
@@ -113,10 +119,16 @@ static struct event *every(struct member_rt *m, long long ms, event_callback_fn 
 	return e;
 }
 
+bool tel_wifi_answering(const struct member_rt *m)
+{
+	const struct tel_wifi *t = tel_source(m);
+	return t && t->have && !t->error[0];
+}
+
 int tel_wifi_start(struct member_rt *m)
 {
 	const struct cfg_section *c = config_section(m->d->cfg, "wifi");
-	struct tel_wifi *t = &m->tel->wifi;
+	struct tel_wifi *t = tel_source(m);
 	long long iv = cfg_duration_ms(c, "rssi_check_interval");
 	struct wifi_src_opts o = {
 		.member = m->name, .ifname = m->device,
@@ -140,7 +152,7 @@ int tel_wifi_start(struct member_rt *m)
 
 void tel_wifi_stop(struct member_rt *m)
 {
-	struct tel_wifi *t = &m->tel->wifi;
+	struct tel_wifi *t = tel_source(m);
 	if (t->poll_timer)
 		event_free(t->poll_timer);
 	if (t->scan_timer)
@@ -169,7 +181,7 @@ static json_object *scan_json(const struct member_rt *m, const struct tel_wifi *
 
 json_object *tel_wifi_json(struct member_rt *m)
 {
-	const struct tel_wifi *t = m->tel ? &m->tel->wifi : NULL;
+	const struct tel_wifi *t = tel_source(m);
 	if (!t)
 		return NULL;
 	json_object *o = json_object_new_object();
@@ -198,7 +210,7 @@ json_object *tel_wifi_json(struct member_rt *m)
 	json_add_count(o, "tx_retries", s->tx_retries);
 	json_add_count(o, "tx_failed", s->tx_failed);
 	json_add_count(o, "beacon_missed", s->beacon_missed);
-	json_add_num(o, "slope_db_per_min", m->tm.wifi.slope_db_min, 1);
+	json_add_num(o, "slope_db_per_min", assessor(m)->slope_db_min, 1);
 	json_object_object_add(o, "scan", scan_json(m, t));
 	return o;
 }

@@ -25,6 +25,8 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 BUILD=$(cd "${1:-$ROOT/build}" 2>/dev/null && pwd || echo "${1:-$ROOT/build}")
+. "$ROOT/tests/integration/kinds.sh"
+need_kinds "$BUILD" cellular
 TMP=$(mktemp -d "/tmp/cell_test.XXXXXX")
 DRIVE="$TMP/cell_drive"
 PY=/usr/bin/python3

@@ -22,6 +22,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 DATA=${SHARED_DATA:-$ROOT/../shared/data}
 BUILD=${1:-$ROOT/build}
+. "$ROOT/tests/integration/kinds.sh"
+need_kinds "$BUILD" wifi
 NS="h4xwifi$$"
 TMP=$(mktemp -d /tmp/wifi_test.XXXXXX)
 DRIVE="$TMP/wifi_drive"

@@ -97,17 +97,14 @@ static void test_input_link(void **st)
 static void test_input_telemetry(void **st)
 {
 	struct mstate ms;
-	struct tel_params tp;
 	struct tel_member tm;
 	struct decide_input in;
 	uint64_t now = T0;
 	up_member(&ms, &now);
-	tel_params_default(&tp);
-	tel_member_init(&tm, TEL_OTHER, &tp);
+	memset(&tm, 0, sizeof(tm));
 	struct policy_member m = { .name = "lte", .enabled = true, .ms = &ms, .tm = &tm };
 
-	tel_member_usage(&tm, 97, "19.4 of 20 GB");
-	tel_member_eval(&tm, now, 0);
+	tel_exclude(&tm.v, "data cap: 97 %% used (19.4 of 20 GB)");
 	policy_input(&m, &in);
 	assert_true(in.exclude);
 	assert_non_null(strstr(in.exclude_reason, "data cap"));
