@@ -11,6 +11,8 @@
 #include "cellular/cell_trace.h"
 #include "core/jsonutil.h"
 
+static void read_exact(json_object *o, struct cell_sample *s);
+
 void cell_trace_sample(json_object *o, struct cell_sample *s)
 {
 	int reg, roam;
@@ -38,4 +40,59 @@ void cell_trace_sample(json_object *o, struct cell_sample *s)
 		s->reg = roam == 1 ? CELL_REG_ROAMING : CELL_REG_HOME;
 	else if (reg == 0)
 		s->reg = CELL_REG_SEARCHING;
+	read_exact(o, s);
+}
+
+/* Extensions a recording daemon writes (other readers ignore them): the
+ * sample's own enums and figures, so the assessor sees exactly what the
+ * modem said. */
+static void read_exact(json_object *o, struct cell_sample *s)
+{
+	double v;
+	if (isfinite(v = json_typed_num(o, "tech_id")) && v >= 0 && v <= CELL_TECH_NR_SA)
+		s->tech = (enum cell_tech)v;
+	if (isfinite(v = json_typed_num(o, "reg_id")) && v >= 0 && v <= CELL_REG_IDLE)
+		s->reg = (enum cell_reg)v;
+	if (isfinite(v = json_typed_num(o, "state_id")) && v >= 0 && v <= CELL_MS_CONNECTED)
+		s->state = (enum cell_modem_state)v;
+	if (isfinite(v = json_typed_num(o, "csq")) && v >= 0 && v <= 31)
+		s->csq = (int)v;
+	json_typed_str(o, "state_reason", s->state_reason, sizeof(s->state_reason));
+	json_typed_str(o, "operator_code", s->operator_code, sizeof(s->operator_code));
+}
+
+static void put_num(json_object *o, const char *k, double v)
+{
+	char buf[32];
+	if (!isfinite(v))
+		return;
+	snprintf(buf, sizeof(buf), "%.17g", v);
+	json_object_object_add(o, k, json_object_new_double_s(v, buf));
+}
+
+json_object *cell_trace_object(const struct cell_sample *s)
+{
+	json_object *o = json_object_new_object();
+	put_num(o, "rsrp_dbm", s->rsrp_dbm);
+	put_num(o, "rsrq_db", s->rsrq_db);
+	put_num(o, "sinr_db", s->sinr_db);
+	put_num(o, "rssi_dbm", s->rssi_dbm);
+	put_num(o, "rscp_dbm", s->rscp_dbm);
+	put_num(o, "nr_rsrp_dbm", s->nr_rsrp_dbm);
+	json_add_str(o, "technology", s->tech_text);
+	json_add_str(o, "operator", s->operator_name);
+	json_add_str(o, "cell_id", s->cell_id);
+	if (s->roaming >= 0)
+		json_object_object_add(o, "roaming", json_object_new_boolean(s->roaming));
+	if (s->reg != CELL_REG_UNKNOWN)
+		json_object_object_add(o, "registered", json_object_new_boolean(
+			s->reg == CELL_REG_HOME || s->reg == CELL_REG_ROAMING));
+	json_object_object_add(o, "tech_id", json_object_new_int(s->tech));
+	json_object_object_add(o, "reg_id", json_object_new_int(s->reg));
+	json_object_object_add(o, "state_id", json_object_new_int(s->state));
+	if (s->csq >= 0)
+		json_object_object_add(o, "csq", json_object_new_int(s->csq));
+	json_add_str(o, "state_reason", s->state_reason);
+	json_add_str(o, "operator_code", s->operator_code);
+	return o;
 }

@@ -15,6 +15,8 @@
 #include "cellular/cell_assess.h"
 #include "cellular/cell_kind.h"
 #include "cellular/cell_src.h"
+#include "cellular/cell_trace.h"
+#include "daemon/record.h"
 #include "daemon/daemon.h"
 #include "daemon/members.h"
 #include "daemon/tel.h"
@@ -55,6 +57,7 @@ static void on_sample(void *arg, const struct cell_sample *s, const struct cell_
 	t->s = *s;
 	t->have = true;
 	t->s_us = now;
+	record_telemetry(m, "cellular", cell_trace_object(s), now);
 	cell_assess_sample(assessor(m), s, now);
 	tel_changed(m);
 }

@@ -22,6 +22,7 @@ struct decide;
 struct failtest;
 struct ctl_conn;
 struct route_backend;
+struct recorder;
 
 #define DAEMON_EVENTS_MAX 128
 
@@ -58,6 +59,7 @@ struct daemon {
 
 	struct member_rt **members;     /* runtime state, same order as cfg->members */
 	size_t n_members;
+	bool syncing;                   /* members_sync is rebuilding members: no decisions */
 	char active[64];                /* the member carrying traffic ("" = none) */
 	struct daemon_event_rec events[DAEMON_EVENTS_MAX];
 	size_t n_events, events_head;   /* ring */
@@ -72,6 +74,7 @@ struct daemon {
 	struct event *carrier_timer;    /* carrier watch of the active member */
 	struct tel_env tel_env;         /* the telemetry kinds' shared state (tel.c) */
 	void *kind_state[TEL_KINDS_MAX]; /* router-wide state of each kind (tel_kind_state) */
+	struct recorder *rec;           /* --record: a replay trace of what it saw (record.c) */
 };
 
 /* Records an event: logged, kept in a ring for `monitor`, and streamed to

@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "daemon/daemon.h"
 #include "daemon/members.h"
+#include "daemon/record.h"
 #include "engine/decide.h"
 #include "link/linkmon.h"
 #include "route/route.h"
@@ -259,11 +260,13 @@ json_object *decisions_failover(struct daemon *d, const char *member, bool force
 		ctl_error_set(err, CTL_E_BAD_ARGS, "no member '%s'", member);
 		return NULL;
 	}
-	if (decide_manual(d->dec, member, force, clock_mono_us(), &dc) < 0) {
+	uint64_t now = clock_mono_us();
+	if (decide_manual(d->dec, member, force, now, &dc) < 0) {
 		ctl_error_set(err, CTL_E_FAILED, "member '%s' is not known to the engine yet",
 			      member);
 		return NULL;
 	}
+	record_manual(d, member, force, now);
 	apply(d, &dc);
 	decisions_eval(d);
 	json_object *o = json_object_new_object();
@@ -276,10 +279,12 @@ json_object *decisions_failover(struct daemon *d, const char *member, bool force
 json_object *decisions_auto(struct daemon *d, struct ctl_error *err)
 {
 	struct decision dc;
-	if (decide_auto(d->dec, clock_mono_us(), &dc) < 0) {
+	uint64_t now = clock_mono_us();
+	if (decide_auto(d->dec, now, &dc) < 0) {
 		ctl_error_set(err, CTL_E_FAILED, "no member is pinned; selection is automatic");
 		return NULL;
 	}
+	record_manual(d, NULL, false, now);
 	apply(d, &dc);
 	decisions_eval(d);
 	json_object *o = json_object_new_object();

@@ -10,6 +10,7 @@
 #include "daemon/decisions.h"
 #include "daemon/failtest.h"
 #include "daemon/members.h"
+#include "daemon/record.h"
 #include "daemon/tel.h"
 #include "ctl/ctl_validate.h"
 #include "daemon/daemon.h"
@@ -57,6 +58,8 @@ int daemon_reload(struct daemon *d, struct ctl_error *err, json_object **warning
 		return -1;
 	}
 	warn_restart_only(d->cfg, cfg);
+	/* A trace is replayed with one config and one member list. */
+	record_stop(d, "the config was reloaded");
 	config_free(d->cfg);
 	d->cfg = cfg;
 	daemon_apply_log_level(cfg, d->debug);

@@ -15,6 +15,7 @@
 #include "daemon/daemon.h"
 #include "core/fsutil.h"
 #include "daemon/decisions.h"
+#include "daemon/record.h"
 #include "daemon/tel.h"
 #include "link/linkmon.h"
 
@@ -90,6 +91,17 @@ void members_state_changed(struct member_rt *m, const char *why)
 	members_select(m->d);
 }
 
+/* After every update of a member's measurements the decision engine runs,
+ * as in the replay (replay_autonomy.c): a score that moved without a state
+ * change still starts or ends a quality switch's sustain time. */
+static void updated(struct member_rt *m, bool state_changed)
+{
+	if (state_changed)
+		members_state_changed(m, NULL);
+	else
+		members_select(m->d);
+}
+
 static void on_probe(void *arg, const struct probe_result *r)
 {
 	struct member_rt *m = arg;
@@ -98,8 +110,8 @@ static void on_probe(void *arg, const struct probe_result *r)
 		[PROBE_LATE] = MSTATE_LATE, [PROBE_SEND_ERR] = MSTATE_SEND_ERR,
 	};
 	uint64_t now = clock_mono_us();
-	if (mstate_outcome(&m->ms, map[r->outcome], r->sent_us, r->rtt_us, now))
-		members_state_changed(m, NULL);
+	record_outcome(m, map[r->outcome], r->sent_us, r->rtt_us, now);
+	updated(m, mstate_outcome(&m->ms, map[r->outcome], r->sent_us, r->rtt_us, now));
 	/* A loss may have started a confirmation burst: probe again at once. */
 	member_arm(m, now);
 }
@@ -114,11 +126,12 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 	 * send anyway rather than wake again a millisecond later. */
 	if (m->prober && now + TIMER_SLACK_US >= mstate_due_us(&m->ms)) {
 		size_t i = usable_target(m, mstate_fire(&m->ms, now));
+		record_fire(m, now);
 		prober_set_timeout(m->prober, mstate_loss_timeout_ms(&m->ms, now));
 		prober_send(m->prober, i);
 	}
-	if (mstate_tick(&m->ms, now))
-		members_state_changed(m, NULL);
+	record_tick(m, now);
+	updated(m, mstate_tick(&m->ms, now));
 	member_arm(m, now);
 }
 
@@ -166,10 +179,15 @@ static void apply_link(struct member_rt *m, const struct link_info *li, bool fre
 			prober_invalidate(m->prober);
 		update_sources(m, li);
 	}
-	if (mstate_link(&m->ms, l, clock_mono_us()))
+	uint64_t now = clock_mono_us();
+	record_link(m, l, now);
+	if (mstate_link(&m->ms, l, now)) {
 		members_state_changed(m, detect_link_name(l));
-	else if (changed)
+		return;
+	}
+	if (changed)
 		daemon_event(m->d, "link", m->name, "%s: %s", m->name, detect_link_name(l));
+	members_select(m->d);
 }
 
 /* The carrier watch saw the active member's carrier drop before rtnetlink
@@ -181,8 +199,12 @@ void members_carrier_lost(struct member_rt *m)
 	m->link = DETECT_LINK_NO_CARRIER;
 	daemon_event(m->d, "link", m->name, "%s: no carrier (sysfs, ahead of rtnetlink)",
 		     m->name);
-	if (mstate_link(&m->ms, DETECT_LINK_NO_CARRIER, clock_mono_us()))
+	uint64_t now = clock_mono_us();
+	record_link(m, DETECT_LINK_NO_CARRIER, now);
+	if (mstate_link(&m->ms, DETECT_LINK_NO_CARRIER, now))
 		members_state_changed(m, "no carrier");
+	else
+		members_select(m->d);
 }
 
 void members_link_event(struct daemon *d, const struct link_info *li, bool gone)
@@ -335,6 +357,9 @@ int members_sync(struct daemon *d)
 	struct member_rt **next = calloc(n ? n : 1, sizeof(*next));
 	if (!next)
 		return -1;
+	/* Members start (and may see their link) while d->members is half
+	 * rebuilt: the decision engine waits for the whole list. */
+	d->syncing = true;
 	mstate_params_from_config(d->cfg, &mp);
 	for (size_t i = 0; i < n; i++) {
 		struct member_rt *fresh = member_new(d, &d->cfg->members[i]);
@@ -359,6 +384,7 @@ int members_sync(struct daemon *d)
 		if (next[i])
 			next[k++] = next[i];
 	d->n_members = k;
+	d->syncing = false;
 	/* Now that the member list is whole again: kept members' telemetry
 	 * takes the new settings (it may run the decision engine). */
 	for (size_t i = 0; i < k; i++)
@@ -413,7 +439,8 @@ void members_apply_active(struct daemon *d, const char *name)
 
 void members_select(struct daemon *d)
 {
-	decisions_eval(d);
+	if (!d->syncing)
+		decisions_eval(d);
 }
 
 double member_bytes_per_day(const struct member_rt *m)

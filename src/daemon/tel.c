@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "daemon/daemon.h"
 #include "daemon/members.h"
+#include "daemon/record.h"
 
 /* The daemon's side of one member's telemetry. */
 struct mtel {
@@ -205,6 +206,7 @@ void tel_changed(struct member_rt *m)
 
 	if (!m->tel)
 		return;
+	record_eval(m, now);
 	tel_member_eval(&m->tm, now, wall);
 	note_flags(m, &was);
 	if (tel_member_apply(&m->tm, &m->ms, now))

@@ -33,6 +33,10 @@ struct tel_verdict;
 
 #define TEL_KINDS_MAX 8
 #define TEL_POLLS_MAX 3
+/* trace_feed's poll for a daemon's own recording played back: `seen` is the
+ * line's object, one sample as the daemon's source read it (the kind's
+ * record op wrote it), fed at the time it was read. */
+#define TEL_POLL_RECORDED 0xFFu
 
 /* What an assessor is configured from. */
 struct tel_ctx {

@@ -4,16 +4,13 @@
 #include "gps/gps_kind.h"
 
 #include "engine/tel_member.h"
-#include "gps/gps_select.h"
 #include "gps/gps_trace.h"
 
 static void trace_feed(struct tel_member *t, void *a, const void *peer, unsigned poll,
 		       json_object *seen, const struct tel_clock *c)
 {
-	struct gps_fix f;
 	char key[GPS_PLACE_MAX];
-	gps_trace_fix(seen, &f);
-	if (f.valid && gps_cell_id(f.lat, f.lon, GPS_PLACE_CELL_M, key, sizeof(key)) > 0)
+	if (gps_trace_place(seen, key, sizeof(key)))
 		tel_member_place(t, key);
 }
 

@@ -6,6 +6,7 @@
 
 #include "core/jsonutil.h"
 
+#include "gps/gps_select.h"
 #include "gps/gps_trace.h"
 
 void gps_trace_fix(json_object *o, struct gps_fix *f)
@@ -21,4 +22,16 @@ void gps_trace_fix(json_object *o, struct gps_fix *f)
 	f->valid = isfinite(f->lat) && isfinite(f->lon) && fabs(f->lat) <= 90 &&
 		   fabs(f->lon) <= 180;
 	f->mode = f->valid ? 2 : 1;
+}
+
+bool gps_trace_place(json_object *o, char *key, size_t size)
+{
+	struct gps_fix f;
+	key[0] = '\0';
+	/* Extension a recording daemon writes: the place key it used. */
+	json_typed_str(o, "place", key, size);
+	if (key[0])
+		return true;
+	gps_trace_fix(o, &f);
+	return f.valid && gps_cell_id(f.lat, f.lon, GPS_PLACE_CELL_M, key, size) > 0;
 }

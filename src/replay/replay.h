@@ -45,6 +45,10 @@ struct replay_member_def {
 	int priority;
 	bool metered;
 	double data_limit_mb;   /* extension: the member's data cap, 0 = none */
+	/* Extensions of a recorded trace (docs/replay.md "Recording"). */
+	bool enabled;           /* true unless the recording said otherwise */
+	unsigned targets;       /* probe targets, 0 = not given (3) */
+	int link;               /* enum detect_link at the start, -1 = not given */
 };
 
 /* Which keys a change line sets. */
@@ -54,6 +58,26 @@ struct replay_member_def {
 #define REPLAY_HAS_CARRIER 0x08u
 #define REPLAY_HAS_WALL    0x10u
 #define REPLAY_HAS_USAGE   0x20u  /* extension: data used this cycle (usage_mb) */
+
+/* A recording daemon's extension keys on a line (docs/replay.md
+ * "Recording"): what its engine was given at that instant. */
+#define REPLAY_REC_FIRE   0x01u   /* probe.fire: the scheduler fired (mstate_fire) */
+#define REPLAY_REC_TICK   0x02u   /* probe.tick: the probe timer ticked (mstate_tick) */
+#define REPLAY_REC_RESULT 0x04u   /* probe.result: an outcome (mstate_outcome) */
+#define REPLAY_REC_LINK   0x08u   /* link: a link event (mstate_link) */
+#define REPLAY_REC_EVAL   0x10u   /* eval: the telemetry verdict re-evaluated */
+#define REPLAY_REC_MANUAL 0x20u   /* manual: the operator's failover */
+enum replay_manual { REPLAY_MANUAL_ONCE, REPLAY_MANUAL_PIN, REPLAY_MANUAL_AUTO };
+
+struct replay_rec {
+	unsigned has;           /* REPLAY_REC_* */
+	int load;               /* probe.load (system load %), -1 = not given */
+	uint8_t result;         /* enum mstate_outcome */
+	uint8_t link;           /* enum detect_link */
+	uint8_t manual;         /* enum replay_manual */
+	uint32_t rtt_us;
+	uint64_t sent_us;       /* virtual time the probe was sent */
+};
 
 /* One line after the header. */
 struct replay_change {
@@ -66,10 +90,13 @@ struct replay_change {
 	double usage_mb;
 	unsigned tel_given;     /* bit per enum replay_tel */
 	struct json_object *tel[REPLAY_TEL_N];  /* patch; NULL with the bit set = JSON null */
+	struct replay_rec rec;
 	int line;
 };
 
 struct replay_trace {
+	bool recorded;          /* a daemon's recording: played back, not simulated */
+	char recorded_config[256];      /* the config it ran with ("" unknown) */
 	double duration_s;
 	uint64_t duration_us;
 	unsigned n_members;
@@ -89,6 +116,10 @@ int replay_trace_parse(struct replay_trace *tr, const char *buf, size_t len,
 int replay_trace_load(struct replay_trace *tr, const char *path, struct replay_error *err);
 void replay_trace_free(struct replay_trace *tr);
 const char *replay_tel_name(enum replay_tel k);
+/* A link state (enum detect_link) as a recorded trace spells it ("up",
+ * "no_carrier", "admin_down", "missing"), and back (-1: not one). */
+const char *replay_link_name(int link);
+int replay_link_parse(const char *s);
 
 /* Telemetry state update, recursively (RFC 7386 merge-patch semantics): a
  * nested key not given keeps its value, null removes the key at its level,

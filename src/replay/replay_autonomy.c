@@ -35,7 +35,7 @@ static bool active_down(const struct replay_sim *s)
 static void policy_of(const struct replay_member *m, struct policy_member *out)
 {
 	*out = (struct policy_member){
-		.name = m->def->name, .priority = m->def->priority, .enabled = true,
+		.name = m->def->name, .priority = m->def->priority, .enabled = m->def->enabled,
 		.metered = policy_metered(m->def->metered, m->def->data_limit_mb),
 		.ms = &m->ms, .tm = &m->tm,
 	};
@@ -61,7 +61,8 @@ static void apply_roles(struct replay_sim *s)
 		if (ms->role != role_of(s, i)) {
 			mstate_set_role(ms, role_of(s, i), s->now);
 			s->m[i].new_role = true;
-			arm(s, i);
+			if (!s->playback)       /* a recording has the probes */
+				arm(s, i);
 		}
 	}
 }
@@ -152,15 +153,18 @@ static void a_init(struct replay_sim *s)
 	decide_init(&s->dec, &dp);
 	for (unsigned i = 0; i < s->n; i++) {
 		struct replay_member *m = &s->m[i];
-		mstate_init(&m->ms, &mp, 3, role_of(s, i), replay_seed_mix(s->o.seed, 0x5C4Dull + i),
-			    s->now);
+		mstate_init(&m->ms, &mp, m->def->targets ? m->def->targets : 3, role_of(s, i),
+			    replay_seed_mix(s->o.seed, 0x5C4Dull + i), s->now);
 		if (tel_member_init(&m->tm, m->def->cls, &s->tel_env) < 0)
 			s->oom = true;
-		if (!m->carrier)
+		/* A recording says the link state the daemon started with. */
+		if (m->def->link >= 0)
+			note_state(m, mstate_link(&m->ms, (enum detect_link)m->def->link, s->now));
+		else if (!m->carrier)
 			note_state(m, mstate_link(&m->ms, DETECT_LINK_NO_CARRIER, s->now));
 	}
 	evaluate(s);
-	for (unsigned i = 0; i < s->n; i++)
+	for (unsigned i = 0; i < s->n && !s->playback; i++)
 		arm(s, i);
 }
 
@@ -322,7 +326,80 @@ static void a_telemetry(struct replay_sim *s, unsigned i, unsigned k)
 	evaluate(s);
 }
 
+/* ---- a daemon's recording, played back ------------------------------------------------ */
+
+/* The operator's failover, as decisions_failover / decisions_auto do it. */
+static void manual(struct replay_sim *s, int i, enum replay_manual k)
+{
+	struct decision dc;
+	int rc = k == REPLAY_MANUAL_AUTO ? decide_auto(&s->dec, s->now, &dc) :
+		 decide_manual(&s->dec, s->m[i].def->name, k == REPLAY_MANUAL_PIN, s->now, &dc);
+	if (rc == 0)
+		replay_out_decision(s, &dc);
+}
+
+/* A sample the daemon's source read, into the member's assessors through
+ * the kind that reads it. */
+static void recorded_sample(struct replay_sim *s, unsigned i, const struct replay_change *c)
+{
+	struct replay_member *m = &s->m[i];
+	struct tel_clock clk = replay_clock(s);
+	for (unsigned k = 0; k < REPLAY_TEL_N; k++) {
+		if (!(c->tel_given & (1u << k)))
+			continue;
+		for (unsigned j = 0; j < tel_kind_count(); j++) {
+			const struct tel_kind *kd = tel_kind_at(j);
+			if (kd->trace_feed && kd->trace_key &&
+			    strcmp(kd->trace_key, replay_tel_name((enum replay_tel)k)) == 0)
+				kd->trace_feed(&m->tm, tel_member_part(&m->tm, kd), m->peer[j],
+					       TEL_POLL_RECORDED, c->tel[k], &clk);
+		}
+	}
+	if (c->has & REPLAY_HAS_USAGE) {
+		m->usage_mb = c->usage_mb;
+		m->has_usage = true;
+		usage_of(m);
+	}
+}
+
+/* One line of a recording: the calls the daemon's engine got at that
+ * instant, in its order (daemon/members.c, tel.c, decisions.c), and an
+ * evaluation after each update, as the daemon makes it. */
+static void a_recorded(struct replay_sim *s, int i, const struct replay_change *c)
+{
+	const struct replay_rec *r = &c->rec;
+	if (i < 0) {
+		if (r->has & REPLAY_REC_MANUAL)
+			manual(s, -1, REPLAY_MANUAL_AUTO);
+		evaluate(s);
+		return;
+	}
+	struct replay_member *m = &s->m[i];
+	if (r->load >= 0)
+		m->ms.load_pct = (unsigned)r->load;
+	if (r->has & REPLAY_REC_FIRE) {
+		mstate_fire(&m->ms, s->now);
+		m->probes++;
+	}
+	if (r->has & REPLAY_REC_RESULT)
+		note_state(m, mstate_outcome(&m->ms, (enum mstate_outcome)r->result,
+					     REPLAY_T0_US + r->sent_us,
+					     r->result == MSTATE_LOST ? 0 : r->rtt_us, s->now));
+	if (r->has & REPLAY_REC_TICK)
+		note_state(m, mstate_tick(&m->ms, s->now));
+	if (r->has & REPLAY_REC_LINK)
+		note_state(m, mstate_link(&m->ms, (enum detect_link)r->link, s->now));
+	recorded_sample(s, (unsigned)i, c);
+	if (r->has & REPLAY_REC_EVAL)
+		tel_eval(s, (unsigned)i, replay_wall_s(s));
+	if (r->has & REPLAY_REC_MANUAL)
+		manual(s, i, (enum replay_manual)r->manual);
+	if (r->has & (REPLAY_REC_RESULT | REPLAY_REC_TICK | REPLAY_REC_LINK | REPLAY_REC_EVAL |
+		      REPLAY_REC_MANUAL))
+		evaluate(s);
+}
+
 const struct replay_policy_ops replay_autonomy_ops = {
 	.init = a_init, .probe = a_probe, .outcome = a_outcome, .link = a_link, .timer = a_timer,
-	.telemetry = a_telemetry, .poll_ms = a_poll_ms,
+	.telemetry = a_telemetry, .poll_ms = a_poll_ms, .recorded = a_recorded,
 };

@@ -94,6 +94,10 @@ struct replay_policy_ops {
 	/* Optional: the interval until the next poll of slot k on member i (ms);
 	 * NULL or 0 = the configured interval. */
 	uint32_t (*poll_ms)(struct replay_sim *s, unsigned i, unsigned k);
+	/* Optional: a line of a recorded trace (member i, -1 for none), played
+	 * back instead of simulated; NULL: the policy simulates the network
+	 * from the recording's path and carrier lines like any trace. */
+	void (*recorded)(struct replay_sim *s, int i, const struct replay_change *c);
 };
 
 struct replay_sim {
@@ -118,6 +122,7 @@ struct replay_sim {
 	int active;             /* member carrying traffic, -1 = none yet */
 	struct replay_result res;
 	bool started;           /* the policy is initialised: link events go to it */
+	bool playback;          /* a recorded trace played back (ops->recorded) */
 	bool oom;
 };
 
@@ -143,6 +148,16 @@ bool replay_polls(const struct replay_sim *s, unsigned i, unsigned k);
 int64_t replay_wall_s(const struct replay_sim *s);
 /* The current time as a telemetry kind takes it. */
 struct tel_clock replay_clock(const struct replay_sim *s);
+
+/* replay_trace.c: parse errors and numbers, for replay_rec.c. */
+int replay_fail(struct replay_error *e, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+bool replay_num(struct json_object *o, double *v);
+/* replay_rec.c: a recording daemon's extensions of a member and a line. */
+int replay_rec_member(struct replay_member_def *m, struct json_object *o, unsigned i, int line,
+		      struct replay_error *err);
+int replay_rec_change(struct replay_change *c, struct json_object *o, int line,
+		      struct replay_error *err);
 
 /* replay_out.c */
 void replay_out_decision(struct replay_sim *s, const struct decision *x);

@@ -140,6 +140,11 @@ int replay_main(int argc, char **argv)
 		config_free(cfg);
 		return 1;
 	}
+	/* A recording decides as the daemon did only with the daemon's config. */
+	if (tr.recorded && !cfg)
+		fprintf(stderr, "autonomyd: %s was recorded by a daemon%s%s; without -c the "
+			"defaults are used\n", a.trace, tr.recorded_config[0] ? " running " : "",
+			tr.recorded_config);
 	a.o.cfg = cfg;
 	int rc = replay_run(&tr, &a.o, stdout, NULL);
 	if (fflush(stdout) != 0 || rc < 0) {

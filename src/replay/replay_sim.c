@@ -156,6 +156,11 @@ static void apply_change(struct replay_sim *s, const struct replay_change *c)
 		s->have_wall = true;
 		s->wall_at_t0_us = (int64_t)c->wall * 1000000 - (int64_t)c->t_us;
 	}
+	if (s->playback) {
+		if (c->member >= 0 || c->rec.has)
+			s->ops->recorded(s, c->member, c);
+		return;
+	}
 	if (c->member < 0)
 		return;
 	unsigned i = (unsigned)c->member;
@@ -324,6 +329,9 @@ static void sim_init(struct replay_sim *s, const struct replay_trace *tr,
 	s->now = REPLAY_T0_US;
 	s->end = REPLAY_T0_US + tr->duration_us;
 	s->active = -1;
+	/* A daemon's recording is played back by a policy that can (its
+	 * probes, link events and samples as they were, no simulation). */
+	s->playback = tr->recorded && s->ops->recorded;
 	poll_slots(s);
 	for (unsigned i = 0; i < s->n; i++) {
 		struct replay_member *m = &s->m[i];
@@ -332,7 +340,7 @@ static void sim_init(struct replay_sim *s, const struct replay_trace *tr,
 		m->carrier = true;
 		m->rng = replay_seed_mix(o->seed, 0x6E6574ULL + i);
 		new_peers(s, i);
-		for (unsigned k = 0; k < s->n_slots; k++)
+		for (unsigned k = 0; k < s->n_slots && !s->playback; k++)
 			if (replay_polls(s, i, k))
 				replay_repoll(s, i, k, s->now);
 	}
@@ -393,11 +401,16 @@ int replay_run(const struct replay_trace *tr, const struct replay_opts *o, FILE 
 	if (!s)
 		return -1;
 	sim_init(s, tr, o, out);
-	/* Changes at t = 0 come before the policy's first look. */
+	/* Changes at t = 0 come before the policy's first look; a recording's
+	 * lines are what the daemon's engine was given after its own first
+	 * look, so they come after. */
 	replay_push(s, (struct replay_ev){ .t = s->end, .kind = REPLAY_EV_END });
-	on_trace(s);
+	if (!s->playback)
+		on_trace(s);
 	s->ops->init(s);
 	s->started = true;
+	if (s->playback)
+		on_trace(s);
 	while (!s->oom && pop(&s->q, &e) && e.kind != REPLAY_EV_END) {
 		s->now = e.t;
 		s->res.events++;

@@ -11,7 +11,7 @@
 
 #include <json-c/json.h>
 
-#include "replay/replay.h"
+#include "replay/replay_internal.h"
 
 #define TRACE_FORMAT "autonomy-trace/1"
 #define TRACE_MAX_BYTES (1024UL * 1024 * 1024)
@@ -28,8 +28,7 @@ const char *replay_tel_name(enum replay_tel k)
 	return (unsigned)k < REPLAY_TEL_N ? tel_names[k] : "?";
 }
 
-static int __attribute__((format(printf, 3, 4)))
-fail(struct replay_error *e, int line, const char *fmt, ...)
+int replay_fail(struct replay_error *e, int line, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -41,7 +40,7 @@ fail(struct replay_error *e, int line, const char *fmt, ...)
 }
 
 /* A finite JSON number (integer or not). */
-static bool get_num(json_object *o, double *v)
+bool replay_num(json_object *o, double *v)
 {
 	if (!json_object_is_type(o, json_type_double) && !json_object_is_type(o, json_type_int))
 		return false;
@@ -51,7 +50,7 @@ static bool get_num(json_object *o, double *v)
 
 static bool get_range(json_object *o, double lo, double hi, double *v)
 {
-	return get_num(o, v) && *v >= lo && *v <= hi;
+	return replay_num(o, v) && *v >= lo && *v <= hi;
 }
 
 /* One line as a JSON object, or NULL with err set. */
@@ -59,20 +58,20 @@ static json_object *parse_json(json_tokener *tok, const char *s, size_t n, int l
 			       struct replay_error *err)
 {
 	if (memchr(s, '\0', n)) {
-		fail(err, line, "contains a NUL byte");
+		replay_fail(err, line, "contains a NUL byte");
 		return NULL;
 	}
 	json_tokener_reset(tok);
 	json_object *o = json_tokener_parse_ex(tok, s, (int)n);
 	enum json_tokener_error je = json_tokener_get_error(tok);
 	if (je == json_tokener_continue) {
-		fail(err, line, "not JSON: incomplete");
+		replay_fail(err, line, "not JSON: incomplete");
 	} else if (je != json_tokener_success) {
-		fail(err, line, "not JSON: %s", json_tokener_error_desc(je));
+		replay_fail(err, line, "not JSON: %s", json_tokener_error_desc(je));
 	} else if (json_tokener_get_parse_end(tok) != n) {
-		fail(err, line, "not JSON: trailing characters after the object");
+		replay_fail(err, line, "not JSON: trailing characters after the object");
 	} else if (!json_object_is_type(o, json_type_object)) {
-		fail(err, line, "expected a JSON object");
+		replay_fail(err, line, "expected a JSON object");
 	} else {
 		return o;
 	}
@@ -99,15 +98,15 @@ static int parse_member_def(struct replay_trace *tr, json_object *o, unsigned i,
 	json_object *v;
 
 	if (!json_object_is_type(o, json_type_object))
-		return fail(err, line, "members[%u]: expected an object", i);
+		return replay_fail(err, line, "members[%u]: expected an object", i);
 	if (!json_object_object_get_ex(o, "name", &v) || !json_object_is_type(v, json_type_string) ||
 	    !name_ok(json_object_get_string(v)))
-		return fail(err, line, "members[%u].name: must be a string of 1..%d printable bytes",
+		return replay_fail(err, line, "members[%u].name: must be a string of 1..%d printable bytes",
 			    i, REPLAY_NAME_MAX - 1);
 	snprintf(m->name, sizeof(m->name), "%s", json_object_get_string(v));
 	for (unsigned k = 0; k < i; k++)
 		if (strcmp(tr->members[k].name, m->name) == 0)
-			return fail(err, line, "members[%u].name: \"%s\" appears twice", i, m->name);
+			return replay_fail(err, line, "members[%u].name: \"%s\" appears twice", i, m->name);
 	snprintf(m->cls, sizeof(m->cls), "other");
 	if (json_object_object_get_ex(o, "class", &v)) {
 		const char *c = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
@@ -115,7 +114,7 @@ static int parse_member_def(struct replay_trace *tr, json_object *o, unsigned i,
 		while (k < sizeof(classes) / sizeof(classes[0]) && strcmp(c, classes[k]))
 			k++;
 		if (k == sizeof(classes) / sizeof(classes[0]))
-			return fail(err, line, "members[%u].class: must be one of starlink, cellular, "
+			return replay_fail(err, line, "members[%u].class: must be one of starlink, cellular, "
 				    "wifi, lan, other", i);
 		snprintf(m->cls, sizeof(m->cls), "%s", classes[k]);
 	}
@@ -123,19 +122,19 @@ static int parse_member_def(struct replay_trace *tr, json_object *o, unsigned i,
 	if (json_object_object_get_ex(o, "priority", &v)) {
 		if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < -1000000 ||
 		    json_object_get_int64(v) > 1000000)
-			return fail(err, line, "members[%u].priority: must be an integer", i);
+			return replay_fail(err, line, "members[%u].priority: must be an integer", i);
 		m->priority = (int)json_object_get_int64(v);
 	}
 	if (json_object_object_get_ex(o, "metered", &v)) {
 		if (!json_object_is_type(v, json_type_boolean))
-			return fail(err, line, "members[%u].metered: must be true or false", i);
+			return replay_fail(err, line, "members[%u].metered: must be true or false", i);
 		m->metered = json_object_get_boolean(v);
 	}
 	/* Extension (other readers ignore it): a monthly data cap, in MB. */
 	if (json_object_object_get_ex(o, "data_limit_mb", &v) &&
 	    !get_range(v, 0, 1e9, &m->data_limit_mb))
-		return fail(err, line, "members[%u].data_limit_mb: must be a number from 0 to 1e9", i);
-	return 0;
+		return replay_fail(err, line, "members[%u].data_limit_mb: must be a number from 0 to 1e9", i);
+	return replay_rec_member(m, o, i, line, err);
 }
 
 static int parse_header(struct replay_trace *tr, json_object *o, int line,
@@ -146,17 +145,25 @@ static int parse_header(struct replay_trace *tr, json_object *o, int line,
 
 	if (!json_object_object_get_ex(o, "format", &v) || !json_object_is_type(v, json_type_string) ||
 	    strcmp(json_object_get_string(v), TRACE_FORMAT) != 0)
-		return fail(err, line, "format: expected \"%s\" (is line 1 the header?)", TRACE_FORMAT);
-	if (!json_object_object_get_ex(o, "duration_s", &v) || !get_num(v, &d) || d <= 0 ||
+		return replay_fail(err, line, "format: expected \"%s\" (is line 1 the header?)", TRACE_FORMAT);
+	if (!json_object_object_get_ex(o, "duration_s", &v) || !replay_num(v, &d) || d <= 0 ||
 	    d > REPLAY_MAX_DURATION_S)
-		return fail(err, line, "duration_s: must be a number > 0 and at most %.0f",
+		return replay_fail(err, line, "duration_s: must be a number > 0 and at most %.0f",
 			    REPLAY_MAX_DURATION_S);
 	tr->duration_s = d;
 	tr->duration_us = (uint64_t)llround(d * 1e6);
 	if (!json_object_object_get_ex(o, "members", &v) || !json_object_is_type(v, json_type_array) ||
 	    json_object_array_length(v) == 0 || json_object_array_length(v) > REPLAY_MAX_MEMBERS)
-		return fail(err, line, "members: must be an array of 1..%d members",
+		return replay_fail(err, line, "members: must be an array of 1..%d members",
 			    REPLAY_MAX_MEMBERS);
+	/* Extension: written by a recording daemon (its engine's inputs). */
+	tr->recorded = json_object_object_get_ex(o, "recorded", &v);
+	json_object *cf;
+	if (tr->recorded && json_object_object_get_ex(v, "config", &cf) &&
+	    json_object_is_type(cf, json_type_string))
+		snprintf(tr->recorded_config, sizeof(tr->recorded_config), "%s",
+			 json_object_get_string(cf));
+	json_object_object_get_ex(o, "members", &v);
 	tr->n_members = (unsigned)json_object_array_length(v);
 	for (unsigned i = 0; i < tr->n_members; i++)
 		if (parse_member_def(tr, json_object_array_get_idx(v, i), i, line, err) < 0)
@@ -176,12 +183,12 @@ static int parse_path(struct replay_change *c, json_object *o, int line,
 	json_object *v;
 
 	if (!json_object_is_type(o, json_type_object))
-		return fail(err, line, "path: must be an object like {\"rtt_ms\":30,\"loss\":0}");
+		return replay_fail(err, line, "path: must be an object like {\"rtt_ms\":30,\"loss\":0}");
 	for (unsigned k = 0; k < 3; k++) {
 		if (!json_object_object_get_ex(o, keys[k].key, &v))
 			continue;
 		if (!get_range(v, 0, keys[k].hi, dst[k]))
-			return fail(err, line, "path.%s: must be a number from 0 to %g", keys[k].key,
+			return replay_fail(err, line, "path.%s: must be a number from 0 to %g", keys[k].key,
 				    keys[k].hi);
 		c->has |= keys[k].bit;
 	}
@@ -197,7 +204,7 @@ static int parse_tel(struct replay_change *c, json_object *o, int line,
 		if (!json_object_object_get_ex(o, tel_names[k], &v))
 			continue;
 		if (v && !json_object_is_type(v, json_type_object))
-			return fail(err, line, "%s: must be an object or null", tel_names[k]);
+			return replay_fail(err, line, "%s: must be an object or null", tel_names[k]);
 		c->tel_given |= 1u << k;
 		c->tel[k] = json_object_get(v);
 	}
@@ -219,19 +226,19 @@ static int parse_when_who(const struct replay_trace *tr, struct replay_change *c
 	double t;
 
 	if (!json_object_object_get_ex(o, "t", &v) || !get_range(v, 0, REPLAY_MAX_DURATION_S, &t))
-		return fail(err, line, "t: must be a number of seconds from 0 to %.0f",
+		return replay_fail(err, line, "t: must be a number of seconds from 0 to %.0f",
 			    REPLAY_MAX_DURATION_S);
 	if (t < *prev_t)
-		return fail(err, line, "t: %g is before the previous line's %g", t, *prev_t);
+		return replay_fail(err, line, "t: %g is before the previous line's %g", t, *prev_t);
 	*prev_t = t;
 	c->t_us = (uint64_t)llround(t * 1e6);
 	c->member = -1;
 	if (json_object_object_get_ex(o, "member", &v)) {
 		if (!json_object_is_type(v, json_type_string))
-			return fail(err, line, "member: must be a string");
+			return replay_fail(err, line, "member: must be a string");
 		c->member = find_member(tr, json_object_get_string(v));
 		if (c->member < 0)
-			return fail(err, line, "member: \"%.40s\" is not in the header",
+			return replay_fail(err, line, "member: \"%.40s\" is not in the header",
 				    json_object_get_string(v));
 	}
 	return 0;
@@ -248,7 +255,7 @@ static int parse_change(struct replay_trace *tr, struct replay_change *c, json_o
 		return -1;
 	if (json_object_object_get_ex(o, "wall", &v)) {
 		if (!json_object_is_type(v, json_type_int))
-			return fail(err, line, "wall: must be an integer (Unix seconds)");
+			return replay_fail(err, line, "wall: must be an integer (Unix seconds)");
 		c->wall = json_object_get_int64(v);
 		c->has |= REPLAY_HAS_WALL;
 	}
@@ -258,20 +265,22 @@ static int parse_change(struct replay_trace *tr, struct replay_change *c, json_o
 	 * counters would say), for data-cap rules. */
 	if (json_object_object_get_ex(o, "usage_mb", &v)) {
 		if (!get_range(v, 0, 1e12, &c->usage_mb))
-			return fail(err, line, "usage_mb: must be a number from 0 to 1e12");
+			return replay_fail(err, line, "usage_mb: must be a number from 0 to 1e12");
 		c->has |= REPLAY_HAS_USAGE;
 	}
 	if (json_object_object_get_ex(o, "carrier", &v)) {
 		if (!json_object_is_type(v, json_type_boolean))
-			return fail(err, line, "carrier: must be true or false");
+			return replay_fail(err, line, "carrier: must be true or false");
 		c->carrier = json_object_get_boolean(v);
 		c->has |= REPLAY_HAS_CARRIER;
 	}
-	if (parse_tel(c, o, line, err) < 0)
+	if (parse_tel(c, o, line, err) < 0 || replay_rec_change(c, o, line, err) < 0)
 		return -1;
 	bool member_keys = (c->has & ~REPLAY_HAS_WALL) || c->tel_given;
+	if (c->member < 0 && c->rec.has)
+		return 0;       /* the operator's "manual":"auto" */
 	if (c->member < 0 && (member_keys || !(c->has & REPLAY_HAS_WALL)))
-		return fail(err, line, "member: missing (only a wall line may leave it out)");
+		return replay_fail(err, line, "member: missing (only a wall line may leave it out)");
 	return 0;
 }
 
@@ -305,7 +314,7 @@ static int parse_line(struct replay_trace *tr, json_tokener *tok, const char *s,
 	while (lead < n && (s[lead] == ' ' || s[lead] == '\t'))
 		lead++;
 	if (lead == n)      /* blank lines between changes are allowed */
-		return tr->n_members ? 0 : fail(err, line, "expected the header, found an empty line");
+		return tr->n_members ? 0 : replay_fail(err, line, "expected the header, found an empty line");
 	json_object *o = parse_json(tok, s + lead, n - lead, line, err);
 	if (!o)
 		return -1;
@@ -314,7 +323,7 @@ static int parse_line(struct replay_trace *tr, json_tokener *tok, const char *s,
 		rc = parse_header(tr, o, line, err);
 	} else {
 		struct replay_change *c = change_slot(tr);
-		rc = c ? parse_change(tr, c, o, line, prev_t, err) : fail(err, line, "out of memory");
+		rc = c ? parse_change(tr, c, o, line, prev_t, err) : replay_fail(err, line, "out of memory");
 		if (c && rc == 0)
 			tr->n_changes++;
 		else if (c)
@@ -334,7 +343,7 @@ int replay_trace_parse(struct replay_trace *tr, const char *buf, size_t len,
 	memset(tr, 0, sizeof(*tr));
 	memset(err, 0, sizeof(*err));
 	if (!tok)
-		return fail(err, 0, "out of memory");
+		return replay_fail(err, 0, "out of memory");
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT
 #ifdef JSON_TOKENER_VALIDATE_UTF8
 			       | JSON_TOKENER_VALIDATE_UTF8
@@ -348,7 +357,7 @@ int replay_trace_parse(struct replay_trace *tr, const char *buf, size_t len,
 	}
 	json_tokener_free(tok);
 	if (rc == 0 && tr->n_members == 0)
-		rc = fail(err, line ? line : 1, "no header line (an empty trace)");
+		rc = replay_fail(err, line ? line : 1, "no header line (an empty trace)");
 	if (rc < 0)
 		replay_trace_free(tr);
 	return rc;
@@ -362,7 +371,7 @@ int replay_trace_load(struct replay_trace *tr, const char *path, struct replay_e
 
 	memset(tr, 0, sizeof(*tr));
 	if (!f)
-		return fail(err, 0, "cannot open: %s", strerror(errno));
+		return replay_fail(err, 0, "cannot open: %s", strerror(errno));
 	for (;;) {
 		if (len == cap) {
 			cap = cap ? cap * 2 : 1 << 16;
@@ -370,7 +379,7 @@ int replay_trace_load(struct replay_trace *tr, const char *path, struct replay_e
 			if (!n) {
 				free(buf);
 				fclose(f);
-				return fail(err, 0, "too large or out of memory");
+				return replay_fail(err, 0, "too large or out of memory");
 			}
 			buf = n;
 		}
@@ -381,7 +390,7 @@ int replay_trace_load(struct replay_trace *tr, const char *path, struct replay_e
 	}
 	int bad = ferror(f);
 	fclose(f);
-	int rc = bad ? fail(err, 0, "read error") : replay_trace_parse(tr, buf, len, err);
+	int rc = bad ? replay_fail(err, 0, "read error") : replay_trace_parse(tr, buf, len, err);
 	free(buf);
 	return rc;
 }

@@ -68,11 +68,39 @@ static void a_place(void *a, const char *key)
 	sl_predict_place(a, key);
 }
 
+/* A recorded answer (sl_record.c and tel_sl.c wrote it): a status, or
+ * {"history":...}, {"error":"..."}, {"operator":"reboot"|"stow"}. */
+static void recorded(void *a, json_object *o, const struct tel_clock *c)
+{
+	int64_t wall_s = c->wall_us / 1000000;
+	json_object *v;
+	if (json_object_object_get_ex(o, "history", &v)) {
+		static struct sl_history h;     /* 7 KB; the replay is single-threaded */
+		if (sl_json_history(v, &h, NULL) == 0)
+			sl_predict_history(a, &h, c->now_us, wall_s);
+	} else if (json_object_object_get_ex(o, "error", &v)) {
+		sl_predict_error(a, json_object_get_string(v), c->now_us);
+	} else if (json_object_object_get_ex(o, "operator", &v)) {
+		const char *k = json_object_get_string(v);
+		sl_predict_operator(a, strcmp(k, "stow") == 0 ? SL_PK_STOW : SL_PK_REBOOT,
+				    c->now_us, wall_s);
+	} else {
+		struct sl_status st;
+		sl_json_status(o, &st, NULL);
+		sl_predict_status(a, &st, c->now_us, wall_s);
+	}
+}
+
 /* What the dish answered, as the gRPC client would decode it. */
 static void trace_feed(struct tel_member *t, void *a, const void *peer, unsigned poll,
 		       json_object *seen, const struct tel_clock *c)
 {
 	int64_t wall_s = c->wall_us / 1000000;
+	if (poll == TEL_POLL_RECORDED) {
+		if (seen)
+			recorded(a, seen, c);
+		return;
+	}
 	if (poll == POLL_HISTORY) {
 		static struct sl_history h;     /* 7 KB; the replay is single-threaded */
 		replay_dish_history(peer, c, &h);

@@ -14,6 +14,8 @@
 #include "daemon/daemon.h"
 #include "engine/gps_types.h"
 #include "starlink/sl_client.h"
+#include "daemon/record.h"
+#include "starlink/sl_record.h"
 #include "starlink/tel_sl_int.h"
 #include "starlink/sl_frame.h"
 #include "starlink/sl_pb.h"
@@ -21,6 +23,17 @@
 static int64_t wall_now(void)
 {
 	return clock_wall_ms() / 1000;
+}
+
+/* A recording daemon keeps what the predictor reads of the history: its
+ * newest minute and the outages (sl_predict_history). */
+#define RECORD_HISTORY_S 60
+
+static void record_history(struct member_rt *m, const struct sl_history *h, uint64_t now)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "history", sl_history_json(h, RECORD_HISTORY_S));
+	record_telemetry(m, "starlink", o, now);
 }
 
 static void on_status(struct member_rt *m, const struct sl_status *st)
@@ -34,7 +47,15 @@ static void on_status(struct member_rt *m, const struct sl_status *st)
 		t->info = st->info;
 		t->have_info = true;
 	}
-	sl_predict_place(sl_pred_of(m), tel_place(m->d));
+	const char *place = tel_place(m->d);
+	if (strcmp(place, t->rec_place) != 0) {
+		json_object *g = json_object_new_object();
+		json_object_object_add(g, "place", json_object_new_string(place));
+		record_telemetry(m, "gps", g, now);
+		snprintf(t->rec_place, sizeof(t->rec_place), "%s", place);
+	}
+	record_telemetry(m, "starlink", sl_status_json(st), now);
+	sl_predict_place(sl_pred_of(m), place);
 	sl_predict_status(sl_pred_of(m), st, now, wall_now());
 }
 
@@ -77,6 +98,7 @@ static void on_reply(void *arg, const struct sl_reply *r)
 		t->hist_n = r->history.n;
 		t->hist_outages = r->history.n_outages;
 		t->hist_us = now;
+		record_history(m, &r->history, now);
 		sl_predict_history(sl_pred_of(m), &r->history, now, wall_now());
 		break;
 	case SL_CALL_DEVICE_INFO:
@@ -118,8 +140,12 @@ static void on_error(void *arg, enum sl_call call, int status, const char *messa
 		daemon_event(m->d, "telemetry", m->name, "%s: dish %s", m->name, text);
 	snprintf(t->last_error, sizeof(t->last_error), "%s", text);
 	if (call == SL_CALL_STATUS || call == SL_CALL_HISTORY) {
-		sl_predict_error(sl_pred_of(m), message[0] ? message : sl_call_name(call),
-				 clock_mono_us());
+		const char *what = message[0] ? message : sl_call_name(call);
+		uint64_t now = clock_mono_us();
+		json_object *e = json_object_new_object();
+		json_object_object_add(e, "error", json_object_new_string(what));
+		record_telemetry(m, "starlink", e, now);
+		sl_predict_error(sl_pred_of(m), what, now);
 		tel_changed(m);
 	}
 }

@@ -39,6 +39,7 @@ struct tel_sl {
 	char last_error[160];
 	uint64_t errors;
 	bool fast;
+	char rec_place[32];             /* the place last written to a recording */
 	/* an operator action waiting for the dish */
 	struct ctl_conn *act_conn;
 	char act_name[16];

@@ -11,6 +11,7 @@
 #include "ctl/ctl_server.h"
 #include "daemon/daemon.h"
 #include "starlink/sl_client.h"
+#include "daemon/record.h"
 #include "starlink/tel_sl_int.h"
 
 static void add_bool(json_object *o, const char *k, bool v)
@@ -296,8 +297,11 @@ json_object *tel_sl_action(struct daemon *d, struct ctl_conn *c, const char *act
 	snprintf(t->act_name, sizeof(t->act_name), "%s", action);
 	/* A planned outage: traffic leaves the dish before it goes. */
 	if (actions[k].plan != SL_PK_NONE) {
-		sl_predict_operator(sl_pred_of(m), actions[k].plan, clock_mono_us(),
-				    clock_wall_ms() / 1000);
+		uint64_t now = clock_mono_us();
+		json_object *op = json_object_new_object();
+		json_object_object_add(op, "operator", json_object_new_string(action));
+		record_telemetry(m, "starlink", op, now);
+		sl_predict_operator(sl_pred_of(m), actions[k].plan, now, clock_wall_ms() / 1000);
 		tel_changed(m);
 	}
 	daemon_event(d, "starlink", m->name, "%s: operator asked the dish to %s", m->name, action);

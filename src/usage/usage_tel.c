@@ -20,6 +20,7 @@
 #include "core/log.h"
 #include "daemon/daemon.h"
 #include "daemon/members.h"
+#include "daemon/record.h"
 #include "daemon/tel.h"
 #include "usage/usage.h"
 #include "usage/usage_assess.h"
@@ -118,6 +119,7 @@ static void feed(struct daemon *d, struct member_rt *m, const struct usage_membe
 	}
 	snprintf(text, sizeof(text), "%.0f of %llu MB", (double)usage_total(u) / MB,
 		 (unsigned long long)(u->cap_bytes / MB));
+	record_usage(m, (double)usage_total(u) / MB, clock_mono_us());
 	usage_assess_set(a, pct, text);
 	tel_changed(m);
 }

@@ -22,6 +22,8 @@
 #include "wifi/wifi_kind.h"
 #include "wifi/wifi_scan.h"
 #include "wifi/wifi_src.h"
+#include "wifi/wifi_trace.h"
+#include "daemon/record.h"
 
 static struct wifi_assess *assessor(const struct member_rt *m)
 {
@@ -49,6 +51,7 @@ static void on_sample(void *arg, const struct wifi_sample *s, const struct wifi_
 	t->s = *s;
 	t->have = true;
 	t->s_us = now;
+	record_telemetry(m, "wifi", wifi_trace_object(s), now);
 	wifi_assess_sample(assessor(m), s, now);
 	if (was_assoc && s->associated == 0)
 		log_notice("member %s: Wi-Fi disassociated", m->name);
@@ -91,6 +94,7 @@ static void on_scan(void *arg, const struct wifi_scan *sc, const struct wifi_sur
 	t->busy_pct = v.busy_pct;
 	t->suggest_channel = v.suggest_channel;
 	t->scan_channel = freq > 0 ? wifi_freq_to_channel(freq) : -1;
+	record_telemetry(m, "wifi", wifi_trace_scan_object(&v), now);
 	wifi_assess_scan(assessor(m), &v, now);
 	tel_changed(m);
 }

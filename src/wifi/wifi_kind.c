@@ -39,6 +39,11 @@ static void trace_feed(struct tel_member *t, void *a, const void *peer, unsigned
 		       json_object *seen, const struct tel_clock *c)
 {
 	struct wifi_sample s;
+	struct wifi_scan_view v;
+	if (poll == TEL_POLL_RECORDED && wifi_trace_scan(seen, &v)) {
+		wifi_assess_scan(a, &v, c->now_us);
+		return;
+	}
 	wifi_trace_sample(seen, &s);
 	if (seen)
 		wifi_assess_sample(a, &s, c->now_us);

@@ -100,11 +100,53 @@ static void test_trace(void **st)
 	json_object_put(o);
 }
 
+/* What a recording daemon writes for a sample reads back as that sample,
+ * in every figure the assessor uses. */
+static void test_record_roundtrip(void **st)
+{
+	struct cell_sample s, back;
+	cell_sample_init(&s);
+	s.state = CELL_MS_FAILED;
+	snprintf(s.state_reason, sizeof(s.state_reason), "sim-missing");
+	s.reg = CELL_REG_DENIED;
+	s.roaming = 0;
+	s.tech = CELL_TECH_NR_NSA;
+	snprintf(s.tech_text, sizeof(s.tech_text), "FDD LTE");   /* the text alone says LTE */
+	snprintf(s.operator_name, sizeof(s.operator_name), "Telekom");
+	snprintf(s.operator_code, sizeof(s.operator_code), "26201");
+	s.rsrp_dbm = -101.5;
+	s.rsrq_db = -12;
+	s.sinr_db = 3.25;
+	s.rssi_dbm = -71;
+	s.nr_rsrp_dbm = -99;
+	s.rscp_dbm = NAN;
+	s.csq = 17;
+	snprintf(s.cell_id, sizeof(s.cell_id), "1A2D001");
+	json_object *o = cell_trace_object(&s);
+	json_object *p = json_tokener_parse(json_object_to_json_string(o));
+	cell_trace_sample(p, &back);
+	assert_int_equal(back.state, s.state);
+	assert_string_equal(back.state_reason, s.state_reason);
+	assert_int_equal(back.reg, s.reg);
+	assert_int_equal(back.roaming, s.roaming);
+	assert_int_equal(back.tech, s.tech);
+	assert_string_equal(back.operator_name, s.operator_name);
+	assert_string_equal(back.operator_code, s.operator_code);
+	assert_true(back.rsrp_dbm == s.rsrp_dbm && back.rsrq_db == s.rsrq_db);
+	assert_true(back.sinr_db == s.sinr_db && back.rssi_dbm == s.rssi_dbm);
+	assert_true(back.nr_rsrp_dbm == s.nr_rsrp_dbm && isnan(back.rscp_dbm));
+	assert_int_equal(back.csq, s.csq);
+	assert_string_equal(back.cell_id, s.cell_id);
+	json_object_put(o);
+	json_object_put(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_penalty_cap),
 		cmocka_unit_test(test_trace),
+		cmocka_unit_test(test_record_roundtrip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

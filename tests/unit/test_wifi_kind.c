@@ -81,12 +81,47 @@ static void test_trace(void **st)
 	json_object_put(o);
 }
 
+/* A recording daemon's sample and scan objects read back as they were. */
+static void test_record_roundtrip(void **st)
+{
+	struct wifi_sample s, back;
+	struct wifi_scan_view v = { .neighbours = 7, .strongest_dbm = -48, .busy_pct = NAN,
+				    .suggest_channel = 11 }, vb;
+	wifi_sample_init(&s);
+	s.associated = 1;
+	snprintf(s.ssid, sizeof(s.ssid), "campground");
+	s.freq_mhz = 2437;
+	s.signal_dbm = -71;
+	s.signal_avg_dbm = -69.5;
+	s.noise_dbm = -95;
+	s.tx_bitrate_mbps = 65;
+	s.relative_units = true;
+	json_object *o = wifi_trace_object(&s);
+	wifi_trace_sample(o, &back);
+	assert_int_equal(back.associated, 1);
+	assert_string_equal(back.ssid, s.ssid);
+	assert_int_equal(back.freq_mhz, 2437);
+	assert_int_equal(back.channel, 6);
+	assert_true(back.signal_dbm == s.signal_dbm && back.signal_avg_dbm == s.signal_avg_dbm);
+	assert_true(back.noise_dbm == s.noise_dbm && back.tx_bitrate_mbps == s.tx_bitrate_mbps);
+	assert_true(back.relative_units);
+	assert_false(wifi_trace_scan(o, &vb));          /* a sample is not a scan */
+	json_object_put(o);
+	o = wifi_trace_scan_object(&v);
+	assert_true(wifi_trace_scan(o, &vb));
+	assert_int_equal(vb.neighbours, 7);
+	assert_true(vb.strongest_dbm == -48 && isnan(vb.busy_pct));
+	assert_int_equal(vb.suggest_channel, 11);
+	json_object_put(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_disassociated),
 		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_trace),
+		cmocka_unit_test(test_record_roundtrip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
