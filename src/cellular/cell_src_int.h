@@ -1,7 +1,7 @@
 /* cell_src_int: the state of a cellular source, shared by its run loop
  * (cell_src.c: cycles, children, detection, the callback) and its plans
  * (cell_src_plan.c: which command each tool runs next and what its output
- * means). Internal to src/link/cell_src*. */
+ * means). Internal to src/cellular/cell_src*. */
 #ifndef AUTONOMY_LINK_CELL_SRC_INT_H
 #define AUTONOMY_LINK_CELL_SRC_INT_H
 

@@ -2,7 +2,7 @@
  * (ModemManager JSON or text, uqmi JSON, qmicli text, AT responses through
  * mmcli --command or gsmctl -A) fills the same struct, and the replay fills
  * it from trace `cellular` objects, so the engine's assessment
- * (src/engine/cell_assess.c) sees one shape. A figure the source did not
+ * (src/cellular/cell_assess.c) sees one shape. A figure the source did not
  * report is NAN (doubles) or -1 / CELL_*_UNKNOWN (others); parsers only set
  * what they found, so several outputs can be merged into one sample by
  * parsing them into the same struct in turn. No pointers. */

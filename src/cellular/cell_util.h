@@ -1,4 +1,4 @@
-/* cell_util: what every cellular parser shares (internal to src/link/cell_*).
+/* cell_util: what every cellular parser shares (internal to src/cellular/cell_*).
  * Text arrives as pointer + length with no terminator, so every helper works
  * on spans and never reads past the end; numbers are converted from a
  * bounded NUL-terminated copy. The setters keep the merge rules in one

@@ -3,7 +3,7 @@
  * buffer without cutting a UTF-8 sequence in half, and match a protobuf
  * field name against a JSON key in either of the two spellings the dish's
  * tools use (snake_case as in the .proto and the traces, lowerCamelCase as
- * grpcurl prints it). Internal to src/link/sl_*.c. */
+ * grpcurl prints it). Internal to src/starlink/sl_*.c. */
 #ifndef AUTONOMY_LINK_SL_TEXT_H
 #define AUTONOMY_LINK_SL_TEXT_H
 

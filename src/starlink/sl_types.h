@@ -1,7 +1,7 @@
 /* sl_types: what the Starlink dish reports, as plain C values. The gRPC
- * client (protobuf, src/link/sl_pb.c) and the replay (trace JSON,
- * src/link/sl_json.c) both produce these structs, so the predictive engine
- * (src/engine/sl_predict.c) sees the same input from a real dish and from a
+ * client (protobuf, src/starlink/sl_pb.c) and the replay (trace JSON,
+ * src/starlink/sl_json.c) both produce these structs, so the predictive engine
+ * (src/starlink/sl_predict.c) sees the same input from a real dish and from a
  * trace. Field meanings and numbers: ../shared/spec/starlink-api.md.
  *
  * proto3 semantics: a field the dish did not send has its default (0, false,

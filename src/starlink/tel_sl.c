@@ -1,5 +1,5 @@
-/* tel_sl: a starlink member's dish — the gRPC poll client (link/sl_client)
- * feeding the predictor (engine/sl_predict), the `starlink` view, and the
+/* tel_sl: a starlink member's dish — the gRPC poll client (starlink/sl_client)
+ * feeding the predictor (starlink/sl_predict), the `starlink` view, and the
  * operator's reboot / stow / unstow. */
 #include <errno.h>
 #include <math.h>

@@ -1,5 +1,5 @@
 /* wifi_iw_util: figures as iw prints them, shared by wifi_iw.c and
- * wifi_iw_scan.c. Internal to src/link/. */
+ * wifi_iw_scan.c. Internal to src/wifi/. */
 #ifndef AUTONOMY_LINK_WIFI_IW_UTIL_H
 #define AUTONOMY_LINK_WIFI_IW_UTIL_H
 

@@ -2,7 +2,7 @@
  *
  * Samples (signal, bitrate, association) come from the first source that
  * works, found at run time in this order:
- *   nl80211  the kernel itself (src/link/wifi_nl.c), no process spawned
+ *   nl80211  the kernel itself (src/wifi/wifi_nl.c), no process spawned
  *   iwinfo   OpenWrt's tool: `iwinfo IF info assoclist` in one run
  *   iw       `iw dev IF link`, then `iw dev IF station get BSSID`
  *   proc     /proc/net/wireless, read directly (a bounded local read)

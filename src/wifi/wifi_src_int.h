@@ -1,6 +1,6 @@
 /* wifi_src internals shared by wifi_src.c (polls, detection, delivery),
  * wifi_src_tools.c (the iwinfo, iw and procfs sample sources) and
- * wifi_src_scan.c (scans). Internal to src/link/. */
+ * wifi_src_scan.c (scans). Internal to src/wifi/. */
 #ifndef AUTONOMY_LINK_WIFI_SRC_INT_H
 #define AUTONOMY_LINK_WIFI_SRC_INT_H
 

@@ -1,7 +1,7 @@
 /* wifi_text: bounded helpers for the Wi-Fi text parsers (wifi_proc.c,
  * wifi_iw*.c, wifi_iwinfo.c). Input is (pointer, length), never assumed
  * NUL-terminated; a number is copied into a small buffer before strtod, so
- * nothing reads past the caller's bytes. Internal to src/link/. */
+ * nothing reads past the caller's bytes. Internal to src/wifi/. */
 #ifndef AUTONOMY_LINK_WIFI_TEXT_H
 #define AUTONOMY_LINK_WIFI_TEXT_H
 

@@ -1,7 +1,7 @@
 /* wifi_types: what a Wi-Fi client (STA) radio reports, as plain C values.
- * nl80211 (src/link/wifi_nl.c), iwinfo and iw output, /proc/net/wireless and
+ * nl80211 (src/wifi/wifi_nl.c), iwinfo and iw output, /proc/net/wireless and
  * the replay's trace `wifi` objects all fill these, so the engine's
- * assessment (src/engine/wifi_assess.c) sees one shape. A figure not
+ * assessment (src/wifi/wifi_assess.c) sees one shape. A figure not
  * reported is NAN (doubles) or -1 (ints); `associated` is -1 when the source
  * cannot tell. No pointers. */
 #ifndef AUTONOMY_LINK_WIFI_TYPES_H

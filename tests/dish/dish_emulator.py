@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """A Starlink dish emulator: a real gRPC server (Debian's python3-grpcio and
 python3-protobuf) speaking SpaceX.API.Device.Device/Handle as the dish does,
-from the project's own src/link/proto/dish.proto (compiled with protoc into a
+from the project's own src/starlink/proto/dish.proto (compiled with protoc into a
 temporary directory at start; nothing generated is kept).
 
     dish_emulator.py [--host 192.168.100.1] [--port 9200] [--scenario FILE]

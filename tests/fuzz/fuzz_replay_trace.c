@@ -1,4 +1,4 @@
-/* libFuzzer target for the replay trace parser (engine/replay_trace.c) and,
+/* libFuzzer target for the replay trace parser (replay/replay_trace.c) and,
  * for short traces, the whole replay on what it parsed: any bytes must parse
  * or fail with a line number, and a parsed trace must replay without a crash
  * or a leak. Seed corpus: corpus/replay_trace/ (from tests/replay/traces). */

@@ -1,4 +1,4 @@
-/* libFuzzer target for the nl80211 parsers (link/wifi_nl.h): the bytes are
+/* libFuzzer target for the nl80211 parsers (wifi/wifi_nl.h): the bytes are
  * a netlink message stream, walked by wifi_nl_walk for the sequence number
  * of its first message; every reply goes through every parser (a message
  * of one kind must be refused or parsed cleanly by the others), every

@@ -1,4 +1,4 @@
-/* libFuzzer target for the Wi-Fi text parsers (link/wifi_parse.h).
+/* libFuzzer target for the Wi-Fi text parsers (wifi/wifi_parse.h).
  *
  * Input: one control byte, then the text. ctl % 7 selects the parser:
  * 0 /proc/net/wireless, 1 iw link, 2 iw station, 3 iw scan, 4 iwinfo info,

@@ -1,6 +1,6 @@
 #!/bin/bash
 # The cellular source end to end: tests/integration/cell_drive runs
-# src/link/cell_src on a libevent loop against the fake tools of
+# src/cellular/cell_src on a libevent loop against the fake tools of
 # fake_tools/ (which print the real captures of ../shared/data/cellular/),
 # through the real spawn (src/core/proc.c) and parsing path. Asserts:
 #   - detection order: mmcli first; uqmi when mmcli is missing (with a

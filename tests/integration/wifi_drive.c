@@ -1,4 +1,4 @@
-/* wifi_drive: runs one wifi_src (src/link/wifi_src.h) on a libevent loop
+/* wifi_drive: runs one wifi_src (src/wifi/wifi_src.h) on a libevent loop
  * and prints one JSON line per sample and per scan. Used by
  * tests/integration/run-wifi.sh.
  *

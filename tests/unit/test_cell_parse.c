@@ -1,4 +1,4 @@
-/* Unit tests for the cellular parsers (src/link/cell_parse.h): every capture
+/* Unit tests for the cellular parsers (src/cellular/cell_parse.h): every capture
  * in ../shared/data/cellular/ parsed by its parser with its figures
  * asserted, then other real shapes quoted from public sources (cited next
  * to each), garbage, truncation at every byte (exact-size buffers, so ASan

@@ -1,4 +1,4 @@
-/* Unit tests for the cellular source's contract (src/link/cell_src.h) with
+/* Unit tests for the cellular source's contract (src/cellular/cell_src.h) with
  * real children: small /bin/sh tools written to a temporary directory that
  * print lines of the captures in ../shared/data/cellular/ (the end-to-end
  * matrix of tools and failures is tests/integration/run-cellular.sh).

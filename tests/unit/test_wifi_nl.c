@@ -1,4 +1,4 @@
-/* Unit tests for nl80211 (src/link/wifi_nl.h).
+/* Unit tests for nl80211 (src/wifi/wifi_nl.h).
  *
  * Messages are built with libmnl the way the kernel lays them out
  * (genetlink header, the uapi <linux/nl80211.h> attribute numbers and

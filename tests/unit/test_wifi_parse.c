@@ -1,4 +1,4 @@
-/* Unit tests for the Wi-Fi text parsers (src/link/wifi_parse.h), the
+/* Unit tests for the Wi-Fi text parsers (src/wifi/wifi_parse.h), the
  * channel mapping and the scan/congestion helpers, on every real capture in
  * ../shared/data/wifi and the iwinfo ones in ../shared/data/openwrt, plus
  * every truncation of a few of them and deterministic garbage. Each input

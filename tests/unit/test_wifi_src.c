@@ -1,4 +1,4 @@
-/* Unit tests for wifi_src's detection and delivery (src/link/wifi_src.h)
+/* Unit tests for wifi_src's detection and delivery (src/wifi/wifi_src.h)
  * on the real kernel and loop, without root: the interface is "lo", the
  * tools are paths that do not exist, and /proc/net/wireless is a file
  * written here in the kernel's format (rows as in ../shared/data/wifi).

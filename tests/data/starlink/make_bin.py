@@ -5,7 +5,7 @@ How the files here were made (run it again to regenerate them all):
 
     /usr/bin/python3 tests/data/starlink/make_bin.py
 
-1. `protoc --python_out` compiles src/link/proto/dish.proto (the same .proto
+1. `protoc --python_out` compiles src/starlink/proto/dish.proto (the same .proto
    the C code is generated from) into a temporary directory.
 2. Each JSON capture in ../shared/data/starlink/ (grpcurl output of a real
    dish, see ../shared/data/SOURCES.md) is read with Debian's python3-protobuf
