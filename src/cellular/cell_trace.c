@@ -61,24 +61,15 @@ static void read_exact(json_object *o, struct cell_sample *s)
 	json_typed_str(o, "operator_code", s->operator_code, sizeof(s->operator_code));
 }
 
-static void put_num(json_object *o, const char *k, double v)
-{
-	char buf[32];
-	if (!isfinite(v))
-		return;
-	snprintf(buf, sizeof(buf), "%.17g", v);
-	json_object_object_add(o, k, json_object_new_double_s(v, buf));
-}
-
 json_object *cell_trace_object(const struct cell_sample *s)
 {
 	json_object *o = json_object_new_object();
-	put_num(o, "rsrp_dbm", s->rsrp_dbm);
-	put_num(o, "rsrq_db", s->rsrq_db);
-	put_num(o, "sinr_db", s->sinr_db);
-	put_num(o, "rssi_dbm", s->rssi_dbm);
-	put_num(o, "rscp_dbm", s->rscp_dbm);
-	put_num(o, "nr_rsrp_dbm", s->nr_rsrp_dbm);
+	json_add_exact(o, "rsrp_dbm", s->rsrp_dbm);
+	json_add_exact(o, "rsrq_db", s->rsrq_db);
+	json_add_exact(o, "sinr_db", s->sinr_db);
+	json_add_exact(o, "rssi_dbm", s->rssi_dbm);
+	json_add_exact(o, "rscp_dbm", s->rscp_dbm);
+	json_add_exact(o, "nr_rsrp_dbm", s->nr_rsrp_dbm);
 	json_add_str(o, "technology", s->tech_text);
 	json_add_str(o, "operator", s->operator_name);
 	json_add_str(o, "cell_id", s->cell_id);

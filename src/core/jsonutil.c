@@ -76,6 +76,15 @@ void json_add_str(json_object *o, const char *key, const char *s)
 	json_object_object_add(o, key, s && s[0] ? json_object_new_string(s) : NULL);
 }
 
+void json_add_exact(json_object *o, const char *key, double v)
+{
+	char buf[32];
+	if (!isfinite(v))
+		return;
+	snprintf(buf, sizeof(buf), "%.17g", v);
+	json_object_object_add(o, key, json_object_new_double_s(v, buf));
+}
+
 void json_add_count(json_object *o, const char *key, long long v)
 {
 	json_object_object_add(o, key, v >= 0 ? json_object_new_int64(v) : NULL);

@@ -22,6 +22,9 @@ void json_typed_str(json_object *o, const char *key, char *out, size_t size);
 void json_add_num(json_object *o, const char *key, double v, int decimals);
 void json_add_str(json_object *o, const char *key, const char *s);
 void json_add_count(json_object *o, const char *key, long long v);
+/* Adds key = v with every digit (a double read back is the same double, a
+ * float too); nothing for a non-finite v. For values read back exactly. */
+void json_add_exact(json_object *o, const char *key, double v);
 /* 1 if key exists with a non-null value. */
 int json_has(json_object *o, const char *key);
 

@@ -9,20 +9,18 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "core/jsonutil.h"
 #include "starlink/sl_internal.h"
 
 static void num(json_object *o, const char *k, double v)
 {
-	char buf[40];
 	if (v == 0 && !signbit(v))
 		return;                 /* proto3 default */
-	if (isnan(v)) {
-		json_object_object_add(o, k, json_object_new_string("NaN"));
-		return;
-	}
-	/* %.9g gives a float back exactly; doubles get 17 digits. */
-	snprintf(buf, sizeof(buf), "%.17g", v);
-	json_object_object_add(o, k, json_object_new_double_s(v, buf));
+	if (isnan(v) || isinf(v))       /* proto3 JSON spells them as strings */
+		json_object_object_add(o, k, json_object_new_string(
+			isnan(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity"));
+	else
+		json_add_exact(o, k, v);
 }
 
 static void i64(json_object *o, const char *k, long long v)

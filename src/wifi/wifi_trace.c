@@ -32,27 +32,18 @@ void wifi_trace_sample(json_object *o, struct wifi_sample *s)
 	s->relative_units = json_typed_bool(o, "relative_units") == 1;
 }
 
-static void put_num(json_object *o, const char *k, double v)
-{
-	char buf[32];
-	if (!isfinite(v))
-		return;
-	snprintf(buf, sizeof(buf), "%.17g", v);
-	json_object_object_add(o, k, json_object_new_double_s(v, buf));
-}
-
 json_object *wifi_trace_object(const struct wifi_sample *s)
 {
 	json_object *o = json_object_new_object();
-	put_num(o, "signal_dbm", s->signal_dbm);
-	put_num(o, "noise_dbm", s->noise_dbm);
-	put_num(o, "bitrate_mbps", s->tx_bitrate_mbps);
+	json_add_exact(o, "signal_dbm", s->signal_dbm);
+	json_add_exact(o, "noise_dbm", s->noise_dbm);
+	json_add_exact(o, "bitrate_mbps", s->tx_bitrate_mbps);
 	if (s->associated >= 0)
 		json_object_object_add(o, "associated", json_object_new_boolean(s->associated));
 	json_add_str(o, "ssid", s->ssid);
 	if (s->freq_mhz > 0)
 		json_object_object_add(o, "freq_mhz", json_object_new_int(s->freq_mhz));
-	put_num(o, "signal_avg_dbm", s->signal_avg_dbm);
+	json_add_exact(o, "signal_avg_dbm", s->signal_avg_dbm);
 	if (s->relative_units)
 		json_object_object_add(o, "relative_units", json_object_new_boolean(1));
 	return o;
@@ -62,8 +53,8 @@ json_object *wifi_trace_scan_object(const struct wifi_scan_view *v)
 {
 	json_object *o = json_object_new_object(), *x = json_object_new_object();
 	json_object_object_add(x, "neighbours", json_object_new_int((int)v->neighbours));
-	put_num(x, "strongest_dbm", v->strongest_dbm);
-	put_num(x, "busy_pct", v->busy_pct);
+	json_add_exact(x, "strongest_dbm", v->strongest_dbm);
+	json_add_exact(x, "busy_pct", v->busy_pct);
 	json_object_object_add(x, "suggest_channel", json_object_new_int(v->suggest_channel));
 	json_object_object_add(o, "scan", x);
 	return o;

@@ -53,6 +53,8 @@ static void test_status_all_fields(void **st)
 	s.pop_ping_latency_ms = 31.7f;
 	s.stow_requested = true;
 	s.avg_prolonged_obstruction_interval_s = NAN;
+	s.avg_prolonged_obstruction_duration_s = INFINITY;
+	s.boresight_azimuth_deg = -0.0f;
 	s.patches_valid = 4000;
 	s.alerts = SL_ALERT(SL_AL_THERMAL_THROTTLE) | SL_ALERT(SL_AL_ROAMING);
 	s.has_outage = true;
