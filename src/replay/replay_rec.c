@@ -14,6 +14,7 @@
 static const char *const links[] = {
 	[DETECT_LINK_UP] = "up", [DETECT_LINK_NO_CARRIER] = "no_carrier",
 	[DETECT_LINK_ADMIN_DOWN] = "admin_down", [DETECT_LINK_MISSING] = "missing",
+	[DETECT_LINK_IFDOWN] = "ifdown",
 };
 static const char *const results[] = {
 	[MSTATE_REPLY] = "reply", [MSTATE_LOST] = "lost", [MSTATE_LATE] = "late",
@@ -66,8 +67,8 @@ int replay_rec_member(struct replay_member_def *m, json_object *o, unsigned i, i
 		m->targets = (unsigned)x;
 	}
 	if (json_object_object_get_ex(o, "link", &v) && (m->link = find(links, N(links), v)) < 0)
-		return replay_fail(err, line, "members[%u].link: must be up, no_carrier, admin_down "
-				   "or missing", i);
+		return replay_fail(err, line, "members[%u].link: must be up, no_carrier, "
+				   "admin_down, missing or ifdown", i);
 	return 0;
 }
 
@@ -118,7 +119,7 @@ int replay_rec_change(struct replay_change *c, json_object *o, int line, struct 
 		return -1;
 	if (json_object_object_get_ex(o, "link", &v)) {
 		if ((k = find(links, N(links), v)) < 0)
-			return replay_fail(err, line, "link: must be up, no_carrier, admin_down or missing");
+			return replay_fail(err, line, "link: must be up, no_carrier, admin_down, missing or ifdown");
 		r->link = (uint8_t)k;
 		r->has |= REPLAY_REC_LINK;
 	}
