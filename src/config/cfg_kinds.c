@@ -17,7 +17,7 @@ static const struct {
 	int built;
 	const char *section, *cls, *option;
 } kinds[] = {
-#define TEL_KIND(id, built, section, cls, option) { #id, built, section, cls, option },
+#define TEL_KIND(id, built, section, cls, option, tests) { #id, built, section, cls, option },
 #include "engine/tel_kinds.def"
 #undef TEL_KIND
 };

@@ -355,21 +355,9 @@ void tel_health_json(struct daemon *d, json_object *s)
 	json_object_object_add(s, "telemetry", o);
 }
 
-static const struct tel_kind *kind_or_err(const char *name, struct ctl_error *err)
+static json_object *members_view(struct daemon *d, const struct tel_kind *k, const char *member,
+				 struct ctl_error *err)
 {
-	const struct tel_kind *k = tel_kind_find(name);
-	if (!k)
-		ctl_error_set(err, CTL_E_FAILED, "%s telemetry is not built into this autonomyd",
-			      name);
-	return k;
-}
-
-json_object *tel_class_view(struct daemon *d, const char *kind, const char *member,
-			    struct ctl_error *err)
-{
-	const struct tel_kind *k = kind_or_err(kind, err);
-	if (!k)
-		return NULL;
 	json_object *a = json_object_new_array();
 	for (size_t i = 0; i < d->n_members; i++) {
 		struct member_rt *m = d->members[i];
@@ -384,20 +372,34 @@ json_object *tel_class_view(struct daemon *d, const char *kind, const char *memb
 	}
 	if (member && json_object_array_length(a) == 0) {
 		json_object_put(a);
-		ctl_error_set(err, CTL_E_BAD_ARGS, "no %s member '%s'", kind, member);
+		ctl_error_set(err, CTL_E_BAD_ARGS, "no %s member '%s'", k->name, member);
 		return NULL;
 	}
 	return a;
 }
 
-json_object *tel_action(struct daemon *d, struct ctl_conn *c, const char *kind,
-			const char *action, json_object *args, struct ctl_error *err)
+json_object *tel_command(struct daemon *d, struct ctl_conn *c, const char *cmd,
+			 json_object *args, struct ctl_error *err, bool *served)
 {
-	const struct tel_kind *k = kind_or_err(kind, err);
-	if (!k)
+	char name[32];
+	json_object *v;
+	size_t n = strcspn(cmd, "_");
+	const char *action = cmd[n] ? cmd + n + 1 : NULL;
+
+	snprintf(name, sizeof(name), "%.*s", (int)n, cmd);
+	const struct tel_kind *k = tel_kind_find(name);
+	*served = k != NULL || cfg_kind_missing(name) != NULL;
+	if (!k) {
+		if (*served)
+			ctl_error_set(err, CTL_E_FAILED, "%s telemetry is not built into this "
+				      "autonomyd", name);
 		return NULL;
+	}
+	if (!action)
+		return members_view(d, k, json_object_object_get_ex(args, "member", &v) ?
+				    json_object_get_string(v) : NULL, err);
 	if (!k->action) {
-		ctl_error_set(err, CTL_E_FAILED, "%s has no action '%s'", kind, action);
+		ctl_error_set(err, CTL_E_FAILED, "%s has no action '%s'", k->name, action);
 		return NULL;
 	}
 	return k->action(d, c, action, args, err);

@@ -48,13 +48,12 @@ void tel_reload(struct daemon *d);
  * "telemetry"). */
 void tel_status_json(struct daemon *d, json_object *o);
 void tel_health_json(struct daemon *d, json_object *o);
-/* The members of a kind as an array of {name, ...} objects, for the
- * `starlink`, `cellular` and `wifi` commands. */
-json_object *tel_class_view(struct daemon *d, const char *kind, const char *member,
-			    struct ctl_error *err);
-/* An operator action of a kind (`starlink reboot`). */
-json_object *tel_action(struct daemon *d, struct ctl_conn *c, const char *kind,
-			const char *action, json_object *args, struct ctl_error *err);
+/* A kind's control command: KIND (its members as an array of {name, ...}
+ * objects; args.member picks one) or KIND_ACTION (the kind's action, e.g.
+ * starlink_reboot). *served is false when cmd is no kind's command; a kind
+ * this program was built without answers that it is not built in. */
+json_object *tel_command(struct daemon *d, struct ctl_conn *c, const char *cmd,
+			 json_object *args, struct ctl_error *err, bool *served);
 
 /* Between kinds: a position one kind's source saw (the dish), and the place
  * key of where the router is ("here" without a position). */

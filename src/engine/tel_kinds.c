@@ -6,13 +6,13 @@
 
 /* AUTONOMY_WITH_<KIND> come from CMake (options WITH_<KIND>). */
 
-#define TEL_KIND(id, built, section, cls, option) extern const struct tel_kind tel_kind_##id;
+#define TEL_KIND(id, built, section, cls, option, tests) extern const struct tel_kind tel_kind_##id;
 #include "engine/tel_kinds.def"
 #undef TEL_KIND
 
 /* A kind that is not built is NULL here: the condition is a constant, so the
  * compiler folds it and its table is never referenced (nor linked). */
-#define TEL_KIND(id, built, section, cls, option) (built) ? &tel_kind_##id : NULL,
+#define TEL_KIND(id, built, section, cls, option, tests) (built) ? &tel_kind_##id : NULL,
 static const struct tel_kind *const table[] = {
 #include "engine/tel_kinds.def"
 };
