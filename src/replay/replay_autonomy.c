@@ -1,7 +1,9 @@
 /* replay_autonomy: autonomy's own policy in the replay — per member the
  * daemon's mstate (scheduler, window, detector, health) fed with simulated
  * probe outcomes, exactly as src/daemon/members.c feeds it real ones, and
- * the decision engine over all members. */
+ * the decision engine over all members; the members' inputs and roles come
+ * from the daemon's policy (engine/policy.c). A daemon's recording is played
+ * back instead (a_recorded). */
 #include <string.h>
 
 #include <stdio.h>
@@ -19,13 +21,11 @@
  * ticks only a member not scored for this long, which saves a fifth of the
  * run time and changes no decision. */
 #define TICK_US (10000 * MS)
-/* Known issue (mstate/detect, reported): detect_tick's hard timeout is
- * max(5 s, 3 x the *current* interval), so a metered standby (probed every
- * 20 s) that is promoted to ACTIVE (500 ms) is declared down by the first
- * tick for the silence of its old role. The daemon's timer (fire, then tick)
- * has the same problem. Until mstate_set_role restarts that clock, the
- * replay does not tick a member between a role change and its next outcome;
- * a dead member is still confirmed by the loss burst within about 1 s. */
+/* The replay does not tick a member between a role change and its next
+ * outcome (new_role). It guarded against detect_tick declaring a promoted
+ * metered standby down for the silence of its old, 20 s role; mstate_set_role
+ * now restarts that clock, so the guard is likely redundant; removing it
+ * is left to a change that re-measures the trace library's figures. */
 
 static bool active_down(const struct replay_sim *s)
 {
