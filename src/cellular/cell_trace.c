@@ -1,4 +1,4 @@
-/* cell_trace: a trace's `cellular` object (shared/spec/replay.md) into the
+/* cell_trace: a trace's `cellular` object (docs/replay-format.md) into the
  * sample struct the modem source produces, so the assessor sees the same
  * input in the replay as in the daemon. Unknown keys are ignored; a key of
  * the wrong type is ignored. */

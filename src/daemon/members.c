@@ -103,6 +103,25 @@ static void updated(struct member_rt *m, bool state_changed)
 		members_select(m->d);
 }
 
+/* Per target, so `members` can say which target fails. */
+static void target_count(struct member_rt *m, const struct probe_result *r, uint64_t now)
+{
+	struct member_target_stat *t;
+	if (r->target >= m->n_targets)
+		return;
+	t = &m->tstat[r->target];
+	t->sent += r->outcome == PROBE_REPLY || r->outcome == PROBE_LOST;
+	t->replies += r->outcome == PROBE_REPLY;
+	t->lost += r->outcome == PROBE_LOST;
+	t->late += r->outcome == PROBE_LATE;
+	t->send_errors += r->outcome == PROBE_SEND_ERR;
+	t->last = (int)r->outcome;
+	t->last_us = now;
+	if (r->outcome == PROBE_REPLY || r->outcome == PROBE_LATE)
+		t->last_rtt_us = r->rtt_us;
+	t->last_err = r->outcome == PROBE_REPLY || r->outcome == PROBE_LATE ? 0 : r->err;
+}
+
 static void on_probe(void *arg, const struct probe_result *r)
 {
 	struct member_rt *m = arg;
@@ -111,6 +130,7 @@ static void on_probe(void *arg, const struct probe_result *r)
 		[PROBE_LATE] = MSTATE_LATE, [PROBE_SEND_ERR] = MSTATE_SEND_ERR,
 	};
 	uint64_t now = clock_mono_us();
+	target_count(m, r, now);
 	record_outcome(m, map[r->outcome], r->sent_us, r->rtt_us, now);
 	updated(m, mstate_outcome(&m->ms, map[r->outcome], r->sent_us, r->rtt_us, now));
 	/* A loss may have started a confirmation burst: probe again at once. */
@@ -294,6 +314,8 @@ static struct member_rt *member_new(struct daemon *d, const struct cfg_section *
 	m->enabled = cfg_bool(s, "enabled");
 	m->metered = policy_metered(cfg_bool(s, "metered"), (double)cfg_int(s, "data_limit_mb"));
 	m->link = DETECT_LINK_MISSING;
+	for (size_t i = 0; i < MEMBER_MAX_TARGETS; i++)
+		m->tstat[i].last = -1;
 	if (load_targets(m, s) < 0) {
 		free(m);
 		return NULL;

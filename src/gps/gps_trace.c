@@ -1,4 +1,4 @@
-/* gps_trace: a trace's `gps` object (shared/spec/replay.md) into a fix.
+/* gps_trace: a trace's `gps` object (docs/replay-format.md) into a fix.
  * Unknown keys are ignored; a key of the wrong type is ignored. */
 #include <math.h>
 

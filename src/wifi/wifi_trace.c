@@ -1,4 +1,4 @@
-/* wifi_trace: a trace's `wifi` object (shared/spec/replay.md) into the
+/* wifi_trace: a trace's `wifi` object (docs/replay-format.md) into the
  * sample struct the radio source produces, so the assessor sees the same
  * input in the replay as in the daemon. Unknown keys are ignored; a key of
  * the wrong type is ignored. */

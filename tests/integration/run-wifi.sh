@@ -20,7 +20,7 @@ set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-DATA=${SHARED_DATA:-$ROOT/../shared/data}
+DATA=$ROOT/tests/data
 BUILD=${1:-$ROOT/build}
 . "$ROOT/tests/integration/kinds.sh"
 need_kinds "$BUILD" wifi
