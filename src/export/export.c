@@ -151,6 +151,7 @@ void export_event(struct export_set *x, json_object *ev)
 		return;
 	x->ctx.events++;
 	export_counts_event(&x->ctx.fo, ev);
+	export_snap_free(&x->ctx.snap);         /* what the event changed shows at once */
 	for (size_t i = 0; i < N_KINDS; i++)
 		if (x->run[i].st && x->run[i].ops->on_event)
 			x->run[i].ops->on_event(x->run[i].st, ev);

@@ -372,8 +372,8 @@ static void mq_stop(void *st)
 		/* A clean disconnect sends no will: say it ourselves. Both writes
 		 * go straight to the non-blocking socket or are dropped. */
 		publish(q, "availability", "offline", 0, true);
+		q->state = MQ_WAITING;  /* on_disconnect: nothing to retry */
 		mosquitto_disconnect(q->mosq);
-		q->state = MQ_WAITING;
 	}
 	q->state = MQ_WAITING;
 	drop_socket_events(q);

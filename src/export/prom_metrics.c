@@ -52,7 +52,7 @@ static void sample(struct prom_out *o, const char *name, const char *const *labe
 {
 	if (!isfinite(v))
 		return;
-	evbuffer_add_printf(o->b, "%s", name);
+	evbuffer_add_printf(o->b, "%s%s", name, labels && labels[0] ? "{" : "");
 	for (size_t i = 0; labels && labels[i]; i += 2)
 		put_label(o->b, labels[i], labels[i + 1], i == 0);
 	if (labels && labels[0])

@@ -211,12 +211,20 @@ static void configure_library(const char *socket)
 	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_SAVE, 1);
 	/* Alarms run from our timer (run_alarms), not from SIGALRM. */
 	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_ALARM_DONT_USE_SIG, 1);
-	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL, 5);
-	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_TIMEOUT, 1);
-	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_RETRIES, 0);
+	/* A subagent needs no MIB files: the daemon parses none (MIBS=""). */
+	setenv("MIBS", "", 1);
+	netsnmp_ds_set_int(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_MIB_WARNINGS, 0);
 	snmp_disable_log();
 	snmp_enable_calllog();
 	snmp_register_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING, on_log, NULL);
+}
+
+/* The session's timing; set again after init_agent(), which resets them. */
+static void agentx_timing(void)
+{
+	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL, 5);
+	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_TIMEOUT, 1);
+	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_RETRIES, 0);
 }
 
 static void snmpx_stop(void *st)
@@ -250,8 +258,11 @@ static void *snmpx_start(struct export_ctx *x, const struct cfg_section *sec, ch
 		return NULL;
 	}
 	s->x = x;
-	s->base_len = MAX_OID_LEN;
-	if (!read_objid(cfg_str(sec, "base_oid"), s->base, &s->base_len)) {
+	uint32_t arcs[MAX_OID_LEN];
+	s->base_len = snmp_mib_parse_oid(cfg_str(sec, "base_oid"), arcs, 64);
+	for (size_t i = 0; i < s->base_len; i++)
+		s->base[i] = arcs[i];
+	if (!s->base_len) {
 		snprintf(why, why_size, "base_oid '%s' is not an OID", cfg_str(sec, "base_oid"));
 		event_free(s->timer);
 		free(s);
@@ -259,7 +270,9 @@ static void *snmpx_start(struct export_ctx *x, const struct cfg_section *sec, ch
 	}
 	the_agent = s;
 	configure_library(cfg_str(sec, "agentx_socket"));
+	agentx_timing();
 	init_agent("autonomyd");
+	agentx_timing();
 	s->reg = netsnmp_create_handler_registration("autonomy", handler, s->base, s->base_len,
 						     HANDLER_CAN_RONLY);
 	if (!s->reg || netsnmp_register_handler(s->reg) != MIB_REGISTERED_OK) {

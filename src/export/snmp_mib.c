@@ -3,7 +3,9 @@
  * lexicographic order a GETNEXT walk follows. */
 #include "export/snmp_mib.h"
 
+#include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -118,4 +120,21 @@ int snmp_mib_cmp(const struct snmp_mib_obj *o, const uint32_t *sub, size_t n)
 		if (o->sub[i] != sub[i])
 			return o->sub[i] < sub[i] ? -1 : 1;
 	return o->n_sub < n ? -1 : o->n_sub > n ? 1 : 0;
+}
+
+size_t snmp_mib_parse_oid(const char *s, uint32_t *arcs, size_t max)
+{
+	size_t n = 0;
+	while (s && *s == '.') {
+		char *end;
+		if (s[1] < '0' || s[1] > '9' || n == max)
+			return 0;
+		errno = 0;
+		unsigned long v = strtoul(s + 1, &end, 10);
+		if (errno || v > 0xffffffffUL)
+			return 0;
+		arcs[n++] = (uint32_t)v;
+		s = end;
+	}
+	return s && !*s && n >= 2 ? n : 0;
 }

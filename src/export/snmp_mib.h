@@ -34,6 +34,9 @@ struct snmp_mib_obj {
 /* Fills out (up to max) and returns how many objects there are. */
 size_t snmp_mib_build(json_object *status, json_object *members, uint64_t failovers,
 		      struct snmp_mib_obj *out, size_t max);
+/* A numeric OID (".1.3.6.1.4.1.12345.1") into arcs; the count, or 0 when
+ * it is not one (or has more than max arcs). */
+size_t snmp_mib_parse_oid(const char *s, uint32_t *arcs, size_t max);
 /* Compares an object's arcs with sub (n arcs): <0, 0, >0 like memcmp. */
 int snmp_mib_cmp(const struct snmp_mib_obj *o, const uint32_t *sub, size_t n);
 
