@@ -5,6 +5,7 @@
 #include <netdb.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 bool resolve_is_numeric(const char *s)
 {
@@ -37,4 +38,13 @@ int resolve_print(const char *name, FILE *out)
 	print_family(res, AF_INET6, out);
 	freeaddrinfo(res);
 	return 0;
+}
+
+void resolve_self_exe(char *out, size_t size)
+{
+	ssize_t n = size > 1 ? readlink("/proc/self/exe", out, size - 1) : -1;
+	if (n <= 0 || (size_t)n >= size - 1)
+		snprintf(out, size, "/proc/self/exe");
+	else
+		out[n] = '\0';
 }

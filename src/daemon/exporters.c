@@ -23,7 +23,8 @@ static json_object *host_health(void *arg)
 
 int exporters_start(struct daemon *d)
 {
-	d->exp_host = (struct export_host){ .base = d->base, .arg = d, .status = host_status,
+	d->exp_host = (struct export_host){ .base = d->base, .arg = d,
+					    .socket_path = d->socket_path, .status = host_status,
 					    .members = host_members, .health = host_health };
 	d->exp = export_start(&d->exp_host, d->cfg);
 	if (!d->exp)

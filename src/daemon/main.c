@@ -27,6 +27,7 @@
 #include "daemon/state.h"
 #include "daemon/tel.h"
 #include "engine/replay.h"
+#include "export/snmp.h"
 #include "link/linkmon.h"
 
 #define DEFAULT_CONFIG "/etc/config/autonomy"
@@ -344,6 +345,10 @@ int main(int argc, char **argv)
 			return replay_main(argc, argv);
 	if (argc == 3 && strcmp(argv[1], "--resolve") == 0)     /* core/resolve.h */
 		return resolve_print(argv[2], stdout);
+#ifdef AUTONOMY_WITH_SNMP
+	if (argc == 5 && strcmp(argv[1], "--snmp-subagent") == 0)  /* export/snmp.h */
+		return snmp_agent_main(argv[2], argv[3], argv[4]);
+#endif
 	if (parse_opts(argc, argv, &o) < 0)
 		return 2;
 	if (o.check_only)

@@ -17,6 +17,7 @@ struct config;
 
 struct export_host {
 	struct event_base *base;
+	const char *socket_path;        /* the control socket (the SNMP child reads it) */
 	void *arg;
 	/* New references, as `autonomyctl --json status|members|health` show them. */
 	json_object *(*status)(void *arg);

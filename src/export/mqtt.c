@@ -295,7 +295,9 @@ static void begin_connect(struct mq *q)
 		connect_to(q, q->broker);
 		return;
 	}
-	char *argv[] = { "/proc/self/exe", "--resolve", q->broker, NULL };
+	char self[256];
+	resolve_self_exe(self, sizeof(self));
+	char *argv[] = { self, "--resolve", q->broker, NULL };
 	struct proc_opts o = { .timeout_ms = 5000, .max_output = 4096 };
 	q->state = MQ_RESOLVING;
 	q->resolver = proc_spawn(q->x->base, argv, &o, on_resolved, q);
