@@ -237,10 +237,10 @@ const struct prom_row prom_rows[] = {
 	  "starlink.pop_ping_drop_rate", 0),
 	M("autonomy_starlink_pop_ping_latency_seconds", G, "Dish-reported latency to the PoP",
 	  "starlink.pop_ping_latency_ms", 1e-3),
-	M("autonomy_starlink_downlink_throughput_bits_per_second", G, "Dish-reported downlink "
-	  "throughput", "starlink.downlink_bps", 0),
-	M("autonomy_starlink_uplink_throughput_bits_per_second", G, "Dish-reported uplink "
-	  "throughput", "starlink.uplink_bps", 0),
+	M("autonomy_starlink_downlink_throughput_bytes_per_second", G, "Dish-reported downlink "
+	  "throughput", "starlink.downlink_bps", 1.0 / 8),
+	M("autonomy_starlink_uplink_throughput_bytes_per_second", G, "Dish-reported uplink "
+	  "throughput", "starlink.uplink_bps", 1.0 / 8),
 	M("autonomy_starlink_snr_above_noise_floor", G, "1 if the dish's SNR is above the "
 	  "noise floor", "starlink.snr_above_noise_floor", 0),
 	M("autonomy_starlink_uptime_seconds", G, "Dish uptime", "starlink.uptime_s", 0),
@@ -266,10 +266,10 @@ const struct prom_row prom_rows[] = {
 	M("autonomy_wifi_signal_dbm", G, "Signal of the access point (dBm)",
 	  "wifi.signal_dbm", 0),
 	M("autonomy_wifi_noise_dbm", G, "Noise floor (dBm)", "wifi.noise_dbm", 0),
-	M("autonomy_wifi_tx_bitrate_bits_per_second", G, "Transmit bit rate",
-	  "wifi.tx_bitrate_mbps", 1e6),
-	M("autonomy_wifi_rx_bitrate_bits_per_second", G, "Receive bit rate",
-	  "wifi.rx_bitrate_mbps", 1e6),
+	M("autonomy_wifi_tx_bitrate_bytes_per_second", G, "Transmit rate of the radio link",
+	  "wifi.tx_bitrate_mbps", 1e6 / 8),
+	M("autonomy_wifi_rx_bitrate_bytes_per_second", G, "Receive rate of the radio link",
+	  "wifi.rx_bitrate_mbps", 1e6 / 8),
 	/* the daemon itself */
 	F("autonomy_build_info", G, "autonomyd's version (always 1)", fn_build),
 	S("autonomy_process_start_time_seconds", G, "When autonomyd started, Unix time",
