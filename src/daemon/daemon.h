@@ -98,6 +98,9 @@ void daemon_monitor_wake(struct daemon *d);
 /* The exporters (exporters.c, src/export/). */
 int exporters_start(struct daemon *d);
 void exporters_stop(struct daemon *d);
+struct decision;
+/* A decision of the engine (decisions.c): counts the failovers. */
+void exporters_decision(struct daemon *d, const struct decision *dc);
 
 /* Re-reads the config file; swaps only when it has no errors. Fills err (for
  * the control reply) and returns -1 when the new config was rejected. */

@@ -111,7 +111,7 @@ struct export_set *export_start(const struct export_host *h, const struct config
 	x->ctx.host = h;
 	x->ctx.base = h->base;
 	x->ctx.cfg = cfg;
-	x->ctx.snap_max_age_us = 500000;
+	x->ctx.snap_max_age_us = 0;      /* every reader wants the state as it is now */
 	seed_counts(x);
 	check_missing(x);
 	for (size_t i = 0; i < N_KINDS; i++) {
@@ -155,6 +155,12 @@ void export_event(struct export_set *x, json_object *ev)
 	for (size_t i = 0; i < N_KINDS; i++)
 		if (x->run[i].st && x->run[i].ops->on_event)
 			x->run[i].ops->on_event(x->run[i].st, ev);
+}
+
+void export_failover(struct export_set *x, const char *from, const char *to, const char *kind)
+{
+	if (x)
+		export_counts_add(&x->ctx.fo, from, to, kind);
 }
 
 void export_stop(struct export_set *x)

@@ -68,15 +68,20 @@ int export_counts_event(struct export_counts *c, json_object *ev)
 	if (!json_object_object_get_ex(ev, "fields", &f) || !f)
 		return 0;
 	const char *from = json_get_str(f, "from", NULL), *to = json_get_str(f, "to", NULL);
-	const char *kind = json_get_str(f, "cause", "unknown");
+	return export_counts_add(c, from, to, json_get_str(f, "cause", "unknown")) == 0 ? 1 : 0;
+}
+
+int export_counts_add(struct export_counts *c, const char *from, const char *to,
+		      const char *kind)
+{
 	if (!from || !to || !*from || !*to || !strcmp(from, to))
-		return 0;
+		return -1;
 	struct export_fo *fo = add(c, from, to, kind);
 	if (!fo)
-		return 0;
+		return -1;
 	fo->n++;
 	c->total++;
-	return 1;
+	return 0;
 }
 
 void export_counts_free(struct export_counts *c)

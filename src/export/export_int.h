@@ -47,6 +47,9 @@ int export_counts_seed(struct export_counts *c, const char *const *names, size_t
 /* A bus record: counts it when it moved traffic (switch, restore, manual
  * with from and to, different). Returns 1 when counted. */
 int export_counts_event(struct export_counts *c, json_object *ev);
+/* Counts one move; 0, or -1 (out of memory). */
+int export_counts_add(struct export_counts *c, const char *from, const char *to,
+		      const char *kind);
 void export_counts_free(struct export_counts *c);
 
 /* ---- snapshots (export_snap.c) ------------------------------------------- */

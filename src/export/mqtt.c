@@ -47,6 +47,7 @@ struct mq {
 	uint64_t interval_ms;
 	enum mq_state state;
 	struct event *ev_read, *ev_write, *misc, *retry, *refresh;
+	struct event *dirty;            /* retained state to publish after this callback */
 	struct proc *resolver;
 	uint64_t connect_us, connected_since_us;
 	unsigned backoff_ms;
@@ -134,9 +135,8 @@ static void publish_member(struct mq *q, json_object *m, long long now_s)
 	publish_json(q, suffix, mqtt_member_payload(m, now_s), 1, true);
 }
 
-/* Retained state: the status and every member (member NULL), or the status
- * and one member. */
-static void publish_state(struct mq *q, const char *member)
+/* Retained state: the status and every member. */
+static void publish_state(struct mq *q)
 {
 	if (q->state != MQ_CONNECTED)
 		return;
@@ -145,10 +145,7 @@ static void publish_state(struct mq *q, const char *member)
 	publish_json(q, "status", mqtt_status_payload(s->status, now_s), 1, true);
 	size_t n = s->members ? json_object_array_length(s->members) : 0;
 	for (size_t i = 0; i < n; i++) {
-		json_object *m = json_object_array_get_idx(s->members, i);
-		const char *name = json_object_get_string(export_path(m, "name"));
-		if (!member || (name && strcmp(name, member) == 0))
-			publish_member(q, m, now_s);
+		publish_member(q, json_object_array_get_idx(s->members, i), now_s);
 	}
 }
 
@@ -199,7 +196,7 @@ static void on_connect(struct mosquitto *mosq, void *arg, int rc)
 		log_notice("mqtt %s:%d: connected", q->broker, q->port);
 	q->last_error[0] = '\0';
 	publish(q, "availability", "online", 1, true);
-	publish_state(q, NULL);
+	publish_state(q);
 	queue_flush(q);
 }
 
@@ -312,11 +309,21 @@ static void on_retry(evutil_socket_t fd, short what, void *arg)
 	begin_connect(arg);
 }
 
+/* Events come while the daemon is still applying what they report (the
+ * switch before the route, the route before the active member): the
+ * retained state is published once the loop is done with them. */
+static void on_dirty(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	publish_state(arg);
+}
+
 static void on_refresh(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
 	(void)what;
-	publish_state(arg, NULL);
+	publish_state(arg);
 }
 
 /* ---- TLS: our context, checked against the broker as configured ---------- */
@@ -381,8 +388,8 @@ static void mq_stop(void *st)
 	drop_socket_events(q);
 	if (q->resolver)
 		proc_cancel(q->resolver);
-	struct event *evs[] = { q->misc, q->retry, q->refresh };
-	for (size_t i = 0; i < 3; i++)
+	struct event *evs[] = { q->misc, q->retry, q->refresh, q->dirty };
+	for (size_t i = 0; i < 4; i++)
 		if (evs[i])
 			event_free(evs[i]);
 	if (q->mosq)
@@ -437,7 +444,8 @@ static int mq_setup(struct mq *q, char *why, size_t why_size)
 	q->misc = event_new(q->x->base, -1, EV_PERSIST, on_misc, q);
 	q->retry = evtimer_new(q->x->base, on_retry, q);
 	q->refresh = event_new(q->x->base, -1, EV_PERSIST, on_refresh, q);
-	if (!q->misc || !q->retry || !q->refresh || event_add(q->misc, &sec) < 0 ||
+	q->dirty = evtimer_new(q->x->base, on_dirty, q);
+	if (!q->misc || !q->retry || !q->refresh || !q->dirty || event_add(q->misc, &sec) < 0 ||
 	    event_add(q->refresh, &iv) < 0) {
 		snprintf(why, why_size, "out of memory");
 		return -1;
@@ -477,17 +485,14 @@ static void mq_on_event(void *st, json_object *ev)
 		return;
 	}
 	publish(q, "events", text, 1, false);
-	json_object *m;
-	/* What the event changed is in the retained state at once. */
-	if (json_object_object_get_ex(ev, "member", &m) && m)
-		publish_state(q, json_object_get_string(m));
-	else
-		publish_state(q, "");
+	struct timeval now = { 0, 0 };
+	if (!evtimer_pending(q->dirty, NULL))
+		evtimer_add(q->dirty, &now);
 }
 
 static void mq_on_members(void *st)
 {
-	publish_state(st, NULL);
+	publish_state(st);
 }
 
 static json_object *mq_view(void *st)
