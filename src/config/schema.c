@@ -329,7 +329,7 @@ static const struct cfg_option_def mqtt_opts[] = {
 		  "CA certificates (PEM) the broker's certificate must chain to; empty: the "
 		  "system's (/etc/ssl/certs)"),
 	TYPED_OPT("username", CFG_STRING, 0, NULL, "Login name (empty: none)"),
-	TYPED_OPT("password", CFG_SECRET, 0, NULL, "Password"),
+	TYPED_OPT("password", CFG_SECRET, 0, NULL, "Password of the login"),
 	TYPED_OPT("client_id", CFG_STRING, 0, "", "Client id (empty: autonomy-HOSTNAME)"),
 	TYPED_OPT("topic_prefix", CFG_STRING, 0, "",
 		  "Topics start with this (empty: autonomy/HOSTNAME)"),
