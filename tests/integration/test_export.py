@@ -306,6 +306,34 @@ scrape_configs:
             r = prom_query(e)
             self.assertEqual(r.get("status"), "success", (e, r))
 
+    def test_mib_translates(self):
+        # Debian's main archive has no SNMPv2-SMI/TC/CONF (snmp-mibs-downloader is
+        # non-free): three minimal modules of our own stand in for them, defining
+        # only what AUTONOMY-MIB imports, so snmptranslate checks our file.
+        base = os.path.join(self.tmp, "mibs")
+        os.mkdir(base)
+        for name, body in (("SNMPv2-SMI", "enterprises OBJECT IDENTIFIER ::= { iso 3 6 1 4 1 }"),
+                           ("SNMPv2-TC", 'DisplayString ::= TEXTUAL-CONVENTION DISPLAY-HINT '
+                            '"255a" STATUS current DESCRIPTION "text" SYNTAX OCTET STRING '
+                            '(SIZE (0..255))'), ("SNMPv2-CONF", "")):
+            with open(os.path.join(base, name), "w") as f:
+                f.write(f"{name} DEFINITIONS ::= BEGIN\n{body}\nEND\n")
+        mibdirs = os.path.join(ROOT, "contrib") + ":" + base
+        want = {"autonomyActiveMember": BASE + ".1.1", "autonomyFailoversTotal": BASE + ".1.2",
+                "autonomyUptime": BASE + ".1.3", "autonomyMemberCount": BASE + ".1.4",
+                "autonomyVersion": BASE + ".1.5", "autonomyMemberName": BASE + ".2.1.2",
+                "autonomyMemberState": BASE + ".2.1.3", "autonomyMemberScore": BASE + ".2.1.4",
+                "autonomyMemberLatency": BASE + ".2.1.5", "autonomyMemberLoss": BASE + ".2.1.6",
+                "autonomyMemberActive": BASE + ".2.1.7", "autonomyMemberDevice": BASE + ".2.1.8"}
+        for name, oid in want.items():
+            r = subprocess.run(["snmptranslate", "-M", mibdirs, "-m", "AUTONOMY-MIB", "-On",
+                                "AUTONOMY-MIB::" + name], capture_output=True, text=True,
+                               env=SNMPENV)
+            self.assertEqual((r.stdout.strip(), r.stderr), (oid, ""), name)
+        walk = wait_for(snmpwalk, 10)
+        served = {re.sub(r"\.\d+$", "", o) for o in walk}
+        self.assertEqual(served, set(want.values()))
+
     def test_peers_misbehave(self):
         # snmpd stopped (alive, not answering): the loop does not wait for it.
         self.assertTrue(wait_for(lambda: snmpwalk(), 10))
