@@ -44,11 +44,15 @@ uint64_t mstate_due_us(const struct mstate *m)
 unsigned mstate_fire(struct mstate *m, uint64_t now_us)
 {
 	m->probes++;
+	m->sched.suspect_ms = detect_suspect_ms(&m->win, now_us);
+	m->sched.loss_ms = detect_loss_timeout_ms(&m->win, now_us);
 	return sched_fire(&m->sched, m->role, m->load_pct, m->n_targets, now_us);
 }
 
 uint32_t mstate_loss_timeout_ms(const struct mstate *m, uint64_t now_us)
 {
+	if (m->sched.fired_burst)
+		return detect_confirm_timeout_ms(&m->win, now_us);
 	return detect_loss_timeout_ms(&m->win, now_us);
 }
 

@@ -53,7 +53,8 @@ void mstate_init(struct mstate *m, const struct mstate_params *p, unsigned n_tar
 uint64_t mstate_due_us(const struct mstate *m);
 /* Call at/after the due time: the target index to probe now. */
 unsigned mstate_fire(struct mstate *m, uint64_t now_us);
-/* The loss timeout to use for a probe sent now. */
+/* The loss timeout for the probe mstate_fire just chose: the regular one,
+ * or the shorter one of a confirmation burst probe (detect.h). */
 uint32_t mstate_loss_timeout_ms(const struct mstate *m, uint64_t now_us);
 
 /* Samples. Each returns true when the member's state (up/degraded/down/
