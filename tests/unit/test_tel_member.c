@@ -81,6 +81,44 @@ static void test_inputs(void **st)
 	assert_false(in.exclude);
 }
 
+/* A link verdict makes the member's own state down, with the verdict's
+ * reason, before any decision reads it; when it clears the probes judge. */
+static void test_link_down_is_state(void **st)
+{
+	struct tel_params tp;
+	struct tel_member t;
+	struct mstate ms;
+	struct wifi_sample w;
+	uint64_t now = T0;
+
+	tel_params_default(&tp);
+	tel_member_init(&t, TEL_WIFI, &tp);
+	good_probes(&ms, &now);
+	assert_int_equal(mstate_state(&ms), HEALTH_UP);
+	wifi_sample_init(&w);
+	w.associated = 0;
+	wifi_assess_sample(&t.wifi, &w, now);
+	tel_member_eval(&t, now, 0);
+	assert_true(tel_member_apply(&t, &ms, now));
+	assert_int_equal(mstate_state(&ms), HEALTH_DOWN);
+	assert_int_equal(ms.res.score, 0);
+	assert_string_equal(ms.res.reason, "Wi-Fi not associated");
+	assert_string_equal(ms.res.items[0].label, "link");
+	/* Probes still answering do not bring it back while the radio says so. */
+	now += 500000;
+	mstate_outcome(&ms, MSTATE_REPLY, now - 30000, 30000, now);
+	assert_int_equal(mstate_state(&ms), HEALTH_DOWN);
+	/* Associated again: the probes (all answered) judge at once. */
+	w.associated = 1;
+	w.signal_dbm = -55;
+	now += 1000000;
+	wifi_assess_sample(&t.wifi, &w, now);
+	tel_member_eval(&t, now, 0);
+	assert_false(t.v.link_down);
+	assert_true(tel_member_apply(&t, &ms, now));
+	assert_int_equal(mstate_state(&ms), HEALTH_UP);
+}
+
 static void test_usage_cap(void **st)
 {
 	struct tel_params tp;
@@ -137,6 +175,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_penalty_cap),
 		cmocka_unit_test(test_inputs),
+		cmocka_unit_test(test_link_down_is_state),
 		cmocka_unit_test(test_usage_cap),
 		cmocka_unit_test(test_starlink_predicted),
 	};
