@@ -220,7 +220,9 @@ json_object *route_status_json(struct route_backend *rb)
 	json_object_object_add(inst, "rules", installed_json(rb, ROUTE_OBJ_RULE));
 	json_object_object_add(o, "installed", inst);
 	json_object_object_add(o, "pending", pending_json(rb));
-	json_object_object_add(o, "warnings", warnings_json(rb));
+	json_object *warnings = warnings_json(rb);
+	json_object_object_add(o, "warnings", warnings);
+	route_flows_status(rb, o, warnings);
 	json_object_object_add(o, "last_change", last_change_json(rb));
 	json_object *err = NULL;
 	if (rb->last_error[0]) {
