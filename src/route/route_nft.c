@@ -27,7 +27,7 @@
 #include <linux/netfilter/nfnetlink.h>
 
 #define NFT_BATCH_BUF   (256 * 1024)
-#define NFT_MAX_RULES   (ROUTE_MAX_MEMBERS * 2)   /* per chain */
+#define NFT_MAX_RULES   (ROUTE_MAX_MEMBERS * 2 + 1)       /* per chain */
 #define NFT_RULE_TEXT   1024
 #define EV_READ_BUDGET  64
 
@@ -511,10 +511,9 @@ int route_nft_remove(struct route_nft *n, bool read_only)
 
 /* ---- watching ---------------------------------------------------------------------------- */
 
-/* A change by someone else to an object of our table. */
-static bool foreign_change(const struct route_nft *n, const struct nlmsghdr *nlh)
+bool route_nft_foreign_change(const char *table, uint32_t own_portid, const struct nlmsghdr *nlh)
 {
-	if ((nlh->nlmsg_type >> 8) != NFNL_SUBSYS_NFTABLES || nlh->nlmsg_pid == n->nl.portid ||
+	if ((nlh->nlmsg_type >> 8) != NFNL_SUBSYS_NFTABLES || nlh->nlmsg_pid == own_portid ||
 	    nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(struct nfgenmsg))
 		return false;
 	const struct nfgenmsg *g = mnl_nlmsg_get_payload(nlh);
@@ -525,7 +524,7 @@ static bool foreign_change(const struct route_nft *n, const struct nlmsghdr *nlh
 	 * ...: the table's name is attribute 1 of every object message. */
 	mnl_attr_for_each(a, nlh, sizeof(*g))
 		if (mnl_attr_get_type(a) == 1 && mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
-			return strcmp(mnl_attr_get_str(a), n->table) == 0;
+			return strcmp(mnl_attr_get_str(a), table) == 0;
 	return false;
 }
 
@@ -546,7 +545,7 @@ static void on_ev(evutil_socket_t fd, short what, void *arg)
 		const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
 		int left = (int)len;
 		for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left))
-			changed |= foreign_change(n, nlh);
+			changed |= route_nft_foreign_change(n->table, n->nl.portid, nlh);
 	}
 	if (changed && n->cb)
 		n->cb(n->cb_arg);

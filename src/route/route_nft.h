@@ -8,14 +8,19 @@
  *   table inet autonomy {
  *     chain prerouting {      # packets of a marked flow carry its mark, so the
  *       type filter hook prerouting priority mangle; policy accept;
- *       ct mark & MASK == M1 meta mark set meta mark & ~MASK | M1   # per member
+ *       ct mark & MASK == 0 accept
+ *       ct mark & MASK == M1 meta mark set meta mark & ~MASK | M1 accept   # per member
  *     }
  *     chain forward {         # a new forwarded flow is marked with the uplink
  *       type filter hook forward priority mangle; policy accept;     # it first takes
- *       ct mark & MASK == 0 ct direction original oifname "wan" ct mark set ct mark & ~MASK | M1
- *       ct mark & MASK == 0 ct direction original iifname "wan" ct mark set ct mark & ~MASK | M1
+ *       ct mark & MASK != 0 accept
+ *       ct direction original oifname "wan" ct mark set ct mark & ~MASK | M1 accept
+ *       ct direction original iifname "wan" ct mark set ct mark & ~MASK | M1 accept
  *     }
  *   }
+ *
+ * The first rule of each chain lets most packets go after one comparison;
+ * `accept` ends only this chain: every other table still sees the packet.
  *
  * The packet mark then selects the member's table through the backend's
  * `fwmark M/MASK lookup T` rule (preference 1101, after `lookup main
@@ -79,6 +84,10 @@ int route_nft_remove(struct route_nft *n, bool read_only);
 int route_nft_watch(struct route_nft *n, struct event_base *base, void (*cb)(void *),
 		    void *arg);
 void route_nft_free(struct route_nft *n);
+struct nlmsghdr;
+/* An nftables event from someone else (not own_portid) about an object of
+ * table (inet): what the watch reacts to. */
+bool route_nft_foreign_change(const char *table, uint32_t own_portid, const struct nlmsghdr *nlh);
 
 /* ---- the rules (route_nft_rules.c) ---------------------------------------- */
 

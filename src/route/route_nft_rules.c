@@ -63,21 +63,39 @@ static bool bitwise(struct nftnl_rule *r, uint32_t and, uint32_t xor)
 	return add(r, e);
 }
 
-static bool cmp_eq(struct nftnl_rule *r, const void *data, uint32_t len)
+static bool cmp(struct nftnl_rule *r, uint32_t op, const void *data, uint32_t len)
 {
 	struct nftnl_expr *e = nftnl_expr_alloc("cmp");
 	if (e) {
 		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
 		nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len);
 	}
 	return add(r, e);
 }
 
-/* ct mark & mask == value */
-static bool ct_mark_is(struct nftnl_rule *r, uint32_t mask, uint32_t value)
+static bool cmp_eq(struct nftnl_rule *r, const void *data, uint32_t len)
 {
-	return ct_load(r, NFT_CT_MARK) && bitwise(r, mask, 0) && cmp_eq(r, &value, sizeof(value));
+	return cmp(r, NFT_CMP_EQ, data, len);
+}
+
+/* ct mark & mask == value (!= with neq) */
+static bool ct_mark_is(struct nftnl_rule *r, uint32_t mask, uint32_t value, bool neq)
+{
+	return ct_load(r, NFT_CT_MARK) && bitwise(r, mask, 0) &&
+	       cmp(r, neq ? NFT_CMP_NEQ : NFT_CMP_EQ, &value, sizeof(value));
+}
+
+/* The rule's verdict: accept, which ends this chain only (every other
+ * table's chains still see the packet). */
+static bool verdict_accept(struct nftnl_rule *r)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("immediate");
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, NF_ACCEPT);
+	}
+	return add(r, e);
 }
 
 static bool set_key(struct nftnl_rule *r, const char *kind, uint32_t key)
@@ -102,20 +120,35 @@ static struct nftnl_rule *rule_new(const char *table, int c)
 	return r;
 }
 
-/* prerouting: ct mark & MASK == M  meta mark set meta mark & ~MASK | M */
-static struct nftnl_rule *restore_rule(const char *table, uint32_t mask, uint32_t mark)
+static struct nftnl_rule *done(struct nftnl_rule *r, bool ok)
 {
-	struct nftnl_rule *r = rule_new(table, 0);
-	if (r && ct_mark_is(r, mask, mark) && meta_load(r, NFT_META_MARK) &&
-	    bitwise(r, ~mask, mark) && set_key(r, "meta", NFT_META_MARK))
+	if (ok)
 		return r;
 	if (r)
 		nftnl_rule_free(r);
 	return NULL;
 }
 
-/* forward: ct mark & MASK == 0  ct direction original  {o,i}ifname DEV
- *          ct mark set ct mark & ~MASK | M */
+/* The first rule of each chain takes most packets out at once: in
+ * prerouting those of unmarked flows (nothing to restore), in forward
+ * those of marked ones (nothing to mark). c 0: ct mark & MASK == 0 accept;
+ * c 1: ct mark & MASK != 0 accept. */
+static struct nftnl_rule *skip_rule(const char *table, uint32_t mask, int c)
+{
+	struct nftnl_rule *r = rule_new(table, c);
+	return done(r, r && ct_mark_is(r, mask, 0, c == 1) && verdict_accept(r));
+}
+
+/* prerouting: ct mark & MASK == M  meta mark set meta mark & ~MASK | M  accept */
+static struct nftnl_rule *restore_rule(const char *table, uint32_t mask, uint32_t mark)
+{
+	struct nftnl_rule *r = rule_new(table, 0);
+	return done(r, r && ct_mark_is(r, mask, mark, false) && meta_load(r, NFT_META_MARK) &&
+		    bitwise(r, ~mask, mark) && set_key(r, "meta", NFT_META_MARK) && verdict_accept(r));
+}
+
+/* forward: ct direction original  {o,i}ifname DEV
+ *          ct mark set ct mark & ~MASK | M  accept */
 static struct nftnl_rule *mark_rule(const char *table, uint32_t mask,
 				    const struct route_nft_member *m, uint32_t ifkey)
 {
@@ -123,13 +156,9 @@ static struct nftnl_rule *mark_rule(const char *table, uint32_t mask,
 	uint8_t dir = IP_CT_DIR_ORIGINAL;
 	struct nftnl_rule *r = rule_new(table, 1);
 	memcpy(name, m->device, strnlen(m->device, IFNAMSIZ - 1));
-	if (r && ct_mark_is(r, mask, 0) && ct_load(r, NFT_CT_DIRECTION) &&
-	    cmp_eq(r, &dir, sizeof(dir)) && meta_load(r, ifkey) && cmp_eq(r, name, IFNAMSIZ) &&
-	    ct_load(r, NFT_CT_MARK) && bitwise(r, ~mask, m->mark) && set_key(r, "ct", NFT_CT_MARK))
-		return r;
-	if (r)
-		nftnl_rule_free(r);
-	return NULL;
+	return done(r, r && ct_load(r, NFT_CT_DIRECTION) && cmp_eq(r, &dir, sizeof(dir)) &&
+		    meta_load(r, ifkey) && cmp_eq(r, name, IFNAMSIZ) && ct_load(r, NFT_CT_MARK) &&
+		    bitwise(r, ~mask, m->mark) && set_key(r, "ct", NFT_CT_MARK) && verdict_accept(r));
 }
 
 int route_nft_rules(const char *table, uint32_t mask, const struct route_nft_member *m,
@@ -137,10 +166,13 @@ int route_nft_rules(const char *table, uint32_t mask, const struct route_nft_mem
 {
 	size_t n = 0, per = c == 0 ? 1 : 2;
 	bool failed = false;
-	if (k * per > max) {
+	if (k == 0)
+		return 0;
+	if (k * per + 1 > max) {
 		errno = E2BIG;
 		return -1;
 	}
+	out[n++] = skip_rule(table, mask, c);
 	for (size_t i = 0; i < k; i++) {
 		if (c == 0) {
 			out[n++] = restore_rule(table, mask, m[i].mark);
