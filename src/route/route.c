@@ -283,6 +283,7 @@ int route_set_members(struct route_backend *rb, const struct route_member *m, si
 	int rc = route_sync_run(rb, ROUTE_WHY_MEMBERS, NULL);
 	int e = errno;
 	route_flows_sync(rb, false);
+	route_flows_refresh(rb);        /* counts per member follow the new list */
 	errno = e;
 	return rc;
 }

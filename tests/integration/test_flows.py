@@ -11,32 +11,20 @@ import json
 import os
 import signal
 import subprocess
-import time
 
 import harness
-from harness import TempDirCase, wait_for
+import labcase
+from harness import wait_for
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-HERE = os.path.dirname(os.path.abspath(__file__))
-PREFIX = f"fw{os.getpid() % 100000}"
-ENV = dict(os.environ, LAB_PREFIX=PREFIX, LAB_RULES="0")
-ROUTER, LAN = PREFIX + "-router", PREFIX + "-lan"
+ROOT = labcase.ROOT
+LAB = labcase.Lab("fw")
+ROUTER, LAN = LAB.router, LAB.lan
 CONF = open(os.path.join(ROOT, "examples", "lab.conf")).read().replace(
     "option failback_hold '15'",
     "option failback_hold '5'\n\toption switch_sustain '5'")
 V4, V6 = "198.51.100.1", "2001:db8:ffff::1"
 BOUND = 1.0     # the issue's bound for gaps, resets and reconnects (s)
-
-
-def lab(*args, check=True):
-    return subprocess.run([os.path.join(ROOT, "lab", args[0])] + list(args[1:]),
-                          env=ENV, check=check, capture_output=True, text=True)
-
-
-def default_dev(family="-4"):
-    out = subprocess.run(["ip", "-n", ROUTER, family, "route", "show", "default"],
-                         capture_output=True, text=True).stdout.split()
-    return out[out.index("dev") + 1] if "dev" in out else None
+lab, default_dev, lan_source = LAB.run, LAB.default_dev, LAB.lan_source
 
 
 def nft(*args):
@@ -44,19 +32,12 @@ def nft(*args):
                           capture_output=True, text=True)
 
 
-def lan_source(url):
-    """The LAN client's address as the internet sees it (NATed per uplink)."""
-    r = subprocess.run(["ip", "netns", "exec", LAN, "curl", "-s", "-g", "-m", "1", url],
-                       capture_output=True, text=True)
-    return r.stdout.strip() if r.returncode == 0 else None
-
-
 class Client:
-    """flow_client.py in the LAN namespace: one echo session."""
+    """lab/peers/lan_session.py in the LAN namespace: one echo session."""
 
     def __init__(self, host, reconnect=None):
         argv = ["ip", "netns", "exec", LAN, "/usr/bin/python3",
-                os.path.join(HERE, "flow_client.py"), host]
+                os.path.join(ROOT, "lab", "peers", "lan_session.py"), host]
         if reconnect:
             argv += ["--reconnect", reconnect]
         self.p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -82,41 +63,24 @@ class Client:
             self.p.communicate()
 
 
-class Flows(TempDirCase):
-    @classmethod
-    def setUpClass(cls):
-        lab("lab.sh", "up")
-
-    @classmethod
-    def tearDownClass(cls):
-        lab("lab.sh", "down", check=False)
+class Flows(labcase.LabCase):
+    LAB, CONF = LAB, CONF
 
     def setUp(self):
-        super().setUp()
         self.clients = []
-        self.d = self.daemon(CONF, netns=ROUTER).start()
-        self.mon = harness.Monitor(self.d)
-        self.assertTrue(wait_for(lambda: default_dev() == "wan", 5))
-        for m in ("wan", "sat", "lte"):
-            self.assertTrue(wait_for(lambda: self.member(m)["state"] == "up", 10), m)
+        super().setUp()
         self.assertTrue(wait_for(lambda: self.flows_status().get("verified"), 5),
                         self.flows_status())
 
     def tearDown(self):
         for c in self.clients:
             c.kill()
-        self.mon.close()
-        for u in ("wan", "sl", "lte"):
-            lab("impair.sh", u, "restore")
         super().tearDown()
 
     def client(self, host, reconnect=None):
         c = Client(host, reconnect)
         self.clients.append(c)
         return c
-
-    def member(self, name):
-        return {m["name"]: m for m in self.d.ctl("members", json_out=True).data}[name]
 
     def flows_status(self):
         return self.d.ctl("status", json_out=True).data["route"]["flows"]

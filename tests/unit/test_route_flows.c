@@ -1,7 +1,7 @@
 /* Unit tests for sticky flows: the mark mask option, the nftables rules as
- * libnftnl prints them (what sync compares with the kernel's), conntrack
- * entries with marks (parse, attribution to a member, the mark-filtered
- * dump request), and the fallback when nftables refuses: a child without
+ * libnftnl prints them (what sync compares with the kernel's), and the
+ * fallback when nftables refuses (test_route.c has the conntrack side: marks,
+ * attribution to a member, the mark-filtered dump): a child without
  * CAP_NET_ADMIN gets exactly what a kernel without nf_tables gives (an
  * error from nfnetlink), through the real backend. */
 #include "config/config.h"
@@ -14,7 +14,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <arpa/inet.h>
 #include <linux/capability.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,20 +22,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <libmnl/libmnl.h>
 #include <libnftnl/rule.h>
-#include <linux/netfilter/nf_conntrack_common.h>
-#include <linux/netfilter/nfnetlink.h>
-#include <linux/netfilter/nfnetlink_conntrack.h>
 
 #define MASK 0x3f000000u
-
-static union route_ip ip(const char *s)
-{
-	union route_ip a;
-	assert_int_equal(inet_pton(strchr(s, ':') ? AF_INET6 : AF_INET, s, &a), 1);
-	return a;
-}
 
 /* ---- the option ------------------------------------------------------------ */
 
@@ -118,108 +106,6 @@ static void test_nft_rules(void **state)
 	assert_int_equal(route_nft_rules("autonomy", MASK, m, 0, 1, r, 0), 0);
 }
 
-/* ---- conntrack entries --------------------------------------------------------- */
-
-static void put_tuple(struct nlmsghdr *nlh, uint16_t type, int family, const char *src,
-		      const char *dst)
-{
-	struct nlattr *t = mnl_attr_nest_start(nlh, type);
-	struct nlattr *i = mnl_attr_nest_start(nlh, CTA_TUPLE_IP);
-	union route_ip s = ip(src), d = ip(dst);
-	bool v6 = family == AF_INET6;
-	mnl_attr_put(nlh, v6 ? CTA_IP_V6_SRC : CTA_IP_V4_SRC, route_ip_len(family), &s);
-	mnl_attr_put(nlh, v6 ? CTA_IP_V6_DST : CTA_IP_V4_DST, route_ip_len(family), &d);
-	mnl_attr_nest_end(nlh, i);
-	mnl_attr_nest_end(nlh, t);
-}
-
-/* A dumped entry: client -> server, the reply to reply_dst, with a mark. */
-static struct nlmsghdr *entry(void *buf, int family, const char *client, const char *server,
-			      const char *reply_dst, uint32_t status, uint32_t mark)
-{
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_NEW;
-	struct nfgenmsg *nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
-	nfg->nfgen_family = (uint8_t)family;
-	put_tuple(nlh, CTA_TUPLE_ORIG, family, client, server);
-	put_tuple(nlh, CTA_TUPLE_REPLY, family, server, reply_dst);
-	mnl_attr_put_u32(nlh, CTA_STATUS, htonl(status));
-	mnl_attr_put_u32(nlh, CTA_MARK, htonl(mark));
-	return nlh;
-}
-
-static void member(struct route_member *m, const char *name, uint32_t mark, const char *a4,
-		   const char *a6)
-{
-	memset(m, 0, sizeof(*m));
-	snprintf(m->name, sizeof(m->name), "%s", name);
-	m->fwmark = mark;
-	m->fwmask = MASK;
-	assert_int_equal(route_addr_parse(a4, &m->src[m->n_src++]), 0);
-	assert_int_equal(route_addr_parse(a6, &m->src[m->n_src++]), 0);
-}
-
-static void test_ct_owner(void **state)
-{
-	char buf[1024] __attribute__((aligned(8)));
-	struct route_member m[2];
-	struct route_ct_entry e;
-	uint32_t nat = IPS_SRC_NAT | IPS_CONFIRMED;
-	member(&m[0], "wan", 0x01000000, "10.1.0.2/30", "2001:db8:1::2/64");
-	member(&m[1], "lte", 0x02000000, "10.3.0.2/30", "2001:db8:3::2/64");
-	/* pinned to lte by its mark (other bits of the mark are someone else's) */
-	entry(buf, AF_INET, "192.168.50.2", "198.51.100.1", "10.3.0.2", nat, 0x02000042);
-	assert_int_equal(route_ct_entry_parse((struct nlmsghdr *)buf, &e), 0);
-	assert_true(e.has_mark);
-	assert_int_equal(e.mark, 0x02000042);
-	assert_int_equal(route_flows_owner(&e, MASK, m, 2), 1);
-	/* unmarked (from before the table), NATed to wan */
-	entry(buf, AF_INET, "192.168.50.2", "198.51.100.1", "10.1.0.2", nat, 0x42);
-	route_ct_entry_parse((struct nlmsghdr *)buf, &e);
-	assert_int_equal(route_flows_owner(&e, MASK, m, 2), 0);
-	assert_int_equal(route_flows_owner(&e, 0, m, 2), 0);
-	/* IPv6, marked for wan but not NATed (a routed prefix) */
-	entry(buf, AF_INET6, "2001:db8:50::2", "2001:db8:ffff::1", "2001:db8:50::2",
-	      IPS_CONFIRMED, 0x01000000);
-	route_ct_entry_parse((struct nlmsghdr *)buf, &e);
-	assert_int_equal(route_flows_owner(&e, MASK, m, 2), 0);
-	assert_int_equal(route_flows_owner(&e, 0, m, 2), -1);  /* marking off */
-	/* the router's own connection: neither */
-	entry(buf, AF_INET, "10.1.0.2", "198.51.100.1", "10.1.0.2", IPS_CONFIRMED, 0);
-	route_ct_entry_parse((struct nlmsghdr *)buf, &e);
-	assert_int_equal(route_flows_owner(&e, MASK, m, 2), -1);
-	/* a stale mark of a member that is gone, NATed to lte */
-	entry(buf, AF_INET, "192.168.50.2", "198.51.100.1", "10.3.0.2", nat, 0x07000000);
-	route_ct_entry_parse((struct nlmsghdr *)buf, &e);
-	assert_int_equal(route_flows_owner(&e, MASK, m, 2), 1);
-	/* not an entry; another family */
-	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
-	nlh->nlmsg_type = NLMSG_DONE;
-	assert_int_equal(route_ct_entry_parse(nlh, &e), 1);
-}
-
-static void test_ct_dump_by_mark(void **state)
-{
-	char buf[ROUTE_MSG_MAX] __attribute__((aligned(8)));
-	struct nlmsghdr *nlh = route_ct_msg_dump_mark(buf, 0x02000000, MASK, 5);
-	const struct nfgenmsg *g = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *a;
-	uint32_t mark = 0, mask = 0;
-	assert_int_equal(nlh->nlmsg_type, (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET);
-	assert_int_equal(nlh->nlmsg_flags, NLM_F_REQUEST | NLM_F_DUMP);
-	assert_int_equal(g->nfgen_family, AF_UNSPEC);  /* both families in one walk */
-	mnl_attr_for_each(a, nlh, sizeof(*g)) {
-		if (mnl_attr_get_type(a) == CTA_MARK)
-			mark = ntohl(mnl_attr_get_u32(a));
-		if (mnl_attr_get_type(a) == CTA_MARK_MASK)
-			mask = ntohl(mnl_attr_get_u32(a));
-	}
-	assert_int_equal(mark, 0x02000000);
-	assert_int_equal(mask, MASK);
-	nlh = route_ct_msg_dump_mark(buf, 0, 0, 5);
-	assert_int_equal(nlh->nlmsg_len, NLMSG_HDRLEN + sizeof(struct nfgenmsg));
-}
-
 /* ---- without nftables ------------------------------------------------------------- */
 
 static int drop_net_admin(void)
@@ -279,8 +165,6 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mark_mask_option),
 		cmocka_unit_test(test_nft_rules),
-		cmocka_unit_test(test_ct_owner),
-		cmocka_unit_test(test_ct_dump_by_mark),
 		cmocka_unit_test(test_fallback_without_nftables),
 	};
 	return cmocka_run_group_tests_name("route_flows", tests, NULL, NULL);
