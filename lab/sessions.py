@@ -59,7 +59,7 @@ def story(sess, names, mv):
         cause = [d for d in mv if d["from"] == via and d["time_ts"] <= sess["reset_t"] + 1]
         text += f"; reset at {hms(sess['reset_t'])}"
         if cause:
-            text += f" after {describe(cause[-1])} ({cause[-1]['reason'][:60]})"
+            text += f" after {describe(cause[-1])} ({cause[-1]['reason'].split(';')[0]})"
     return text, via, lived
 
 

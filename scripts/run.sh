@@ -62,7 +62,7 @@ session() {
 	pids+=($!); spids+=($!)
 }
 spids=()
-session "dish clients"
+session dish-clients
 ( until ip -n "$LAB_PREFIX-router" route show default | grep -q 'dev wan'; do sleep 0.2; done
   exec ip netns exec "$LAB_PREFIX-lan" /usr/bin/python3 lab/peers/lan_session.py 198.51.100.1 \
 	--keep "ssh" --via http://198.51.100.1/ip --period 0.2 >"$work/session-ssh.log" ) &
@@ -92,7 +92,7 @@ sleep 0.5
 ctl --json decisions --limit 64 >"$work/decisions.json"
 ctl --json members >"$work/members.json"
 echo "LAN sessions (lab/peers/lan_session.py):"
-/usr/bin/python3 lab/sessions.py "$work/session-dish clients.log" "$work/session-ssh.log" \
+/usr/bin/python3 lab/sessions.py "$work/session-dish-clients.log" "$work/session-ssh.log" \
 	--decisions "$work/decisions.json" --members "$work/members.json" || true
 echo
 ctl status

@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include <linux/netfilter/nf_conntrack_common.h>
+#include <linux/netfilter/nf_conntrack_tcp.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 
@@ -149,6 +150,17 @@ int route_ct_entry_parse(const struct nlmsghdr *nlh, struct route_ct_entry *e)
 		return -1;
 	if (tb[CTA_STATUS] && mnl_attr_get_payload_len(tb[CTA_STATUS]) == 4)
 		e->status = ntohl(mnl_attr_get_u32(tb[CTA_STATUS]));
+	e->tcp_state = -1;
+	if (tb[CTA_PROTOINFO]) {
+		const struct nlattr *pi[CTA_PROTOINFO_MAX + 1], *tcp[CTA_PROTOINFO_TCP_MAX + 1];
+		if (nest_parse(tb[CTA_PROTOINFO], pi, CTA_PROTOINFO_MAX) < 0)
+			return -1;
+		if (pi[CTA_PROTOINFO_TCP] &&
+		    nest_parse(pi[CTA_PROTOINFO_TCP], tcp, CTA_PROTOINFO_TCP_MAX) == 0 &&
+		    tcp[CTA_PROTOINFO_TCP_STATE] &&
+		    mnl_attr_get_payload_len(tcp[CTA_PROTOINFO_TCP_STATE]) == 1)
+			e->tcp_state = mnl_attr_get_u8(tcp[CTA_PROTOINFO_TCP_STATE]);
+	}
 	if (tb[CTA_MARK] && mnl_attr_get_payload_len(tb[CTA_MARK]) == 4) {
 		e->mark = ntohl(mnl_attr_get_u32(tb[CTA_MARK]));
 		e->has_mark = true;
@@ -159,6 +171,11 @@ int route_ct_entry_parse(const struct nlmsghdr *nlh, struct route_ct_entry *e)
 	e->id = tb[CTA_ID];
 	e->zone = tb[CTA_ZONE];
 	return 0;
+}
+
+bool route_ct_closed(const struct route_ct_entry *e)
+{
+	return e->tcp_state == TCP_CONNTRACK_TIME_WAIT || e->tcp_state == TCP_CONNTRACK_CLOSE;
 }
 
 bool route_ct_natted_to(const struct route_ct_entry *e, int family, const union route_ip *addr)
@@ -284,6 +301,8 @@ static bool natted_to_member(const struct route_ct_entry *e, const struct route_
 
 static bool dump_matches(const struct ct_dump *c, const struct route_ct_entry *e)
 {
+	if (route_ct_closed(e))
+		return false;   /* nothing left to reset: not worth a delete */
 	if (c->addr)
 		return route_ct_natted_to(e, c->family, c->addr);
 	return e->has_mark && (e->mark & c->mask) == c->mark && !natted_to_member(e, c->m);

@@ -37,7 +37,7 @@ static int on_count_entry(const struct nlmsghdr *nlh, void *arg)
 {
 	struct route_flows *f = arg;
 	struct route_ct_entry e;
-	if (route_ct_entry_parse(nlh, &e) != 0)
+	if (route_ct_entry_parse(nlh, &e) != 0 || route_ct_closed(&e))
 		return 0;
 	f->tally_total++;
 	int i = route_flows_owner(&e, f->mask, f->snap, f->n_snap);

@@ -43,7 +43,7 @@ struct route_flows {
 	long tally[ROUTE_MAX_MEMBERS], tally_total;
 	struct flow_count counts[ROUTE_MAX_MEMBERS];
 	size_t n_counts;
-	long total;                     /* entries at the last count; -1 none yet */
+	long total;                     /* live connections at the last count; -1 none yet */
 	int64_t counted_wall_ms;
 	uint64_t count_took_us, counts_done;
 	char count_error[ROUTE_ERR_MAX];

@@ -63,7 +63,7 @@ void route_flows_status(const struct route_backend *rb, json_object *o, json_obj
 		add_str(j, "error", f->mask_error[0] ? f->mask_error : NULL);
 	json_object_object_add(j, "unmarked_members", json_object_new_int((int)f->unmarked));
 	json_object_object_add(j, "members", members_json(f));
-	json_object_object_add(j, "conntrack_entries", f->total >= 0 ?
+	json_object_object_add(j, "connections", f->total >= 0 ?
 			       json_object_new_int64(f->total) : NULL);
 	json_object_object_add(j, "counted_wall_ms", f->counted_wall_ms ?
 			       json_object_new_int64(f->counted_wall_ms) : NULL);

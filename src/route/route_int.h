@@ -262,9 +262,13 @@ struct route_ct_entry {
 	uint32_t status;        /* IPS_* */
 	bool has_mark, has_reply_dst;
 	uint32_t mark;
+	int tcp_state;          /* TCP_CONNTRACK_*; -1: not TCP (or not said) */
 	union route_ip reply_dst;
 	const struct nlattr *orig, *id, *zone;
 };
+/* A TCP connection that is over (TIME_WAIT, CLOSE): neither counted as a
+ * flow nor flushed. */
+bool route_ct_closed(const struct route_ct_entry *e);
 /* 0 parsed; 1 not an IPv4/IPv6 entry (skip); -1 malformed. */
 int route_ct_entry_parse(const struct nlmsghdr *nlh, struct route_ct_entry *e);
 /* NATed (IPS_SRC_NAT) to addr: its reply tuple's destination. */

@@ -20,6 +20,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/fib_rules.h>
 #include <linux/netfilter/nf_conntrack_common.h>
+#include <linux/netfilter/nf_conntrack_tcp.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 #include <linux/rtnetlink.h>
@@ -942,6 +943,18 @@ static void test_ct_owner(void **state)
 	entry(buf, AF_INET, "192.168.50.2", "198.51.100.1", "10.3.0.2", nat, 0x07000000);
 	route_ct_entry_parse((struct nlmsghdr *)buf, &e);
 	assert_int_equal(route_flows_owner(&e, FLOW_MASK, m, 2), 1);
+	assert_false(route_ct_closed(&e));      /* no protocol info: not TCP */
+	/* a TCP connection that is over: neither a flow nor worth a delete */
+	struct nlmsghdr *t = entry(buf, AF_INET, "192.168.50.2", "198.51.100.1", "10.3.0.2", nat,
+				   0x02000000);
+	struct nlattr *pi = mnl_attr_nest_start(t, CTA_PROTOINFO);
+	struct nlattr *tcp = mnl_attr_nest_start(t, CTA_PROTOINFO_TCP);
+	mnl_attr_put_u8(t, CTA_PROTOINFO_TCP_STATE, TCP_CONNTRACK_TIME_WAIT);
+	mnl_attr_nest_end(t, tcp);
+	mnl_attr_nest_end(t, pi);
+	assert_int_equal(route_ct_entry_parse(t, &e), 0);
+	assert_int_equal(e.tcp_state, TCP_CONNTRACK_TIME_WAIT);
+	assert_true(route_ct_closed(&e));
 	/* not an entry; another family */
 	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
 	nlh->nlmsg_type = NLMSG_DONE;
