@@ -8,10 +8,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/import_mwan3.h"
 #include "cli/monitor.h"
 #include "ctl/ctl_client.h"
 #include "ctl/ctl_cmds.h"
 #include "ctl/ctl_format.h"
+#include "starwatch/sw_status.h"
 #include "ctl/ctl_rpcd.h"
 #include "ctl/ctl_validate.h"
 
@@ -226,7 +228,12 @@ static int run(struct cli *cl)
 	struct ctl_error err = { .details = NULL };
 	const char *sock = ctl_client_socket(cl->socket);
 	json_object *data;
-	if (cl->cmd->flags & CTL_CMD_LOCAL) {
+	if (strcmp(cl->cmd->name, "config_import_mwan3") == 0) {
+		int rc = cli_import_mwan3(cl->args, stdout);
+		json_object_put(cl->args);
+		cl->args = NULL;
+		return rc;
+	} else if (cl->cmd->flags & CTL_CMD_LOCAL) {
 		json_object *f;
 		const char *file = json_object_object_get_ex(cl->args, "file", &f) ?
 				   json_object_get_string(f) : NULL;
@@ -249,6 +256,13 @@ static int run(struct cli *cl)
 		if (cl->json)
 			print_json_error(&err);
 		print_error(&err);
+		/* The daemon is down: what its watchdog says is all there is. */
+		if (err.code == CTL_E_NOT_RUNNING && strcmp(cl->cmd->name, "health") == 0 &&
+		    !cl->json) {
+			json_object *sw = sw_status_view(sock);
+			ctl_format_starwatch(sw, stdout);
+			json_object_put(sw);
+		}
 		json_object_put(err.details);
 		return exit_code_for(err.code);
 	}

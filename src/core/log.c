@@ -11,6 +11,8 @@ static struct {
 	bool to_stderr;
 	bool opened;
 	enum log_level level;
+	FILE *file;             /* main.log_file: a copy of every line */
+	log_sink_fn sink;       /* starwatch's size-bounded log file */
 } g_log = { .to_stderr = true, .level = LOG_LVL_INFO };
 
 static const char *const level_names[] = {
@@ -29,6 +31,7 @@ void log_open(const char *ident, bool to_stderr, enum log_level level)
 }
 
 void log_set_level(enum log_level level) { g_log.level = level; }
+void log_set_sink(log_sink_fn fn) { g_log.sink = fn; }
 enum log_level log_get_level(void) { return g_log.level; }
 
 int log_level_parse(const char *name)
@@ -55,10 +58,41 @@ void log_close(void)
 	if (g_log.opened)
 		closelog();
 	g_log.opened = false;
+	log_set_file(NULL);
+}
+
+/* (Re)opens the file: after logrotate moved it away, a reload starts a new
+ * one. Appends, line-buffered, close-on-exec. */
+int log_set_file(const char *path)
+{
+	if (g_log.file)
+		fclose(g_log.file);
+	g_log.file = NULL;
+	if (!path || !*path)
+		return 0;
+	g_log.file = fopen(path, "ae");
+	if (!g_log.file)
+		return -1;
+	setvbuf(g_log.file, NULL, _IOLBF, 0);
+	return 0;
+}
+
+static void log_to_file(enum log_level level, const char *text)
+{
+	char when[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	fprintf(g_log.file, "%s %s autonomyd: %s\n", when, log_level_name(level), text);
 }
 
 static void log_emit(enum log_level level, const char *text)
 {
+	if (g_log.file)
+		log_to_file(level, text);
+	if (g_log.sink)
+		g_log.sink(level, text);
 	if (!g_log.to_stderr) {
 		syslog((int)level, "%s", text);
 		return;

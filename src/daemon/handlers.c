@@ -1,15 +1,18 @@
 /* Control command handlers: one function per row of the ctl_cmds table. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config/config.h"
 #include "core/clock.h"
+#include "core/jsonutil.h"
 #include "core/log.h"
 #include "ctl/ctl_proto.h"
 #include "ctl/ctl_server.h"
 #include "daemon/decisions.h"
 #include "daemon/failtest.h"
 #include "daemon/members.h"
+#include "daemon/netifd.h"
 #include "daemon/tel.h"
 #include "ctl/ctl_validate.h"
 #include "daemon/daemon.h"
@@ -63,9 +66,11 @@ int daemon_reload(struct daemon *d, struct ctl_error *err, json_object **warning
 	d->cfg = cfg;
 	daemon_apply_log_level(cfg, d->debug);
 	decisions_configure(d);
+	decisions_backend_check(d);
 	gps_reload(d);
 	if (members_sync(d) < 0)
 		log_err("reload: some members could not be started (see above)");
+	netifd_refresh(d);
 	usage_reload(d);
 	char msg[128];
 	snprintf(msg, sizeof(msg), "reloaded: %zu members, %zu warnings", cfg->n_members, dg.n);
@@ -125,6 +130,9 @@ static json_object *h_failover(struct daemon *d, json_object *args, struct ctl_e
 		ctl_error_set(err, CTL_E_BAD_ARGS, "--force and --test exclude each other");
 		return NULL;
 	}
+	/* A member name, or its netifd interface, device or class. */
+	if (!(member = netifd_member_for(d, member, err)))
+		return NULL;
 	if (test)
 		return failtest_start(d, d->cur_conn, member, err);
 	return decisions_failover(d, member, force, err);
@@ -143,6 +151,16 @@ static json_object *h_members(struct daemon *d, json_object *args, struct ctl_er
 static json_object *h_health(struct daemon *d, json_object *args, struct ctl_error *err)
 {
 	return view_health(d);
+}
+
+/* Cheap on purpose: starwatch asks every check_interval. */
+static json_object *h_ping(struct daemon *d, json_object *args, struct ctl_error *err)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "pid", json_object_new_int((int)getpid()));
+	json_object_object_add(o, "loop_ticks", json_object_new_int64((int64_t)d->health.ticks));
+	json_object_object_add(o, "uptime_s", json_num(selfhealth_uptime_s(&d->health), 1));
+	return o;
 }
 
 static json_object *h_config_show(struct daemon *d, json_object *args, struct ctl_error *err)
@@ -226,12 +244,14 @@ static const struct {
 	{ "status", h_status },
 	{ "members", h_members },
 	{ "health", h_health },
+	{ "ping", h_ping },
 	{ "monitor", h_monitor },
 	{ "decisions", h_decisions },
 	{ "failover", h_failover },
 	{ "config_show", h_config_show },
 	{ "config_validate", h_config_validate },
 	{ "reload", h_reload },
+	{ "hotplug", netifd_hotplug },
 };
 
 json_object *daemon_dispatch(void *ctx, struct ctl_conn *c, const struct ctl_request *req)

@@ -15,6 +15,7 @@
 #include "daemon/daemon.h"
 #include "core/fsutil.h"
 #include "daemon/decisions.h"
+#include "daemon/netifd.h"
 #include "daemon/tel.h"
 #include "link/linkmon.h"
 
@@ -90,6 +91,25 @@ void members_state_changed(struct member_rt *m, const char *why)
 	members_select(m->d);
 }
 
+/* Per target, so `members` can say which target fails. */
+static void target_count(struct member_rt *m, const struct probe_result *r, uint64_t now)
+{
+	struct member_target_stat *t;
+	if (r->target >= m->n_targets)
+		return;
+	t = &m->tstat[r->target];
+	t->sent += r->outcome == PROBE_REPLY || r->outcome == PROBE_LOST;
+	t->replies += r->outcome == PROBE_REPLY;
+	t->lost += r->outcome == PROBE_LOST;
+	t->late += r->outcome == PROBE_LATE;
+	t->send_errors += r->outcome == PROBE_SEND_ERR;
+	t->last = (int)r->outcome;
+	t->last_us = now;
+	if (r->outcome == PROBE_REPLY || r->outcome == PROBE_LATE)
+		t->last_rtt_us = r->rtt_us;
+	t->last_err = r->outcome == PROBE_REPLY || r->outcome == PROBE_LATE ? 0 : r->err;
+}
+
 static void on_probe(void *arg, const struct probe_result *r)
 {
 	struct member_rt *m = arg;
@@ -98,6 +118,7 @@ static void on_probe(void *arg, const struct probe_result *r)
 		[PROBE_LATE] = MSTATE_LATE, [PROBE_SEND_ERR] = MSTATE_SEND_ERR,
 	};
 	uint64_t now = clock_mono_us();
+	target_count(m, r, now);
 	if (mstate_outcome(&m->ms, map[r->outcome], r->sent_us, r->rtt_us, now))
 		members_state_changed(m, NULL);
 	/* A loss may have started a confirmation burst: probe again at once. */
@@ -158,7 +179,7 @@ static void update_sources(struct member_rt *m, const struct link_info *li)
 
 static void apply_link(struct member_rt *m, const struct link_info *li, bool fresh)
 {
-	enum detect_link l = link_of(li);
+	enum detect_link l = m->ifdown ? DETECT_LINK_IFDOWN : link_of(li);
 	bool changed = l != m->link;
 	m->link = l;
 	if (m->prober) {
@@ -183,6 +204,26 @@ void members_carrier_lost(struct member_rt *m)
 		     m->name);
 	if (mstate_link(&m->ms, DETECT_LINK_NO_CARRIER, clock_mono_us()))
 		members_state_changed(m, "no carrier");
+}
+
+/* netifd says the member's interface went down or came back. */
+void members_set_ifdown(struct member_rt *m, bool down)
+{
+	if (m->ifdown == down)
+		return;
+	m->ifdown = down;
+	apply_link(m, linkmon_find(m->d->lm, m->device), !down);
+}
+
+/* The path may have changed (netifd ifup): fresh source addresses and a
+ * probe now instead of at the member's next turn. */
+void members_recheck(struct member_rt *m)
+{
+	uint64_t now = clock_mono_us();
+	apply_link(m, linkmon_find(m->d->lm, m->device), true);
+	sched_probe_now(&m->ms.sched, now);
+	if (m->timer)
+		member_arm(m, now);
 }
 
 void members_link_event(struct daemon *d, const struct link_info *li, bool gone)
@@ -234,7 +275,8 @@ static struct member_rt *member_new(struct daemon *d, const struct cfg_section *
 		return NULL;
 	m->d = d;
 	snprintf(m->name, sizeof(m->name), "%s", s->name);
-	snprintf(m->device, sizeof(m->device), "%s", member_device(s));
+	snprintf(m->device, sizeof(m->device), "%s", member_device(d, s));
+	m->ifdown = netifd_member_down(d, s);
 	snprintf(m->cls, sizeof(m->cls), "%s", cfg_enum_str(s, "class"));
 	if (strcmp(m->cls, "auto") == 0)
 		snprintf(m->cls, sizeof(m->cls), "%s", detect_class(m->device));
@@ -243,6 +285,8 @@ static struct member_rt *member_new(struct daemon *d, const struct cfg_section *
 	/* A member with a data cap is metered whatever the flag says. */
 	m->metered = cfg_bool(s, "metered") || cfg_int(s, "data_limit_mb") > 0;
 	m->link = DETECT_LINK_MISSING;
+	for (size_t i = 0; i < MEMBER_MAX_TARGETS; i++)
+		m->tstat[i].last = -1;
 	if (load_targets(m, s) < 0) {
 		free(m);
 		return NULL;

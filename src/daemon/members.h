@@ -19,6 +19,16 @@ struct mtel;
 
 #define MEMBER_MAX_TARGETS 16
 
+/* What one probe target has answered (for `members`: the web UI's and the
+ * operator's view of which target fails). Counted as the prober reports. */
+struct member_target_stat {
+	uint64_t sent, replies, lost, late, send_errors;
+	uint64_t last_us;               /* monotonic time of the last outcome */
+	uint32_t last_rtt_us;           /* of the last reply (or late reply) */
+	int last_err;                   /* errno of the last loss or send error */
+	int last;                       /* enum probe_outcome, -1 = none yet */
+};
+
 struct member_rt {
 	struct daemon *d;
 	char name[64];
@@ -28,6 +38,7 @@ struct member_rt {
 	bool enabled, metered;
 	struct probe_target targets[MEMBER_MAX_TARGETS];
 	size_t n_targets;
+	struct member_target_stat tstat[MEMBER_MAX_TARGETS];
 	bool default_targets;           /* none configured: the built-in set */
 	struct prober *prober;
 	struct mstate ms;
@@ -38,6 +49,7 @@ struct member_rt {
 	struct tel_member tm;           /* the engine's view of its telemetry */
 	struct mtel *tel;               /* the daemon's telemetry sources (tel.c) */
 	bool adopted;                   /* kept over a reload, telemetry not yet reloaded */
+	bool ifdown;                    /* netifd took its interface down */
 };
 
 /* (Re)builds d->members from d->cfg, keeping the measurements of members
@@ -48,6 +60,10 @@ struct member_rt *members_find_device(struct daemon *d, const char *dev);
 /* A linkmon event for some device. */
 void members_link_event(struct daemon *d, const struct link_info *li, bool gone);
 void members_carrier_lost(struct member_rt *m);
+/* netifd: the member's interface is down / up again (netifd.c). */
+void members_set_ifdown(struct member_rt *m, bool down);
+/* Fresh addresses and a probe now (netifd ifup). */
+void members_recheck(struct member_rt *m);
 /* The active member's carrier read from sysfs every 50 ms (carrier.c). */
 int carrier_watch_start(struct daemon *d);
 void carrier_watch_stop(struct daemon *d);

@@ -233,3 +233,9 @@ void sched_outcome(struct sched *s, bool lost, uint64_t sent_us, uint64_t now_us
 	    (!s->bursts || sent_us >= s->burst_start_us))
 		burst_start(s, now_us);
 }
+
+void sched_probe_now(struct sched *s, uint64_t now_us)
+{
+	if (s->due_us > now_us)
+		s->due_us = now_us;
+}

@@ -168,7 +168,7 @@ struct route_backend *route_new(enum route_kind kind, struct event_base *base,
 	    route_sync_dump(rb) < 0 || start_periodic(rb) < 0 || !route_flows_new(rb)) {
 		int e = errno;
 		log_errno(LOG_LVL_ERR, "route: %s backend", ops->name);
-		route_free(rb, ROUTE_KEEP);
+		route_free(rb, ROUTE_HANDOVER);  /* a failed start changes nothing */
 		errno = e;
 		return NULL;
 	}
@@ -189,7 +189,7 @@ void route_free(struct route_backend *rb, enum route_shutdown how)
 		if (route_sync_run(rb, ROUTE_WHY_RESTORE, NULL) == 0)
 			log_info("route: restored: %zu routes/rules of ours left", count_owned(&rb->have));
 	}
-	route_flows_free(rb, true);
+	route_flows_free(rb, how != ROUTE_HANDOVER);
 	if (rb->periodic)
 		event_free(rb->periodic);
 	if (rb->ops->fini)

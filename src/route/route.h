@@ -238,9 +238,11 @@ enum route_shutdown {
 	ROUTE_RESTORE,  /* remove our rules and member tables; remove our
 			 * default route only where another default route
 			 * (netifd's, DHCP's) will take over */
+	ROUTE_HANDOVER, /* as ROUTE_KEEP, and the flow table stays too:
+			 * another backend of this daemon takes over */
 };
-/* Both remove the flow-marking table (the netlink backend): nothing of ours
- * acts on packets while no daemon keeps it true. The conntrack marks stay
+/* KEEP and RESTORE remove the flow-marking table (the netlink backend):
+ * nothing of ours acts on packets while no daemon keeps it true. The conntrack marks stay
  * on the flows, and with ROUTE_KEEP so do the fwmark rules, so the next
  * start picks the same mark for each member and the flows it pinned find
  * their uplink again (docs/route-backend.md, "Sticky flows"). A crash
