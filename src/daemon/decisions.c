@@ -212,7 +212,7 @@ static void apply_route(struct daemon *d, const struct decision *dc)
 	}
 	char ct[96] = "";
 	if (res.ct_deleted > 0)
-		snprintf(ct, sizeof(ct), ", %d connections of %s flushed", res.ct_deleted, dc->from);
+		snprintf(ct, sizeof(ct), ", %d connections of %s flushed", res.ct_flows, dc->from);
 	daemon_event(d, "route", dc->to, "default route via %s (%u changes in %.2f ms%s%s)",
 		     dc->to, res.changes, (double)res.took_us / 1e3,
 		     res.dry_run ? ", observe only" : "", ct);

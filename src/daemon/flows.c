@@ -93,7 +93,7 @@ void flows_switched(struct daemon *d, const struct decision *dc, const struct ro
 	snprintf(r->from, sizeof(r->from), "%s", dc->from);
 	snprintf(r->to, sizeof(r->to), "%s", dc->to);
 	r->kept = -1;
-	r->flushed = flushed && res->ct_deleted >= 0 ? res->ct_deleted : -1;
+	r->flushed = flushed && res->ct_deleted >= 0 ? res->ct_flows : -1;
 	r->sticky = route_flows_sticky(d->rb);
 	r->pending = true;
 	if (flushed)
@@ -133,9 +133,9 @@ void flows_check_failed(struct daemon *d)
 		    (active && strcmp(active, m->name) == 0))
 			continue;
 		struct route_result res;
-		if (route_conntrack_flush(d->rb, m->name, &res) == 0 && res.ct_deleted > 0)
+		if (route_conntrack_flush(d->rb, m->name, &res) == 0 && res.ct_flows > 0)
 			daemon_event(d, "route", m->name, "%s failed: %d connections kept on it "
-				     "flushed (they reconnect through %s)", m->name, res.ct_deleted,
+				     "flushed (they reconnect through %s)", m->name, res.ct_flows,
 				     active ? active : "the active member");
 	}
 	memcpy(f->failed, now_failed, sizeof(now_failed[0]) * n);

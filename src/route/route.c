@@ -307,6 +307,7 @@ static void flush_old(struct route_backend *rb, int prev, struct route_result *r
 		snprintf(res->error, sizeof(res->error), "%s", rb->ct.error);
 	res->ct_matched = ct.ct_matched;
 	res->ct_deleted = ct.ct_deleted;
+	res->ct_flows = ct.ct_flows;
 	res->ct_took_us = ct.ct_took_us;
 }
 
@@ -414,7 +415,7 @@ int route_conntrack_flush(struct route_backend *rb, const char *member, struct r
 	if (!res)
 		res = &local;
 	memset(res, 0, sizeof(*res));
-	res->ct_matched = res->ct_deleted = -1;
+	res->ct_matched = res->ct_deleted = res->ct_flows = -1;
 	int idx = find_member(rb, member);
 	if (idx < 0) {
 		errno = ENOENT;
@@ -422,7 +423,7 @@ int route_conntrack_flush(struct route_backend *rb, const char *member, struct r
 	}
 	uint64_t t0 = clock_mono_us();
 	int rc = route_ct_flush(&rb->ms[idx].m, route_flows_mask(rb), rb->ops->read_only,
-				&res->ct_matched, &res->ct_deleted, &rb->ct);
+				&res->ct_matched, &res->ct_flows, &res->ct_deleted, &rb->ct);
 	int e = errno;
 	res->ct_took_us = clock_mono_us() - t0;
 	res->dry_run = rb->ops->read_only;
@@ -433,8 +434,9 @@ int route_conntrack_flush(struct route_backend *rb, const char *member, struct r
 		snprintf(res->error, sizeof(res->error), "%s", rb->ct.error);
 		route_sync_error(rb, member, "%s", rb->ct.error);
 	} else {
-		log_info("route: %s: conntrack: %d entries of its flows, %d deleted%s (%.3f ms)", member,
-			 res->ct_matched, res->ct_deleted, res->dry_run ? " (dry run)" : "",
+		log_info("route: %s: conntrack: %d entries of its flows (%d live), %d deleted%s "
+			 "(%.3f ms)", member, res->ct_matched, res->ct_flows, res->ct_deleted,
+			 res->dry_run ? " (dry run)" : "",
 			 res->ct_took_us / 1000.0);
 	}
 	errno = e;

@@ -105,6 +105,8 @@ struct route_result {
 	bool dry_run;           /* none backend: nothing was sent */
 	int ct_matched;         /* conntrack entries found; -1: not tried */
 	int ct_deleted;         /* -1: not tried */
+	int ct_flows;           /* matched entries that were live connections
+				 * (not a TCP one that is over); -1: not tried */
 	uint64_t ct_took_us;
 	char error[ROUTE_ERR_MAX];      /* "" or what failed */
 };

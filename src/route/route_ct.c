@@ -274,7 +274,7 @@ struct ct_dump {
 	const struct route_member *m;
 	uint32_t mark, mask;
 	bool dry_run;
-	int matched, bad;
+	int matched, live, bad;         /* live: not a TCP connection that is over */
 	struct dels *dels;
 };
 
@@ -301,8 +301,6 @@ static bool natted_to_member(const struct route_ct_entry *e, const struct route_
 
 static bool dump_matches(const struct ct_dump *c, const struct route_ct_entry *e)
 {
-	if (route_ct_closed(e))
-		return false;   /* nothing left to reset: not worth a delete */
 	if (c->addr)
 		return route_ct_natted_to(e, c->family, c->addr);
 	return e->has_mark && (e->mark & c->mask) == c->mark && !natted_to_member(e, c->m);
@@ -326,6 +324,7 @@ static int on_entry(const struct nlmsghdr *nlh, void *arg)
 	if (del)
 		route_ct_msg_delete(del, &e, 0);
 	c->matched++;
+	c->live += !route_ct_closed(&e);
 	if (del) {
 		c->dels->len += NLMSG_ALIGN(((struct nlmsghdr *)del)->nlmsg_len);
 		c->dels->count++;
@@ -341,7 +340,7 @@ static int ct_dump_addr(struct route_nl *n, struct ct_dump *c)
 	size_t mark = c->dels->len, count = c->dels->count;
 	for (int filtered = 1; filtered >= 0; filtered--) {
 		for (int tries = 0; tries < 3; tries++) {
-			c->matched = 0;
+			c->matched = c->live = 0;
 			c->dels->len = mark;
 			c->dels->count = count;
 			struct nlmsghdr *req = c->addr ?
@@ -407,13 +406,13 @@ static int ct_flush_open(struct route_nl *n, struct route_ct_stats *st)
 }
 
 int route_ct_flush(const struct route_member *m, uint32_t mask, bool dry_run, int *matched,
-		   int *deleted, struct route_ct_stats *st)
+		   int *live, int *deleted, struct route_ct_stats *st)
 {
 	struct route_nl n;
 	struct dels d = { 0 };
 	struct del_ack a = { 0 };
 	int rc = 0;
-	*matched = *deleted = 0;
+	*matched = *live = *deleted = 0;
 	if (ct_flush_open(&n, st) < 0)
 		return -1;
 	for (size_t i = 0; rc == 0 && i < m->n_src; i++) {
@@ -424,12 +423,14 @@ int route_ct_flush(const struct route_member *m, uint32_t mask, bool dry_run, in
 				     .dels = &d };
 		rc = ct_dump_addr(&n, &c);
 		*matched += c.matched;
+		*live += c.live;
 	}
 	if (rc == 0 && m->fwmark && mask) {
 		struct ct_dump c = { .family = AF_UNSPEC, .m = m, .mark = m->fwmark & mask,
 				     .mask = mask, .dry_run = dry_run, .dels = &d };
 		rc = ct_dump_addr(&n, &c);
 		*matched += c.matched;
+		*live += c.live;
 	}
 	if (rc == 0 && !dry_run)
 		rc = ct_send_dels(&n, &d, &a);

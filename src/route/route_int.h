@@ -266,8 +266,8 @@ struct route_ct_entry {
 	union route_ip reply_dst;
 	const struct nlattr *orig, *id, *zone;
 };
-/* A TCP connection that is over (TIME_WAIT, CLOSE): neither counted as a
- * flow nor flushed. */
+/* A TCP connection that is over (TIME_WAIT, CLOSE): not counted as a
+ * flow (a flush deletes its entry all the same). */
 bool route_ct_closed(const struct route_ct_entry *e);
 /* 0 parsed; 1 not an IPv4/IPv6 entry (skip); -1 malformed. */
 int route_ct_entry_parse(const struct nlmsghdr *nlh, struct route_ct_entry *e);
@@ -284,9 +284,10 @@ int route_ct_match(const struct nlmsghdr *nlh, int family, const union route_ip 
 void route_ct_probe(struct route_ct_stats *st);
 /* Deletes (or with dry_run only counts) the entries NATed to any of the
  * member's source addresses and, with a mask, those carrying its fwmark
- * (flow marking). Returns 0 or -1 (errno; st->error says why). */
+ * (flow marking); live: how many of the matched were live connections.
+ * Returns 0 or -1 (errno; st->error says why). */
 int route_ct_flush(const struct route_member *m, uint32_t mask, bool dry_run, int *matched,
-		   int *deleted, struct route_ct_stats *st);
+		   int *live, int *deleted, struct route_ct_stats *st);
 
 /* ---- the backend (route_sync.c) ---------------------------------------------- */
 

@@ -143,6 +143,7 @@ static json_object *result_json(const struct route_result *r)
 	json_object_object_add(o, "dry_run", json_object_new_boolean(r->dry_run));
 	json_object_object_add(o, "ct_matched", json_object_new_int(r->ct_matched));
 	json_object_object_add(o, "ct_deleted", json_object_new_int(r->ct_deleted));
+	json_object_object_add(o, "ct_flows", json_object_new_int(r->ct_flows));
 	add_u64(o, "ct_took_us", r->ct_took_us);
 	add_str(o, "error", r->error);
 	return o;
