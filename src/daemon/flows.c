@@ -10,8 +10,9 @@
  * also when a member that is not active fails: connections a voluntary
  * switch left on it would otherwise hang.
  *
- * Each switch gets a record: how many connections were flushed (the
- * backend's delete count) and how many stayed on the member left, from the
+ * Each switch gets a record: how many connections were flushed (the live
+ * ones among the entries the backend deleted) and how many stayed on the
+ * member left, from the
  * conntrack count that the switch starts (asynchronous: it fills in a few
  * ms later). `decisions` shows them with the decision. */
 #include "daemon/flows.h"
