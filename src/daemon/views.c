@@ -1,4 +1,4 @@
-/* JSON views of the daemon's state, keys as ../shared/spec/interface.md fixes
+/* JSON views of the daemon's state, keys as docs/interface.md fixes
  * them. These are snapshots: building one never changes anything. */
 #include <arpa/inet.h>
 #include <math.h>

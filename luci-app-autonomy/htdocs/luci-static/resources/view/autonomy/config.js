@@ -47,6 +47,9 @@ function describe(def) {
 	let text = _(def.help);
 	if (def.def != null && def.def !== '' && def.type != 'bool')
 		text += ' ' + data.fmt(_('(default: %s)'), def.def);
+	/* as `autonomyctl config validate` warns: no silent knobs */
+	if (def.planned)
+		text += ' ' + _('Accepted, no effect yet (not implemented in this version).');
 	return text;
 }
 
