@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include <linux/capability.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,17 +87,22 @@ static void test_nft_rules(void **state)
 	assert_int_equal(route_nft_rules("autonomy", MASK, m, 2, 1, r, 8), 5);
 	route_nft_rule_text(r[0], text, sizeof(text));
 	assert_non_null(strstr(text, "[ cmp neq reg 1 0x00000000 ]\n  [ immediate reg 0 accept ]"));
-	route_nft_rule_text(r[4], text, sizeof(text));
-	assert_string_equal(text,
+	/* libnftnl prints the name as 32-bit words in host order */
+	uint32_t w[4] = { 0 };
+	char want[1024];
+	memcpy(w, "wwan0", 5);
+	snprintf(want, sizeof(want),
 		"inet autonomy forward\n"
 		"  [ ct load direction => reg 1 ]\n"
 		"  [ cmp eq reg 1 0x00000000 ]\n"
 		"  [ meta load iifname => reg 1 ]\n"
-		"  [ cmp eq reg 1 0x6e617777 0x00000030 0x00000000 0x00000000 ]\n"
+		"  [ cmp eq reg 1 0x%08x 0x%08x 0x00000000 0x00000000 ]\n"
 		"  [ ct load mark => reg 1 ]\n"
 		"  [ bitwise reg 1 = ( reg 1 & 0xc0ffffff ) ^ 0x02000000 ]\n"
 		"  [ ct set mark with reg 1 ]\n"
-		"  [ immediate reg 0 accept ]\n");
+		"  [ immediate reg 0 accept ]\n", w[0], w[1]);
+	route_nft_rule_text(r[4], text, sizeof(text));
+	assert_string_equal(text, want);
 	route_nft_rule_text(r[1], text, sizeof(text));
 	assert_non_null(strstr(text, "[ meta load oifname => reg 1 ]"));
 	for (int i = 0; i < 5; i++)
@@ -127,8 +133,8 @@ static int fallback_child(void)
 	if (drop_net_admin() < 0)
 		return 10;
 	struct route_backend *rb = route_new(ROUTE_KIND_NONE, NULL, &p);
-	if (!rb)
-		return 11;
+	if (!rb)    /* qemu-user (the cross-architecture runs): no faithful netlink */
+		return errno == EOPNOTSUPP || errno == EPROTONOSUPPORT ? 77 : 11;
 	route_set_members(rb, &m, 1);
 	json_object *st = route_status_json(rb), *f = NULL, *w = NULL;
 	json_object_object_get_ex(st, "flows", &f);
@@ -157,6 +163,10 @@ static void test_fallback_without_nftables(void **state)
 	int status = 0;
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 77) {
+		print_message("netlink refused as unsupported (qemu-user): skipped\n");
+		skip();
+	}
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
