@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <json-c/json.h>
+#include <sys/socket.h>
 
 #include "config/schema.h"
 
@@ -96,6 +97,17 @@ bool        cfg_is_set(const struct cfg_section *s, const char *opt);
  * option's own unit (ms for *_ms options, else seconds); lists are arrays; a
  * scalar without value or default is null. */
 json_object *config_to_json(const struct config *cfg, bool reveal_secrets);
+
+/* One section's options as in config_to_json (e.g. to see whether a reload
+ * changed it: compare the texts with secrets revealed). */
+json_object *config_section_json(const struct cfg_section *s, bool reveal_secrets);
+
+/* "ADDR:PORT" (numeric IPv4) or "[ADDR]:PORT" (IPv6) into ss; 0 or -1. */
+int cfg_parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len);
+
+/* The telemetry kind that reads members of class cls when this program was
+ * built without it ("starlink"), else NULL (cfg_kinds.c). */
+const char *cfg_kind_missing(const char *cls);
 
 /* Masks a secret for display: at most the first 2 characters (fewer for
  * short secrets, never more than a quarter), then always 6 '*'; "" stays "". */

@@ -9,6 +9,8 @@
 #include "config/config.h"
 #include "core/selfhealth.h"
 #include "ctl/ctl_proto.h"
+#include "engine/tel_member.h"
+#include "export/export.h"
 
 struct event_base;
 struct event;
@@ -21,10 +23,8 @@ struct decide;
 struct failtest;
 struct ctl_conn;
 struct route_backend;
-struct loclearn;
-struct gps_state;
-struct usage_state;
 struct flows_state;
+struct recorder;
 struct netifd;
 struct state_io;
 
@@ -63,6 +63,7 @@ struct daemon {
 
 	struct member_rt **members;     /* runtime state, same order as cfg->members */
 	size_t n_members;
+	bool syncing;                   /* members_sync is rebuilding members: no decisions */
 	char active[64];                /* the member carrying traffic ("" = none) */
 	struct daemon_event_rec events[DAEMON_EVENTS_MAX];
 	size_t n_events, events_head;   /* ring */
@@ -77,13 +78,15 @@ struct daemon {
 	struct failtest *failtest;      /* a running `failover --test` */
 	struct ctl_conn *cur_conn;      /* the connection of the request being handled */
 	struct event *carrier_timer;    /* carrier watch of the active member */
-	struct loclearn *learn;         /* where obstruction outages happen (gps.c) */
-	struct gps_state *gps;          /* the router's position (gps.c) */
-	struct usage_state *usage;      /* data usage per member (usage.c) */
 	struct flows_state *flows;      /* connections at each switch (flows.c) */
+	struct tel_env tel_env;         /* the telemetry kinds' shared state (tel.c) */
+	void *kind_state[TEL_KINDS_MAX]; /* router-wide state of each kind (tel_kind_state) */
+	struct recorder *rec;           /* --record: a replay trace of what it saw (record.c) */
 	struct netifd *netifd;          /* OpenWrt interface names → devices (netifd.c) */
 	struct state_io *state;         /* state_dir / run_dir writes (state.c) */
 	struct event *sd_watchdog;      /* systemd WATCHDOG=1 pings (main.c) */
+	struct export_set *exp;         /* Prometheus, SNMP, MQTT (exporters.c) */
+	struct export_host exp_host;
 };
 
 /* Records an event: logged, kept in a ring for `monitor`, and streamed to
@@ -93,6 +96,13 @@ void daemon_event(struct daemon *d, const char *type, const char *member,
 json_object *view_events(struct daemon *d, size_t limit);
 int daemon_monitor_start(struct daemon *d);
 void daemon_monitor_wake(struct daemon *d);
+
+/* The exporters (exporters.c, src/export/). */
+int exporters_start(struct daemon *d);
+void exporters_stop(struct daemon *d);
+struct decision;
+/* A decision of the engine (decisions.c): counts the failovers. */
+void exporters_decision(struct daemon *d, const struct decision *dc);
 
 /* Re-reads the config file; swaps only when it has no errors. Fills err (for
  * the control reply) and returns -1 when the new config was rejected. */

@@ -25,6 +25,7 @@
 #include "daemon/daemon.h"
 #include "daemon/members.h"
 #include "engine/decide.h"
+#include "engine/policy.h"
 #include "route/route.h"
 
 #define FLOW_RECORDS DECIDE_HISTORY
@@ -58,11 +59,15 @@ void flows_stop(struct daemon *d)
 	d->flows = NULL;
 }
 
+/* The decision engine's own view of the member (engine/policy.c), so that
+ * "failed" here is exactly what the engine leaves a member for. */
 bool flows_member_failed(const struct member_rt *m)
 {
-	struct decide_input in = { .link_down = m->link != DETECT_LINK_UP };
-	tel_member_input(&m->tm, &in);
-	return mstate_state(&m->ms) == HEALTH_DOWN || in.link_down || in.predicted_outage;
+	struct policy_member pm;
+	struct decide_input in;
+	member_policy(m, &pm);
+	policy_input(&pm, &in);
+	return in.state == HEALTH_DOWN || in.link_down || in.predicted_outage;
 }
 
 static bool was_failed(const struct flows_state *f, const char *name)
