@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Replay tests: every trace of tests/replay/traces/ through `--replay`
-# (autonomy, seed 1), scored by tests/replay/score.py and checked against
+# Replay tests: every trace of tests/replay/traces/ and the 24-hour noisy
+# traces (gen_traces.py --noisy) through `--replay` (autonomy, seed 1), scored by tests/replay/score.py and checked against
 # tests/replay/expect.json; the baseline policies on every trace; same seed
 # -> same output; a bad trace -> exit 1 with FILE:LINE; the scorer's own
 # self-test. Last line: "N passed, N failed".
@@ -57,6 +57,13 @@ check_trace() { # path
 }
 
 for t in "$rp"/traces/*.jsonl; do
+	check_trace "$t"
+done
+
+# 24 hours of healthy links whose telemetry wanders as real figures do
+# (docs/noise-model.md): generated here, a few MB each; a few seconds each.
+"$py" "$rp/gen_traces.py" --noisy --out "$tmp/noisy" >/dev/null
+for t in "$tmp"/noisy/*.jsonl; do
 	check_trace "$t"
 done
 
