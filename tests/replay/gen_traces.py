@@ -473,16 +473,17 @@ def noisy_dish(tr, rnd, member, t0, t1, base_drop=0.0):
             tr.at(t + rnd.choice((2, 2, 2, 3)), member,
                   starlink={"pop_ping_drop_rate": base_drop})
         t += 15
-    t, frac = t0 + rnd.uniform(300, 900), 0.02
+    t = t0 + rnd.uniform(300, 900)
     while t < t1 - 10:
         tr.at(t, member, starlink={"obstruction_stats": {"currently_obstructed": True}})
         tr.at(t + rnd.uniform(2, 6), member,
               starlink={"obstruction_stats": {"currently_obstructed": False}})
-        if rnd.random() < 0.05:              # the map fills in: +1-2 points over a minute
-            frac = min(0.12, frac + rnd.uniform(0.01, 0.02))
-            tr.at(t - 60, member, starlink={"obstruction_stats": {
-                "fraction_obstructed": round(frac, 3)}})
         t += rnd.expovariate(4 / 3600)
+    t, frac = t0 + rnd.uniform(3600, 7200), 0.02
+    while t < t1 - 120:                      # the map fills in: +1-2 points over a minute
+        frac = min(0.12, frac + rnd.uniform(0.01, 0.02))
+        tr.at(t, member, starlink={"obstruction_stats": {"fraction_obstructed": round(frac, 3)}})
+        t += rnd.expovariate(2 / DAY)
 
 
 def noisy_loss(p, seed):
@@ -514,25 +515,25 @@ def noisy_healthy(seed=41):
 
 
 def noisy_lte_primary(seed=42):
-    """The modem carries traffic at a fair but not strong level (-102 dBm), wandering."""
+    """The modem carries traffic at a fair, not strong level (-100 dBm), wandering."""
     rnd = random.Random(seed)
-    tr = Trace(DAY, [LTE1, WIFI2], "24 h: lte (priority 1) RSRP wanders around -102 dBm, "
-               "SINR around 8 dB; wifi wanders around -62: at most one switch")
+    tr = Trace(DAY, [LTE1, WIFI2], "24 h: lte (priority 1) RSRP wanders around -100 dBm, "
+               "SINR around 10 dB; wifi wanders around -62: at most one switch")
     tr.at(0, wall=WALL0)
-    noisy_cellular(tr, rnd, "lte", 0, DAY, rsrp=-102.0, sinr=8.0)
+    noisy_cellular(tr, rnd, "lte", 0, DAY, rsrp=-100.0, sinr=10.0)
     noisy_wifi(tr, rnd, "wifi", 0, DAY)
     return tr
 
 
 def noisy_wifi_primary(seed=43):
-    """A marina hotspot carries traffic at -68 dBm, wandering; the modem is the backup."""
+    """A marina hotspot carries traffic at -62 dBm, wandering; the modem is the backup."""
     rnd = random.Random(seed)
     tr = Trace(DAY, [{"name": "wifi", "class": "wifi", "priority": 1},
                      {"name": "lte", "class": "cellular", "priority": 2}],
-               "24 h: wifi (priority 1) signal wanders around -68 dBm; lte around -93: at "
+               "24 h: wifi (priority 1) signal wanders around -62 dBm; lte around -93: at "
                "most one switch")
     tr.at(0, wall=WALL0)
-    noisy_wifi(tr, rnd, "wifi", 0, DAY, signal=-68.0)
+    noisy_wifi(tr, rnd, "wifi", 0, DAY, signal=-62.0)
     noisy_cellular(tr, rnd, "lte", 0, DAY)
     return tr
 
