@@ -24,6 +24,7 @@ struct route_backend;
 struct loclearn;
 struct gps_state;
 struct usage_state;
+struct prec_store;
 
 #define DAEMON_EVENTS_MAX 128
 
@@ -75,6 +76,7 @@ struct daemon {
 	struct loclearn *learn;         /* where obstruction outages happen (gps.c) */
 	struct gps_state *gps;          /* the router's position (gps.c) */
 	struct usage_state *usage;      /* data usage per member (usage.c) */
+	struct prec_store *prec;        /* precursor records on disk (prec_store.c) */
 };
 
 /* Records an event: logged, kept in a ring for `monitor`, and streamed to

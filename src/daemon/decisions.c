@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "daemon/daemon.h"
 #include "daemon/members.h"
+#include "daemon/prec_store.h"
 #include "engine/decide.h"
 #include "link/linkmon.h"
 #include "route/route.h"
@@ -56,6 +57,8 @@ int decisions_start(struct daemon *d)
 		return -1;
 	decide_init(d->dec, NULL);
 	decisions_configure(d);
+	if (prec_store_start(d) < 0)
+		return -1;
 	rp.protocol = ROUTE_PROTO_DEFAULT;
 	rp.rule_pref = ROUTE_RULE_PREF_DEFAULT;
 	d->rb = route_new(backend_kind(d), d->base, &rp);
@@ -68,6 +71,7 @@ int decisions_start(struct daemon *d)
 
 void decisions_stop(struct daemon *d)
 {
+	prec_store_stop(d);
 	if (d->rb)
 		route_free(d->rb, ROUTE_KEEP);
 	d->rb = NULL;
@@ -228,6 +232,9 @@ static json_object *decision_json(const struct decision *dc)
 	json_object_object_add(o, "from", dc->from[0] ? json_object_new_string(dc->from) : NULL);
 	json_object_object_add(o, "to", dc->to[0] ? json_object_new_string(dc->to) : NULL);
 	json_object_object_add(o, "reason", json_object_new_string(dc->reason));
+	json_object_object_add(o, "precursor", dc->precursor[0] ?
+			       json_object_new_string(dc->precursor) : NULL);
+	json_object_object_add(o, "flap_prevented", json_object_new_boolean(dc->flap_prevented));
 	for (unsigned i = 0; i < dc->n_scores; i++)
 		json_object_object_add(sc, dc->scores[i].name, dc->scores[i].score >= 0 ?
 				       json_object_new_int(dc->scores[i].score) : NULL);
@@ -242,6 +249,29 @@ json_object *decisions_view(struct daemon *d, int limit)
 	unsigned n = d->dec ? decide_history_count(d->dec) : 0;
 	for (unsigned i = 0; i < n && (limit <= 0 || i < (unsigned)limit); i++)
 		json_object_array_add(a, decision_json(decide_history(d->dec, i)));
+	return a;
+}
+
+/* A member's precursor records (engine/decide.h "Precursors"): per kind,
+ * the alarms checked, those an outage followed, those that moved traffic,
+ * the precision and the strength a prediction of that kind needs now. */
+json_object *decisions_precursors_json(struct daemon *d, const char *member)
+{
+	struct decide_prec_view v[DECIDE_KINDS];
+	unsigned n = d->dec ? decide_precursors(d->dec, member, v, DECIDE_KINDS) : 0;
+	json_object *a = json_object_new_array();
+	for (unsigned i = 0; i < n; i++) {
+		json_object *e = json_object_new_object();
+		json_object_object_add(e, "kind", json_object_new_string(v[i].kind));
+		json_object_object_add(e, "alarms", json_object_new_int64(v[i].alarms));
+		json_object_object_add(e, "hits", json_object_new_int64(v[i].hits));
+		json_object_object_add(e, "moves", json_object_new_int64(v[i].moves));
+		json_object_object_add(e, "move_hits", json_object_new_int64(v[i].move_hits));
+		json_object_object_add(e, "precision", v[i].alarms ? json_num(v[i].precision, 3) : NULL);
+		json_object_object_add(e, "bar", json_num(v[i].bar, 2));
+		json_object_object_add(e, "checking", json_object_new_boolean(v[i].open));
+		json_object_array_add(a, e);
+	}
 	return a;
 }
 

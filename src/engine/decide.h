@@ -190,6 +190,7 @@ struct decide {
 	struct decision hist[DECIDE_HISTORY];
 	unsigned hist_head, hist_count;
 	uint64_t counts[DECIDE_MANUAL + 1];     /* decisions made, per type */
+	bool prec_dirty;                /* a precursor record changed (to be saved) */
 };
 
 void decide_params_default(struct decide_params *p);

@@ -39,8 +39,9 @@ static struct decide_prec *slot(struct decide_member *m, const char *kind, bool 
 	return free_slot;
 }
 
-static void settle(struct decide_member *m, struct decide_prec *p, bool hit)
+static void settle(struct decide *d, struct decide_member *m, struct decide_prec *p, bool hit)
 {
+	d->prec_dirty = true;
 	p->open = false;
 	p->alarms++;
 	p->hits += hit;
@@ -54,7 +55,8 @@ static void settle(struct decide_member *m, struct decide_prec *p, bool hit)
 
 /* An outage of the member (as the probes, the link or its own hardware
  * see it) settles its open alarms as right; time settles them as wrong. */
-static void settle_all(struct decide_member *m, const struct decide_input *x, uint64_t now)
+static void settle_all(struct decide *d, struct decide_member *m, const struct decide_input *x,
+		       uint64_t now)
 {
 	bool out = x->link_down || x->state == HEALTH_DOWN;
 	bool hw_out = x->predicted_outage && x->predict_kind &&
@@ -64,9 +66,9 @@ static void settle_all(struct decide_member *m, const struct decide_input *x, ui
 		if (!p->open)
 			continue;
 		if (out || (hw_out && strcmp(p->kind, DECIDE_KIND_OUTAGE) != 0))
-			settle(m, p, true);
+			settle(d, m, p, true);
 		else if (now >= p->until_us)
-			settle(m, p, false);
+			settle(d, m, p, false);
 	}
 }
 
@@ -87,7 +89,7 @@ void decide_prec_observe(struct decide *d, int i, const struct decide_input *x,
 	bool was = m->raw_predicted, changed = strcmp(kind, m->raw_kind) != 0;
 
 	*eff = *x;
-	settle_all(m, x, now_us);
+	settle_all(d, m, x, now_us);
 	m->raw_predicted = x->predicted_outage;
 	m->below_bar = m->guarded = false;
 	if (!x->predicted_outage)

@@ -38,8 +38,10 @@ void sl_drops_analyse(const struct sl_history *h, struct sl_drops *out)
 	double sum = 0;
 
 	memset(out, 0, sizeof(*out));
-	for (unsigned i = n > SL_DROPS_RECENT ? n - SL_DROPS_RECENT : 0; i < n; i++)
+	for (unsigned i = n > SL_DROPS_RECENT ? n - SL_DROPS_RECENT : 0; i < n; i++) {
 		out->recent += h->drop[i] > 0;
+		out->recent_mass += h->drop[i];
+	}
 	for (unsigned i = n - k60; i < n; i++) {
 		sum += h->drop[i];
 		out->zero_latency60 += h->latency_ms[i] == 0 && h->drop[i] < 1;
@@ -53,20 +55,28 @@ void sl_drops_analyse(const struct sl_history *h, struct sl_drops *out)
 		qsort(v, nv, sizeof(v[0]), cmp_float);
 		out->p99 = v[(nv - 1) * 99 / 100];
 	}
-	/* Sliding 15-s windows over the clean baseline. */
+	/* Sliding 15-s windows over the clean baseline: how many had as many
+	 * seconds with drops, and how many carried as much drop (the sum of
+	 * the 1-s drop rates), as the newest 15 s. */
 	unsigned run = 0, drops = 0;
+	double mass = 0;
 	for (unsigned i = 0; i < base; i++) {
 		if (!ok[i]) {
 			run = drops = 0;
+			mass = 0;
 			continue;
 		}
 		run++;
 		drops += h->drop[i] > 0;
-		if (run > SL_DROPS_RECENT)
+		mass += h->drop[i];
+		if (run > SL_DROPS_RECENT) {
 			drops -= h->drop[i - SL_DROPS_RECENT] > 0;
+			mass -= h->drop[i - SL_DROPS_RECENT];
+		}
 		if (run >= SL_DROPS_RECENT) {
 			out->windows++;
 			out->as_many += drops >= out->recent;
+			out->as_heavy += mass >= out->recent_mass - 1e-6;
 		}
 	}
 }
@@ -75,7 +85,8 @@ bool sl_drops_ramp(const struct sl_drops *d)
 {
 	if (d->recent < 3)
 		return false;
-	return d->windows < MIN_WINDOWS || d->as_many * 100 < d->windows;
+	return d->windows < MIN_WINDOWS ||
+	       (d->as_many * 100 < d->windows && d->as_heavy * 100 < d->windows);
 }
 
 bool sl_drops_status_ramp(const struct sl_drops *d, bool have_baseline, float drop_rate)

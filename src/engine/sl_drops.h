@@ -6,8 +6,12 @@
  * ramp only on a dish that is otherwise clean. The baseline is the rest of
  * the history ring (the dish keeps 15 minutes at 1 Hz) outside outages:
  *   ramp  the newest 15 s have >= 3 seconds with drops, and fewer than 1 %
- *         of the baseline's 15-s windows have as many (with under 60 such
- *         windows there is no baseline, and 3 is enough);
+ *         of the baseline's 15-s windows had as many seconds with drops,
+ *         and fewer than 1 % carried as much drop (the sum of the 1-s drop
+ *         rates): more seconds and heavier drops than this dish's normal —
+ *         its blips are short, its light runs are long, an obstruction
+ *         building is both. With under 60 such windows there is no
+ *         baseline, and 3 seconds do;
  *   p99   the baseline's 99th-percentile drop rate of one second: a status
  *         drop rate must exceed it (and 1 %) to count as a ramp.
  * Pure. */
@@ -22,8 +26,10 @@
 
 struct sl_drops {
 	unsigned recent;                /* seconds with drops among the newest 15 */
+	double recent_mass;             /* the sum of their drop rates */
 	unsigned windows;               /* clean 15-s baseline windows */
-	unsigned as_many;               /* of them with >= `recent` drop seconds */
+	unsigned as_many;               /* of them with as many drop seconds */
+	unsigned as_heavy;              /* of them with as much drop */
 	float p99;                      /* baseline per-second drop rate, 99th pct */
 	double mean60;                  /* mean drop rate over the newest 60 s */
 	unsigned zero_latency60;        /* newest 60 s: latency 0 and drop < 1 */

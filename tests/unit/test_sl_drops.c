@@ -54,12 +54,12 @@ static void test_noisy_dish(void **st)
 	ring(900);
 	blips(0, 900);
 	sl_drops_analyse(&h, &d);
-	/* Seconds 885..899 hold slot 59 (odd: no blip) and the start of none:
-	 * 0 drops. The baseline windows of 15 s hold 0 or 2 drop seconds. */
+	/* Seconds 885..899 are slot 59 (odd: no blip): 0 drops. The baseline
+	 * windows of 15 s hold 0 or 2 drop seconds (0 or 2/15 of drop). */
 	assert_int_equal(d.recent, 0);
 	assert_false(sl_drops_ramp(&d));
-	/* 3 drop seconds where this dish never had more than 2 in 15 s: they
-	 * stand out. */
+	/* 3 drop seconds (3/15) where this dish never had more than 2 (2/15)
+	 * in 15 s: they stand out. */
 	ring(900);
 	blips(0, 885);
 	h.drop[886] = h.drop[887] = h.drop[899] = 1.0f / 15;
@@ -67,7 +67,8 @@ static void test_noisy_dish(void **st)
 	assert_int_equal(d.recent, 3);
 	assert_int_equal(d.as_many, 0);
 	assert_true(sl_drops_ramp(&d));
-	/* Three in a row within every 15 s: an ordinary minute now. */
+	/* Three in a row within every 15 s: an ordinary minute now, and as
+	 * much drop as every baseline window. */
 	ring(900);
 	for (unsigned i = 0; i < 900; i++)
 		h.drop[i] = i % 15 < 3 ? 1.0f / 15 : 0;
@@ -75,7 +76,7 @@ static void test_noisy_dish(void **st)
 	assert_int_equal(d.recent, 3);
 	assert_int_equal(d.as_many, d.windows);
 	assert_false(sl_drops_ramp(&d));
-	/* 8 of the newest 15 stand out against that. */
+	/* 8 of the newest 15 at 20 % stand out against that. */
 	for (unsigned i = 885; i < 900; i += 2)
 		h.drop[i] = 0.2f;
 	sl_drops_analyse(&h, &d);
@@ -90,17 +91,47 @@ static void test_noisy_dish(void **st)
 }
 
 /* Outages (drop rate 1) and 3 s either side are not baseline. */
+/* Both have to stand out: more seconds with drops than usual (3 seconds of
+ * 1/15 on a dish whose quarter-minutes carried 0.4 in one second have more
+ * seconds but less drop: nothing), and more drop than usual (a heavy blip
+ * of 3 seconds on a dish with long light runs: nothing). */
+static void test_count_and_mass(void **st)
+{
+	struct sl_drops d;
+	ring(900);
+	for (unsigned i = 0; i < 885; i++)
+		h.drop[i] = i % 15 == 0 ? 0.4f : 0;
+	h.drop[897] = h.drop[898] = h.drop[899] = 1.0f / 15;
+	sl_drops_analyse(&h, &d);
+	assert_int_equal(d.recent, 3);
+	assert_int_equal(d.as_many, 0);
+	assert_int_equal(d.as_heavy, d.windows);
+	assert_false(sl_drops_ramp(&d));
+	h.drop[897] = h.drop[898] = h.drop[899] = 0.5f;
+	sl_drops_analyse(&h, &d);
+	assert_int_equal(d.as_heavy, 0);
+	assert_true(sl_drops_ramp(&d));
+	ring(900);
+	for (unsigned i = 0; i < 885; i++)
+		h.drop[i] = i % 30 < 20 ? 1.0f / 15 : 0;        /* 20-s light runs */
+	h.drop[897] = h.drop[898] = h.drop[899] = 0.5f;      /* 1.5 of drop: heavier */
+	sl_drops_analyse(&h, &d);
+	assert_int_equal(d.as_heavy, 0);
+	assert_true(d.as_many * 100 >= d.windows);
+	assert_false(sl_drops_ramp(&d));
+}
+
 static void test_outages_left_out(void **st)
 {
 	struct sl_drops d;
 	ring(900);
 	for (unsigned i = 400; i < 420; i++)
 		h.drop[i] = 1;
-	h.drop[397] = h.drop[398] = h.drop[423] = 0.5f;  /* edges */
+	h.drop[397] = h.drop[398] = h.drop[421] = h.drop[422] = 0.5f;    /* edges */
 	h.drop[899] = h.drop[898] = h.drop[897] = 0.1f;
 	sl_drops_analyse(&h, &d);
-	/* Out: 397..422. Clean runs: 0..396 (397 s: 383 windows of 15 s),
-	 * 423..884 (462 s: 448). */
+	/* Out: 397..422, with their heavy edges. Clean runs: 0..396 (397 s: 383
+	 * windows of 15 s), 423..884 (462 s: 448). */
 	assert_int_equal(d.windows, 383 + 448);
 	assert_int_equal(d.as_many, 0);
 	assert_true(d.p99 == 0);
@@ -127,6 +158,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_clean_dish),
 		cmocka_unit_test(test_noisy_dish),
+		cmocka_unit_test(test_count_and_mass),
 		cmocka_unit_test(test_outages_left_out),
 		cmocka_unit_test(test_short_history),
 	};
