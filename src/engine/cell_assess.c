@@ -253,11 +253,21 @@ static void fade_rules(struct cell_assess *a, const struct level_table *t,
 		tel_add_penalty(v, "cellular", (int)fmin(15, -2 * f->slope),
 				"signal fading %.1f dB/min (%s %.0f dBm)", -f->slope, a->metric,
 				f->level);
-	if (x->have && fade_precursor(f, t->fail, &secs)) {
+	bool rsrp = x->have && fade_precursor(f, t->fail, &secs);
+	bool sinr = !rsrp && x->have_q && fade_precursor(q, SINR_FAIL_DB, &secs);
+	/* A precursor must hold on two reports in a row: one report of wander
+	 * can tip a marginal fit, a fade keeps going. */
+	if (!rsrp && !sinr)
+		a->precursor_since_us = 0;
+	else if (!a->precursor_since_us)
+		a->precursor_since_us = a->last_us;
+	if (!a->precursor_since_us || a->precursor_since_us == a->last_us)
+		return;
+	if (rsrp) {
 		tel_predict(v, "signal fading %.1f dB/min: %s %.0f dBm, %.0f in %.0f s", -f->slope,
 			    a->metric, f->level, t->fail, secs);
 		tel_predict_as(v, TEL_KIND_CELL_FADE, strength(f), ALARM_S);
-	} else if (x->have_q && fade_precursor(q, SINR_FAIL_DB, &secs)) {
+	} else {
 		/* Interference moves SINR without the cell going away: alone it
 		 * is weak evidence, acted on when the probes agree. */
 		tel_predict(v, "SINR falling %.1f dB/min: %.0f dB, %.0f in %.0f s", -q->slope,

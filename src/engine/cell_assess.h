@@ -16,7 +16,7 @@
  *                wander, and >= 1 dB/min) costs min(15, 2 x slope); it is a
  *                precursor (predicted outage, kind cellular_fade) only when
  *                the fitted line reaches the level where the technology
- *                fails within 2 minutes: RSRP/NR RSRP -115 dBm, RSCP -105,
+ *                fails within 2 minutes, on two reports in a row: RSRP/NR RSRP -115 dBm, RSCP -105,
  *                RSSI/CSQ -100, or (LTE/NR) SINR -5 dB. Strength |t| / t_crit
  *                (at most 8); the outage is expected within 5 minutes.
  *   downgrade    technology fell from LTE/5G to 3G/2G within 10 min: 20
@@ -66,6 +66,7 @@ struct cell_assess {
 	double slope_db_min;            /* NAN unknown */
 	double fade_t;                  /* its t-statistic, NAN unknown */
 	bool fading;                    /* significantly falling */
+	uint64_t precursor_since_us;    /* report since which it holds, 0 = not */
 	double stdev_db;                /* NAN unknown */
 	unsigned cell_changes, reg_drops;
 	int stability;                  /* 0..100, -1 unknown */

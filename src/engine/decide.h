@@ -60,12 +60,14 @@
  * followed by an outage of the member within the horizon (hits; an outage
  * is the member down, no carrier, or its hardware reporting an outage:
  * kind DECIDE_KIND_OUTAGE) and those that moved traffic. A kind's bar is
- *   bar = clamp(0.5 / p, 1, 8),  p = (hits' + 1) / (alarms' + 1)
+ *   bar = clamp(0.5 / p, 1, 8),  p = (hits' + 1) / (alarms' + 2)
  * with alarms' and hits' decayed by 0.85 at each settled alarm (so about
- * the last ten count): a kind right at least half the time needs strength
- * 1, one right a quarter of the time 2. A prediction weaker than its bar
- * is not acted on (a `hold` says so once) but is still counted, so a kind
- * that becomes right again earns its bar back.
+ * the last ten count; Laplace's rule of succession): a kind not yet checked
+ * on this member, or right at least half the time, needs strength 1; one
+ * wrong once 1.5, right a quarter of the time about 1.6 (a few recent
+ * misses weigh more). A prediction weaker than its bar is not acted on (a
+ * `hold` says so once) but is still counted, so a kind that becomes right
+ * again earns its bar back.
  */
 #ifndef AUTONOMY_ENGINE_DECIDE_H
 #define AUTONOMY_ENGINE_DECIDE_H

@@ -17,9 +17,12 @@
 #define TARGET 0.5              /* a kind right this often needs strength 1 */
 #define BAR_MAX 8.0
 
+/* Laplace's rule of succession: before any alarm is settled the precision
+ * is taken as 1/2 (strength 1 needed); wrong once, 1/3 (1.5); right once,
+ * 2/3 (1). */
 static double bar_of(const struct decide_prec *p)
 {
-	double precision = (p->w_hits + 1) / (p->w_alarms + 1);
+	double precision = (p->w_hits + 1) / (p->w_alarms + 2);
 	return fmin(BAR_MAX, fmax(1, TARGET / precision));
 }
 

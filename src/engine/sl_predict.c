@@ -24,6 +24,9 @@
  * shorter than the recovery after a planned outage. */
 #define OBSTRUCT_CLEAR_US (10 * S)
 #define OBSTRUCT_ALARM_S 120            /* the outage it announces comes within this */
+/* A status drop rate counts as a ramp once it has stood out for this long:
+ * the dish's own blips last 1-3 s, a building obstruction longer. */
+#define DROPS_SUSTAIN_US (4 * S)
 #define PLAN_SLACK_S 120                /* a planned outage this late is still the one */
 #define PLAN_ALARM_S 300                /* stow, thermal shutdown: within this */
 #define OUTAGE_ALARM_S 30               /* the dish says it is out: the probes agree */
@@ -270,6 +273,11 @@ void sl_predict_status(struct sl_predict *p, const struct sl_status *st, uint64_
 	}
 	learn_place(p, wall_s);
 	plan_on_status(p, st, now_us, wall_s);
+	bool base = p->have_hist && now_us - p->hist_us < HIST_FRESH_US;
+	if (st->has_outage || !sl_drops_status_ramp(&p->drops, base, st->pop_ping_drop_rate))
+		p->drops_since_us = 0;
+	else if (!p->drops_since_us)
+		p->drops_since_us = now_us;
 }
 
 void sl_predict_history(struct sl_predict *p, const struct sl_history *h, uint64_t now_us,
@@ -331,8 +339,7 @@ static void observe_now(const struct sl_predict *p, uint64_t now_us, struct sl_n
 	/* Drops count as a ramp only when they stand out against this dish's
 	 * own normal (sl_drops.h): a healthy dish drops pings every 15 s. */
 	n->ramp = (n->hist_fresh && p->hist_ramp) ||
-		  (n->fresh && !p->st.has_outage &&
-		   sl_drops_status_ramp(&p->drops, n->hist_fresh, p->st.pop_ping_drop_rate));
+		  (n->fresh && p->drops_since_us && now_us - p->drops_since_us >= DROPS_SUSTAIN_US);
 	n->rising = n->fresh && frac_rise(p, now_us) >= RISE_MIN;
 	n->recurring = p->p.learn && p->here.recurring;
 }

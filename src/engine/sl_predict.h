@@ -19,8 +19,8 @@
  *     dropped ("did not happen");
  *   - obstruction building: currently_obstructed together with a drop-rate
  *     ramp (>= 3 of the last 15 s of history with drops, or the status drop
- *     rate above 1 %, either standing out against the dish's own normal
- *     drops: sl_drops.h) or a rising fraction_obstructed (+1 point within
+ *     rate above 1 % for 4 s of polls, either standing out against the
+ *     dish's own normal drops: sl_drops.h) or a rising fraction_obstructed (+1 point within
  *     5 min) — or, where obstruction outages recur (loclearn),
  *     currently_obstructed or a drop ramp alone. It clears once the dish has
  *     been unobstructed, without drops, for 10 s. Strength (telemetry.h):
@@ -107,6 +107,7 @@ struct sl_predict {
 	double hist_drop60;             /* mean drop rate over the newest 60 s */
 	unsigned hist_zero_latency;     /* newest 60 s: samples with latency 0 and drop < 1 */
 	bool hist_ramp;                 /* the newest 15 s stand out (sl_drops.h) */
+	uint64_t drops_since_us;        /* status drop rate standing out since, 0 = no */
 	struct sl_drops drops;
 	double obstruct_strength;       /* evidence behind obstruct_flag */
 	/* place, for loclearn */

@@ -10,9 +10,10 @@
 #define SCAN_STALE_US (3600 * S)
 #define FADE_SPAN_US (120 * S)
 #define FADE_MIN_SPAN_US (40 * S)
-/* A client's signal wanders with a time constant of about a minute
- * (docs/noise-model.md): polls 10 s apart are ~0.85 alike. */
-#define WANDER_TAU_S 60.0
+/* A client's signal report is one frame's: frame-to-frame noise on top of a
+ * wander of about a minute (docs/noise-model.md), so polls 10 s apart are
+ * about 0.6 alike; assuming at least 0.72 (30 s) stays on the safe side. */
+#define WANDER_TAU_S 30.0
 #define FADE_MIN_RATE 2.0               /* dB/min: slower is not a fade */
 /* The floor: 802.11a/g/n/ac's least receiver sensitivity for the lowest
  * rate (6 Mbit/s, MCS 0) at 20 MHz is -82 dBm; below it frames are lost. */
@@ -114,12 +115,22 @@ static void fade(struct wifi_assess *a, bool have, const struct trend_fit *fit,
 	a->slope_db_min = have ? fit->slope : NAN;
 	a->fade_t = have ? fit->t : NAN;
 	a->fading = have && trend_falling(fit, FADE_MIN_RATE);
-	if (!a->fading)
+	if (!a->fading) {
+		a->precursor_since_us = 0;
 		return;
+	}
 	tel_add_penalty(v, "wifi", (int)fmin(15, -fit->slope), "signal falling %.0f dB/min (%.0f dBm)",
 			-fit->slope, fit->level);
 	double secs = fit->level <= FLOOR_DBM ? 0 : (fit->level - FLOOR_DBM) / -fit->slope * 60;
-	if (secs > HORIZON_S)
+	/* A precursor must hold on two reports in a row: one frame's noise can
+	 * tip a marginal fit, a fade keeps going. */
+	if (secs > HORIZON_S) {
+		a->precursor_since_us = 0;
+		return;
+	}
+	if (!a->precursor_since_us)
+		a->precursor_since_us = a->last_us;
+	if (a->precursor_since_us == a->last_us)
 		return;
 	tel_predict(v, "Wi-Fi signal falling %.0f dB/min: %.0f dBm, %.0f in %.0f s", -fit->slope,
 		    fit->level, FLOOR_DBM, secs);

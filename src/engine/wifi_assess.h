@@ -9,11 +9,13 @@
  *                the trend line's value now when there is one, which
  *                averages out the noise of single frames)
  *   fade         the trend of the last 2 minutes (>= 4 samples over >= 40 s,
- *                engine/trend.h: significant at 1 % under a minute-long
- *                wander, and >= 2 dB/min) costs min(15, slope); a precursor
+ *                engine/trend.h: significant at 1 % with neighbours 10 s
+ *                apart taken as at least 0.72 alike, and >= 2 dB/min) costs
+ *                min(15, slope); a precursor
  *                (predicted outage, kind wifi_fade) only when the fitted
  *                line reaches the rate floor, -82 dBm (the least sensitivity
- *                802.11 asks for 6 Mbit/s / MCS 0), within a minute.
+ *                802.11 asks for 6 Mbit/s / MCS 0), within a minute, on two
+ *                reports in a row.
  *                Strength |t| / t_crit (at most 8); the outage is expected
  *                within 3 minutes.
  *   bitrate      tx bitrate under 6 Mbit/s: 10
@@ -55,6 +57,7 @@ struct wifi_assess {
 	double slope_db_min;            /* of the last evaluation, NAN unknown */
 	double fade_t;                  /* its t-statistic, NAN unknown */
 	bool fading;                    /* significantly falling */
+	uint64_t precursor_since_us;    /* report since which it holds, 0 = not */
 };
 
 /* What a scan said about the member's channel; the caller computes it (the

@@ -93,7 +93,8 @@ static void test_other_metrics(void **st)
 }
 
 /* -90 falling 6 dB/min: a penalty at once; a precursor only once the line
- * reaches -115 dBm within 2 minutes (below -103 dBm). */
+ * reaches -115 dBm within 2 minutes (below -103 dBm) on two reports in a
+ * row. */
 static void test_fade(void **st)
 {
 	struct modem *m = modem_new();
@@ -114,7 +115,10 @@ static void test_fade(void **st)
 	assert_false(m->v.predicted);               /* -102: -115 in 130 s */
 	m->s.rsrp_dbm = -103.5;
 	sample(m, 15);
-	assert_true(m->v.predicted);                /* -115 in 115 s */
+	assert_false(m->v.predicted);               /* -115 in 115 s: once is not enough */
+	m->s.rsrp_dbm = -105;
+	sample(m, 15);
+	assert_true(m->v.predicted);                /* twice in a row */
 	assert_non_null(strstr(m->v.predict_reason, "signal fading 6.0 dB/min"));
 	assert_string_equal(m->v.predict_kind, TEL_KIND_CELL_FADE);
 	assert_true(m->v.predict_strength >= 1);

@@ -436,6 +436,7 @@ static void test_predicted_outage_leave_and_return(void **state)
 	run(w, 100);
 	w->in[0].predicted_outage = true;
 	w->in[0].predict_reason = "reboot scheduled in 45 s";
+	w->in[0].predict_strength = 4;             /* the dish says so */
 	assert_int_equal(run(w, 1), 1);
 	assert_string_equal(active(w), "lte");
 	assert_string_equal(w->last[0].reason, "starlink: outage predicted (reboot scheduled in 45 s); "
@@ -460,6 +461,7 @@ static void test_predicted_outage_without_healthy_alternative(void **state)
 	set(&w->in[2], HEALTH_DEGRADED, 55, "loss 20% -45");
 	w->in[0].predicted_outage = true;
 	w->in[0].predict_reason = "obstruction building";
+	w->in[0].predict_strength = 2;
 	assert_int_equal(run(w, 30), 0);
 	assert_string_equal(active(w), "starlink");
 	assert_int_equal(decide_history(&w->d, 0)->type, DECIDE_HOLD);

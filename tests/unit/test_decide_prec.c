@@ -88,36 +88,36 @@ static void test_hits_misses_and_bar(void **state)
 	assert_string_equal(active(w), "starlink");
 
 	/* Three misses. Decayed counts (0.85 a step), p = (hits' + 1) /
-	 * (alarms' + 1), bar = max(1, 0.5 / p):
-	 *   2: alarms' 1.85   hits' 0.85   p 0.6491  bar 1
-	 *   3: alarms' 2.5725 hits' 0.7225 p 0.4822  bar 1.0370
-	 *   4: alarms' 3.1866 hits' 0.6141 p 0.3855  bar 1.2969 */
-	false_alarm(w, "obstruction", 1.1);
+	 * (alarms' + 2), bar = max(1, 0.5 / p):
+	 *   2: alarms' 1.85   hits' 0.85   p 0.4805  bar 1.0405
+	 *   3: alarms' 2.5725 hits' 0.7225 p 0.3767  bar 1.3273
+	 *   4: alarms' 3.1866 hits' 0.6141 p 0.3112  bar 1.6066 */
+	false_alarm(w, "obstruction", 2.5);
 	v = view(w, "starlink", "obstruction");
 	assert_int_equal(v.alarms, 2);
 	assert_int_equal(v.hits, 1);
-	assert_true(fabs(v.bar - 1) < 1e-12);
-	false_alarm(w, "obstruction", 1.1);
+	assert_true(fabs(v.bar - 1.0405) < 1e-4);
+	false_alarm(w, "obstruction", 2.5);
 	v = view(w, "starlink", "obstruction");
 	assert_true(fabs(v.w_alarms - 2.5725) < 1e-9 && fabs(v.w_hits - 0.7225) < 1e-9);
-	assert_true(fabs(v.bar - 1.0370) < 1e-4);
-	false_alarm(w, "obstruction", 1.1);
+	assert_true(fabs(v.bar - 1.3273) < 1e-4);
+	false_alarm(w, "obstruction", 2.5);
 	v = view(w, "starlink", "obstruction");
 	assert_int_equal(v.alarms, 4);
 	assert_int_equal(v.hits, 1);
 	assert_int_equal(v.moves, 4);
 	assert_int_equal(v.move_hits, 1);
 	assert_true(fabs(v.precision - 0.25) < 1e-12);
-	assert_true(fabs(v.bar - 1.2969) < 1e-4);
+	assert_true(fabs(v.bar - 1.6066) < 1e-4);
 
-	/* Now strength 1.1 is not enough: no move, one hold that says why,
+	/* Now strength 1.5 is not enough: no move, one hold that says why,
 	 * and the alarm still counts (a miss: no outage). */
-	predict(&w->in[0], "obstruction", 1.1, 60);
+	predict(&w->in[0], "obstruction", 1.5, 60);
 	assert_int_equal(run(w, 30), 0);
 	assert_string_equal(active(w), "starlink");
 	const struct decision *h = last_of(w, DECIDE_HOLD);
 	assert_non_null(strstr(h->reason, "obstruction predicted an outage, not acted on: right 1 "
-				  "of 4 times here, so it needs strength 1.3 (has 1.1)"));
+				  "of 4 times here, so it needs strength 1.6 (has 1.5)"));
 	assert_false(h->flap_prevented);
 	run(w, 60);
 	clear(&w->in[0]);
@@ -125,7 +125,7 @@ static void test_hits_misses_and_bar(void **state)
 	assert_int_equal(view(w, "starlink", "obstruction").alarms, 5);
 	assert_int_equal(view(w, "starlink", "obstruction").moves, 4);
 	/* Another kind on the same member keeps its own record. */
-	predict(&w->in[0], "planned", 1, 300);
+	predict(&w->in[0], "planned", 4, 300);
 	assert_int_equal(run(w, 1), 1);
 	assert_int_equal(view(w, "starlink", "planned").moves, 1);
 	assert_true(fabs(view(w, "starlink", "planned").bar - 1) < 1e-12);
@@ -150,9 +150,11 @@ static void test_bar_comes_back(void **state)
 		set(&w->in[0], HEALTH_UP, 100, "ok");
 		run(w, 1000);
 	}
+	/* 4 misses then 4 hits: bar 2.5933, then 1.4272, 1.0794, 1, 1. */
 	struct decide_prec_view v = view(w, "starlink", "cellular_fade");
 	assert_int_equal(v.hits, 4);
-	assert_true(v.bar < high && fabs(v.bar - 1) < 1e-12);
+	assert_true(fabs(high - 2.5933) < 1e-4);
+	assert_true(fabs(v.bar - 1) < 1e-12);
 }
 
 /* The hardware saying it is out settles the other open predictions. */
@@ -180,7 +182,7 @@ static void test_failback_waits_for_open_prediction(void **state)
 	struct world *w = world_new();
 	eval(w);
 	run(w, 100);
-	predict(&w->in[0], "obstruction", 1, 300);
+	predict(&w->in[0], "obstruction", 2, 300);
 	assert_int_equal(run(w, 10), 1);
 	clear(&w->in[0]);
 	/* The normal hold (60 s after a 10-s spell) would return at ~70 s. */
@@ -198,13 +200,14 @@ static void test_failback_waits_for_open_prediction(void **state)
 }
 
 /* After a false alarm, a new prediction within flap_guard of the return
- * needs twice the bar; a strong one, or one after the guard, moves. */
+ * needs twice the bar (1.5 after one miss); a strong one, or one after the
+ * guard, moves. */
 static void test_flap_guard(void **state)
 {
 	struct world *w = world_new();
 	eval(w);
 	run(w, 100);
-	predict(&w->in[0], "wifi_fade", 1, 60);
+	predict(&w->in[0], "wifi_fade", 1.5, 60);
 	run(w, 10);
 	clear(&w->in[0]);
 	unsigned t = 0;
@@ -212,13 +215,13 @@ static void test_flap_guard(void **state)
 		run(w, 1);
 	assert_string_equal(active(w), "starlink");
 	run(w, 120);
-	predict(&w->in[0], "wifi_fade", 1.5, 60);
+	predict(&w->in[0], "wifi_fade", 2.5, 60);
 	assert_int_equal(run(w, 20), 0);
 	const struct decision *h = last_of(w, DECIDE_HOLD);
 	assert_true(h->flap_prevented);
 	assert_non_null(strstr(h->reason, "starlink: wifi_fade predicted an outage again"));
 	assert_non_null(strstr(h->reason, "staying (flap prevented)"));
-	predict(&w->in[0], "wifi_fade", 2.5, 60);       /* twice the bar: moves */
+	predict(&w->in[0], "wifi_fade", 4, 60);         /* twice the bar: moves */
 	assert_int_equal(run(w, 1), 1);
 	assert_string_equal(active(w), "lte");
 }
@@ -228,9 +231,9 @@ static void test_flap_guard_expires(void **state)
 	struct world *w = world_new();
 	eval(w);
 	run(w, 100);
-	false_alarm(w, "wifi_fade", 1);
+	false_alarm(w, "wifi_fade", 2);
 	run(w, 600);                                    /* 10 min after the return */
-	predict(&w->in[0], "wifi_fade", 1.1, 60);       /* bar 1 after one miss */
+	predict(&w->in[0], "wifi_fade", 1.5, 60);       /* bar 1.5 after one miss */
 	assert_int_equal(run(w, 1), 1);
 	assert_string_equal(active(w), "lte");
 }
@@ -270,7 +273,7 @@ static void test_restore_and_view(void **state)
 	assert_int_equal(r.moves, 7);
 	assert_int_equal(r.move_hits, 7);             /* never more than the moves */
 	assert_true(fabs(r.precision - 0.2) < 1e-12);
-	assert_true(fabs(r.bar - 0.5 / (2.1 / 6.5)) < 1e-9);
+	assert_true(fabs(r.bar - 0.5 / (2.1 / 7.5)) < 1e-9);
 	v.w_alarms = NAN;                               /* nonsense is not believed */
 	v.w_hits = -3;
 	assert_int_equal(decide_prec_restore(&w->d, "wifi", &v), 0);

@@ -215,7 +215,8 @@ static void test_outage_reported_now(void **st)
 }
 
 /* The replay library's obstruction trace: fraction rising, then obstructed
- * with drops: predicted; cleared recover_s after the sky is clear. */
+ * with drops: predicted (weakly, until the drops have lasted 4 s);
+ * cleared 10 s after the sky is clear. */
 static void test_obstruction_building(void **st)
 {
 	struct dish *d = dish_new(false);
@@ -230,7 +231,14 @@ static void test_obstruction_building(void **st)
 	d->st.currently_obstructed = true;
 	d->st.pop_ping_drop_rate = 0.02f;
 	const struct tel_verdict *v = poll(d);
-	assert_true(v->predicted);
+	assert_true(v->predicted);                  /* obstructed, the sky filling in */
+	assert_true(fabs(v->predict_strength - 0.5) < 1e-9);
+	assert_null(strstr(v->predict_reason, "drop"));
+	advance(d, 2);                              /* drops for 2 s: could be a blip */
+	assert_true(fabs(poll(d)->predict_strength - 0.5) < 1e-9);
+	advance(d, 2);                              /* for 4 s: a ramp */
+	v = poll(d);
+	assert_true(fabs(v->predict_strength - 2) < 1e-9);
 	assert_non_null(strstr(v->predict_reason, "obstruction building"));
 	/* The reason names the evidence there is, not an empty history. */
 	assert_non_null(strstr(v->predict_reason, "dish drop rate 2 %"));

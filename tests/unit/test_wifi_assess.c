@@ -99,7 +99,9 @@ static void test_falling_signal(void **st)
 	r->s.signal_dbm = -72;
 	sample(r, 10);
 	r->s.signal_dbm = -74;
-	assert_true(sample(r, 10)->predicted);      /* the line reaches -82 in 44 s */
+	assert_false(sample(r, 10)->predicted);     /* the line reaches -82 in 44 s ... */
+	r->s.signal_dbm = -76;
+	assert_true(sample(r, 10)->predicted);      /* ... and still does a report later */
 	assert_non_null(strstr(r->v.predict_reason, "falling"));
 	assert_string_equal(r->v.predict_kind, TEL_KIND_WIFI_FADE);
 	assert_int_equal(r->v.predict_horizon_s, 180);
