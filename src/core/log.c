@@ -11,6 +11,7 @@ static struct {
 	bool to_stderr;
 	bool opened;
 	enum log_level level;
+	FILE *file;             /* main.log_file: a copy of every line */
 } g_log = { .to_stderr = true, .level = LOG_LVL_INFO };
 
 static const char *const level_names[] = {
@@ -55,10 +56,39 @@ void log_close(void)
 	if (g_log.opened)
 		closelog();
 	g_log.opened = false;
+	log_set_file(NULL);
+}
+
+/* (Re)opens the file: after logrotate moved it away, a reload starts a new
+ * one. Appends, line-buffered, close-on-exec. */
+int log_set_file(const char *path)
+{
+	if (g_log.file)
+		fclose(g_log.file);
+	g_log.file = NULL;
+	if (!path || !*path)
+		return 0;
+	g_log.file = fopen(path, "ae");
+	if (!g_log.file)
+		return -1;
+	setvbuf(g_log.file, NULL, _IOLBF, 0);
+	return 0;
+}
+
+static void log_to_file(enum log_level level, const char *text)
+{
+	char when[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	fprintf(g_log.file, "%s %s autonomyd: %s\n", when, log_level_name(level), text);
 }
 
 static void log_emit(enum log_level level, const char *text)
 {
+	if (g_log.file)
+		log_to_file(level, text);
 	if (!g_log.to_stderr) {
 		syslog((int)level, "%s", text);
 		return;

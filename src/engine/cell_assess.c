@@ -250,7 +250,7 @@ static void fade_rules(struct cell_assess *a, const struct level_table *t,
 	a->fade_t = x->have ? f->t : NAN;
 	a->fading = x->have && trend_falling(f, FADE_MIN_RATE);
 	if (a->fading)
-		tel_add_penalty(v, "cellular", (int)fmin(15, -2 * f->slope),
+		tel_add_penalty(v, "cellular", (int)lround(fmin(15, -2 * f->slope)),
 				"signal fading %.1f dB/min (%s %.0f dBm)", -f->slope, a->metric,
 				f->level);
 	bool rsrp = x->have && fade_precursor(f, t->fail, &secs);

@@ -119,8 +119,8 @@ static void fade(struct wifi_assess *a, bool have, const struct trend_fit *fit,
 		a->precursor_since_us = 0;
 		return;
 	}
-	tel_add_penalty(v, "wifi", (int)fmin(15, -fit->slope), "signal falling %.0f dB/min (%.0f dBm)",
-			-fit->slope, fit->level);
+	tel_add_penalty(v, "wifi", (int)lround(fmin(15, -fit->slope)),
+			"signal falling %.0f dB/min (%.0f dBm)", -fit->slope, fit->level);
 	double secs = fit->level <= FLOOR_DBM ? 0 : (fit->level - FLOOR_DBM) / -fit->slope * 60;
 	/* A precursor must hold on two reports in a row: one frame's noise can
 	 * tip a marginal fit, a fade keeps going. */

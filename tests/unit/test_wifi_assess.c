@@ -116,7 +116,7 @@ static void test_falling_far_above_floor(void **st)
 		sample(r, k ? 10 : 0);
 	}
 	assert_true(r->a.fading);
-	assert_int_equal(pen(&r->v, "falling"), 11);
+	assert_int_equal(pen(&r->v, "falling"), 12);
 	assert_false(r->v.predicted);
 }
 
