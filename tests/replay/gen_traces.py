@@ -458,21 +458,28 @@ def noisy_wifi(tr, rnd, member, t0, t1, signal=-62.0):
 
 
 def noisy_dish(tr, rnd, member, t0, t1, base_drop=0.0):
-    """A healthy dish as the captured get_history shows one (docs/noise-model.md): at
-    about half of the 15-s satellite slot boundaries, 2-3 s of drops of 1/15 to 6/15;
-    the dish calling itself obstructed for 2-6 s a few times an hour without an outage;
-    the obstructed fraction creeping up a point now and then as the map fills in.
-    base_drop: a steady drop rate underneath (a lossy link)."""
+    """A healthy dish as the captured get_history shows one (docs/noise-model.md): at 57 %
+    of the 15-s satellite slot boundaries, 2 s (3 s one time in four) of drops of 1/15 to
+    6/15; now and then a light run of 1/15 drops for 10-20 s without an outage; the dish
+    calling itself obstructed for 2-6 s a few times an hour; the obstructed fraction
+    creeping up a point now and then as the map fills in. base_drop: a steady drop rate
+    underneath (a lossy link)."""
     tr.at(t0, member, starlink=dict(SL_OK, pop_ping_drop_rate=base_drop))
     phase = rnd.uniform(0, 15)
     t = t0 + phase
+    busy_until = t0
     while t < t1 - 5:
-        if rnd.random() < 0.55:
-            k = rnd.choices((1, 2, 3, 4, 5, 6), (60, 25, 6, 4, 3, 2))[0]
+        if t >= busy_until and rnd.random() < 0.57:
+            k = rnd.choices((1, 2, 3, 4, 5, 6), (57, 19, 8, 7, 5, 4))[0]
             tr.at(t, member, starlink={"pop_ping_drop_rate": round(base_drop + k / 15, 3)})
             tr.at(t + rnd.choice((2, 2, 2, 3)), member,
                   starlink={"pop_ping_drop_rate": base_drop})
         t += 15
+        if rnd.random() < 15 / 3600:         # a light run, about one an hour
+            start, length = t + 5, rnd.uniform(10, 20)
+            tr.at(start, member, starlink={"pop_ping_drop_rate": round(base_drop + 1 / 15, 3)})
+            tr.at(start + length, member, starlink={"pop_ping_drop_rate": base_drop})
+            busy_until = start + length + 1
     t = t0 + rnd.uniform(300, 900)
     while t < t1 - 10:
         tr.at(t, member, starlink={"obstruction_stats": {"currently_obstructed": True}})
@@ -480,7 +487,7 @@ def noisy_dish(tr, rnd, member, t0, t1, base_drop=0.0):
               starlink={"obstruction_stats": {"currently_obstructed": False}})
         t += rnd.expovariate(4 / 3600)
     t, frac = t0 + rnd.uniform(3600, 7200), 0.02
-    while t < t1 - 120:                      # the map fills in: +1-2 points over a minute
+    while t < t1 - 120:                      # the map fills in: +1-2 points
         frac = min(0.12, frac + rnd.uniform(0.01, 0.02))
         tr.at(t, member, starlink={"obstruction_stats": {"fraction_obstructed": round(frac, 3)}})
         t += rnd.expovariate(2 / DAY)
