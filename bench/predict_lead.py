@@ -75,11 +75,6 @@ def run(prog, path, seed, fade_member):
     return res
 
 
-def pct(v, q):
-    s = sorted(v)
-    return s[min(len(s) - 1, int(round(q * (len(s) - 1))))] if s else None
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
@@ -128,7 +123,7 @@ def main():
         got = [x for x in v if x is not None and x > 0]
         lead[g] = {"outages": len(v), "moved_1s_before": sum(x >= 1 for x in got),
                    "share": round(sum(x >= 1 for x in got) / len(v), 3) if v else None,
-                   "lead_s": {"median": pct(got, 0.5), "p10": pct(got, 0.1)}}
+                   "lead_s": {"median": score.pct(got, 0.5), "p10": score.pct(got, 0.1)}}
     moves = sum(d["moves"] for d in kinds.values())
     just = sum(d["justified"] for d in kinds.values())
     doc = {"seeds": a.seeds, "noise_seeds": a.noise_seeds, "precision_by_kind": kinds,

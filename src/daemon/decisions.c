@@ -15,6 +15,7 @@
 #include "daemon/members.h"
 #include "daemon/prec_store.h"
 #include "engine/decide.h"
+#include "engine/decide_prec_json.h"
 #include "link/linkmon.h"
 #include "openwrt/owrt_mwan3_rules.h"
 #include "route/route.h"
@@ -306,22 +307,7 @@ json_object *decisions_view(struct daemon *d, int limit)
  * the precision and the strength a prediction of that kind needs now. */
 json_object *decisions_precursors_json(struct daemon *d, const char *member)
 {
-	struct decide_prec_view v[DECIDE_KINDS];
-	unsigned n = d->dec ? decide_precursors(d->dec, member, v, DECIDE_KINDS) : 0;
-	json_object *a = json_object_new_array();
-	for (unsigned i = 0; i < n; i++) {
-		json_object *e = json_object_new_object();
-		json_object_object_add(e, "kind", json_object_new_string(v[i].kind));
-		json_object_object_add(e, "alarms", json_object_new_int64(v[i].alarms));
-		json_object_object_add(e, "hits", json_object_new_int64(v[i].hits));
-		json_object_object_add(e, "moves", json_object_new_int64(v[i].moves));
-		json_object_object_add(e, "move_hits", json_object_new_int64(v[i].move_hits));
-		json_object_object_add(e, "precision", v[i].alarms ? json_num(v[i].precision, 3) : NULL);
-		json_object_object_add(e, "bar", json_num(v[i].bar, 2));
-		json_object_object_add(e, "checking", json_object_new_boolean(v[i].open));
-		json_object_array_add(a, e);
-	}
-	return a;
+	return d->dec ? decide_prec_member_json(d->dec, member, true) : json_object_new_array();
 }
 
 json_object *decisions_last_switch(struct daemon *d)

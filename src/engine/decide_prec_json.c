@@ -15,30 +15,46 @@
 
 #include "engine/decide_prec_json.h"
 
+#include "core/jsonutil.h"
+
 #define FORMAT "autonomy-precursors/1"
+
+json_object *decide_prec_member_json(const struct decide *d, const char *name, bool view)
+{
+	struct decide_prec_view v[DECIDE_KINDS];
+	unsigned n = decide_precursors(d, name, v, DECIDE_KINDS);
+	json_object *a = json_object_new_array();
+	for (unsigned k = 0; k < n; k++) {
+		json_object *e = json_object_new_object();
+		json_object_object_add(e, "kind", json_object_new_string(v[k].kind));
+		json_object_object_add(e, "alarms", json_object_new_int64(v[k].alarms));
+		json_object_object_add(e, "hits", json_object_new_int64(v[k].hits));
+		json_object_object_add(e, "moves", json_object_new_int64(v[k].moves));
+		json_object_object_add(e, "move_hits", json_object_new_int64(v[k].move_hits));
+		if (view) {
+			json_object_object_add(e, "precision", v[k].alarms ?
+					       json_num(v[k].precision, 3) : NULL);
+			json_object_object_add(e, "bar", json_num(v[k].bar, 2));
+			json_object_object_add(e, "checking", json_object_new_boolean(v[k].open));
+		} else {
+			json_object_object_add(e, "w_alarms", json_object_new_double(v[k].w_alarms));
+			json_object_object_add(e, "w_hits", json_object_new_double(v[k].w_hits));
+		}
+		json_object_array_add(a, e);
+	}
+	return a;
+}
 
 json_object *decide_prec_to_json(const struct decide *d)
 {
 	json_object *o = json_object_new_object(), *ms = json_object_new_object();
 	json_object_object_add(o, "format", json_object_new_string(FORMAT));
 	for (unsigned i = 0; i < d->n; i++) {
-		struct decide_prec_view v[DECIDE_KINDS];
-		unsigned n = decide_precursors(d, d->m[i].name, v, DECIDE_KINDS);
-		if (!n)
-			continue;
-		json_object *a = json_object_new_array();
-		for (unsigned k = 0; k < n; k++) {
-			json_object *e = json_object_new_object();
-			json_object_object_add(e, "kind", json_object_new_string(v[k].kind));
-			json_object_object_add(e, "alarms", json_object_new_int64(v[k].alarms));
-			json_object_object_add(e, "hits", json_object_new_int64(v[k].hits));
-			json_object_object_add(e, "moves", json_object_new_int64(v[k].moves));
-			json_object_object_add(e, "move_hits", json_object_new_int64(v[k].move_hits));
-			json_object_object_add(e, "w_alarms", json_object_new_double(v[k].w_alarms));
-			json_object_object_add(e, "w_hits", json_object_new_double(v[k].w_hits));
-			json_object_array_add(a, e);
-		}
-		json_object_object_add(ms, d->m[i].name, a);
+		json_object *a = decide_prec_member_json(d, d->m[i].name, false);
+		if (json_object_array_length(a))
+			json_object_object_add(ms, d->m[i].name, a);
+		else
+			json_object_put(a);
 	}
 	json_object_object_add(o, "members", ms);
 	return o;

@@ -7,7 +7,13 @@
 
 #include "engine/decide.h"
 
+#include <stdbool.h>
+
 json_object *decide_prec_to_json(const struct decide *d);
+/* One member's records as an array: with view, for `members` (kind,
+ * alarms, hits, moves, move_hits, precision or null, bar, checking); else
+ * as stored (the counts and the decayed weights). */
+json_object *decide_prec_member_json(const struct decide *d, const char *name, bool view);
 /* Puts the records of o back into d; returns how many, or -1 when o is not
  * a precursors document (d unchanged). Unsound entries are skipped. */
 int decide_prec_from_json(struct decide *d, json_object *o);

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "decide_world.h"
+#include "engine/decide_prec_json.h"
 
 static void predict(struct decide_input *x, const char *kind, double strength, uint32_t horizon)
 {
@@ -284,6 +285,62 @@ static void test_restore_and_view(void **state)
 	assert_int_equal(decide_precursors(&w->d, "nobody", &r, 1), 0);
 }
 
+/* state_dir/precursors.json: what is written reads back the same; other
+ * documents and unsound entries are refused or skipped. */
+static void test_store_round_trip(void **state)
+{
+	struct world *w = world_new();
+	static struct decide back;
+	eval(w);
+	run(w, 100);
+	false_alarm(w, "obstruction", 2);
+	predict(&w->in[0], "planned", 4, 30);
+	run(w, 5);
+	down(&w->in[0], "rebooting");
+	run(w, 5);
+	assert_true(w->d.prec_dirty);
+	json_object *o = decide_prec_to_json(&w->d);
+	const char *txt = json_object_to_json_string(o);
+	decide_init(&back, NULL);
+	assert_int_equal(decide_prec_load(&back, txt, strlen(txt)), 2);
+	json_object_put(o);
+	struct decide_prec_view a[DECIDE_KINDS], b[DECIDE_KINDS];
+	unsigned na = decide_precursors(&w->d, "starlink", a, DECIDE_KINDS);
+	assert_int_equal(decide_precursors(&back, "starlink", b, DECIDE_KINDS), na);
+	for (unsigned i = 0; i < na; i++) {
+		assert_string_equal(a[i].kind, b[i].kind);
+		assert_int_equal(a[i].alarms, b[i].alarms);
+		assert_int_equal(a[i].hits, b[i].hits);
+		assert_true(fabs(a[i].bar - b[i].bar) < 1e-9);
+	}
+	json_object *v = decide_prec_member_json(&w->d, "starlink", true);
+	assert_int_equal(json_object_array_length(v), 2);
+	assert_non_null(strstr(json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN),
+			       "\"checking\":false"));
+	json_object_put(v);
+	static const char *const bad[] = {
+		"", "[]", "{\"format\":\"autonomy-locations/1\",\"places\":[]}",
+		"{\"format\":\"autonomy-precursors/1\",\"members\":[]}",
+		"{\"format\":\"autonomy-precursors/1\",\"members\":{}",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		decide_init(&back, NULL);
+		assert_int_equal(decide_prec_load(&back, bad[i], strlen(bad[i])), -1);
+		assert_int_equal(back.n, 0);
+	}
+	static const char skip[] = "{\"format\":\"autonomy-precursors/1\",\"members\":{"
+		"\"lte\":[{\"kind\":\"cellular_fade\",\"alarms\":1,\"hits\":2,\"moves\":0,"
+		"\"move_hits\":0,\"w_alarms\":1,\"w_hits\":1},"
+		"{\"kind\":\"wifi_fade\",\"alarms\":-1,\"hits\":0,\"moves\":0,\"move_hits\":0,"
+		"\"w_alarms\":1,\"w_hits\":1},"
+		"{\"kind\":\"planned\",\"alarms\":3,\"hits\":2,\"moves\":2,\"move_hits\":1,"
+		"\"w_alarms\":2.5,\"w_hits\":1.5}],\"\":[]}}";
+	decide_init(&back, NULL);
+	assert_int_equal(decide_prec_load(&back, skip, strlen(skip)), 1);  /* hits > alarms, -1 */
+	assert_int_equal(decide_precursors(&back, "lte", a, DECIDE_KINDS), 1);
+	assert_string_equal(a[0].kind, "planned");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -295,6 +352,7 @@ int main(void)
 		cmocka_unit_test(test_flap_guard_expires),
 		cmocka_unit_test(test_quality_needs_the_probes),
 		cmocka_unit_test(test_restore_and_view),
+		cmocka_unit_test(test_store_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
