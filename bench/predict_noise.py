@@ -41,10 +41,12 @@ def replay(prog, path):
     with tempfile.TemporaryFile("w+") as out:
         subprocess.run([prog, "--replay", path, "--seed", "1"], stdout=out, check=True)
         out.seek(0)
+        pre = sum(1 for x in out if '"event":"switch"' in x and score.preemptive(json.loads(x)))
+        out.seek(0)
         f = score.score(path, out)
     days = f["duration_s"] / 86400
     return {"switches_per_day": round(f["switches"] / days, 2), "flaps": f["flaps"],
-            "round_trips": f["round_trips"], "preemptive_moves": f["precision"]["moves"],
+            "round_trips": f["round_trips"], "preemptive_moves": pre,
             "avoidable_downtime_s": f["avoidable_downtime_s"]}
 
 
