@@ -309,9 +309,14 @@ static void note_prediction(struct decide_ctx *c)
 		     a->name, a->raw_kind, (double)(c->now - a->returned_us) / 1e6);
 		return;
 	}
-	emit(c, DECIDE_HOLD, d->active, d->active, "%s: %s predicted an outage, not acted on: "
-	     "right %u of %u times here, so it needs strength %.1f (has %.1f)", a->name,
-	     a->raw_kind, p ? p->hits : 0, p ? p->alarms : 0, a->raw_bar, a->raw_strength);
+	if (p && p->alarms)
+		emit(c, DECIDE_HOLD, d->active, d->active, "%s: %s predicted an outage, not acted "
+		     "on: right %u of %u times here, so it needs strength %.1f (has %.1f)", a->name,
+		     a->raw_kind, p->hits, p->alarms, a->raw_bar, a->raw_strength);
+	else
+		emit(c, DECIDE_HOLD, d->active, d->active, "%s: %s predicted an outage, not acted "
+		     "on: too weak alone (strength %.1f of %.1f; the probes agreeing would double "
+		     "it)", a->name, a->raw_kind, a->raw_strength, a->raw_bar);
 }
 
 static bool leave_excluded(struct decide_ctx *c)

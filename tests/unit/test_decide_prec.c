@@ -261,6 +261,23 @@ static void test_quality_needs_the_probes(void **state)
 	assert_string_equal(active(w), "lte");
 }
 
+/* A prediction below the assessor's own bar (an obstruction seen only as a
+ * filling sky map): not acted on unless the probes agree. */
+static void test_weak_alone(void **state)
+{
+	struct world *w = world_new();
+	eval(w);
+	run(w, 100);
+	predict(&w->in[0], "obstruction", 0.5, 120);
+	assert_int_equal(run(w, 10), 0);
+	assert_non_null(strstr(last_of(w, DECIDE_HOLD)->reason, "starlink: obstruction predicted an "
+			       "outage, not acted on: too weak alone (strength 0.5 of 1.0; the "
+			       "probes agreeing would double it)"));
+	predict(&w->in[0], "obstruction", 1.0, 120);    /* what tel_member makes of it */
+	assert_int_equal(run(w, 1), 1);
+	assert_string_equal(active(w), "lte");
+}
+
 static void test_restore_and_view(void **state)
 {
 	struct world *w = world_new();
@@ -351,6 +368,7 @@ int main(void)
 		cmocka_unit_test(test_flap_guard),
 		cmocka_unit_test(test_flap_guard_expires),
 		cmocka_unit_test(test_quality_needs_the_probes),
+		cmocka_unit_test(test_weak_alone),
 		cmocka_unit_test(test_restore_and_view),
 		cmocka_unit_test(test_store_round_trip),
 	};

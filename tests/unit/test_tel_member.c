@@ -132,6 +132,55 @@ static void test_starlink_predicted(void **st)
 	assert_int_equal(tel_class_of("lan"), TEL_OTHER);
 }
 
+/* A Wi-Fi fade into the decision input: its kind, strength and horizon;
+ * the strength doubles when the probes agree (30 s of 20 % loss after a
+ * clean start), and the reason says so. The telemetry's share of the score
+ * goes along for the quality rule. */
+static void test_prediction_and_probes(void **st)
+{
+	struct tel_params tp;
+	struct tel_member t;
+	struct mstate ms;
+	struct decide_input in;
+	struct wifi_sample w;
+	uint64_t now = T0;
+
+	tel_params_default(&tp);
+	tel_member_init(&t, TEL_WIFI, &tp);
+	good_probes(&ms, &now);
+	for (int i = 0; i < 240; i++) {         /* two minutes of clean probes */
+		now += 500000;
+		mstate_outcome(&ms, MSTATE_REPLY, now - 30000, 30000, now);
+	}
+	wifi_sample_init(&w);
+	w.associated = 1;
+	for (int k = 0; k <= 8; k++) {          /* -60 falling 12 dB/min, one report per 10 s */
+		uint64_t at = now - (uint64_t)(8 - k) * 10 * S;
+		w.signal_dbm = -60 - 2.0 * k;
+		wifi_assess_sample(&t.wifi, &w, at);
+		tel_member_eval(&t, at, 0);
+	}
+	tel_member_apply(&t, &ms, now);
+	memset(&in, 0, sizeof(in));
+	tel_member_input(&t, &in);
+	assert_true(in.predicted_outage);
+	assert_string_equal(in.predict_kind, TEL_KIND_WIFI_FADE);
+	assert_int_equal(in.predict_horizon_s, 180);
+	double alone = in.predict_strength;
+	assert_true(alone >= 1);
+	assert_null(strstr(in.predict_reason, "probes agree"));
+	assert_int_equal(in.tel_points, (int)(t.pen[0].points + (t.n_pen > 1 ? t.pen[1].points : 0)));
+	for (int i = 0; i < 60; i++) {          /* 30 s with every fifth probe lost */
+		now += 500000;
+		mstate_outcome(&ms, i % 5 ? MSTATE_REPLY : MSTATE_LOST, now - 30000,
+			       i % 5 ? 30000 : 0, now);
+	}
+	tel_member_apply(&t, &ms, now);         /* the same verdict, the probes now agree */
+	tel_member_input(&t, &in);
+	assert_true(fabs(in.predict_strength - 2 * alone) < 1e-9);
+	assert_non_null(strstr(in.predict_reason, "; the probes agree: loss 20 % in 30 s"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -139,6 +188,7 @@ int main(void)
 		cmocka_unit_test(test_inputs),
 		cmocka_unit_test(test_usage_cap),
 		cmocka_unit_test(test_starlink_predicted),
+		cmocka_unit_test(test_prediction_and_probes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
