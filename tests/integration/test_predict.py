@@ -209,11 +209,13 @@ class Predict(TempDirCase):
                                          "obstruction_stats": {"currently_obstructed": False}}})
         self.assertTrue(wait_for(lambda: default_dev() == "sl", 200), default_dev())
         # The prediction came true: counted, shown, kept across a restart.
+        # (the flag may rise again while the outage lasts: each such alarm is right too)
         p = self.precursors("obstruction")
-        self.assertEqual((p["alarms"], p["hits"], p["moves"], p["move_hits"]), (1, 1, 1, 1), p)
+        self.assertGreaterEqual(p["alarms"], 1, p)
+        self.assertEqual((p["hits"], p["moves"], p["move_hits"]), (p["alarms"], 1, 1), p)
         self.assertEqual((p["precision"], p["bar"]), (1, 1), p)
-        self.assertIn("obstruction: 1 predicted, 1 right (100 %), 1 moved traffic",
-                      self.d.ctl("members").stdout)
+        self.assertIn("obstruction: %d predicted, %d right (100 %%), 1 moved traffic"
+                      % (p["alarms"], p["alarms"]), self.d.ctl("members").stdout)
         self.mon.close()
         self.d.stop()
         with open(os.path.join(self.tmp, "state", "precursors.json")) as f:
@@ -221,8 +223,8 @@ class Predict(TempDirCase):
         self.assertEqual(saved["members"]["sat"][0]["kind"], "obstruction")
         self.d.start()
         self.mon = harness.Monitor(self.d)
-        p = self.precursors("obstruction")
-        self.assertEqual((p["alarms"], p["hits"], p["checking"]), (1, 1, False), p)
+        q = self.precursors("obstruction")
+        self.assertEqual((q["alarms"], q["hits"], q["checking"]), (p["alarms"], p["hits"], False), q)
 
     def test_account_problem_is_last_resort(self):
         dish({"cmd": "patch", "status": {"disablement_code": "NO_ACTIVE_ACCOUNT"}})
