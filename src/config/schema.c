@@ -36,6 +36,7 @@ static const char *const backend_enum[] = { "auto", "netlink", "mwan3", "none", 
 static const char *const log_level_enum[] = { "err", "warn", "notice", "info", "debug", NULL };
 static const char *const sharing_enum[] = { "fair", "priority", "weighted", NULL };
 static const char *const gps_source_enum[] = { "auto", "gpsd", "starlink", "modem", NULL };
+static const char *const failsafe_enum[] = { "auto", "1", "0", NULL };
 static const char *const class_enum[] = {
 	"starlink", "cellular", "wifi", "lan", "other", "auto", NULL
 };
@@ -238,6 +239,41 @@ static const struct cfg_option_def gps_opts[] = {
 		 "modem's GNSS, feed its NMEA port to gpsd"),
 };
 
+/* starwatch, the watchdog (src/starwatch/, its own program). */
+static const struct cfg_option_def starwatch_opts[] = {
+	BOOL_OPT("enabled", "1", "Run starwatch, which restarts a hung or dead autonomyd"),
+	SEC_OPT("check_interval", "10", 1, HOUR,
+		"How often starwatch asks autonomyd for its loop's progress (seconds)"),
+	SEC_OPT("hang_timeout", "30", 2, DAY,
+		"No progress or answer for this long: autonomyd is hung and is restarted (seconds)"),
+	INT_OPT("max_restarts", "5", 1, 100,
+		"Restarts within restart_window before starwatch holds down and raises an emergency"),
+	SEC_OPT("restart_window", "1800", 10, 7 * DAY, "Window the restarts are counted in (seconds)"),
+	TYPED_OPT("restart_command", CFG_STRING, CFG_F_LIST, NULL,
+		  "Command (argv, split on spaces) that starts autonomyd; default: its init "
+		  "script, systemctl, or autonomyd -c with this file"),
+	TYPED_OPT("log_file", CFG_STRING, 0, "/var/log/starwatch.log",
+		  "starwatch's own log, kept under 128 KiB plus one older file (empty: syslog only)"),
+	TYPED_OPT("pid_file", CFG_STRING, 0, "/var/run/starwatch.pid",
+		  "PID file of starwatch (absolute path)"),
+	ENUM_OPT("failsafe_route", "auto", failsafe_enum,
+		 "Keep a working default route while autonomyd is down: 1, 0, or auto (on unless "
+		 "mwan3 is installed or main.backend is none)"),
+	TYPED_OPT("escalation", CFG_STRING, CFG_F_LIST, "restart_daemon",
+		  "Recovery steps in order, each only after the previous failed: restart_daemon, "
+		  "restart_interface, reboot"),
+	INT_OPT("max_reboots_per_day", "0", 0, 24,
+		"Reboots the escalation may cause within 24 hours (0 = never reboot)"),
+	TYPED_OPT("reboot_command", CFG_STRING, CFG_F_LIST, "reboot",
+		  "Command (argv) of the reboot step"),
+	TYPED_OPT("state_file", CFG_STRING, 0, "",
+		  "Where starwatch counts its reboots, so the limit survives them (empty: "
+		  "starwatch.state in main.state_dir, on flash on OpenWrt)"),
+	TYPED_OPT("alert_url", CFG_SECRET, 0, NULL,
+		  "http(s) URL that receives starwatch's emergencies as a JSON POST "
+		  "(a webhook, an ntfy topic); may hold a token"),
+};
+
 const struct cfg_section_def cfg_global_sections[] = {
 	SECTION("main", main_opts, "Daemon settings: routing backend, logging, paths"),
 	SECTION("alerts", alerts_opts, "Which alert levels are sent and their thresholds"),
@@ -254,6 +290,7 @@ const struct cfg_section_def cfg_global_sections[] = {
 	SECTION("security", security_opts, "Access to the HTTP API"),
 	SECTION("network_security", network_security_opts, "Firewall and traffic protection"),
 	SECTION("gps", gps_opts, "Position source"),
+	SECTION("starwatch", starwatch_opts, "The watchdog: hang detection, restarts, fail-safe route"),
 };
 const size_t cfg_n_global_sections =
 	sizeof(cfg_global_sections) / sizeof(cfg_global_sections[0]);

@@ -201,9 +201,18 @@ static void fmt_health(json_object *d, FILE *out)
 	if (lr)
 		fprintf(out, "  last reload  %s: %s\n", str_or_dash(lr, "time"),
 			str_or_dash(lr, "message"));
-	json_object *subs = NULL;
+	json_object *subs = NULL, *sw = NULL;
 	json_object_object_get_ex(d, "subsystems", &subs);
 	fmt_subsystems(subs, out);
+	json_object_object_get_ex(d, "starwatch", &sw);
+	ctl_format_starwatch(sw, out);
+}
+
+static void fmt_ping(json_object *d, FILE *out)
+{
+	fprintf(out, "autonomyd pid %d: alive, loop tick %lld, up %.0f s\n",
+		(int)json_get_num(d, "pid", 0), (long long)json_get_num(d, "loop_ticks", 0),
+		json_get_num(d, "uptime_s", 0));
 }
 
 /* UCI quoting: single quotes, with ' written as '\'' as uci export does. */
@@ -374,6 +383,7 @@ static const struct {
 	{ "status", fmt_status },
 	{ "members", fmt_members_full },
 	{ "health", fmt_health },
+	{ "ping", fmt_ping },
 	{ "config_show", fmt_config_show },
 	{ "config_validate", fmt_config_validate },
 	{ "reload", fmt_reload },

@@ -1,9 +1,11 @@
 /* Control command handlers: one function per row of the ctl_cmds table. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config/config.h"
 #include "core/clock.h"
+#include "core/jsonutil.h"
 #include "core/log.h"
 #include "ctl/ctl_proto.h"
 #include "ctl/ctl_server.h"
@@ -149,6 +151,16 @@ static json_object *h_health(struct daemon *d, json_object *args, struct ctl_err
 	return view_health(d);
 }
 
+/* Cheap on purpose: starwatch asks every check_interval. */
+static json_object *h_ping(struct daemon *d, json_object *args, struct ctl_error *err)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "pid", json_object_new_int((int)getpid()));
+	json_object_object_add(o, "loop_ticks", json_object_new_int64((int64_t)d->health.ticks));
+	json_object_object_add(o, "uptime_s", json_num(selfhealth_uptime_s(&d->health), 1));
+	return o;
+}
+
 static json_object *h_config_show(struct daemon *d, json_object *args, struct ctl_error *err)
 {
 	json_object *v;
@@ -230,6 +242,7 @@ static const struct {
 	{ "status", h_status },
 	{ "members", h_members },
 	{ "health", h_health },
+	{ "ping", h_ping },
 	{ "monitor", h_monitor },
 	{ "decisions", h_decisions },
 	{ "failover", h_failover },

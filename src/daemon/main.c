@@ -14,6 +14,7 @@
 
 #include "config/config.h"
 #include "core/clock.h"
+#include "core/daemonize.h"
 #include "core/log.h"
 #include "core/pidfile.h"
 #include "core/sdnotify.h"
@@ -150,49 +151,6 @@ static void on_link(void *arg, enum linkmon_event ev, const struct link_info *ol
 		log_notice("link %s: carrier %s", cur->name, cur->carrier ? "up" : "down");
 	else
 		log_debug("link %s: %s", cur->name, names[ev]);
-}
-
-/* Parent side of daemonizing: wait until the child reports it is serving
- * (or why it is not), so `autonomyd && autonomyctl status` works. */
-static int daemonize(int *notify_fd)
-{
-	int p[2];
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return -1;
-	pid_t pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid > 0) {
-		char st = 1;
-		close(p[1]);
-		if (read(p[0], &st, 1) != 1)
-			st = 1;
-		_exit(st);
-	}
-	close(p[0]);
-	setsid();
-	if (chdir("/") < 0)
-		return -1;
-	int null = open("/dev/null", O_RDWR);
-	if (null >= 0) {
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(null, 2);
-		if (null > 2)
-			close(null);
-	}
-	*notify_fd = p[1];
-	return 0;
-}
-
-static void notify_parent(int *fd, char status)
-{
-	if (*fd < 0)
-		return;
-	if (write(*fd, &status, 1) != 1)
-		log_errno(LOG_LVL_WARN, "could not notify the parent process");
-	close(*fd);
-	*fd = -1;
 }
 
 static const char *pick_socket(const struct opts *o, const struct config *cfg)
@@ -416,12 +374,12 @@ int main(int argc, char **argv)
 	} else {
 		log_notice("autonomyd %s started: %zu members, control socket %s",
 			   AUTONOMY_VERSION, d.cfg->n_members, d.socket_path);
-		notify_parent(&notify_fd, 0);
+		daemonize_notify(&notify_fd, 0);
 		if (sd_notify_send("READY=1") < 0)
 			log_errno(LOG_LVL_WARN, "systemd notification (NOTIFY_SOCKET)");
 		event_base_dispatch(d.base);
 	}
-	notify_parent(&notify_fd, 1);
+	daemonize_notify(&notify_fd, 1);
 	stop_services(&d);
 	log_notice("autonomyd stopped");
 	log_close();

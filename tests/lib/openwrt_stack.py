@@ -6,7 +6,7 @@ for tests, built from the sources in the shared vendor folder.
     with Stack(prefix, workdir, plugins={"autonomy": ".../autonomyctl"},
                acl_files=["openwrt/files/usr/share/rpcd/acl.d/autonomy.json"],
                users=[{"username": "ro", "password": "pw", "read": ["autonomy-read"]}],
-               env={"AUTONOMY_SOCKET": sock}) as st:
+               env={"AUTONOMY_SOCKET": sock}, docroot=None) as st:
         st.ubus("call", "autonomy", "status")      # the ubus CLI, as root
         sid = st.login("ro", "pw")                 # rpcd session through uhttpd
         st.rpc(sid, "autonomy", "status", {})      # JSON-RPC POST /ubus
@@ -95,11 +95,13 @@ def md5crypt(password):
 
 class Stack:
     def __init__(self, prefix, workdir, plugins=None, acl_files=(), users=(), env=None,
-                 uhttpd=True):
+                 uhttpd=True, docroot=None):
         self.prefix, self.work = prefix, workdir
         self.plugins, self.acl_files, self.users = plugins or {}, list(acl_files), list(users)
         self.env_extra = dict(env or {})
         self.want_uhttpd = uhttpd
+        # what uhttpd serves besides /ubus (a page, LuCI's static files)
+        self.docroot = docroot or os.path.join(workdir, "www")
         self.sock = os.path.join(workdir, "ubus.sock")
         self.acl_dir = os.path.join(workdir, "acl.d")
         self.plugin_dir = os.path.join(workdir, "plugins")
@@ -190,10 +192,9 @@ class Stack:
             self._wait(lambda: self.ubus_ok("list", name), f"rpcd plugin {name}")
         if self.want_uhttpd:
             self.port = free_port()
-            docroot = os.path.join(self.work, "www")
-            os.makedirs(docroot, exist_ok=True)
+            os.makedirs(self.docroot, exist_ok=True)
             self._spawn("uhttpd", [self.bin("uhttpd"), "-f", "-p", "127.0.0.1:%d" % self.port,
-                                   "-h", docroot, "-u", "/ubus", "-U", self.sock])
+                                   "-h", self.docroot, "-u", "/ubus", "-U", self.sock])
             self._wait(self.http_ok, "uhttpd")
         return self
 
