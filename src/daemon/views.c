@@ -1,4 +1,4 @@
-/* JSON views of the daemon's state, keys as ../shared/spec/interface.md fixes
+/* JSON views of the daemon's state, keys as docs/interface.md fixes
  * them. These are snapshots: building one never changes anything. */
 #include <arpa/inet.h>
 #include <math.h>
@@ -283,6 +283,7 @@ static json_object *subsystems_json(struct daemon *d)
 	json_object_object_add(s, "telemetry", tel_health_json(d));
 	json_object_object_add(s, "netifd", netifd_view(d));
 	json_object_object_add(s, "state", state_view(d));
+	json_object_object_add(s, "export", export_view(d->exp));
 	json_object_object_add(s, "linkmon", l);
 	json_object_object_add(s, "control", c);
 	return s;

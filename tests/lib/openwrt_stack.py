@@ -1,5 +1,5 @@
 """openwrt_stack: OpenWrt's real ubus stack (ubusd, rpcd, uhttpd, the uci CLI)
-for tests, built from the sources in the shared vendor folder.
+for tests, built from OpenWrt's sources (not part of this repository).
 
     from openwrt_stack import sources, build, Stack
     prefix = build()                      # None when the sources are absent
@@ -11,8 +11,9 @@ for tests, built from the sources in the shared vendor folder.
         sid = st.login("ro", "pw")                 # rpcd session through uhttpd
         st.rpc(sid, "autonomy", "status", {})      # JSON-RPC POST /ubus
 
-Where the sources are: $AUTONOMY_OPENWRT_SRC, else ../shared/vendor/openwrt
-next to the repository. The stack is built once (~30 s) into a cache:
+Where the sources are: tests/lib/openwrt_src.sh, the one lookup every test
+shares ($AUTONOMY_OPENWRT_SRC, else shared/vendor/openwrt beside the
+repository); absent, the tests that need them skip. The stack is built once (~30 s) into a cache:
 $AUTONOMY_CACHE/openwrt-host, else build-openwrt/host in the repository
 (gitignored); a finished cache is kept.
 
@@ -48,12 +49,15 @@ LOGIN_ACL = {"unauthenticated": {
 
 
 def sources():
-    """The vendor folder with build.sh and the tarballs, or None."""
-    for d in (os.environ.get("AUTONOMY_OPENWRT_SRC"),
-              os.path.join(REPO, "..", "shared", "vendor", "openwrt")):
-        if d and os.path.isfile(os.path.join(d, "build.sh")):
-            return os.path.abspath(d)
-    return None
+    """The folder with build.sh and the tarballs, or None when there is none.
+    A wrong $AUTONOMY_OPENWRT_SRC is an error, not a skip: it raises."""
+    r = subprocess.run([os.path.join(REPO, "tests", "lib", "openwrt_src.sh")],
+                       capture_output=True, text=True)
+    if r.returncode == 77:
+        return None
+    if r.returncode != 0:
+        raise RuntimeError(r.stderr.strip())
+    return r.stdout.strip()
 
 
 def cache_prefix():

@@ -77,8 +77,9 @@ class Run:
     def start(self):
         prefix = openwrt_stack.build(log=log)
         if prefix is None:
-            return {"skip": "OpenWrt sources not found ($AUTONOMY_OPENWRT_SRC or "
-                            "../shared/vendor/openwrt): the real ubus stack cannot be built"}
+            return {"skip": "OpenWrt's sources not found (tests/lib/openwrt_src.sh: "
+                            "$AUTONOMY_OPENWRT_SRC or shared/vendor/openwrt beside the "
+                            "repository): the real ubus stack cannot be built"}
         pkg = self.docroot()
         t0 = time.monotonic()
         self.lab("lab.sh", "up")

@@ -27,6 +27,8 @@ static json_object *option_json(const struct cfg_option_def *o)
 	}
 	json_object_object_add(j, "enums", e);
 	json_object_object_add(j, "help", json_object_new_string(o->help ? o->help : ""));
+	/* accepted, no effect yet: the form says so (config/schema.h) */
+	json_object_object_add(j, "planned", json_object_new_boolean(o->status == CFG_S_PLANNED));
 	return j;
 }
 

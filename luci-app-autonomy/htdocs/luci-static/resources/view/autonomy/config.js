@@ -35,7 +35,10 @@ const SECTION_TITLE = {
 	security: _('API security'),
 	network_security: _('Network security'),
 	gps: _('Position'),
-	starwatch: _('Watchdog (starwatch)')
+	starwatch: _('Watchdog (starwatch)'),
+	prometheus: _('Prometheus metrics'),
+	snmp: _('SNMP'),
+	mqtt: _('MQTT telemetry')
 };
 
 /* Member options shown as table columns; the others are in the edit dialog. */
@@ -47,6 +50,9 @@ function describe(def) {
 	let text = _(def.help);
 	if (def.def != null && def.def !== '' && def.type != 'bool')
 		text += ' ' + data.fmt(_('(default: %s)'), def.def);
+	/* as `autonomyctl config validate` warns: no silent knobs */
+	if (def.planned)
+		text += ' ' + _('Accepted, no effect yet (not implemented in this version).');
 	return text;
 }
 
