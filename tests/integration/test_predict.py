@@ -192,7 +192,9 @@ class Predict(TempDirCase):
         dish({"cmd": "patch", "status": {"obstruction_stats": {"currently_obstructed": True},
                                          "pop_ping_drop_rate": 0.5}})
         t0 = time.time()
-        self.assertTrue(wait_for(lambda: default_dev() == "wan", 6), default_dev())
+        # Drops count as a ramp once they have lasted 4 s of 2-s polls; generous
+        # for a busy machine.
+        self.assertTrue(wait_for(lambda: default_dev() == "wan", 15), default_dev())
         print(f"moved {time.time() - t0:.1f} s after the dish said obstructed")
         self.assertIn("obstruction building", self.switches()[-1]["text"])
         dec = [x for x in self.d.ctl("decisions", json_out=True).data if x["type"] == "switch"]
@@ -256,8 +258,10 @@ class Predict(TempDirCase):
         self.d = self.daemon(CONF, netns=ROUTER).start()
         self.mon = harness.Monitor(self.d)
         self.assertTrue(wait_for(lambda: self.sl().get("location_denied"), 15), self.sl())
-        n = len(self.mon.matching(lambda e: "does not share its location" in e.get("text", "")))
-        self.assertEqual(n, 1)
+        # Counted in the daemon's log: the event can come before the monitor
+        # attaches (a fast dish on a busy machine), and then the stream misses it.
+        n = self.d.read_log().count("does not share its location")
+        self.assertEqual(n, 1, self.d.read_log()[-2000:])
 
 
 if __name__ == "__main__":
