@@ -15,17 +15,17 @@
 
 #define TEL_PEN_MAX 4
 #define TEL_REASON_MAX 96
-#define TEL_KIND_MAX 24
+#define TEL_PRECURSOR_MAX 24
 
 /* Precursor kinds (tel_predict_as): the decision engine keeps the precision
- * of each kind per member (decide.h "Precursors"). TEL_KIND_OUTAGE is the
+ * of each kind per member (decide.h "Precursors"). TEL_PRECURSOR_OUTAGE is the
  * link's own hardware saying it is out now; it also confirms the other
  * kinds' predictions. */
-#define TEL_KIND_CELL_FADE "cellular_fade"
-#define TEL_KIND_WIFI_FADE "wifi_fade"
-#define TEL_KIND_OBSTRUCTION "obstruction"
-#define TEL_KIND_PLANNED "planned"
-#define TEL_KIND_OUTAGE "outage"
+#define TEL_PRECURSOR_CELL_FADE "cellular_fade"
+#define TEL_PRECURSOR_WIFI_FADE "wifi_fade"
+#define TEL_PRECURSOR_OBSTRUCTION "obstruction"
+#define TEL_PRECURSOR_PLANNED "planned"
+#define TEL_PRECURSOR_OUTAGE "outage"
 
 struct tel_verdict {
 	unsigned n_pen;
@@ -40,7 +40,7 @@ struct tel_verdict {
 	 * assessor's own bar the evidence is (>= 1; the engine may demand more
 	 * of a kind that has cried wolf), and within how long the outage is
 	 * expected: the claim the engine checks. Of the first prediction made. */
-	char predict_kind[TEL_KIND_MAX];
+	char predict_kind[TEL_PRECURSOR_MAX];
 	double predict_strength;
 	uint32_t predict_horizon_s;
 	bool exclude;                   /* last resort only */

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Replay tests: every trace of tests/replay/traces/ and the 24-hour noisy
-# traces (gen_traces.py --noisy) through `--replay` (autonomy, seed 1), scored by tests/replay/score.py and checked against
+# traces (gen_traces.py --noisy) through `--replay` (autonomy, seed 1),
+# scored by tests/replay/score.py and checked against
 # tests/replay/expect.json; the baseline policies on every trace; same seed
 # -> same output; a bad trace -> exit 1 with FILE:LINE; the scorer's own
 # self-test. Last line: "N passed, N failed".
@@ -10,6 +11,9 @@
 set -uo pipefail
 build=$(cd "${1:-build}" && pwd)
 root=$(cd "$(dirname "$0")/../.." && pwd)
+# The trace library's figures need every kind's telemetry.
+. "$root/tests/integration/kinds.sh"
+need_kinds "$build" starlink cellular wifi gps usage
 rp=$root/tests/replay
 py=/usr/bin/python3
 tmp=$(mktemp -d)

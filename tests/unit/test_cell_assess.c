@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "engine/cell_assess.h"
+#include "cellular/cell_assess.h"
 
 #define S 1000000ULL
 #define T0 (1000 * S)
@@ -120,7 +120,7 @@ static void test_fade(void **st)
 	sample(m, 15);
 	assert_true(m->v.predicted);                /* twice in a row */
 	assert_non_null(strstr(m->v.predict_reason, "signal fading 6.0 dB/min"));
-	assert_string_equal(m->v.predict_kind, TEL_KIND_CELL_FADE);
+	assert_string_equal(m->v.predict_kind, TEL_PRECURSOR_CELL_FADE);
 	assert_true(m->v.predict_strength >= 1);
 	assert_int_equal(m->v.predict_horizon_s, 300);
 }

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "engine/sl_drops.h"
+#include "starlink/sl_drops.h"
 
 static struct sl_history h;
 

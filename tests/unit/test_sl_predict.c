@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "engine/sl_predict.h"
+#include "starlink/sl_predict.h"
 
 #define S 1000000ULL
 #define T0 (1000 * S)
@@ -99,7 +99,7 @@ static void test_scheduled_reboot(void **st)
 	advance(d, 1);
 	assert_true(eval(d)->predicted);           /* time alone, no new answer */
 	assert_non_null(strstr(d->v.predict_reason, "software update"));
-	assert_string_equal(d->v.predict_kind, TEL_KIND_PLANNED);
+	assert_string_equal(d->v.predict_kind, TEL_PRECURSOR_PLANNED);
 	assert_true(fabs(d->v.predict_strength - 4) < 1e-9);
 	assert_int_equal(d->v.predict_horizon_s, 60 + 120);     /* due in 60 s, 2 min slack */
 	assert_true(sl_predict_suspect(&d->p));
@@ -209,7 +209,7 @@ static void test_outage_reported_now(void **st)
 	d->st.outage.cause = SL_CAUSE_NO_SCHEDULE;
 	assert_true(poll(d)->predicted);
 	assert_non_null(strstr(d->v.predict_reason, "NO_SCHEDULE"));
-	assert_string_equal(d->v.predict_kind, TEL_KIND_OUTAGE);
+	assert_string_equal(d->v.predict_kind, TEL_PRECURSOR_OUTAGE);
 	d->st.has_outage = false;
 	assert_false(poll(d)->predicted);
 }
@@ -309,7 +309,7 @@ static void test_ramp_is_judged_against_the_dishs_normal(void **st)
 	fill_history(&h, 900, 3, 1.0f / 15);
 	sl_predict_history(&d->p, &h, d->now, d->wall);
 	assert_true(poll(d)->predicted);
-	assert_string_equal(d->v.predict_kind, TEL_KIND_OBSTRUCTION);
+	assert_string_equal(d->v.predict_kind, TEL_PRECURSOR_OBSTRUCTION);
 	assert_true(fabs(d->v.predict_strength - 1) < 1e-9);
 	assert_int_equal(d->v.predict_horizon_s, 120);
 }

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "engine/wifi_assess.h"
+#include "wifi/wifi_assess.h"
 
 #define S 1000000ULL
 #define T0 (1000 * S)
@@ -103,7 +103,7 @@ static void test_falling_signal(void **st)
 	r->s.signal_dbm = -76;
 	assert_true(sample(r, 10)->predicted);      /* ... and still does a report later */
 	assert_non_null(strstr(r->v.predict_reason, "falling"));
-	assert_string_equal(r->v.predict_kind, TEL_KIND_WIFI_FADE);
+	assert_string_equal(r->v.predict_kind, TEL_PRECURSOR_WIFI_FADE);
 	assert_int_equal(r->v.predict_horizon_s, 180);
 }
 
