@@ -139,11 +139,36 @@ static void fmt_tel_flags(json_object *d, FILE *out)
 	}
 }
 
+/* How right each member's predictions have been: one line per kind that
+ * has predicted something. */
+static void fmt_precursors(json_object *d, FILE *out)
+{
+	size_t n = json_object_is_type(d, json_type_array) ? json_object_array_length(d) : 0;
+	for (size_t i = 0; i < n; i++) {
+		json_object *m = json_object_array_get_idx(d, i), *p = NULL;
+		if (!json_object_object_get_ex(m, "precursors", &p) ||
+		    !json_object_is_type(p, json_type_array))
+			continue;
+		for (size_t k = 0; k < json_object_array_length(p); k++) {
+			json_object *e = json_object_array_get_idx(p, k);
+			int alarms = (int)json_get_num(e, "alarms", 0), hits = (int)json_get_num(e, "hits", 0);
+			fprintf(out, "  %-12.12s %s: %d predicted, %d right", str_or_dash(m, "name"),
+				json_get_str(e, "kind", "?"), alarms, hits);
+			if (alarms)
+				fprintf(out, " (%.0f %%)", 100.0 * hits / alarms);
+			fprintf(out, ", %d moved traffic; needs strength %.1f%s\n",
+				(int)json_get_num(e, "moves", 0), json_get_num(e, "bar", 1),
+				json_get_bool(e, "checking", 0) ? "; one being checked" : "");
+		}
+	}
+}
+
 static void fmt_members_full(json_object *d, FILE *out)
 {
 	fmt_members(d, out);
 	fmt_penalties(d, out);
 	fmt_tel_flags(d, out);
+	fmt_precursors(d, out);
 }
 
 static void fmt_subsystems(json_object *subs, FILE *out)

@@ -27,6 +27,7 @@ struct flows_state;
 struct recorder;
 struct netifd;
 struct state_io;
+struct prec_store;
 
 #define DAEMON_EVENTS_MAX 128
 
@@ -87,6 +88,7 @@ struct daemon {
 	struct event *sd_watchdog;      /* systemd WATCHDOG=1 pings (main.c) */
 	struct export_set *exp;         /* Prometheus, SNMP, MQTT (exporters.c) */
 	struct export_host exp_host;
+	struct prec_store *prec;        /* precursor records on disk (prec_store.c) */
 };
 
 /* Records an event: logged, kept in a ring for `monitor`, and streamed to

@@ -14,8 +14,10 @@
 #include "daemon/daemon.h"
 #include "daemon/flows.h"
 #include "daemon/members.h"
+#include "daemon/prec_store.h"
 #include "daemon/record.h"
 #include "engine/decide.h"
+#include "engine/decide_prec_json.h"
 #include "link/linkmon.h"
 #include "openwrt/owrt_mwan3_rules.h"
 #include "route/route.h"
@@ -124,12 +126,15 @@ int decisions_start(struct daemon *d)
 		return -1;
 	decide_init(d->dec, NULL);
 	decisions_configure(d);
+	if (prec_store_start(d) < 0)
+		return -1;
 	d->rb = new_backend(d);
 	return d->rb ? 0 : -1;
 }
 
 void decisions_stop(struct daemon *d)
 {
+	prec_store_stop(d);
 	if (d->rb)
 		route_free(d->rb, ROUTE_KEEP);
 	d->rb = NULL;
@@ -292,6 +297,9 @@ static json_object *decision_json(struct daemon *d, const struct decision *dc)
 	json_object_object_add(o, "from", dc->from[0] ? json_object_new_string(dc->from) : NULL);
 	json_object_object_add(o, "to", dc->to[0] ? json_object_new_string(dc->to) : NULL);
 	json_object_object_add(o, "reason", json_object_new_string(dc->reason));
+	json_object_object_add(o, "precursor", dc->precursor[0] ?
+			       json_object_new_string(dc->precursor) : NULL);
+	json_object_object_add(o, "flap_prevented", json_object_new_boolean(dc->flap_prevented));
 	for (unsigned i = 0; i < dc->n_scores; i++)
 		json_object_object_add(sc, dc->scores[i].name, dc->scores[i].score >= 0 ?
 				       json_object_new_int(dc->scores[i].score) : NULL);
@@ -310,6 +318,14 @@ json_object *decisions_view(struct daemon *d, int limit)
 	for (unsigned i = 0; i < n && (limit <= 0 || i < (unsigned)limit); i++)
 		json_object_array_add(a, decision_json(d, decide_history(d->dec, i)));
 	return a;
+}
+
+/* A member's precursor records (engine/decide.h "Precursors"): per kind,
+ * the alarms checked, those an outage followed, those that moved traffic,
+ * the precision and the strength a prediction of that kind needs now. */
+json_object *decisions_precursors_json(struct daemon *d, const char *member)
+{
+	return d->dec ? decide_prec_member_json(d->dec, member, true) : json_object_new_array();
 }
 
 json_object *decisions_last_switch(struct daemon *d)

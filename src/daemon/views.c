@@ -211,6 +211,7 @@ static json_object *member_json(struct daemon *d, const struct member_rt *m)
 	add_measurements(o, m);
 	json_object_object_add(o, "probes", probes_json(m));
 	tel_member_json((struct member_rt *)m, o);
+	json_object_object_add(o, "precursors", decisions_precursors_json(d, m->name));
 	return o;
 }
 
