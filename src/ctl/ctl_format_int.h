@@ -14,6 +14,10 @@ void ctl_fmt_dish_action(json_object *d, FILE *out);
 void ctl_format_telemetry(json_object *member, FILE *out);
 /* status: the "position" line. */
 void ctl_format_position(json_object *position, FILE *out);
+/* decisions: the connections a switch kept and flushed; status: sticky
+ * flows (ctl_format_flows.c). */
+void ctl_format_flows(json_object *decision, FILE *out);
+void ctl_format_sticky(json_object *status, FILE *out);
 
 /* Text wrapped at width columns; lines after the first indented by indent
  * (the first starts where the cursor is). */

@@ -25,9 +25,11 @@ struct ctl_conn;
 struct route_backend;
 struct ev_bus;
 struct history;
+struct flows_state;
 struct recorder;
 struct netifd;
 struct state_io;
+struct prec_store;
 
 #define DAEMON_EVENTS_MAX 128
 
@@ -74,6 +76,7 @@ struct daemon {
 	struct failtest *failtest;      /* a running `failover --test` */
 	struct ctl_conn *cur_conn;      /* the connection of the request being handled */
 	struct event *carrier_timer;    /* carrier watch of the active member */
+	struct flows_state *flows;      /* connections at each switch (flows.c) */
 	struct tel_env tel_env;         /* the telemetry kinds' shared state (tel.c) */
 	void *kind_state[TEL_KINDS_MAX]; /* router-wide state of each kind (tel_kind_state) */
 	struct recorder *rec;           /* --record: a replay trace of what it saw (record.c) */
@@ -83,6 +86,7 @@ struct daemon {
 	struct export_set *exp;         /* Prometheus, SNMP, MQTT (exporters.c) */
 	int exp_sub;                    /* their subscription to the bus */
 	struct export_host exp_host;
+	struct prec_store *prec;        /* precursor records on disk (prec_store.c) */
 };
 
 /* The event bus with the log and the `monitor` ring as subscribers

@@ -12,6 +12,7 @@
 #include "daemon/state.h"
 #include "daemon/decisions.h"
 #include "daemon/history.h"
+#include "daemon/flows.h"
 #include "daemon/members.h"
 #include "engine/decide.h"
 #include <string.h>
@@ -208,9 +209,11 @@ static json_object *member_json(struct daemon *d, const struct member_rt *m)
 	add_str(o, "state", mstate_state_name(&m->ms));
 	add_str(o, "detector", m->ms.det.reason);
 	json_object_object_add(o, "active", json_object_new_boolean(m->active));
+	json_object_object_add(o, "flows", flows_member_json(d, m->name));
 	add_measurements(o, m);
 	json_object_object_add(o, "probes", probes_json(m));
 	tel_member_json((struct member_rt *)m, o);
+	json_object_object_add(o, "precursors", decisions_precursors_json(d, m->name));
 	return o;
 }
 

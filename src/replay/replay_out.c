@@ -46,7 +46,9 @@ static void put_kv(FILE *f, const char *key, const char *val)
 
 /* An engine decision: the first choice is `active`; a move is `switch`
  * (its engine type kept as "type"); a hold and an operator action that
- * moves nothing are events of their own. */
+ * moves nothing are events of their own. A pre-emptive move names its
+ * precursor kind ("precursor"); a hold that keeps traffic from a round trip
+ * says "flap_prevented":true. */
 void replay_out_decision(struct replay_sim *s, const struct decision *x)
 {
 	FILE *f = s->out;
@@ -70,6 +72,10 @@ void replay_out_decision(struct replay_sim *s, const struct decision *x)
 		s->res.holds += x->type == DECIDE_HOLD;
 	}
 	put_kv(f, "reason", x->reason);
+	if (x->precursor[0])
+		put_kv(f, "precursor", x->precursor);
+	if (x->flap_prevented)
+		fputs(",\"flap_prevented\":true", f);
 	put_scores(f, x);
 	fputs("}\n", f);
 }

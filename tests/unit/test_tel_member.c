@@ -134,13 +134,84 @@ static void test_inputs(void **st)
 	assert_string_equal(in.reason, "no carrier");
 }
 
+/* A link verdict makes the member's own state down, with the verdict's
+ * reason, before any decision reads it; when it clears the probes judge. */
+static void test_link_down_is_state(void **st)
+{
+	struct tel_member t;
+	struct mstate ms;
+	uint64_t now = T0;
+
+	memset(&t, 0, sizeof(t));
+	good_probes(&ms, &now);
+	assert_int_equal(mstate_state(&ms), HEALTH_UP);
+	tel_link_down(&t.v, "Wi-Fi not associated");
+	assert_true(tel_member_apply(&t, &ms, now));
+	assert_int_equal(mstate_state(&ms), HEALTH_DOWN);
+	assert_int_equal(ms.res.score, 0);
+	assert_string_equal(ms.res.reason, "Wi-Fi not associated");
+	assert_string_equal(ms.res.items[0].label, "link");
+	/* Probes still answering do not bring it back while the radio says so. */
+	now += 500000;
+	mstate_outcome(&ms, MSTATE_REPLY, now - 30000, 30000, now);
+	assert_int_equal(mstate_state(&ms), HEALTH_DOWN);
+	/* Associated again: the probes (all answered) judge at once. */
+	memset(&t.v, 0, sizeof(t.v));
+	now += 1000000;
+	assert_true(tel_member_apply(&t, &ms, now));
+	assert_int_equal(mstate_state(&ms), HEALTH_UP);
+}
+
+/* A prediction into the decision input: its kind, strength and horizon;
+ * the strength doubles when the probes agree (30 s with every fifth probe
+ * lost after a clean start), and the reason says so. The telemetry's share
+ * of the score goes along for the quality rule. */
+static void test_prediction_and_probes(void **st)
+{
+	struct tel_member t;
+	struct mstate ms;
+	struct decide_input in;
+	uint64_t now = T0;
+
+	memset(&t, 0, sizeof(t));
+	good_probes(&ms, &now);
+	for (int i = 0; i < 240; i++) {         /* two minutes of clean probes */
+		now += 500000;
+		mstate_outcome(&ms, MSTATE_REPLY, now - 30000, 30000, now);
+	}
+	tel_add_penalty(&t.v, "wifi", 12, "signal falling 12 dB/min (-76 dBm)");
+	tel_predict(&t.v, "Wi-Fi signal falling 12 dB/min: -76 dBm, -82 in 30 s");
+	tel_predict_as(&t.v, TEL_PRECURSOR_WIFI_FADE, 1.5, 180);
+	tel_predict_as(&t.v, TEL_PRECURSOR_OUTAGE, 8, 30);   /* the first one is kept */
+	tel_member_apply(&t, &ms, now);
+	memset(&in, 0, sizeof(in));
+	tel_member_input(&t, &in);
+	assert_true(in.predicted_outage);
+	assert_string_equal(in.predict_kind, TEL_PRECURSOR_WIFI_FADE);
+	assert_int_equal(in.predict_horizon_s, 180);
+	assert_true(fabs(in.predict_strength - 1.5) < 1e-9);
+	assert_string_equal(in.predict_reason, "Wi-Fi signal falling 12 dB/min: -76 dBm, -82 in 30 s");
+	assert_int_equal(in.tel_points, 12);
+	for (int i = 0; i < 60; i++) {          /* 30 s with every fifth probe lost */
+		now += 500000;
+		mstate_outcome(&ms, i % 5 ? MSTATE_REPLY : MSTATE_LOST, now - 30000,
+			       i % 5 ? 30000 : 0, now);
+	}
+	tel_member_apply(&t, &ms, now);         /* the same verdict, the probes now agree */
+	tel_member_input(&t, &in);
+	assert_true(fabs(in.predict_strength - 3) < 1e-9);
+	assert_non_null(strstr(in.predict_reason, "; the probes agree: loss 20 % in 30 s"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_prediction_and_probes),
 		cmocka_unit_test(test_registry_matches_build),
 		cmocka_unit_test(test_parts_follow_class),
 		cmocka_unit_test(test_penalty_cap),
 		cmocka_unit_test(test_inputs),
+		cmocka_unit_test(test_link_down_is_state),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
