@@ -26,6 +26,7 @@ struct gps_state;
 struct usage_state;
 struct netifd;
 struct state_io;
+struct shaper;
 
 #define DAEMON_EVENTS_MAX 128
 
@@ -82,6 +83,7 @@ struct daemon {
 	struct netifd *netifd;          /* OpenWrt interface names → devices (netifd.c) */
 	struct state_io *state;         /* state_dir / run_dir writes (state.c) */
 	struct event *sd_watchdog;      /* systemd WATCHDOG=1 pings (main.c) */
+	struct shaper *shaper;          /* the traffic shaper (shaper.c) */
 };
 
 /* Records an event: logged, kept in a ring for `monitor`, and streamed to

@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "daemon/daemon.h"
 #include "daemon/members.h"
+#include "daemon/shaper.h"
 #include "engine/decide.h"
 #include "link/linkmon.h"
 #include "openwrt/owrt_mwan3_rules.h"
@@ -244,6 +245,7 @@ void decisions_eval(struct daemon *d)
 	for (unsigned i = 0; i < n; i++)
 		apply(d, &out[i]);
 	members_apply_active(d, decide_active(d->dec));
+	shaper_follow(d);       /* the shaper moves with the traffic */
 	arm_timer(d, now);
 }
 

@@ -22,6 +22,7 @@
 #include "daemon/daemon.h"
 #include "daemon/decisions.h"
 #include "daemon/members.h"
+#include "daemon/shaper.h"
 #include "daemon/netifd.h"
 #include "daemon/state.h"
 #include "daemon/tel.h"
@@ -267,6 +268,10 @@ static int start_services(struct daemon *d)
 		log_err("cannot start data usage accounting");
 		return -1;
 	}
+	if (shaper_start(d) < 0) {
+		log_err("cannot start the traffic shaper");
+		return -1;
+	}
 	if (carrier_watch_start(d) < 0) {
 		log_err("cannot start the carrier watch");
 		return -1;
@@ -283,6 +288,7 @@ static void stop_services(struct daemon *d)
 	if (d->sd_watchdog)
 		event_free(d->sd_watchdog);
 	carrier_watch_stop(d);
+	shaper_stop(d);
 	usage_stop(d);
 	members_free(d);
 	netifd_stop(d);

@@ -70,11 +70,13 @@ uint32_t qos_htb_quantum(uint64_t rate_Bps)
 	return q < QOS_MTU ? QOS_MTU : q > 200000u ? 200000u : (uint32_t)q;
 }
 
-/* About 50 ms of full-size packets at the class's ceiling: the tier's own
- * queue stays short (a pfifo has no AQM), at least 16 packets. */
+/* About 30 ms of full-size packets at the class's ceiling: a pfifo has no
+ * AQM and no flow isolation, so the tier's own queue must stay short; at
+ * least 16 packets. (Packets that GRO/GSO merged count as one: the time
+ * can be longer. fq_codel, where the kernel has it, does not need this.) */
 uint32_t qos_pfifo_limit(uint64_t ceil_kbit)
 {
-	uint64_t pkts = ceil_kbit * 125u / 20u / QOS_MTU;
+	uint64_t pkts = ceil_kbit * 125u * 3u / 100u / QOS_MTU;
 	return pkts < 16 ? 16 : pkts > 1000 ? 1000 : (uint32_t)pkts;
 }
 
@@ -165,20 +167,16 @@ struct nlmsghdr *qos_msg_u32(void *buf, uint32_t seq, int ifindex, uint16_t pref
 	struct nlmsghdr *nlh = tc_header(buf, seq, RTM_NEWTFILTER, op_flags(QOS_OP_CREATE),
 					 ifindex, 0, QOS_HANDLE_MAJ << 16,
 					 TC_H_MAKE((uint32_t)pref << 16, htons(protocol)));
-	struct {
-		struct tc_u32_sel sel;
-		struct tc_u32_key key;
-	} s;
-	memset(&s, 0, sizeof(s));
-	s.sel.flags = TC_U32_TERMINAL;
-	s.sel.nkeys = 1;
-	s.key.val = htonl(val & mask);
-	s.key.mask = htonl(mask);
-	s.key.off = 0;          /* the first word of the network header */
+	/* the selector with its one key right behind it, as the kernel reads it */
+	uint8_t sel[sizeof(struct tc_u32_sel) + sizeof(struct tc_u32_key)];
+	struct tc_u32_sel hdr = { .flags = TC_U32_TERMINAL, .nkeys = 1 };
+	struct tc_u32_key key = { .val = htonl(val & mask), .mask = htonl(mask), .off = 0 };
+	memcpy(sel, &hdr, sizeof(hdr));
+	memcpy(sel + sizeof(hdr), &key, sizeof(key));  /* off 0: the network header's first word */
 	mnl_attr_put_strz(nlh, TCA_KIND, "u32");
 	struct nlattr *opt = mnl_attr_nest_start(nlh, TCA_OPTIONS);
 	mnl_attr_put_u32(nlh, TCA_U32_CLASSID, classid);
-	mnl_attr_put(nlh, TCA_U32_SEL, sizeof(s), &s);
+	mnl_attr_put(nlh, TCA_U32_SEL, sizeof(sel), sel);
 	mnl_attr_nest_end(nlh, opt);
 	return nlh;
 }

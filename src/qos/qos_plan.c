@@ -17,12 +17,18 @@ static const struct { uint8_t rate, ceil; } shares[3][QOS_N_CATS] = {
 	[QOS_SHARE_WEIGHTED] = { { 10, 100 }, { 20, 100 }, { 60, 100 }, { 10, 100 } },
 };
 
+/* QoS off: everyone in one queue, except the daemon's probes, which get a
+ * lane of their own (queue 0, no category) so that they see the link and
+ * not the queue in front of it. */
 static void one_queue(struct qos_plan *p)
 {
-	p->n_tiers = 1;
-	p->tier[0] = (struct qos_tier){ .queue = 1, .cats = (1u << QOS_N_CATS) - 1, .prio = 0,
-					.rate_pct = 100, .ceil_pct = 100 };
-	p->default_tier = p->voice_tier = 0;
+	p->n_tiers = 2;
+	p->tier[0] = (struct qos_tier){ .queue = 0, .cats = 0, .prio = 0,
+					.rate_pct = 1, .ceil_pct = 100 };
+	p->tier[1] = (struct qos_tier){ .queue = 1, .cats = (1u << QOS_N_CATS) - 1, .prio = 1,
+					.rate_pct = 99, .ceil_pct = 100 };
+	p->probe_tier = 0;
+	p->default_tier = 1;
 }
 
 void qos_plan_build(struct qos_plan *p, bool tiers_on, enum qos_sharing sharing,
@@ -67,7 +73,7 @@ void qos_plan_build(struct qos_plan *p, bool tiers_on, enum qos_sharing sharing,
 		if (t.cats & (1u << QOS_CAT_DATA))
 			p->default_tier = p->n_tiers;
 		if (t.cats & (1u << QOS_CAT_VOICE))
-			p->voice_tier = p->n_tiers;
+			p->probe_tier = p->n_tiers;
 		p->tier[p->n_tiers++] = t;
 	}
 }
@@ -108,7 +114,7 @@ uint32_t qos_probe_priority(const struct qos_plan *p, bool cake)
 	 * besteffort has one tin. */
 	if (cake)
 		return (QOS_HANDLE_MAJ << 16) | (p->tiers_on ? 4u : 1u);
-	return qos_tier_classid(p, p->voice_tier);
+	return qos_tier_classid(p, p->probe_tier);
 }
 
 const char *qos_cat_name(enum qos_cat c)

@@ -19,8 +19,8 @@ struct config;
 
 #define QOS_HANDLE_MAJ      0xa170u     /* our root qdisc: a170: */
 #define QOS_LINK_MINOR      0x1u        /* a170:1, the whole link */
-#define QOS_TIER_MINOR(q)   (0x10u + (q))       /* queue q (1..8): a170:11.. */
-#define QOS_LEAF_MAJ(q)     (QOS_HANDLE_MAJ + (q)) /* its leaf qdisc: a171:.. */
+#define QOS_TIER_MINOR(q)   (0x10u + (q))       /* queue q (1..8): a170:11..; 0: probes */
+#define QOS_LEAF_MAJ(q)     (QOS_HANDLE_MAJ + 1u + (q)) /* its leaf qdisc: a171:.. */
 #define QOS_MAX_TIERS       8
 
 /* Traffic categories of the guide's qos section, in priority order. */
@@ -47,7 +47,8 @@ struct qos_plan {
 	unsigned n_tiers;       /* queues in use, most urgent first */
 	struct qos_tier tier[QOS_MAX_TIERS];
 	unsigned default_tier;  /* where unmarked traffic goes (data's) */
-	unsigned voice_tier;    /* where the daemon's own probes go */
+	unsigned probe_tier;    /* where the daemon's own probes go: voice's, or
+				 * with QoS off a lane of their own (queue 0) */
 	bool cake_ok;           /* expressible as cake diffserv4 / besteffort */
 };
 
@@ -62,10 +63,12 @@ bool qos_plan_equal(const struct qos_plan *a, const struct qos_plan *b);
 /* HTB classid of tier i / of the link class. */
 uint32_t qos_tier_classid(const struct qos_plan *p, unsigned i);
 uint32_t qos_link_classid(void);
-/* skb->priority that puts a packet straight into the voice tier: HTB takes a
- * priority equal to a leaf's classid, cake a priority a170:N as tin N
- * (diffserv4: 4 = voice). The daemon's probes carry it (SO_PRIORITY), so
- * they measure the link, not the queue the shaper keeps in front of it. */
+/* skb->priority that puts a packet straight into the probes' tier: HTB
+ * takes a priority equal to a leaf's classid, cake a priority a170:N as tin
+ * N (diffserv4: 4 = voice). The daemon's probes carry it (SO_PRIORITY), so
+ * they measure the link, not the queue the shaper keeps in front of it
+ * (what the adaptive rate needs). With QoS off the HTB keeps a small lane
+ * for them alone; cake's flow isolation does the same within its tin. */
 uint32_t qos_probe_priority(const struct qos_plan *p, bool cake);
 
 const char *qos_cat_name(enum qos_cat c);

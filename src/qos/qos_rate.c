@@ -6,14 +6,18 @@
 
 #define SAMPLE_FRESH_US     2000000u    /* older newest sample: no opinion */
 #define CUT_GAP_US          1000000u    /* between two cuts: the queue drains */
+#define DRAIN_US            4000000u    /* after a cut, a shrinking delay is draining */
 #define RAISE_HOLD_US       3000000u    /* no raise this soon after a cut */
 #define DRIFT_HOLD_US       10000000u   /* no idle drift this soon after a cut */
 #define CUT_FACTOR          0.9         /* a cut: 10 % off the rate ... */
+#define DEEP_CUT_FACTOR     0.7         /* ... 30 % when the queue is deep ... */
+#define DEEP_FACTOR         4           /* (this many times the target) */
 #define ACHIEVED_FACTOR     0.9         /* ... or to 90 % of what got through */
-#define RAISE_PER_S         0.04        /* under load, clean: +4 %/s */
+#define RAISE_PER_S         0.02        /* under load, clean: +2 %/s */
 #define DRIFT_PER_S         0.02        /* idle: +2 %/s back towards the limit */
 #define HIGH_LOAD_PCT       75          /* the shaper is what limits the flow */
 #define ACTIVE_PCT          10          /* the direction carries traffic */
+#define STRONG_FACTOR       3           /* one sample this far over: bloat now */
 
 static void dir_limits(struct qos_rate_dir *d, uint32_t max_kbit, uint32_t min_pct)
 {
@@ -74,7 +78,10 @@ void qos_rate_sample(struct qos_rate *r, unsigned t, uint32_t rtt_us, uint64_t n
 	r->hist = (uint8_t)(((unsigned)r->hist << 1 | bloated) & ((1u << QOS_RATE_WINDOW) - 1));
 	if (r->n_hist < QOS_RATE_WINDOW)
 		r->n_hist++;
-	r->bloat = __builtin_popcount(r->hist) >= QOS_RATE_BLOAT_MIN;
+	/* Two of the last four, or one far over the target: at two probes a
+	 * second the window alone would take a second to speak. */
+	r->bloat = __builtin_popcount(r->hist) >= QOS_RATE_BLOAT_MIN ||
+		   (bloated && delta > STRONG_FACTOR * r->p.delay_thr_us);
 }
 
 static void measure(struct qos_rate_dir *d, uint64_t bytes, uint64_t dt_us)
@@ -127,7 +134,8 @@ static unsigned cut(struct qos_rate *r, uint64_t now_us)
 		struct qos_rate_dir *d = &r->dir[i];
 		if (!d->max_kbit || (i != dom && d->load_pct < HIGH_LOAD_PCT))
 			continue;
-		double v = d->rate_kbit * CUT_FACTOR;
+		bool deep = r->last_delta_us > DEEP_FACTOR * r->p.delay_thr_us;
+		double v = d->rate_kbit * (deep ? DEEP_CUT_FACTOR : CUT_FACTOR);
 		if (i == dom && d->achieved_kbit * ACHIEVED_FACTOR < v)
 			v = d->achieved_kbit * ACHIEVED_FACTOR;
 		uint32_t nr = clamp_rate(d, v);
@@ -142,6 +150,7 @@ static unsigned cut(struct qos_rate *r, uint64_t now_us)
 	r->hist = 0;
 	r->bloat = false;
 	r->last_cut_us = now_us;
+	r->cut_delta_us = r->last_delta_us;
 	r->bloat_events++;
 	return changed;
 }
@@ -193,6 +202,12 @@ unsigned qos_rate_tick(struct qos_rate *r, const uint64_t bytes[QOS_N_DIRS], uin
 		if (!r->loaded)
 			return 0;       /* the path, not a queue of ours */
 		if (r->last_cut_us && now_us - r->last_cut_us < CUT_GAP_US)
+			return 0;
+		/* The queue is still there but a quarter smaller than at the last
+		 * cut: the rate is below the link now, the queue drains; cutting
+		 * again would overshoot. */
+		if (r->last_cut_us && now_us - r->last_cut_us < DRAIN_US &&
+		    r->last_delta_us < r->cut_delta_us - r->cut_delta_us / 4)
 			return 0;
 		return cut(r, now_us);
 	}

@@ -3,8 +3,10 @@
  * set above it lets the queue build in the modem, one set far below wastes
  * the link. So: watch the delay the probes see through the active member
  * against its idle baseline; when it rises while we are sending, lower the
- * rate at once; while it stays low under load, raise it slowly; when idle,
- * drift back towards the configured limit. Always within [floor, limit].
+ * rate at once (by 10 %, by 30 % when the queue is deep, or to below what
+ * got through), and not again while the queue visibly drains; while it
+ * stays low under load, raise it slowly (2 %/s); when idle, drift back
+ * towards the configured limit. Always within [floor, limit].
  *
  * Pure: RTT samples and byte counters with their monotonic times go in,
  * rates come out. The daemon calls qos_rate_sample for every probe reply of
@@ -21,7 +23,8 @@
  *    (a satellite handover, a cell change), not a queue of ours; the
  *    baseline follows it quickly then, slowly under load.
  *  - The probes run at the active rate (2/s), not 20/s: detection takes two
- *    bloated samples out of the last four (about a second). */
+ *    bloated samples out of the last four (about a second), or one sample
+ *    three times over the target (half a second). */
 #ifndef AUTONOMY_QOS_RATE_H
 #define AUTONOMY_QOS_RATE_H
 
@@ -54,6 +57,7 @@ struct qos_rate {
 	struct qos_rate_dir dir[QOS_N_DIRS];
 	uint32_t base_us[QOS_RATE_TARGETS];     /* 0 = no baseline yet */
 	uint32_t last_delta_us;         /* newest sample's rise over its baseline */
+	uint32_t cut_delta_us;          /* the rise when the rate was last cut */
 	uint32_t last_rtt_us;
 	uint8_t hist;                   /* bit i: sample i (0 = newest) was bloated */
 	uint8_t n_hist;
