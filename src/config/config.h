@@ -87,7 +87,10 @@ const struct cfg_value *cfg_get(const struct cfg_section *s, const char *opt);
 bool        cfg_is_set(const struct cfg_section *s, const char *opt);
 
 /* Effective config (defaults filled in) as JSON:
- * {"file":..., "sections":{"main":{...},...}, "members":[{"name":..,...}]}.
+ * {"file":..., "sections":{"main":{...},...}, "members":[{"name":..,...}],
+ *  "planned":{"security":["api_authentication",...],...,"member":["weight"]}}
+ * ("planned": options accepted but without effect yet, per section; "member"
+ * for the options of every member section).
  * Secrets are masked ("se******") unless reveal is true. Durations are in the
  * option's own unit (ms for *_ms options, else seconds); lists are arrays; a
  * scalar without value or default is null. */

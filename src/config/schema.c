@@ -10,25 +10,27 @@
 #include "config/schema.h"
 #include "config/cfg_internal.h"
 
-/* Row builders: keep each row on a line or two so the tables stay readable. */
-#define BOOL_OPT(n, d, h) \
-	{ .name = n, .type = CFG_BOOL, .def = d, .help = h }
-#define INT_OPT(n, d, lo, hi, h) \
-	{ .name = n, .type = CFG_INT, .def = d, .min = lo, .max = hi, .help = h }
-#define ENUM_OPT(n, d, e, h) \
-	{ .name = n, .type = CFG_ENUM, .def = d, .enums = e, .help = h }
+/* Row builders: keep each row on a line or two so the tables stay readable.
+ * A row may end with PLANNED: accepted and shown, no effect yet (schema.h). */
+#define PLANNED .status = CFG_S_PLANNED
+#define BOOL_OPT(n, d, h, ...) \
+	{ .name = n, .type = CFG_BOOL, .def = d, .help = h, __VA_ARGS__ }
+#define INT_OPT(n, d, lo, hi, h, ...) \
+	{ .name = n, .type = CFG_INT, .def = d, .min = lo, .max = hi, .help = h, __VA_ARGS__ }
+#define ENUM_OPT(n, d, e, h, ...) \
+	{ .name = n, .type = CFG_ENUM, .def = d, .enums = e, .help = h, __VA_ARGS__ }
 /* Duration in seconds; range given in seconds, stored in ms like all durations. */
-#define SEC_OPT(n, d, lo, hi, h) \
+#define SEC_OPT(n, d, lo, hi, h, ...) \
 	{ .name = n, .type = CFG_DURATION, .def = d, \
-	  .min = (lo) * 1000LL, .max = (hi) * 1000LL, .help = h }
-#define MS_OPT(n, d, lo, hi, h) \
+	  .min = (lo) * 1000LL, .max = (hi) * 1000LL, .help = h, __VA_ARGS__ }
+#define MS_OPT(n, d, lo, hi, h, ...) \
 	{ .name = n, .type = CFG_DURATION, .flags = CFG_F_UNIT_MS, .def = d, \
-	  .min = lo, .max = hi, .help = h }
-#define TYPED_OPT(n, t, f, d, h) \
-	{ .name = n, .type = t, .flags = f, .def = d, .help = h }
+	  .min = lo, .max = hi, .help = h, __VA_ARGS__ }
+#define TYPED_OPT(n, t, f, d, h, ...) \
+	{ .name = n, .type = t, .flags = f, .def = d, .help = h, __VA_ARGS__ }
 
-#define PCT(n, d, h)  INT_OPT(n, d, 0, 100, h)
-#define PORT(n, d, h) INT_OPT(n, d, 1, 65535, h)
+#define PCT(n, d, h, ...)  INT_OPT(n, d, 0, 100, h, __VA_ARGS__)
+#define PORT(n, d, h, ...) INT_OPT(n, d, 1, 65535, h, __VA_ARGS__)
 #define DAY  86400
 #define HOUR 3600
 
@@ -82,53 +84,66 @@ static const struct cfg_option_def main_opts[] = {
 };
 
 static const struct cfg_option_def alerts_opts[] = {
-	BOOL_OPT("info_enabled", "1", "Send alerts of level info"),
-	BOOL_OPT("warning_enabled", "1", "Send alerts of level warning"),
-	BOOL_OPT("critical_enabled", "1", "Send alerts of level critical"),
-	BOOL_OPT("emergency_enabled", "1", "Send alerts of level emergency"),
+	BOOL_OPT("info_enabled", "1", "Send alerts of level info", PLANNED),
+	BOOL_OPT("warning_enabled", "1", "Send alerts of level warning", PLANNED),
+	BOOL_OPT("critical_enabled", "1", "Send alerts of level critical", PLANNED),
+	BOOL_OPT("emergency_enabled", "1", "Send alerts of level emergency", PLANNED),
 	PCT("health_warning", "70", "Warn when a member's health score falls below this (0-100)"),
 	PCT("health_critical", "50",
 	    "Critical alert when a member's health score falls below this (<= health_warning)"),
-	INT_OPT("failover_warning", "5", 1, 1000, "Warn at this many failovers within an hour"),
+	INT_OPT("failover_warning", "5", 1, 1000, "Warn at this many failovers within an hour",
+		PLANNED),
 	INT_OPT("failover_critical", "10", 1, 1000,
-		"Critical alert at this many failovers within an hour (>= failover_warning)"),
+		"Critical alert at this many failovers within an hour (>= failover_warning)",
+		PLANNED),
 };
 
 static const struct cfg_option_def email_opts[] = {
-	BOOL_OPT("enabled", "0", "Send alerts by email (needs smtp_server and recipients)"),
-	TYPED_OPT("smtp_server", CFG_HOST, 0, NULL, "SMTP server host name or IP address"),
-	PORT("smtp_port", "587", "SMTP port: 587 = submission with STARTTLS, 465 = implicit TLS"),
-	TYPED_OPT("username", CFG_STRING, 0, NULL, "SMTP login name (empty: no authentication)"),
-	TYPED_OPT("password", CFG_SECRET, 0, NULL, "SMTP password"),
+	BOOL_OPT("enabled", "0", "Send alerts by email (needs smtp_server and recipients)",
+		 PLANNED),
+	TYPED_OPT("smtp_server", CFG_HOST, 0, NULL, "SMTP server host name or IP address", PLANNED),
+	PORT("smtp_port", "587", "SMTP port: 587 = submission with STARTTLS, 465 = implicit TLS",
+	     PLANNED),
+	TYPED_OPT("username", CFG_STRING, 0, NULL, "SMTP login name (empty: no authentication)",
+		  PLANNED),
+	TYPED_OPT("password", CFG_SECRET, 0, NULL, "SMTP password", PLANNED),
 	TYPED_OPT("from", CFG_EMAIL, 0, NULL,
-		  "Sender address (default: username if it is an address)"),
+		  "Sender address (default: username if it is an address)", PLANNED),
 	TYPED_OPT("recipients", CFG_EMAIL, CFG_F_LIST, NULL,
-		  "Addresses that receive alerts, comma-separated or one per `list`"),
+		  "Addresses that receive alerts, comma-separated or one per `list`", PLANNED),
 };
 
 static const struct cfg_option_def slack_opts[] = {
-	BOOL_OPT("enabled", "0", "Post alerts to Slack (needs webhook_url)"),
+	BOOL_OPT("enabled", "0",
+		 "Post alerts to Slack (needs webhook_url); in this version starwatch's emergencies"),
 	TYPED_OPT("webhook_url", CFG_SECRET, 0, NULL,
 		  "Slack incoming-webhook URL (https://hooks.slack.com/services/...), "
 		  "which contains a token"),
 	TYPED_OPT("channel", CFG_STRING, 0, NULL,
-		  "Channel override such as #network-alerts (empty: the webhook's own channel)"),
-	TYPED_OPT("username", CFG_STRING, 0, "autonomy Bot", "Name the messages are posted under"),
+		  "Channel override such as #network-alerts (empty: the webhook's own channel)",
+		  PLANNED),
+	TYPED_OPT("username", CFG_STRING, 0, "autonomy Bot", "Name the messages are posted under",
+		  PLANNED),
 };
 
 static const struct cfg_option_def pagerduty_opts[] = {
-	BOOL_OPT("enabled", "0", "Raise PagerDuty incidents for critical alerts (needs api_key)"),
-	TYPED_OPT("api_key", CFG_SECRET, 0, NULL, "PagerDuty integration (routing) key"),
-	TYPED_OPT("service_id", CFG_STRING, 0, NULL, "PagerDuty service the incidents belong to"),
+	BOOL_OPT("enabled", "0", "Raise PagerDuty incidents for critical alerts (needs api_key)",
+		 PLANNED),
+	TYPED_OPT("api_key", CFG_SECRET, 0, NULL, "PagerDuty integration (routing) key", PLANNED),
+	TYPED_OPT("service_id", CFG_STRING, 0, NULL, "PagerDuty service the incidents belong to",
+		  PLANNED),
 };
 
 static const struct cfg_option_def performance_opts[] = {
 	INT_OPT("max_memory_mb", "64", 8, 4096,
-		"Resident memory the daemon may use before it sheds caches"),
-	PCT("max_cpu_percent", "20", "CPU share above which the daemon slows its polling"),
-	SEC_OPT("gc_interval", "300", 10, DAY, "How often caches and old samples are cleaned up"),
-	INT_OPT("telemetry_retention_days", "30", 1, 3650, "Days of telemetry kept in the store"),
-	INT_OPT("log_retention_days", "7", 1, 3650, "Days of event and decision logs kept"),
+		"Resident memory the daemon may use before it sheds caches", PLANNED),
+	PCT("max_cpu_percent", "20", "CPU share above which the daemon slows its polling", PLANNED),
+	SEC_OPT("gc_interval", "300", 10, DAY, "How often caches and old samples are cleaned up",
+		PLANNED),
+	INT_OPT("telemetry_retention_days", "30", 1, 3650, "Days of telemetry kept in the store",
+		PLANNED),
+	INT_OPT("log_retention_days", "7", 1, 3650, "Days of event and decision logs kept",
+		PLANNED),
 };
 
 static const struct cfg_option_def polling_opts[] = {
@@ -239,20 +254,25 @@ static const struct cfg_option_def qos_opts[] = {
 };
 
 static const struct cfg_option_def security_opts[] = {
-	BOOL_OPT("api_authentication", "1", "Require authentication on the HTTP API"),
-	BOOL_OPT("api_encryption", "1", "Serve the HTTP API over TLS only"),
-	BOOL_OPT("rate_limiting", "1", "Limit API requests per client"),
+	BOOL_OPT("api_authentication", "1",
+		 "Require an rpcd login on the HTTP API (uhttpd's /ubus); 0 = anyone may read "
+		 "status, members and health (the OpenWrt package's rpcd ACL follows it)"),
+	BOOL_OPT("api_encryption", "1", "Serve the HTTP API over TLS only", PLANNED),
+	BOOL_OPT("rate_limiting", "1", "Limit API requests per client", PLANNED),
 	TYPED_OPT("ip_whitelist", CFG_CIDR, CFG_F_LIST, "192.168.1.0/24",
-		  "Networks allowed to reach the API (address/prefix, space- or comma-separated)"),
-	BOOL_OPT("api_key_required", "1", "Require an API key on API requests"),
-	INT_OPT("api_key_rotation_days", "90", 1, 3650, "Days after which API keys are rotated"),
+		  "Networks allowed to reach the API (address/prefix, space- or comma-separated)",
+		  PLANNED),
+	BOOL_OPT("api_key_required", "1", "Require an API key on API requests", PLANNED),
+	INT_OPT("api_key_rotation_days", "90", 1, 3650, "Days after which API keys are rotated",
+		PLANNED),
 };
 
 static const struct cfg_option_def network_security_opts[] = {
-	BOOL_OPT("firewall_integration", "1", "Keep firewall zones in step with the active uplink"),
-	BOOL_OPT("intrusion_detection", "1", "Alert on suspicious connection patterns"),
-	BOOL_OPT("ddos_protection", "1", "Rate-limit floods towards the router"),
-	BOOL_OPT("traffic_monitoring", "1", "Collect per-member traffic counters"),
+	BOOL_OPT("firewall_integration", "1", "Keep firewall zones in step with the active uplink",
+		 PLANNED),
+	BOOL_OPT("intrusion_detection", "1", "Alert on suspicious connection patterns", PLANNED),
+	BOOL_OPT("ddos_protection", "1", "Rate-limit floods towards the router", PLANNED),
+	BOOL_OPT("traffic_monitoring", "1", "Collect per-member traffic counters", PLANNED),
 };
 
 static const struct cfg_option_def gps_opts[] = {
@@ -341,7 +361,8 @@ static const struct cfg_option_def member_opts[] = {
 	TYPED_OPT("gateway6", CFG_IPADDR, 0, NULL,
 		  "IPv6 next hop of this uplink (default: learnt from its routes / RA)"),
 	INT_OPT("weight", "1", 1, 1000,
-		"Share of traffic among members of equal priority when the backend balances"),
+		"Share of traffic among members of equal priority when the backend balances",
+		PLANNED),
 	INT_OPT("data_limit_mb", "0", 0, 100000000,
 		"Data included per month in MB (0 = no cap); near it the member is a last resort"),
 	INT_OPT("upload_mbps", NULL, 0, 100000,

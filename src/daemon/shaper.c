@@ -33,14 +33,16 @@ uint32_t shaper_limit_kbit(struct daemon *d, const char *member, const char *cls
 	const char *own = dir == QOS_UP ? "upload_mbps" : "download_mbps";
 	if (s && cfg_is_set(s, own))
 		return (uint32_t)cfg_int(s, own) * 1000u;
-	static const char *const classes[] = { "starlink", "cellular", "wifi", "lan", "other" };
-	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++) {
-		if (strcmp(cls, classes[i]) != 0)
-			continue;
-		char opt[32];
-		snprintf(opt, sizeof(opt), "%s_limit_mbps", cls);
-		return (uint32_t)cfg_int(config_section(d->cfg, "bandwidth"), opt) * 1000u;
-	}
+	/* the option names spelled out: they are the schema's rows */
+	static const struct { const char *cls, *opt; } limits[] = {
+		{ "starlink", "starlink_limit_mbps" }, { "cellular", "cellular_limit_mbps" },
+		{ "wifi", "wifi_limit_mbps" }, { "lan", "lan_limit_mbps" },
+		{ "other", "other_limit_mbps" },
+	};
+	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++)
+		if (strcmp(cls, limits[i].cls) == 0)
+			return (uint32_t)cfg_int(config_section(d->cfg, "bandwidth"),
+						 limits[i].opt) * 1000u;
 	return 0;
 }
 

@@ -51,8 +51,9 @@ def setUpModule():
     global PREFIX
     PREFIX = openwrt_stack.build()
     if PREFIX is None:
-        raise unittest.SkipTest("OpenWrt sources not found ($AUTONOMY_OPENWRT_SRC or "
-                                "../shared/vendor/openwrt): the real ubus stack cannot be built")
+        raise unittest.SkipTest("OpenWrt's sources not found (tests/lib/openwrt_src.sh: "
+                                "$AUTONOMY_OPENWRT_SRC or shared/vendor/openwrt beside the "
+                                "repository): the real ubus stack cannot be built")
 
 
 def ubus_methods():

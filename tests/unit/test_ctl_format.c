@@ -8,6 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "config/schema.h"
 #include "ctl/ctl_format.h"
 
 static char *render(const char *cmd, const char *json)
@@ -160,6 +161,29 @@ static void test_config_show_is_uci(void **state)
 		"\toption priority '2'\n\n");
 }
 
+/* Options without effect yet (the reply's "planned") carry a trailing
+ * comment, on every line of a list, in global and member sections alike;
+ * junk in the list marks nothing. */
+static void test_config_show_marks_planned(void **state)
+{
+	expect_render("config_show",
+		"{\"file\":\"/x\",\"sections\":{\"main\":{\"dry_run\":false},"
+		"\"security\":{\"api_authentication\":true,\"ip_whitelist\":[\"10.0.0.0/8\","
+		"\"fd00::/8\"]}},\"members\":[{\"name\":\"wan\",\"priority\":1,\"weight\":1}],"
+		"\"planned\":{\"main\":[null,1],\"security\":[\"api_authentication\",\"ip_whitelist\"],"
+		"\"member\":[\"weight\"]}}",
+		"# effective configuration of /x (defaults filled in)\n\n"
+		"config autonomy 'main'\n"
+		"\toption dry_run '0'\n\n"
+		"config autonomy 'security'\n"
+		"\toption api_authentication '1'\t# " CFG_PLANNED_MSG "\n"
+		"\tlist ip_whitelist '10.0.0.0/8'\t# " CFG_PLANNED_MSG "\n"
+		"\tlist ip_whitelist 'fd00::/8'\t# " CFG_PLANNED_MSG "\n\n"
+		"config member 'wan'\n"
+		"\toption priority '1'\n"
+		"\toption weight '1'\t# " CFG_PLANNED_MSG "\n\n");
+}
+
 static void test_validate_and_reload(void **state)
 {
 	expect_render("config_validate",
@@ -187,6 +211,7 @@ int main(void)
 		cmocka_unit_test(test_health),
 		cmocka_unit_test(test_health_starwatch),
 		cmocka_unit_test(test_config_show_is_uci),
+		cmocka_unit_test(test_config_show_marks_planned),
 		cmocka_unit_test(test_validate_and_reload),
 		cmocka_unit_test(test_unknown_command_prints_json),
 	};
