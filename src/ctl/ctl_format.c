@@ -57,9 +57,11 @@ static void fmt_status(json_object *d, FILE *out)
 			str_or_dash(ls, "from"), str_or_dash(ls, "to"), str_or_dash(ls, "reason"));
 	else
 		fprintf(out, "  last switch  never\n");
-	json_object *pos = NULL;
+	json_object *pos = NULL, *shaper = NULL;
 	if (json_object_object_get_ex(d, "position", &pos))
 		ctl_format_position(pos, out);
+	if (json_object_object_get_ex(d, "shaper", &shaper))
+		ctl_format_shaper(shaper, out);
 	fprintf(out, "  config       %s\n", str_or_dash(d, "config_file"));
 }
 
@@ -142,6 +144,7 @@ static void fmt_members_full(json_object *d, FILE *out)
 	fmt_members(d, out);
 	fmt_penalties(d, out);
 	fmt_tel_flags(d, out);
+	ctl_format_member_shaping(d, out);
 }
 
 static void fmt_subsystems(json_object *subs, FILE *out)

@@ -110,8 +110,11 @@ static int ifindex_of(struct daemon *d, const char *dev)
 static void dev_clear(struct shaper *sh, struct shaper_dev *x)
 {
 	int ifi = ifindex_of(sh->d, x->name);
-	if (ifi > 0 && sh->qs && qos_shaper_remove(sh->qs, ifi) < 0)
+	int rc = ifi > 0 && sh->qs ? qos_shaper_remove(sh->qs, ifi) : 0;
+	if (rc < 0)
 		log_errno(LOG_LVL_WARN, "shaper: removing ours from %s", x->name);
+	else if (rc > 0)
+		log_info("shaper: removed from %s", x->name);
 	x->ifindex = 0;
 	x->rate_kbit = 0;
 	x->verified = false;
