@@ -252,7 +252,8 @@ static void shape(struct shaper *sh, struct member_rt *m)
 	if (moved)
 		sweep_others(sh, up ? m->device : "");
 	bool cake = sh->up.kind == QOS_KIND_CAKE;
-	set_probe_priority(sh, m->name, up && rc == 0 ? qos_probe_priority(&sh->plan[QOS_UP], cake) : 0);
+	sh->probe_prio = up && rc == 0 ? qos_probe_priority(&sh->plan[QOS_UP], cake) : 0;
+	set_probe_priority(sh, m->name, sh->probe_prio);
 	sh->last_verify_us = clock_mono_us();
 	sh->current = rc == 0;
 	if (rc < 0)
@@ -302,6 +303,8 @@ void shaper_follow(struct daemon *d)
 		    (!sh->up.ifindex || sh->up.ifindex == ifindex_of(d, m->device));
 	if (!same)
 		shape(sh, m);
+	else            /* a prober re-created by a reload starts without it */
+		set_probe_priority(sh, m->name, sh->probe_prio);
 }
 
 void shaper_rtt(struct daemon *d, const struct member_rt *m, size_t target, uint32_t rtt_us)

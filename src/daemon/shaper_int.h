@@ -38,6 +38,7 @@ struct shaper {
 	char member[64];                /* shaped now ("" = none) */
 	bool current;                   /* applied and verified for member */
 	bool reconfigured;              /* a reload: limits may have changed */
+	uint32_t probe_prio;            /* SO_PRIORITY of the shaped member's probes */
 	struct shaper_dev up;
 	uint32_t limit_kbit[QOS_N_DIRS];
 	struct qos_rate rate;
