@@ -134,6 +134,10 @@ def measure(d, seconds):
 
 
 def adaptive(d):
+    for _ in range(50):         # a baseline from probes on the idle link first
+        if d.ctl("status")["shaper"]["adaptive"]["baseline_ms"]:
+            break
+        time.sleep(0.2)
     lab("impair.sh", "wan", "rate", "5000")
     push = lan("push", TARGET, 30, 4)
     t0, took = time.monotonic(), None

@@ -119,9 +119,7 @@ static void on_probe(void *arg, const struct probe_result *r)
 		[PROBE_LATE] = MSTATE_LATE, [PROBE_SEND_ERR] = MSTATE_SEND_ERR,
 	};
 	uint64_t now = clock_mono_us();
-	/* A late reply is the delay the shaper most needs to see. */
-	if ((r->outcome == PROBE_REPLY || r->outcome == PROBE_LATE) && m->active)
-		shaper_rtt(m->d, m, r->target, r->rtt_us);
+	shaper_probe(m->d, m, r);
 	target_count(m, r, now);
 	if (mstate_outcome(&m->ms, map[r->outcome], r->sent_us, r->rtt_us, now))
 		members_state_changed(m, NULL);

@@ -194,18 +194,43 @@ static void sweep_others(struct shaper *sh, const char *keep_dev)
 	}
 }
 
-/* A new member starts from its limits with no history; a reload keeps
- * what was learnt (baselines, the rate within the new limits). */
+/* The idle baselines of a member (a free slot, or the oldest name's, for a
+ * new one). */
+static struct shaper_base *base_of(struct shaper *sh, const char *member, bool create)
+{
+	struct shaper_base *free_slot = NULL;
+	for (size_t i = 0; i < SHAPER_MAX_BASES; i++) {
+		if (strcmp(sh->bases[i].member, member) == 0)
+			return &sh->bases[i];
+		if (!sh->bases[i].member[0] && !free_slot)
+			free_slot = &sh->bases[i];
+	}
+	if (!create)
+		return NULL;
+	if (!free_slot)
+		free_slot = &sh->bases[0];
+	memset(free_slot, 0, sizeof(*free_slot));
+	snprintf(free_slot->member, sizeof(free_slot->member), "%s", member);
+	return free_slot;
+}
+
+/* A new member starts from its limits and the baselines its probes learnt
+ * while idle; a reload keeps what was learnt (the rate within the new
+ * limits). */
 static void init_rate(struct shaper *sh, bool fresh)
 {
 	struct qos_rate_params rp = {
 		.max_kbit = { sh->limit_kbit[QOS_UP], sh->ingress ? sh->limit_kbit[QOS_DOWN] : 0 },
 		.min_pct = sh->min_pct, .delay_thr_us = sh->target_ms * 1000u,
 	};
-	if (fresh)
-		qos_rate_init(&sh->rate, &rp);
-	else
+	if (!fresh) {
 		qos_rate_set_limits(&sh->rate, &rp);
+		return;
+	}
+	qos_rate_init(&sh->rate, &rp);
+	const struct shaper_base *b = base_of(sh, sh->member, false);
+	if (b)
+		qos_rate_seed(&sh->rate, b->base_us);
 }
 
 static uint32_t cur_rate(const struct shaper *sh, enum qos_dir dir)
@@ -232,6 +257,11 @@ static void apply_lan(struct shaper *sh)
 static void shape(struct shaper *sh, struct member_rt *m)
 {
 	bool moved = strcmp(sh->member, m->name) != 0 || strcmp(sh->up.name, m->device) != 0;
+	if (moved && sh->member[0]) {
+		/* what the member we leave learnt stays its own */
+		struct shaper_base *b = base_of(sh, sh->member, true);
+		memcpy(b->base_us, sh->rate.base_us, sizeof(b->base_us));
+	}
 	if (moved) {
 		if (sh->up.name[0] && strcmp(sh->up.name, m->device))
 			dev_clear(sh, &sh->up);
@@ -307,11 +337,26 @@ void shaper_follow(struct daemon *d)
 		set_probe_priority(sh, m->name, sh->probe_prio);
 }
 
-void shaper_rtt(struct daemon *d, const struct member_rt *m, size_t target, uint32_t rtt_us)
+void shaper_probe(struct daemon *d, const struct member_rt *m, const struct probe_result *r)
 {
+	/* Baselines are learnt whether or not the rate adapts, so that turning
+	 * latency_optimization on later starts from a known path. */
 	struct shaper *sh = sh_of(d);
-	if (sh && sh->adaptive && sh->current && strcmp(sh->member, m->name) == 0)
-		qos_rate_sample(&sh->rate, (unsigned)target, rtt_us, clock_mono_us());
+	if (!sh)
+		return;
+	bool shaped = sh->current && strcmp(sh->member, m->name) == 0;
+	if (!shaped && !m->active && r->outcome == PROBE_REPLY) {
+		/* a member that carries no traffic: its path without a queue */
+		qos_baseline_idle(base_of(sh, m->name, true)->base_us, (unsigned)r->target,
+				  r->rtt_us);
+		return;
+	}
+	if (!shaped)
+		return;
+	if (r->outcome == PROBE_REPLY || r->outcome == PROBE_LATE)
+		qos_rate_sample(&sh->rate, (unsigned)r->target, r->rtt_us, clock_mono_us());
+	else if (r->outcome == PROBE_LOST)
+		qos_rate_loss(&sh->rate, clock_mono_us());
 }
 
 static uint64_t read_counter(const char *dev, const char *name)

@@ -15,6 +15,7 @@
 
 struct daemon;
 struct member_rt;
+struct probe_result;
 
 int shaper_start(struct daemon *d);
 /* Removes our qdiscs from every device (clean exit). */
@@ -23,8 +24,9 @@ void shaper_stop(struct daemon *d);
 void shaper_reload(struct daemon *d);
 /* The traffic may have moved (after every decision): follow it. */
 void shaper_follow(struct daemon *d);
-/* A probe reply of member m (its RTT feeds the adaptive rate). */
-void shaper_rtt(struct daemon *d, const struct member_rt *m, size_t target, uint32_t rtt_us);
+/* A probe outcome of member m: replies (late ones too: they are the delay
+ * it most needs to see) and losses feed the adaptive rate. */
+void shaper_probe(struct daemon *d, const struct member_rt *m, const struct probe_result *r);
 
 json_object *shaper_view(struct daemon *d);
 /* {"upload_mbps","download_mbps","shaped"} of one member. */

@@ -12,6 +12,13 @@
 #include "qos/qos_rate.h"
 
 #define SHAPER_MAX_LAN      4
+#define SHAPER_MAX_BASES    16          /* members whose idle baselines are kept */
+
+/* What a member's probes saw while it carried no traffic. */
+struct shaper_base {
+	char member[64];
+	uint32_t base_us[QOS_RATE_TARGETS];
+};
 
 struct shaper_dev {
 	char name[IF_NAMESIZE];
@@ -42,6 +49,7 @@ struct shaper {
 	struct shaper_dev up;
 	uint32_t limit_kbit[QOS_N_DIRS];
 	struct qos_rate rate;
+	struct shaper_base bases[SHAPER_MAX_BASES];
 	uint64_t applies, rate_changes, repairs, errors;
 	uint64_t last_verify_us, last_change_us;
 	uint64_t last_apply_us_took;

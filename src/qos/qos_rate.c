@@ -54,15 +54,45 @@ void qos_rate_set_limits(struct qos_rate *r, const struct qos_rate_params *p)
 /* The baseline is the RTT of an empty path: it falls at once with a lower
  * sample, rises only slowly — quickly while nothing is sent (the path
  * itself changed), very slowly while a rise is counted as bloat. */
+static void baseline_step(uint32_t *b, uint32_t rtt_us, uint32_t div)
+{
+	if (!*b || rtt_us <= *b)
+		*b = *b ? rtt_us + (*b - rtt_us) / 8 : rtt_us;
+	else
+		*b += (rtt_us - *b) / div;
+}
+
 static void update_baseline(struct qos_rate *r, unsigned t, uint32_t rtt_us, bool bloated)
 {
-	uint32_t *b = &r->base_us[t];
-	if (!*b || rtt_us <= *b) {
-		*b = *b ? rtt_us + (*b - rtt_us) / 8 : rtt_us;
+	baseline_step(&r->base_us[t], rtt_us, !r->loaded ? 32 : bloated ? 4096 : 256);
+}
+
+void qos_baseline_idle(uint32_t base_us[QOS_RATE_TARGETS], unsigned t, uint32_t rtt_us)
+{
+	baseline_step(&base_us[t % QOS_RATE_TARGETS], rtt_us, 32);
+}
+
+void qos_rate_seed(struct qos_rate *r, const uint32_t base_us[QOS_RATE_TARGETS])
+{
+	for (unsigned i = 0; i < QOS_RATE_TARGETS; i++)
+		if (base_us[i])
+			r->base_us[i] = base_us[i];
+}
+
+static void push_history(struct qos_rate *r, bool bloated)
+{
+	r->hist = (uint8_t)(((unsigned)r->hist << 1 | bloated) & ((1u << QOS_RATE_WINDOW) - 1));
+	if (r->n_hist < QOS_RATE_WINDOW)
+		r->n_hist++;
+}
+
+void qos_rate_loss(struct qos_rate *r, uint64_t now_us)
+{
+	if (!r->loaded)
 		return;
-	}
-	uint32_t delta = rtt_us - *b, div = !r->loaded ? 32 : bloated ? 4096 : 256;
-	*b += delta / div;
+	push_history(r, true);
+	r->last_sample_us = now_us;
+	r->bloat = __builtin_popcount(r->hist) >= QOS_RATE_BLOAT_MIN;
 }
 
 void qos_rate_sample(struct qos_rate *r, unsigned t, uint32_t rtt_us, uint64_t now_us)
@@ -75,9 +105,7 @@ void qos_rate_sample(struct qos_rate *r, unsigned t, uint32_t rtt_us, uint64_t n
 	r->last_rtt_us = rtt_us;
 	r->last_delta_us = delta;
 	r->last_sample_us = now_us;
-	r->hist = (uint8_t)(((unsigned)r->hist << 1 | bloated) & ((1u << QOS_RATE_WINDOW) - 1));
-	if (r->n_hist < QOS_RATE_WINDOW)
-		r->n_hist++;
+	push_history(r, bloated);
 	/* Two of the last four, or one far over the target: at two probes a
 	 * second the window alone would take a second to speak. */
 	r->bloat = __builtin_popcount(r->hist) >= QOS_RATE_BLOAT_MIN ||

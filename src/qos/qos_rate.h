@@ -73,10 +73,22 @@ void qos_rate_init(struct qos_rate *r, const struct qos_rate_params *p);
 void qos_rate_set_limits(struct qos_rate *r, const struct qos_rate_params *p);
 /* One RTT sample of the active member through probe target t. */
 void qos_rate_sample(struct qos_rate *r, unsigned t, uint32_t rtt_us, uint64_t now_us);
+/* A probe of the active member was lost. Under load that is a queue that
+ * overflowed (a full modem buffer drops the probes that would have shown
+ * the delay): it counts as a bloated sample. Idle, it says nothing about
+ * queues (the loss is the detector's business). */
+void qos_rate_loss(struct qos_rate *r, uint64_t now_us);
 /* The byte counters of each direction (sent on the uplink = up, received =
  * down) at now. Returns a bitmask of the directions whose rate changed
  * (1 << QOS_UP, 1 << QOS_DOWN). */
 unsigned qos_rate_tick(struct qos_rate *r, const uint64_t bytes[QOS_N_DIRS], uint64_t now_us);
+/* Baselines learnt elsewhere: a member that becomes the shaped one brings
+ * what its probes saw while it carried no traffic (a clean path), so that
+ * a switch under load does not take the loaded delay for the baseline. */
+void qos_rate_seed(struct qos_rate *r, const uint32_t base_us[QOS_RATE_TARGETS]);
+/* The baseline rule for a member that carries no traffic (pure): falls at
+ * once, follows a higher path delay within tens of samples. */
+void qos_baseline_idle(uint32_t base_us[QOS_RATE_TARGETS], unsigned t, uint32_t rtt_us);
 /* The current baseline (smallest over the targets that have one), 0 if none. */
 uint32_t qos_rate_baseline_us(const struct qos_rate *r);
 

@@ -180,6 +180,8 @@ class Shaper(TempDirCase):
         queue builds, the probes see it, the rate comes down below the link
         and the EF latency comes back."""
         self.start(conf(adaptive=1))
+        # the baseline is learnt from probes on an idle link first
+        self.assertTrue(wait_for(lambda: self.shaper()["adaptive"]["baseline_ms"], 10, 0.1))
         lab("impair.sh", "wan", "rate", "5000")
         try:
             push = in_lan("push", TARGET, 16, 4)

@@ -147,6 +147,60 @@ static void test_blame_the_busy_direction(void **state)
 	assert_int_equal(s.r.dir[QOS_UP].rate_kbit, 20000);
 }
 
+/* Traffic moves to a member that is already loaded: the baselines its
+ * probes learnt while it was idle tell the queue apart at once. Without
+ * them the first loaded samples would pass for the baseline. */
+static void test_seeded_baseline(void **state)
+{
+	struct sim s, u;
+	uint32_t idle_base[QOS_RATE_TARGETS] = { 0 };
+	for (int i = 0; i < 20; i++)
+		qos_baseline_idle(idle_base, (unsigned)(i % 2), 30000 + (uint32_t)(i % 3) * 100);
+	assert_true(idle_base[0] >= 30000 && idle_base[0] <= 30200);
+	sim_init(&s, 20000, 0);
+	sim_init(&u, 20000, 0);
+	qos_rate_seed(&s.r, idle_base);
+	unsigned seeded = 0, unseeded = 0;
+	for (int i = 0; i < 4; i++) {
+		seeded |= step(&s, 90000, saturating(&s, QOS_UP));
+		unseeded |= step(&u, 90000, saturating(&u, QOS_UP));
+	}
+	assert_int_equal(seeded, 1u << QOS_UP);
+	assert_int_equal(unseeded, 0);
+	/* a higher idle path delay is followed within tens of samples */
+	for (int i = 0; i < 100; i++)
+		qos_baseline_idle(idle_base, 0, 60000);
+	assert_true(idle_base[0] > 55000);
+}
+
+/* A full modem buffer drops the probes that would show the delay: under
+ * load, losses count as bloat; idle, they say nothing about queues. */
+static void test_losses_under_load(void **state)
+{
+	struct sim s;
+	static const uint32_t idle[QOS_N_DIRS] = { 0, 0 };
+	sim_init(&s, 20000, 100000);
+	for (int i = 0; i < 6; i++)
+		step(&s, 30000, idle);
+	for (int i = 0; i < 6; i++) {
+		qos_rate_loss(&s.r, s.now + 100 * MS);
+		s.now += 500 * MS;
+		assert_int_equal(qos_rate_tick(&s.r, s.bytes, s.now), 0);
+	}
+	assert_int_equal(s.r.dir[QOS_UP].rate_kbit, 20000);
+	unsigned changed = 0;
+	for (int i = 0; i < 4 && !changed; i++) {
+		const uint32_t *k = saturating(&s, QOS_UP);
+		qos_rate_loss(&s.r, s.now + 100 * MS);
+		qos_rate_loss(&s.r, s.now + 350 * MS);
+		s.now += 500 * MS;
+		s.bytes[QOS_UP] += (uint64_t)k[QOS_UP] * 1000 / 8 / 2;
+		changed = qos_rate_tick(&s.r, s.bytes, s.now);
+	}
+	assert_int_equal(changed, 1u << QOS_UP);
+	assert_true(s.r.dir[QOS_UP].rate_kbit < 20000);
+}
+
 /* No probe answers (the link died): nothing to judge by, nothing moves. */
 static void test_stale_samples_hold(void **state)
 {
@@ -244,6 +298,8 @@ int main(void)
 		cmocka_unit_test(test_clean_under_load_raises_slowly),
 		cmocka_unit_test(test_path_change_idle),
 		cmocka_unit_test(test_blame_the_busy_direction),
+		cmocka_unit_test(test_seeded_baseline),
+		cmocka_unit_test(test_losses_under_load),
 		cmocka_unit_test(test_stale_samples_hold),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_variable_link),
