@@ -351,7 +351,9 @@ void shaper_probe(struct daemon *d, const struct member_rt *m, const struct prob
 				  r->rtt_us);
 		return;
 	}
-	if (!shaped)
+	/* the shaped member's samples need the load the ticks measure: only
+	 * while the rate adapts */
+	if (!shaped || !sh->adaptive)
 		return;
 	if (r->outcome == PROBE_REPLY || r->outcome == PROBE_LATE)
 		qos_rate_sample(&sh->rate, (unsigned)r->target, r->rtt_us, clock_mono_us());
