@@ -73,6 +73,47 @@ static bool program(const char *v)
 	return v[0] == '/' || !strchr(v, '/');
 }
 
+static bool listen_or_empty(const char *v)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	return !v[0] || cfg_parse_listen(v, &ss, &len) == 0;
+}
+
+static bool prom_file(const char *v)
+{
+	size_t n = strlen(v);
+	return !v[0] || (v[0] == '/' && n > 5 && strcmp(v + n - 5, ".prom") == 0);
+}
+
+/* net-snmp's forms: a socket path, or tcp:ADDRESS:PORT. */
+static bool agentx_socket(const char *v)
+{
+	return socket_path(v) || (strncmp(v, "tcp:", 4) == 0 && v[4]);
+}
+
+/* A numeric OID: .1.3.6... (at least two arcs, each a number). */
+static bool numeric_oid(const char *v)
+{
+	unsigned arcs = 0;
+	while (*v == '.') {
+		v++;
+		if (*v < '0' || *v > '9')
+			return false;
+		while (*v >= '0' && *v <= '9')
+			v++;
+		arcs++;
+	}
+	return !*v && arcs >= 2 && arcs <= 100;
+}
+
+/* An MQTT topic prefix: no wildcards, no empty levels at its ends. */
+static bool topic_prefix(const char *v)
+{
+	size_t n = strlen(v);
+	return !v[0] || (!strpbrk(v, "+#") && v[0] != '/' && v[n - 1] != '/' && n < 200);
+}
+
 static const struct option_rule {
 	const char *section;    /* NULL: every member */
 	const char *opt;
@@ -100,6 +141,15 @@ static const struct option_rule {
 	{ "starwatch", "reboot_command", program,
 	  "must start with an absolute path or a program name" },
 	{ "starwatch", "alert_url", cfg_valid_url, "is not an http:// or https:// URL" },
+	{ "prometheus", "listen", listen_or_empty,
+	  "is not ADDRESS:PORT (numeric IPv4, or [IPv6]:PORT) or empty" },
+	{ "prometheus", "textfile", prom_file, "must be an absolute path ending in .prom, or empty" },
+	{ "snmp", "agentx_socket", agentx_socket,
+	  "must be an absolute path (at most 107 characters) or tcp:ADDRESS:PORT" },
+	{ "snmp", "base_oid", numeric_oid, "is not a numeric OID such as .1.3.6.1.4.1.12345.1" },
+	{ "mqtt", "ca_file", abs_path_or_empty, "must be an absolute path or empty" },
+	{ "mqtt", "topic_prefix", topic_prefix,
+	  "must not contain + or # nor start or end with /" },
 };
 
 /* Lists whose every item must pass (option_rules check a value's first). */
@@ -201,6 +251,7 @@ static const struct needs_rule {
 	{ "email", "recipients" },
 	{ "slack", "webhook_url" },
 	{ "pagerduty", "api_key" },
+	{ "mqtt", "broker" },
 };
 
 static void check_needs(struct cfg_load *c, const struct cfg_section *s,

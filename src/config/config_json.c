@@ -75,6 +75,15 @@ static void section_fill(json_object *obj, const struct cfg_section *s, bool rev
 				       value_json(&s->def->opts[i], &s->vals[i], reveal));
 }
 
+json_object *config_section_json(const struct cfg_section *s, bool reveal_secrets)
+{
+	json_object *o = json_object_new_object();
+
+	if (o && s)
+		section_fill(o, s, reveal_secrets);
+	return o;
+}
+
 /* The options of one section that have no effect yet, or NULL if none. */
 static json_object *planned_names(const struct cfg_section_def *def)
 {

@@ -320,6 +320,46 @@ static const struct cfg_option_def starwatch_opts[] = {
 		  "(a webhook, an ntfy topic); may hold a token"),
 };
 
+/* Exporters (src/export/): each is off until its section enables it. */
+static const struct cfg_option_def prometheus_opts[] = {
+	BOOL_OPT("enabled", "0", "Serve Prometheus metrics (and/or write the textfile)"),
+	TYPED_OPT("listen", CFG_STRING, 0, "127.0.0.1:9612",
+		  "Address:port of the /metrics endpoint ([v6]:port for IPv6; loopback by "
+		  "default; empty: no HTTP listener, textfile only)"),
+	TYPED_OPT("textfile", CFG_STRING, 0, "",
+		  "Also write the metrics to this .prom file for node-exporter's textfile "
+		  "collector (e.g. /var/prometheus/autonomy.prom, on RAM); empty: none"),
+	SEC_OPT("textfile_interval", "15", 1, HOUR, "How often the textfile is rewritten"),
+};
+
+static const struct cfg_option_def snmp_opts[] = {
+	BOOL_OPT("enabled", "0", "Serve the AUTONOMY-MIB through snmpd as an AgentX subagent"),
+	TYPED_OPT("agentx_socket", CFG_STRING, 0, "/var/run/agentx.sock",
+		  "snmpd's AgentX master socket (its agentXSocket): a path, or tcp:ADDRESS:PORT"),
+	TYPED_OPT("base_oid", CFG_STRING, 0, ".1.3.6.1.4.1.12345.1",
+		  "Where the MIB is registered; 12345 is the operations guide's placeholder: "
+		  "use your own enterprise number"),
+};
+
+static const struct cfg_option_def mqtt_opts[] = {
+	BOOL_OPT("enabled", "0", "Publish state and events to an MQTT broker (needs broker)"),
+	TYPED_OPT("broker", CFG_HOST, 0, NULL,
+		  "Broker address or name (a name is resolved off the daemon's loop)"),
+	INT_OPT("port", "0", 0, 65535, "Broker port; 0 = 1883, or 8883 with tls"),
+	BOOL_OPT("tls", "0", "Connect with TLS, verifying the broker's certificate"),
+	TYPED_OPT("ca_file", CFG_STRING, 0, "",
+		  "CA certificates (PEM) the broker's certificate must chain to; empty: the "
+		  "system's (/etc/ssl/certs)"),
+	TYPED_OPT("username", CFG_STRING, 0, NULL, "Login name (empty: none)"),
+	TYPED_OPT("password", CFG_SECRET, 0, NULL, "Password of the login"),
+	TYPED_OPT("client_id", CFG_STRING, 0, "", "Client id (empty: autonomy-HOSTNAME)"),
+	TYPED_OPT("topic_prefix", CFG_STRING, 0, "",
+		  "Topics start with this (empty: autonomy/HOSTNAME)"),
+	SEC_OPT("interval", "300", 10, DAY,
+		"Retained state is refreshed this often (changes are published at once)"),
+	SEC_OPT("keepalive", "120", 10, HOUR, "MQTT keep-alive: how often an idle link is checked"),
+};
+
 const struct cfg_section_def cfg_global_sections[] = {
 	SECTION("main", main_opts, "Daemon settings: routing backend, logging, paths"),
 	SECTION("alerts", alerts_opts, "Which alert levels are sent and their thresholds"),
@@ -337,6 +377,9 @@ const struct cfg_section_def cfg_global_sections[] = {
 	SECTION("network_security", network_security_opts, "Firewall and traffic protection"),
 	SECTION("gps", gps_opts, "Position source"),
 	SECTION("starwatch", starwatch_opts, "The watchdog: hang detection, restarts, fail-safe route"),
+	SECTION("prometheus", prometheus_opts, "Prometheus metrics: /metrics and a textfile"),
+	SECTION("snmp", snmp_opts, "SNMP: an AgentX subagent of snmpd"),
+	SECTION("mqtt", mqtt_opts, "MQTT fleet telemetry: retained state and events"),
 };
 const size_t cfg_n_global_sections =
 	sizeof(cfg_global_sections) / sizeof(cfg_global_sections[0]);

@@ -72,6 +72,7 @@ int daemon_reload(struct daemon *d, struct ctl_error *err, json_object **warning
 	netifd_refresh(d);
 	usage_reload(d);
 	shaper_reload(d);
+	export_reload(d->exp, d->cfg);
 	char msg[128];
 	snprintf(msg, sizeof(msg), "reloaded: %zu members, %zu warnings", cfg->n_members, dg.n);
 	*warnings = ctl_diags_json(&dg, true);

@@ -17,6 +17,7 @@
 #include "core/daemonize.h"
 #include "core/log.h"
 #include "core/pidfile.h"
+#include "core/resolve.h"
 #include "core/sdnotify.h"
 #include "ctl/ctl_server.h"
 #include "daemon/daemon.h"
@@ -27,6 +28,7 @@
 #include "daemon/state.h"
 #include "daemon/tel.h"
 #include "engine/replay.h"
+#include "export/snmp.h"
 #include "link/linkmon.h"
 
 #define DEFAULT_CONFIG "/etc/config/autonomy"
@@ -276,6 +278,8 @@ static int start_services(struct daemon *d)
 		log_err("cannot start the carrier watch");
 		return -1;
 	}
+	if (exporters_start(d) < 0)
+		return -1;
 	if (watchdog_start(d) < 0) {
 		log_err("cannot start the systemd watchdog timer");
 		return -1;
@@ -287,6 +291,7 @@ static void stop_services(struct daemon *d)
 {
 	if (d->sd_watchdog)
 		event_free(d->sd_watchdog);
+	exporters_stop(d);
 	carrier_watch_stop(d);
 	shaper_stop(d);
 	usage_stop(d);
@@ -344,6 +349,12 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++)
 		if (strcmp(argv[i], "--replay") == 0)
 			return replay_main(argc, argv);
+	if (argc == 3 && strcmp(argv[1], "--resolve") == 0)     /* core/resolve.h */
+		return resolve_print(argv[2], stdout);
+#ifdef AUTONOMY_WITH_SNMP
+	if (argc == 5 && strcmp(argv[1], "--snmp-subagent") == 0)  /* export/snmp.h */
+		return snmp_agent_main(argv[2], argv[3], argv[4]);
+#endif
 	if (parse_opts(argc, argv, &o) < 0)
 		return 2;
 	if (o.check_only)

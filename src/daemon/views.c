@@ -285,6 +285,7 @@ static json_object *subsystems_json(struct daemon *d)
 	json_object_object_add(s, "telemetry", tel_health_json(d));
 	json_object_object_add(s, "netifd", netifd_view(d));
 	json_object_object_add(s, "state", state_view(d));
+	json_object_object_add(s, "export", export_view(d->exp));
 	json_object_object_add(s, "linkmon", l);
 	json_object_object_add(s, "control", c);
 	return s;

@@ -162,6 +162,30 @@ return baseclass.extend({
 			{"name": "reboot_command", "type": "string", "list": true, "required": false, "unit_ms": false, "def": "reboot", "min": 0, "max": 0, "enums": null, "help": "Command (argv) of the reboot step", "planned": false},
 			{"name": "state_file", "type": "string", "list": false, "required": false, "unit_ms": false, "def": "", "min": 0, "max": 0, "enums": null, "help": "Where starwatch counts its reboots, so the limit survives them (empty: starwatch.state in main.state_dir, on flash on OpenWrt)", "planned": false},
 			{"name": "alert_url", "type": "secret", "list": false, "required": false, "unit_ms": false, "def": null, "min": 0, "max": 0, "enums": null, "help": "http(s) URL that receives starwatch's emergencies as a JSON POST (a webhook, an ntfy topic); may hold a token", "planned": false}
+		]},
+		{"type": "autonomy", "name": "prometheus", "help": "Prometheus metrics: /metrics and a textfile", "options": [
+			{"name": "enabled", "type": "bool", "list": false, "required": false, "unit_ms": false, "def": "0", "min": 0, "max": 0, "enums": null, "help": "Serve Prometheus metrics (and/or write the textfile)", "planned": false},
+			{"name": "listen", "type": "string", "list": false, "required": false, "unit_ms": false, "def": "127.0.0.1:9612", "min": 0, "max": 0, "enums": null, "help": "Address:port of the /metrics endpoint ([v6]:port for IPv6; loopback by default; empty: no HTTP listener, textfile only)", "planned": false},
+			{"name": "textfile", "type": "string", "list": false, "required": false, "unit_ms": false, "def": "", "min": 0, "max": 0, "enums": null, "help": "Also write the metrics to this .prom file for node-exporter's textfile collector (e.g. /var/prometheus/autonomy.prom, on RAM); empty: none", "planned": false},
+			{"name": "textfile_interval", "type": "duration", "list": false, "required": false, "unit_ms": false, "def": "15", "min": 1000, "max": 3600000, "enums": null, "help": "How often the textfile is rewritten", "planned": false}
+		]},
+		{"type": "autonomy", "name": "snmp", "help": "SNMP: an AgentX subagent of snmpd", "options": [
+			{"name": "enabled", "type": "bool", "list": false, "required": false, "unit_ms": false, "def": "0", "min": 0, "max": 0, "enums": null, "help": "Serve the AUTONOMY-MIB through snmpd as an AgentX subagent", "planned": false},
+			{"name": "agentx_socket", "type": "string", "list": false, "required": false, "unit_ms": false, "def": "/var/run/agentx.sock", "min": 0, "max": 0, "enums": null, "help": "snmpd's AgentX master socket (its agentXSocket): a path, or tcp:ADDRESS:PORT", "planned": false},
+			{"name": "base_oid", "type": "string", "list": false, "required": false, "unit_ms": false, "def": ".1.3.6.1.4.1.12345.1", "min": 0, "max": 0, "enums": null, "help": "Where the MIB is registered; 12345 is the operations guide's placeholder: use your own enterprise number", "planned": false}
+		]},
+		{"type": "autonomy", "name": "mqtt", "help": "MQTT fleet telemetry: retained state and events", "options": [
+			{"name": "enabled", "type": "bool", "list": false, "required": false, "unit_ms": false, "def": "0", "min": 0, "max": 0, "enums": null, "help": "Publish state and events to an MQTT broker (needs broker)", "planned": false},
+			{"name": "broker", "type": "host", "list": false, "required": false, "unit_ms": false, "def": null, "min": 0, "max": 0, "enums": null, "help": "Broker address or name (a name is resolved off the daemon's loop)", "planned": false},
+			{"name": "port", "type": "int", "list": false, "required": false, "unit_ms": false, "def": "0", "min": 0, "max": 65535, "enums": null, "help": "Broker port; 0 = 1883, or 8883 with tls", "planned": false},
+			{"name": "tls", "type": "bool", "list": false, "required": false, "unit_ms": false, "def": "0", "min": 0, "max": 0, "enums": null, "help": "Connect with TLS, verifying the broker's certificate", "planned": false},
+			{"name": "ca_file", "type": "string", "list": false, "required": false, "unit_ms": false, "def": "", "min": 0, "max": 0, "enums": null, "help": "CA certificates (PEM) the broker's certificate must chain to; empty: the system's (/etc/ssl/certs)", "planned": false},
+			{"name": "username", "type": "string", "list": false, "required": false, "unit_ms": false, "def": null, "min": 0, "max": 0, "enums": null, "help": "Login name (empty: none)", "planned": false},
+			{"name": "password", "type": "secret", "list": false, "required": false, "unit_ms": false, "def": null, "min": 0, "max": 0, "enums": null, "help": "Password of the login", "planned": false},
+			{"name": "client_id", "type": "string", "list": false, "required": false, "unit_ms": false, "def": "", "min": 0, "max": 0, "enums": null, "help": "Client id (empty: autonomy-HOSTNAME)", "planned": false},
+			{"name": "topic_prefix", "type": "string", "list": false, "required": false, "unit_ms": false, "def": "", "min": 0, "max": 0, "enums": null, "help": "Topics start with this (empty: autonomy/HOSTNAME)", "planned": false},
+			{"name": "interval", "type": "duration", "list": false, "required": false, "unit_ms": false, "def": "300", "min": 10000, "max": 86400000, "enums": null, "help": "Retained state is refreshed this often (changes are published at once)", "planned": false},
+			{"name": "keepalive", "type": "duration", "list": false, "required": false, "unit_ms": false, "def": "120", "min": 10000, "max": 3600000, "enums": null, "help": "MQTT keep-alive: how often an idle link is checked", "planned": false}
 		]}
 	],
 

@@ -35,7 +35,10 @@ const SECTION_TITLE = {
 	security: _('API security'),
 	network_security: _('Network security'),
 	gps: _('Position'),
-	starwatch: _('Watchdog (starwatch)')
+	starwatch: _('Watchdog (starwatch)'),
+	prometheus: _('Prometheus metrics'),
+	snmp: _('SNMP'),
+	mqtt: _('MQTT telemetry')
 };
 
 /* Member options shown as table columns; the others are in the edit dialog. */
