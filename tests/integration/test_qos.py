@@ -36,12 +36,15 @@ config autonomy 'bandwidth'
 
 config autonomy 'qos'
 	option latency_optimization '{adaptive}'
+	option ingress '1'
+	list lan_device 'lan'
 
 config member 'wan'
 	option device 'wan'
 	option class 'lan'
 	option priority '1'
 	option upload_mbps '9'
+	option download_mbps '40'
 	option gateway6 '2001:db8:1::1'
 	list target '198.51.100.1'
 	list target '203.0.113.1'
@@ -51,6 +54,7 @@ config member 'sat'
 	option class 'starlink'
 	option priority '2'
 	option upload_mbps '9'
+	option download_mbps '20'
 	option gateway6 '2001:db8:2::1'
 	list target '198.51.100.2'
 """
@@ -72,6 +76,13 @@ def qdiscs(dev):
 
 def ours(dev):
     return "htb a170: root" in qdiscs(dev) or "cake a170: root" in qdiscs(dev)
+
+
+def link_rate(dev):
+    """The rate of our link class a170:1 on dev, as tc prints it."""
+    out = subprocess.run(["tc", "-n", ROUTER, "class", "show", "dev", dev, "classid", "a170:1"],
+                         capture_output=True, text=True).stdout.split()
+    return out[out.index("rate") + 1] if "rate" in out else None
 
 
 def in_lan(*argv, **kw):
@@ -133,11 +144,16 @@ class Shaper(TempDirCase):
         self.assertTrue(sh["upload"]["verified"], sh)
         self.assertTrue(ours("wan"), qdiscs("wan"))
         self.assertEqual([q["queue"] for q in sh["upload"]["queues"]], [1, 2, 3, 4])
+        # downloads: shaped on the LAN device's egress at the member's download rate
+        self.assertTrue(ours("lan"), qdiscs("lan"))
+        self.assertEqual(link_rate("lan"), "40Mbit")
+        self.assertTrue(sh["download"][0]["installed"], sh)
 
         idle = summary(ef_ping(20, 0.05))
         on, push_on = loaded_ef()
         self.reload(conf(shaping=0))
-        self.assertTrue(wait_for(lambda: not ours("wan"), 5), qdiscs("wan"))
+        self.assertTrue(wait_for(lambda: not ours("wan") and not ours("lan"), 5),
+                        (qdiscs("wan"), qdiscs("lan")))
         self.assertEqual(self.shaper()["state"], "off")
         off, push_off = loaded_ef()
         Shaper.figures.update(ef_idle_ms=idle, ef_loaded_qos_on_ms=on,
@@ -162,6 +178,7 @@ class Shaper(TempDirCase):
         members = {m["name"]: m for m in self.d.ctl("members", json_out=True).data}
         self.assertTrue(members["sat"]["shaping"]["shaped"])
         self.assertFalse(members["wan"]["shaping"]["shaped"])
+        self.assertTrue(wait_for(lambda: link_rate("lan") == "20Mbit", 5), link_rate("lan"))
         self.d.ctl("failover", "--auto", check_rc=0)
         self.assertTrue(wait_for(lambda: ours("wan") and not ours("sl"), 5))
 
@@ -173,7 +190,8 @@ class Shaper(TempDirCase):
 
         # A clean exit takes ours off.
         self.assertEqual(self.d.stop(), 0)
-        self.assertFalse(ours("wan") or ours("sl"), (qdiscs("wan"), qdiscs("sl")))
+        self.assertFalse(ours("wan") or ours("sl") or ours("lan"),
+                         (qdiscs("wan"), qdiscs("sl"), qdiscs("lan")))
 
     def test_adaptive_rate_follows_capacity(self):
         """The link drops to 5 Mbit/s under a 9 Mbit/s shaper: the ISP's
