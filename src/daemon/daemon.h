@@ -9,6 +9,7 @@
 #include "config/config.h"
 #include "core/selfhealth.h"
 #include "ctl/ctl_proto.h"
+#include "engine/tel_member.h"
 #include "export/export.h"
 
 struct event_base;
@@ -22,9 +23,7 @@ struct decide;
 struct failtest;
 struct ctl_conn;
 struct route_backend;
-struct loclearn;
-struct gps_state;
-struct usage_state;
+struct recorder;
 struct netifd;
 struct state_io;
 struct shaper;
@@ -64,6 +63,7 @@ struct daemon {
 
 	struct member_rt **members;     /* runtime state, same order as cfg->members */
 	size_t n_members;
+	bool syncing;                   /* members_sync is rebuilding members: no decisions */
 	char active[64];                /* the member carrying traffic ("" = none) */
 	struct daemon_event_rec events[DAEMON_EVENTS_MAX];
 	size_t n_events, events_head;   /* ring */
@@ -78,9 +78,9 @@ struct daemon {
 	struct failtest *failtest;      /* a running `failover --test` */
 	struct ctl_conn *cur_conn;      /* the connection of the request being handled */
 	struct event *carrier_timer;    /* carrier watch of the active member */
-	struct loclearn *learn;         /* where obstruction outages happen (gps.c) */
-	struct gps_state *gps;          /* the router's position (gps.c) */
-	struct usage_state *usage;      /* data usage per member (usage.c) */
+	struct tel_env tel_env;         /* the telemetry kinds' shared state (tel.c) */
+	void *kind_state[TEL_KINDS_MAX]; /* router-wide state of each kind (tel_kind_state) */
+	struct recorder *rec;           /* --record: a replay trace of what it saw (record.c) */
 	struct netifd *netifd;          /* OpenWrt interface names → devices (netifd.c) */
 	struct state_io *state;         /* state_dir / run_dir writes (state.c) */
 	struct event *sd_watchdog;      /* systemd WATCHDOG=1 pings (main.c) */

@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "daemon/daemon.h"
 #include "daemon/members.h"
+#include "daemon/record.h"
 #include "daemon/shaper.h"
 #include "engine/decide.h"
 #include "link/linkmon.h"
@@ -215,14 +216,9 @@ static unsigned build_inputs(struct daemon *d, struct decide_input *in)
 {
 	unsigned n = 0;
 	for (size_t i = 0; i < d->n_members && n < DECIDE_MAX_MEMBERS; i++) {
-		const struct member_rt *m = d->members[i];
-		in[n++] = (struct decide_input){
-			.name = m->name, .priority = m->priority, .enabled = m->enabled,
-			.state = mstate_state(&m->ms), .score = m->ms.res.score,
-			.reason = detect_is_down(&m->ms.det) ? m->ms.det.reason : m->ms.res.reason,
-			.link_down = m->link != DETECT_LINK_UP,
-		};
-		tel_member_input(&m->tm, &in[n - 1]);
+		struct policy_member pm;
+		member_policy(d->members[i], &pm);
+		policy_input(&pm, &in[n++]);
 	}
 	return n;
 }
@@ -316,11 +312,13 @@ json_object *decisions_failover(struct daemon *d, const char *member, bool force
 		ctl_error_set(err, CTL_E_BAD_ARGS, "no member '%s'", member);
 		return NULL;
 	}
-	if (decide_manual(d->dec, member, force, clock_mono_us(), &dc) < 0) {
+	uint64_t now = clock_mono_us();
+	if (decide_manual(d->dec, member, force, now, &dc) < 0) {
 		ctl_error_set(err, CTL_E_FAILED, "member '%s' is not known to the engine yet",
 			      member);
 		return NULL;
 	}
+	record_manual(d, member, force, now);
 	apply(d, &dc);
 	decisions_eval(d);
 	json_object *o = json_object_new_object();
@@ -333,10 +331,12 @@ json_object *decisions_failover(struct daemon *d, const char *member, bool force
 json_object *decisions_auto(struct daemon *d, struct ctl_error *err)
 {
 	struct decision dc;
-	if (decide_auto(d->dec, clock_mono_us(), &dc) < 0) {
+	uint64_t now = clock_mono_us();
+	if (decide_auto(d->dec, now, &dc) < 0) {
 		ctl_error_set(err, CTL_E_FAILED, "no member is pinned; selection is automatic");
 		return NULL;
 	}
+	record_manual(d, NULL, false, now);
 	apply(d, &dc);
 	decisions_eval(d);
 	json_object *o = json_object_new_object();

@@ -14,6 +14,7 @@
 #include "daemon/failtest.h"
 #include "daemon/members.h"
 #include "daemon/netifd.h"
+#include "daemon/record.h"
 #include "daemon/tel.h"
 #include "ctl/ctl_validate.h"
 #include "daemon/daemon.h"
@@ -61,16 +62,17 @@ int daemon_reload(struct daemon *d, struct ctl_error *err, json_object **warning
 		return -1;
 	}
 	warn_restart_only(d->cfg, cfg);
+	/* A trace is replayed with one config and one member list. */
+	record_stop(d, "the config was reloaded");
 	config_free(d->cfg);
 	d->cfg = cfg;
 	daemon_apply_log_level(cfg, d->debug);
 	decisions_configure(d);
 	decisions_backend_check(d);
-	gps_reload(d);
 	if (members_sync(d) < 0)
 		log_err("reload: some members could not be started (see above)");
 	netifd_refresh(d);
-	usage_reload(d);
+	tel_reload(d);
 	shaper_reload(d);
 	export_reload(d->exp, d->cfg);
 	char msg[128];
@@ -196,52 +198,10 @@ static json_object *h_reload(struct daemon *d, json_object *args, struct ctl_err
 	return out;
 }
 
-static const char *arg_str(json_object *args, const char *k)
-{
-	json_object *v;
-	return json_object_object_get_ex(args, k, &v) ? json_object_get_string(v) : NULL;
-}
-
-static json_object *h_starlink(struct daemon *d, json_object *args, struct ctl_error *err)
-{
-	return tel_class_view(d, "starlink", arg_str(args, "member"), err);
-}
-
-static json_object *h_cellular(struct daemon *d, json_object *args, struct ctl_error *err)
-{
-	return tel_class_view(d, "cellular", arg_str(args, "member"), err);
-}
-
-static json_object *h_wifi(struct daemon *d, json_object *args, struct ctl_error *err)
-{
-	return tel_class_view(d, "wifi", arg_str(args, "member"), err);
-}
-
-static json_object *h_dish_reboot(struct daemon *d, json_object *args, struct ctl_error *err)
-{
-	return tel_sl_action(d, d->cur_conn, "reboot", args, err);
-}
-
-static json_object *h_dish_stow(struct daemon *d, json_object *args, struct ctl_error *err)
-{
-	return tel_sl_action(d, d->cur_conn, "stow", args, err);
-}
-
-static json_object *h_dish_unstow(struct daemon *d, json_object *args, struct ctl_error *err)
-{
-	return tel_sl_action(d, d->cur_conn, "unstow", args, err);
-}
-
 static const struct {
 	const char *name;
 	handler_fn fn;
 } handlers[] = {
-	{ "starlink", h_starlink },
-	{ "starlink_reboot", h_dish_reboot },
-	{ "starlink_stow", h_dish_stow },
-	{ "starlink_unstow", h_dish_unstow },
-	{ "cellular", h_cellular },
-	{ "wifi", h_wifi },
 	{ "status", h_status },
 	{ "members", h_members },
 	{ "health", h_health },
@@ -275,6 +235,14 @@ json_object *daemon_dispatch(void *ctx, struct ctl_conn *c, const struct ctl_req
 			return data;
 		return data ? ctl_reply_ok(data) : ctl_reply_err(&err);
 	}
+	/* A telemetry kind's command (`starlink`, `starlink_reboot`, ...). */
+	bool served = false;
+	((struct daemon *)ctx)->cur_conn = c;
+	json_object *data = tel_command(ctx, c, req->cmd->name, req->args, &err, &served);
+	((struct daemon *)ctx)->cur_conn = NULL;
+	if (served)
+		return data == CTL_REPLY_DEFERRED ? data : data ? ctl_reply_ok(data) :
+		       ctl_reply_err(&err);
 	ctl_error_set(&err, CTL_E_UNKNOWN_CMD, "command '%s' is not served by the daemon",
 		      req->cmd->name);
 	return ctl_reply_err(&err);

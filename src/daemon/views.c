@@ -54,7 +54,7 @@ json_object *view_status(struct daemon *d)
 	json_object_object_add(o, "last_switch", decisions_last_switch(d));
 	json_object_object_add(o, "route", decisions_route_status(d));
 	json_object_object_add(o, "shaper", shaper_view(d));
-	json_object_object_add(o, "position", gps_json(d));
+	tel_status_json(d, o);
 	add_str(o, "config_file", d->config_path);
 	add_str(o, "control_socket", d->socket_path);
 	return o;
@@ -281,8 +281,7 @@ static json_object *subsystems_json(struct daemon *d)
 	json_object_object_add(c, "requests", json_object_new_int64((int64_t)cs.requests));
 	json_object_object_add(c, "errors", json_object_new_int64((int64_t)cs.errors));
 	json_object_object_add(s, "probes", probe_engine_json(d));
-	json_object_object_add(s, "gps", gps_health_json(d));
-	json_object_object_add(s, "telemetry", tel_health_json(d));
+	tel_health_json(d, s);
 	json_object_object_add(s, "netifd", netifd_view(d));
 	json_object_object_add(s, "state", state_view(d));
 	json_object_object_add(s, "export", export_view(d->exp));

@@ -10,6 +10,9 @@
 set -uo pipefail
 build=$(cd "${1:-build}" && pwd)
 root=$(cd "$(dirname "$0")/../.." && pwd)
+# The trace library's figures need every kind's telemetry.
+. "$root/tests/integration/kinds.sh"
+need_kinds "$build" starlink cellular wifi gps usage
 rp=$root/tests/replay
 py=/usr/bin/python3
 tmp=$(mktemp -d)

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "engine/cell_assess.h"
+#include "cellular/cell_assess.h"
 
 #define S 1000000ULL
 #define T0 (1000 * S)

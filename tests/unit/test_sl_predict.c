@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "engine/sl_predict.h"
+#include "starlink/sl_predict.h"
 
 #define S 1000000ULL
 #define T0 (1000 * S)

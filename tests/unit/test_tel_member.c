@@ -1,5 +1,7 @@
-/* tel_member: telemetry verdicts into the engine — the penalty cap, the
- * decision inputs, the data-cap exclusion. */
+/* tel_member and the kind registry, whatever kinds are built: the registry
+ * matches the build, a member's parts follow its class, verdicts merge, the
+ * penalty cap. The kinds' own rules through tel_member are in
+ * test_<kind>_kind.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,120 +27,120 @@ static void good_probes(struct mstate *ms, uint64_t *now)
 	}
 }
 
-/* A very weak, fading, unstable, roaming-with-penalty modem: telemetry alone
- * costs at most TEL_PENALTY_CAP points, so good probes keep it usable. */
+static void test_registry_matches_build(void **st)
+{
+	static const struct { const char *name; int built; const char *cls; } want[] = {
+		{ "starlink", AUTONOMY_WITH_STARLINK, "starlink" },
+		{ "cellular", AUTONOMY_WITH_CELLULAR, "cellular" },
+		{ "wifi", AUTONOMY_WITH_WIFI, "wifi" },
+		{ "gps", AUTONOMY_WITH_GPS, NULL },
+		{ "usage", AUTONOMY_WITH_USAGE, NULL },
+	};
+	unsigned n = 0;
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const struct tel_kind *k = tel_kind_find(want[i].name);
+		assert_int_equal(k != NULL, want[i].built);
+		if (!k)
+			continue;
+		assert_ptr_equal(tel_kind_at(tel_kind_index(k)), k);
+		if (want[i].cls)
+			assert_ptr_equal(tel_kind_for_class(want[i].cls), k);
+		n++;
+	}
+	assert_int_equal(tel_kind_count(), n);
+	assert_null(tel_kind_at(n));
+	assert_null(tel_kind_for_class("lan"));
+	assert_null(tel_kind_find("smoke-signals"));
+	assert_true(tel_kind_word_in("starlink cellular", "cellular"));
+	assert_false(tel_kind_word_in("starlink cellular", "cell"));
+	assert_false(tel_kind_word_in(NULL, "wifi"));
+}
+
+/* A wired member has no class kind; every_member kinds still assess it. */
+static void test_parts_follow_class(void **st)
+{
+	struct tel_env e;
+	struct tel_member t;
+	unsigned every = 0;
+
+	assert_int_equal(tel_env_init(&e, NULL), 0);
+	for (unsigned i = 0; i < tel_kind_count(); i++)
+		every += tel_kind_at(i)->every_member && tel_kind_at(i)->size;
+	assert_int_equal(tel_member_init(&t, "lan", &e), 0);
+	assert_null(t.kind);
+	assert_int_equal(t.n_part, every);
+	tel_member_eval(&t, T0, 0);
+	assert_false(t.v.predicted || t.v.exclude || t.v.link_down);
+	assert_int_equal(t.v.n_pen, 0);
+	assert_int_equal(tel_member_next_us(&t, T0, 0), UINT64_MAX);
+	tel_member_free(&t);
+	for (unsigned i = 0; i < tel_kind_count(); i++) {
+		const struct tel_kind *k = tel_kind_at(i);
+		if (!k->cls)
+			continue;
+		assert_int_equal(tel_member_init(&t, k->cls, &e), 0);
+		assert_ptr_equal(t.kind, k);
+		assert_non_null(tel_member_part(&t, k));
+		tel_member_free(&t);
+	}
+	tel_env_free(&e);
+}
+
+/* Telemetry alone costs at most TEL_PENALTY_CAP points, so good probes
+ * keep a member usable; the penalties shown add up to what was taken. */
 static void test_penalty_cap(void **st)
 {
-	struct tel_params tp;
 	struct tel_member t;
 	struct mstate ms;
 	uint64_t now = T0;
-	struct cell_sample s;
 
-	tel_params_default(&tp);
-	tp.cell.prefer_roaming = true;
-	tel_member_init(&t, TEL_CELLULAR, &tp);
+	memset(&t, 0, sizeof(t));
 	good_probes(&ms, &now);
 	assert_int_equal(ms.res.score, 100);
-	cell_sample_init(&s);
-	s.tech = CELL_TECH_LTE;
-	s.reg = CELL_REG_ROAMING;
-	s.roaming = 1;
-	s.rsrp_dbm = -128;
-	s.sinr_db = -8;
-	cell_assess_sample(&t.cell, &s, now);
-	tel_member_eval(&t, now, 0);
-	assert_true(t.v.n_pen >= 3);
+	tel_add_penalty(&t.v, "cellular", 25, "weak signal");
+	tel_add_penalty(&t.v, "cellular", 20, "signal fading");
+	tel_add_penalty(&t.v, "usage", 10, "something else");
 	tel_member_apply(&t, &ms, now);
 	assert_int_equal(ms.res.score, 100 - TEL_PENALTY_CAP);
 	assert_int_equal(mstate_state(&ms), HEALTH_DEGRADED);
-	/* the penalties explain the score */
 	int sum = 0;
 	for (unsigned i = 0; i < t.n_pen; i++)
 		sum += t.pen[i].points;
 	assert_int_equal(sum, TEL_PENALTY_CAP);
 }
 
+/* Flags into the decision input; a telemetry link-down reason replaces the
+ * detector's only when the link itself is up. */
 static void test_inputs(void **st)
 {
-	struct tel_params tp;
 	struct tel_member t;
 	struct decide_input in;
-	struct wifi_sample w;
 
-	tel_params_default(&tp);
-	tel_member_init(&t, TEL_WIFI, &tp);
-	wifi_sample_init(&w);
-	w.associated = 0;
-	wifi_assess_sample(&t.wifi, &w, T0);
-	tel_member_eval(&t, T0, 0);
+	memset(&t, 0, sizeof(t));
+	tel_link_down(&t.v, "Wi-Fi not associated");
+	tel_exclude(&t.v, "roaming");
 	memset(&in, 0, sizeof(in));
 	in.reason = "ok";
 	tel_member_input(&t, &in);
 	assert_true(in.link_down);
 	assert_string_equal(in.reason, "Wi-Fi not associated");
-	assert_false(in.predicted_outage);
-	assert_false(in.exclude);
-}
-
-static void test_usage_cap(void **st)
-{
-	struct tel_params tp;
-	struct tel_member t;
-	struct decide_input in;
-
-	tel_params_default(&tp);
-	tel_member_init(&t, TEL_OTHER, &tp);
-	tel_member_usage(&t, 94.9, "18980 of 20000 MB");
-	tel_member_eval(&t, T0, 0);
-	assert_false(t.v.exclude);
-	tel_member_usage(&t, 95.0, "19000 of 20000 MB");
-	tel_member_eval(&t, T0, 0);
-	assert_true(t.v.exclude);
-	memset(&in, 0, sizeof(in));
-	tel_member_input(&t, &in);
 	assert_true(in.exclude);
-	assert_string_equal(in.exclude_reason, "data cap: 95 % used (19000 of 20000 MB)");
-	tp.data_limit = false;
-	tel_member_configure(&t, &tp);
-	tel_member_eval(&t, T0, 0);
-	assert_false(t.v.exclude);
-	tel_member_usage(&t, NAN, "");
-	tp.data_limit = true;
-	tel_member_configure(&t, &tp);
-	tel_member_eval(&t, T0, 0);
-	assert_false(t.v.exclude);
-}
-
-/* A starlink member's scheduled reboot is a predicted outage for the engine. */
-static void test_starlink_predicted(void **st)
-{
-	struct tel_params tp;
-	struct tel_member t;
-	struct decide_input in;
-	struct sl_status s;
-
-	tel_params_default(&tp);
-	tel_member_init(&t, TEL_STARLINK, &tp);
-	memset(&s, 0, sizeof(s));
-	s.stow_requested = true;
-	sl_predict_status(&t.sl, &s, T0, 1764300000);
-	tel_member_eval(&t, T0, 1764300000);
+	assert_string_equal(in.exclude_reason, "roaming");
+	assert_false(in.predicted_outage);
 	memset(&in, 0, sizeof(in));
+	in.link_down = true;
+	in.reason = "no carrier";
 	tel_member_input(&t, &in);
-	assert_true(in.predicted_outage);
-	assert_string_equal(in.predict_reason, "dish stow requested");
-	assert_int_equal(tel_class_of("starlink"), TEL_STARLINK);
-	assert_int_equal(tel_class_of("lan"), TEL_OTHER);
+	assert_string_equal(in.reason, "no carrier");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_registry_matches_build),
+		cmocka_unit_test(test_parts_follow_class),
 		cmocka_unit_test(test_penalty_cap),
 		cmocka_unit_test(test_inputs),
-		cmocka_unit_test(test_usage_cap),
-		cmocka_unit_test(test_starlink_predicted),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

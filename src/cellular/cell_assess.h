@@ -1,0 +1,76 @@
+/* cell_assess: what a cellular modem's figures say about its member, as a
+ * telemetry verdict (telemetry.h). Pure: fed samples (cell_types.h) with the
+ * monotonic time, evaluated at a time; the daemon (mmcli, uqmi, qmicli, AT)
+ * and the replay (trace `cellular` objects) run the same code.
+ * docs/cellular.md is the reference; keep the two in step.
+ *
+ * The signal figure is the serving cell's: RSRP for LTE and 5G NSA (the LTE
+ * anchor), NR RSRP for 5G SA, RSCP for 3G, RSSI for 2G, else CSQ as dBm
+ * (2 CSQ - 113), else nothing.
+ *   link down    modem failed (no SIM, ...) or registration lost after it was
+ *                registered (searching, denied, idle): leave at once
+ *   level        RSRP >= -95: 0; to -105: up to 10; to -115: up to 30; to -125: up to 50
+ *   quality      SINR >= 5 dB: 0; to 0: up to 10; to -10: up to 25
+ *   fade         a least-squares slope over the last 90 s (>= 3 samples over
+ *                >= 30 s): falling >= 3 dB/min costs min(15, 2 x slope); it is
+ *                a precursor (predicted outage) when the level is already
+ *                below -100 dBm or would cross -113 dBm within 2 minutes
+ *   downgrade    technology fell from LTE/5G to 3G/2G within 10 min: 20
+ *   roaming      (roaming_detection) prefer_roaming: roaming_penalty points;
+ *                else excluded (last resort only)
+ *   stability    (stability_analysis) over 10 min: RSRP standard deviation
+ *                over 3 dB (2 per dB), serving-cell changes beyond 2 (5 each),
+ *                registration drops (10 each); together at most 20; also
+ *                reported as a 0..100 figure (100 = steady)
+ */
+#ifndef AUTONOMY_ENGINE_CELL_ASSESS_H
+#define AUTONOMY_ENGINE_CELL_ASSESS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine/telemetry.h"
+#include "cellular/cell_types.h"
+
+struct cell_assess_params {
+	bool roaming_detection;         /* cellular.roaming_detection */
+	bool prefer_roaming;            /* cellular.prefer_roaming */
+	int roaming_penalty;            /* cellular.roaming_penalty */
+	bool stability;                 /* cellular.stability_analysis */
+};
+
+#define CELL_RING 64
+
+struct cell_point {
+	uint64_t t_us;
+	double dbm;                     /* the signal figure, NAN unknown */
+	enum cell_tech tech;
+	enum cell_reg reg;
+	uint32_t cell_hash;             /* 0 unknown */
+};
+
+struct cell_assess {
+	struct cell_assess_params p;
+	bool have;
+	struct cell_sample last;
+	uint64_t last_us;
+	bool was_registered;
+	struct cell_point ring[CELL_RING];
+	unsigned head, n;
+	/* figures of the last evaluation, for reporting */
+	double slope_db_min;            /* NAN unknown */
+	double stdev_db;                /* NAN unknown */
+	unsigned cell_changes, reg_drops;
+	int stability;                  /* 0..100, -1 unknown */
+	const char *metric;             /* "rsrp", "nr_rsrp", "rscp", "rssi", "csq" or NULL */
+};
+
+void cell_assess_params_default(struct cell_assess_params *p);
+void cell_assess_init(struct cell_assess *a, const struct cell_assess_params *p);
+void cell_assess_configure(struct cell_assess *a, const struct cell_assess_params *p);
+void cell_assess_sample(struct cell_assess *a, const struct cell_sample *s, uint64_t now_us);
+void cell_assess_eval(struct cell_assess *a, uint64_t now_us, struct tel_verdict *out);
+/* The sample's signal figure and its name (see above). */
+double cell_signal_dbm(const struct cell_sample *s, const char **metric);
+
+#endif
