@@ -55,6 +55,13 @@ struct shaper {
 	uint64_t last_apply_us_took;
 };
 
+/* shaper_rate.c: the idle baselines of a member (created on demand), the
+ * controller started for the shaped member (fresh: its limits and idle
+ * baselines; else new limits only), one adaptive step. */
+struct shaper_base *shaper_base_of(struct shaper *sh, const char *member, bool create);
+void shaper_init_rate(struct shaper *sh, bool fresh);
+void shaper_adapt(struct shaper *sh, uint64_t now);
+
 /* The member's limits in kbit/s (class limit or its own upload/download). */
 uint32_t shaper_limit_kbit(struct daemon *d, const char *member, const char *cls,
 			   enum qos_dir dir);
