@@ -1,7 +1,9 @@
 /* cfg_check: rules that one option's type cannot express: values that must
  * be ordered, options a feature needs once it is enabled, paths, members'
  * identity. Each rule is a table row so adding one is one line. */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/un.h>
 
@@ -59,6 +61,26 @@ static bool abs_path_or_empty(const char *v)
 static bool socket_path(const char *v)
 {
 	return v[0] == '/' && strlen(v) < sizeof(((struct sockaddr_un *)0)->sun_path);
+}
+
+bool cfg_mark_mask_parse(const char *text, uint32_t *mask)
+{
+	char *end = NULL;
+	if (!text || !*text || *text == '-' || *text == '+')
+		return false;
+	errno = 0;
+	unsigned long long v = strtoull(text, &end, 0);
+	uint32_t m = (uint32_t)v, low = m & -m;
+	if (errno || *end || v == 0 || v > UINT32_MAX || ((m + low) & m) != 0)
+		return false;
+	*mask = m;
+	return true;
+}
+
+static bool mark_mask(const char *v)
+{
+	uint32_t m;
+	return cfg_mark_mask_parse(v, &m);
 }
 
 static bool escalation_step(const char *v)
@@ -127,6 +149,8 @@ static const struct option_rule {
 	{ "main", "pid_file", abs_path, "must be an absolute path" },
 	{ "main", "control_socket", socket_path,
 	  "must be an absolute path of at most 107 characters" },
+	{ "main", "flow_mark_mask", mark_mask,
+	  "must be one run of contiguous bits, such as 0x3f000000 (hex or decimal)" },
 	{ "slack", "webhook_url", cfg_valid_url, "is not an http:// or https:// URL" },
 	{ "cellular", "mmcli", abs_path_or_empty, "must be an absolute path or empty" },
 	{ "cellular", "uqmi", abs_path_or_empty, "must be an absolute path or empty" },

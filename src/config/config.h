@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <json-c/json.h>
 #include <sys/socket.h>
 
@@ -111,5 +112,9 @@ const char *cfg_kind_missing(const char *cls);
 /* Masks a secret for display: at most the first 2 characters (fewer for
  * short secrets, never more than a quarter), then always 6 '*'; "" stays "". */
 void cfg_mask_secret(const char *secret, char *out, size_t size);
+
+/* main.flow_mark_mask: "0x3f000000" (or decimal) into one run of
+ * contiguous bits; false for anything else. */
+bool cfg_mark_mask_parse(const char *text, uint32_t *mask);
 
 #endif

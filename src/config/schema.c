@@ -81,6 +81,13 @@ static const struct cfg_option_def main_opts[] = {
 		"How long that advantage must hold before traffic moves (seconds)"),
 	SEC_OPT("failback_hold", "60", 5, HOUR,
 		"How long a recovered member must stay good before traffic returns to it"),
+	BOOL_OPT("sticky_flows", "1",
+		 "Connections keep the uplink they started on while it works; only new ones "
+		 "follow a switch (needs nftables; takes effect at restart)"),
+	TYPED_OPT("flow_mark_mask", CFG_STRING, 0, "0x3f000000",
+		  "Bits of the conntrack and packet mark that carry a connection's uplink: one "
+		  "run of contiguous bits no one else uses (mwan3 uses 0x3f00); takes effect at "
+		  "restart"),
 };
 
 static const struct cfg_option_def alerts_opts[] = {

@@ -57,6 +57,7 @@ static void fmt_status(json_object *d, FILE *out)
 			str_or_dash(ls, "from"), str_or_dash(ls, "to"), str_or_dash(ls, "reason"));
 	else
 		fprintf(out, "  last switch  never\n");
+	ctl_format_sticky(d, out);
 	json_object *pos = NULL, *shaper = NULL;
 	if (json_object_object_get_ex(d, "position", &pos))
 		ctl_format_position(pos, out);
@@ -79,13 +80,13 @@ static void fmt_members(json_object *d, FILE *out)
 		fprintf(out, "no members configured\n");
 		return;
 	}
-	fprintf(out, "%-14s %-10s %-9s %4s %-7s %-8s %5s %8s %7s %6s %s\n", "NAME", "DEVICE",
+	fprintf(out, "%-14s %-10s %-9s %4s %-7s %-8s %5s %7s %6s %6s %5s %s\n", "NAME", "DEVICE",
 		"CLASS", "PRIO", "CARRIER", "STATE", "SCORE", "LAT_MS", "JIT_MS", "LOSS%",
-		"ACTIVE");
+		"FLOWS", "ACTIVE");
 	for (size_t i = 0; i < n; i++) {
 		json_object *m = json_object_array_get_idx(d, i);
-		char b1[16], b2[16], b3[16], b4[16];
-		fprintf(out, "%-14.14s %-10.10s %-9.9s %4d %-7s %-8s %5s %8s %7s %6s%s\n",
+		char b1[16], b2[16], b3[16], b4[16], b5[16];
+		fprintf(out, "%-14.14s %-10.10s %-9.9s %4d %-7s %-8s %5s %7s %6s %6s %5s%s\n",
 			str_or_dash(m, "name"), str_or_dash(m, "device"),
 			str_or_dash(m, "class"), (int)json_get_num(m, "priority", 0),
 			carrier_text(m), str_or_dash(m, "state"),
@@ -93,6 +94,7 @@ static void fmt_members(json_object *d, FILE *out)
 			num_or_dash(m, "latency_ms", 1, b2, sizeof(b2)),
 			num_or_dash(m, "jitter_ms", 1, b3, sizeof(b3)),
 			num_or_dash(m, "loss_pct", 1, b4, sizeof(b4)),
+			num_or_dash(m, "flows", 0, b5, sizeof(b5)),
 			json_get_bool(m, "active", 0) ? " *" : "");
 	}
 }
@@ -343,6 +345,7 @@ static void put_decision(json_object *dc, FILE *out)
 		put_scores(sc, out);
 		fputc('\n', out);
 	}
+	ctl_format_flows(dc, out);
 }
 
 static void fmt_decisions(json_object *d, FILE *out)

@@ -21,5 +21,9 @@ void ctl_format_shaper(json_object *shaper, FILE *out);
 void ctl_format_member_shaping(json_object *members, FILE *out);
 /* status: the "position" line. */
 void ctl_format_position(json_object *position, FILE *out);
+/* decisions: the connections a switch kept and flushed; status: sticky
+ * flows (ctl_format_flows.c). */
+void ctl_format_flows(json_object *decision, FILE *out);
+void ctl_format_sticky(json_object *status, FILE *out);
 
 #endif

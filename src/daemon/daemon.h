@@ -23,6 +23,7 @@ struct decide;
 struct failtest;
 struct ctl_conn;
 struct route_backend;
+struct flows_state;
 struct recorder;
 struct netifd;
 struct state_io;
@@ -78,6 +79,7 @@ struct daemon {
 	struct failtest *failtest;      /* a running `failover --test` */
 	struct ctl_conn *cur_conn;      /* the connection of the request being handled */
 	struct event *carrier_timer;    /* carrier watch of the active member */
+	struct flows_state *flows;      /* connections at each switch (flows.c) */
 	struct tel_env tel_env;         /* the telemetry kinds' shared state (tel.c) */
 	void *kind_state[TEL_KINDS_MAX]; /* router-wide state of each kind (tel_kind_state) */
 	struct recorder *rec;           /* --record: a replay trace of what it saw (record.c) */

@@ -12,6 +12,7 @@
 #include "core/jsonutil.h"
 #include "core/log.h"
 #include "daemon/daemon.h"
+#include "daemon/flows.h"
 #include "daemon/members.h"
 #include "daemon/record.h"
 #include "daemon/shaper.h"
@@ -60,9 +61,20 @@ static enum route_kind wanted_kind(struct daemon *d)
 	return ROUTE_KIND_NONE;
 }
 
+/* main.sticky_flows and main.flow_mark_mask (validated at config load). */
+static uint32_t flow_mask(const struct daemon *d)
+{
+	const struct cfg_section *m = config_section(d->cfg, "main");
+	uint32_t mask = 0;
+	if (cfg_bool(m, "sticky_flows") && !cfg_mark_mask_parse(cfg_str(m, "flow_mark_mask"), &mask))
+		mask = 0;
+	return mask;
+}
+
 static struct route_backend *new_backend(struct daemon *d)
 {
-	struct route_params rp = { .verify_interval_s = 30, .cb = on_route_event, .cb_arg = d };
+	struct route_params rp = { .verify_interval_s = 30, .cb = on_route_event, .cb_arg = d,
+				   .flow_mask = flow_mask(d), .flows_cb = flows_counted };
 	rp.protocol = ROUTE_PROTO_DEFAULT;
 	rp.rule_pref = ROUTE_RULE_PREF_DEFAULT;
 	d->route_kind = (int)wanted_kind(d);
@@ -90,7 +102,7 @@ void decisions_backend_check(struct daemon *d)
 		d->route_kind = was;
 		return;
 	}
-	route_free(d->rb, ROUTE_KEEP);
+	route_free(d->rb, ROUTE_HANDOVER);      /* the new one takes over (and the flow table) */
 	d->rb = rb;
 	log_notice("route backend now %s", route_kind_name((enum route_kind)d->route_kind));
 	decisions_members_changed(d);
@@ -109,7 +121,7 @@ int decisions_start(struct daemon *d)
 {
 	d->dec = calloc(1, sizeof(*d->dec));
 	d->decide_timer = evtimer_new(d->base, on_decide_timer, d);
-	if (!d->dec || !d->decide_timer)
+	if (!d->dec || !d->decide_timer || flows_start(d) < 0)
 		return -1;
 	decide_init(d->dec, NULL);
 	decisions_configure(d);
@@ -127,6 +139,7 @@ void decisions_stop(struct daemon *d)
 	d->decide_timer = NULL;
 	free(d->dec);
 	d->dec = NULL;
+	flows_stop(d);
 }
 
 /* Configured next hops win over learnt ones (validated at config load). */
@@ -183,13 +196,14 @@ static void decision_event(struct daemon *d, const struct decision *dc)
 		     dc->to[0] ? dc->to : "none", dc->reason);
 }
 
-/* A switch away from a failed member flushes the connections NATed to it, so
- * they re-establish on the new one at once; a voluntary switch leaves them. */
+/* A switch away from a failed member (flows.h) flushes its connections, so
+ * they re-establish on the new one at once; a voluntary switch leaves them
+ * on it (with sticky flows they keep working there). */
 static void apply_route(struct daemon *d, const struct decision *dc)
 {
 	struct route_result res;
 	const struct member_rt *old = dc->from[0] ? find(d, dc->from) : NULL;
-	unsigned flags = old && mstate_state(&old->ms) == HEALTH_DOWN ? ROUTE_ACT_FLUSH_OLD : 0;
+	unsigned flags = old && flows_member_failed(old) ? ROUTE_ACT_FLUSH_OLD : 0;
 	const char *cur = route_active(d->rb);
 	if (cur && strcmp(cur, dc->to) == 0)
 		return;
@@ -198,10 +212,13 @@ static void apply_route(struct daemon *d, const struct decision *dc)
 			     res.error[0] ? res.error : "error");
 		return;
 	}
+	char ct[96] = "";
+	if (res.ct_deleted > 0)
+		snprintf(ct, sizeof(ct), ", %d connections of %s flushed", res.ct_flows, dc->from);
 	daemon_event(d, "route", dc->to, "default route via %s (%u changes in %.2f ms%s%s)",
 		     dc->to, res.changes, (double)res.took_us / 1e3,
-		     res.dry_run ? ", observe only" : "",
-		     res.ct_deleted > 0 ? ", stale connections flushed" : "");
+		     res.dry_run ? ", observe only" : "", ct);
+	flows_switched(d, dc, &res, flags & ROUTE_ACT_FLUSH_OLD);
 }
 
 static void apply(struct daemon *d, const struct decision *dc)
@@ -242,6 +259,7 @@ void decisions_eval(struct daemon *d)
 	for (unsigned i = 0; i < n; i++)
 		apply(d, &out[i]);
 	members_apply_active(d, decide_active(d->dec));
+	flows_check_failed(d);
 	shaper_follow(d);       /* the shaper moves with the traffic */
 	arm_timer(d, now);
 }
@@ -265,7 +283,7 @@ static int64_t wall_of(uint64_t t_us)
 	return (clock_wall_ms() - age_ms) / 1000;
 }
 
-static json_object *decision_json(const struct decision *dc)
+static json_object *decision_json(struct daemon *d, const struct decision *dc)
 {
 	char buf[32];
 	json_object *o = json_object_new_object(), *sc = json_object_new_object();
@@ -280,6 +298,9 @@ static json_object *decision_json(const struct decision *dc)
 		json_object_object_add(sc, dc->scores[i].name, dc->scores[i].score >= 0 ?
 				       json_object_new_int(dc->scores[i].score) : NULL);
 	json_object_object_add(o, "scores", sc);
+	json_object *fl = flows_decision_json(d, dc);
+	if (fl)
+		json_object_object_add(o, "flows", fl);
 	return o;
 }
 
@@ -289,7 +310,7 @@ json_object *decisions_view(struct daemon *d, int limit)
 	json_object *a = json_object_new_array();
 	unsigned n = d->dec ? decide_history_count(d->dec) : 0;
 	for (unsigned i = 0; i < n && (limit <= 0 || i < (unsigned)limit); i++)
-		json_object_array_add(a, decision_json(decide_history(d->dec, i)));
+		json_object_array_add(a, decision_json(d, decide_history(d->dec, i)));
 	return a;
 }
 
@@ -299,7 +320,7 @@ json_object *decisions_last_switch(struct daemon *d)
 	for (unsigned i = 0; i < n; i++) {
 		const struct decision *dc = decide_history(d->dec, i);
 		if (dc->type != DECIDE_HOLD && dc->from[0] && dc->to[0])
-			return decision_json(dc);
+			return decision_json(d, dc);
 	}
 	return NULL;
 }
@@ -324,7 +345,7 @@ json_object *decisions_failover(struct daemon *d, const char *member, bool force
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "active", json_object_new_string(member));
 	json_object_object_add(o, "pinned", json_object_new_boolean(force));
-	json_object_object_add(o, "decision", decision_json(&dc));
+	json_object_object_add(o, "decision", decision_json(d, &dc));
 	return o;
 }
 
@@ -343,7 +364,7 @@ json_object *decisions_auto(struct daemon *d, struct ctl_error *err)
 	const char *a = decide_active(d->dec);
 	json_object_object_add(o, "active", a ? json_object_new_string(a) : NULL);
 	json_object_object_add(o, "pinned", json_object_new_boolean(0));
-	json_object_object_add(o, "decision", decision_json(&dc));
+	json_object_object_add(o, "decision", decision_json(d, &dc));
 	return o;
 }
 

@@ -35,13 +35,15 @@ static void record_reload(struct daemon *d, bool ok, const char *msg, json_objec
  * pretend the change took effect. */
 static void warn_restart_only(const struct config *old, const struct config *cfg)
 {
-	static const char *const opts[] = { "control_socket", "pid_file" };
+	static const char *const opts[] = { "control_socket", "pid_file", "flow_mark_mask" };
 	const struct cfg_section *a = config_section(old, "main"), *b = config_section(cfg, "main");
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
 		const char *x = cfg_str(a, opts[i]), *y = cfg_str(b, opts[i]);
 		if (strcmp(x ? x : "", y ? y : "") != 0)
 			log_warn("main.%s changed: takes effect when autonomyd restarts", opts[i]);
 	}
+	if (cfg_bool(a, "sticky_flows") != cfg_bool(b, "sticky_flows"))
+		log_warn("main.sticky_flows changed: takes effect when autonomyd restarts");
 }
 
 int daemon_reload(struct daemon *d, struct ctl_error *err, json_object **warnings)

@@ -11,6 +11,7 @@
 #include "daemon/netifd.h"
 #include "daemon/state.h"
 #include "daemon/decisions.h"
+#include "daemon/flows.h"
 #include "daemon/members.h"
 #include "daemon/shaper.h"
 #include "engine/decide.h"
@@ -208,6 +209,7 @@ static json_object *member_json(struct daemon *d, const struct member_rt *m)
 	add_str(o, "state", mstate_state_name(&m->ms));
 	add_str(o, "detector", m->ms.det.reason);
 	json_object_object_add(o, "active", json_object_new_boolean(m->active));
+	json_object_object_add(o, "flows", flows_member_json(d, m->name));
 	add_measurements(o, m);
 	json_object_object_add(o, "probes", probes_json(m));
 	json_object_object_add(o, "shaping", shaper_member_view(d, m));

@@ -132,6 +132,9 @@ bool tel_member_apply(struct tel_member *t, struct mstate *ms, uint64_t now_us)
 	}
 	t->n_pen = k;
 	mstate_set_telemetry(ms, t->pen, k);
+	/* The decision leaves a member whose link is gone at once: its
+	 * state says so first (never `up` after traffic left it as dead). */
+	mstate_set_link_hint(ms, t->v.link_down ? t->v.link_reason : NULL);
 	return mstate_rescore(ms, now_us);
 }
 

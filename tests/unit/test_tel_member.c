@@ -134,6 +134,34 @@ static void test_inputs(void **st)
 	assert_string_equal(in.reason, "no carrier");
 }
 
+/* A link verdict makes the member's own state down, with the verdict's
+ * reason, before any decision reads it; when it clears the probes judge. */
+static void test_link_down_is_state(void **st)
+{
+	struct tel_member t;
+	struct mstate ms;
+	uint64_t now = T0;
+
+	memset(&t, 0, sizeof(t));
+	good_probes(&ms, &now);
+	assert_int_equal(mstate_state(&ms), HEALTH_UP);
+	tel_link_down(&t.v, "Wi-Fi not associated");
+	assert_true(tel_member_apply(&t, &ms, now));
+	assert_int_equal(mstate_state(&ms), HEALTH_DOWN);
+	assert_int_equal(ms.res.score, 0);
+	assert_string_equal(ms.res.reason, "Wi-Fi not associated");
+	assert_string_equal(ms.res.items[0].label, "link");
+	/* Probes still answering do not bring it back while the radio says so. */
+	now += 500000;
+	mstate_outcome(&ms, MSTATE_REPLY, now - 30000, 30000, now);
+	assert_int_equal(mstate_state(&ms), HEALTH_DOWN);
+	/* Associated again: the probes (all answered) judge at once. */
+	memset(&t.v, 0, sizeof(t.v));
+	now += 1000000;
+	assert_true(tel_member_apply(&t, &ms, now));
+	assert_int_equal(mstate_state(&ms), HEALTH_UP);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -141,6 +169,7 @@ int main(void)
 		cmocka_unit_test(test_parts_follow_class),
 		cmocka_unit_test(test_penalty_cap),
 		cmocka_unit_test(test_inputs),
+		cmocka_unit_test(test_link_down_is_state),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
