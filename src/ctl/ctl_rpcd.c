@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "admin/adm.h"
 #include "ctl/ctl_client.h"
 #include "ctl/ctl_cmds.h"
 #include "ctl/ctl_validate.h"
@@ -76,6 +77,11 @@ static json_object *read_input(FILE *in, struct ctl_error *err)
 static json_object *run_method(const struct ctl_cmd_desc *cmd, json_object *args,
 			       const char *sock, struct ctl_error *err)
 {
+	if (adm_is_command(cmd->name)) {
+		json_object *out = adm_run(cmd->name, args, sock, NULL, true, err);
+		json_object_put(args);
+		return out;
+	}
 	if (cmd->flags & CTL_CMD_LOCAL) {
 		json_object *f;
 		const char *path = json_object_object_get_ex(args, "file", &f) ?

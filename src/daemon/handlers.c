@@ -10,6 +10,7 @@
 #include "ctl/ctl_proto.h"
 #include "ctl/ctl_server.h"
 #include "daemon/decisions.h"
+#include "daemon/shaper.h"
 #include "daemon/failtest.h"
 #include "daemon/members.h"
 #include "daemon/netifd.h"
@@ -74,6 +75,7 @@ int daemon_reload(struct daemon *d, struct ctl_error *err, json_object **warning
 		log_err("reload: some members could not be started (see above)");
 	netifd_refresh(d);
 	tel_reload(d);
+	shaper_reload(d);
 	export_reload(d->exp, d->cfg);
 	char msg[128];
 	snprintf(msg, sizeof(msg), "reloaded: %zu members, %zu warnings", cfg->n_members, dg.n);
