@@ -58,9 +58,11 @@ static void fmt_status(json_object *d, FILE *out)
 	else
 		fprintf(out, "  last switch  never\n");
 	ctl_format_sticky(d, out);
-	json_object *pos = NULL;
+	json_object *pos = NULL, *shaper = NULL;
 	if (json_object_object_get_ex(d, "position", &pos))
 		ctl_format_position(pos, out);
+	if (json_object_object_get_ex(d, "shaper", &shaper))
+		ctl_format_shaper(shaper, out);
 	fprintf(out, "  config       %s\n", str_or_dash(d, "config_file"));
 }
 
@@ -169,6 +171,7 @@ static void fmt_members_full(json_object *d, FILE *out)
 	fmt_penalties(d, out);
 	fmt_tel_flags(d, out);
 	fmt_precursors(d, out);
+	ctl_format_member_shaping(d, out);
 }
 
 static void fmt_subsystems(json_object *subs, FILE *out)
@@ -430,6 +433,9 @@ static const struct {
 	{ "config_show", fmt_config_show },
 	{ "config_validate", fmt_config_validate },
 	{ "reload", fmt_reload },
+	{ "config_backup", ctl_fmt_config_backup },
+	{ "config_verify_backup", ctl_fmt_config_verify_backup },
+	{ "config_audit", ctl_fmt_config_audit },
 	{ "starlink", ctl_fmt_starlink },
 	{ "starlink_reboot", ctl_fmt_dish_action },
 	{ "starlink_stow", ctl_fmt_dish_action },

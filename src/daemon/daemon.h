@@ -30,6 +30,7 @@ struct recorder;
 struct netifd;
 struct state_io;
 struct prec_store;
+struct shaper;
 
 #define DAEMON_EVENTS_MAX 128
 
@@ -83,6 +84,7 @@ struct daemon {
 	struct netifd *netifd;          /* OpenWrt interface names → devices (netifd.c) */
 	struct state_io *state;         /* state_dir / run_dir writes (state.c) */
 	struct event *sd_watchdog;      /* systemd WATCHDOG=1 pings (main.c) */
+	struct shaper *shaper;          /* the traffic shaper (shaper.c) */
 	struct export_set *exp;         /* Prometheus, SNMP, MQTT (exporters.c) */
 	int exp_sub;                    /* their subscription to the bus */
 	struct export_host exp_host;

@@ -16,6 +16,7 @@
 #include "daemon/members.h"
 #include "daemon/prec_store.h"
 #include "daemon/record.h"
+#include "daemon/shaper.h"
 #include "engine/decide.h"
 #include "engine/decide_prec_json.h"
 #include "events/ev_emit.h"
@@ -250,6 +251,7 @@ void decisions_eval(struct daemon *d)
 		apply(d, &out[i]);
 	members_apply_active(d, decide_active(d->dec));
 	flows_check_failed(d);
+	shaper_follow(d);       /* the shaper moves with the traffic */
 	arm_timer(d, now);
 }
 

@@ -10,6 +10,7 @@
 #include "ctl/ctl_proto.h"
 #include "ctl/ctl_server.h"
 #include "daemon/decisions.h"
+#include "daemon/shaper.h"
 #include "daemon/failtest.h"
 #include "daemon/history.h"
 #include "daemon/members.h"
@@ -78,6 +79,7 @@ int daemon_reload(struct daemon *d, struct ctl_error *err, json_object **warning
 		log_err("reload: some members could not be started (see above)");
 	netifd_refresh(d);
 	tel_reload(d);
+	shaper_reload(d);
 	export_reload(d->exp, d->cfg);
 	daemon_events_configure(d);
 	history_reload(d);

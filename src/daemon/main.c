@@ -24,6 +24,7 @@
 #include "daemon/decisions.h"
 #include "daemon/history.h"
 #include "daemon/members.h"
+#include "daemon/shaper.h"
 #include "daemon/netifd.h"
 #include "daemon/record.h"
 #include "daemon/state.h"
@@ -307,6 +308,10 @@ static int start_services(struct daemon *d, const struct opts *o)
 		return -1;
 	if (tel_start(d) < 0)
 		return -1;
+	if (shaper_start(d) < 0) {
+		log_err("cannot start the traffic shaper");
+		return -1;
+	}
 	if (carrier_watch_start(d) < 0) {
 		log_err("cannot start the carrier watch");
 		return -1;
@@ -330,6 +335,7 @@ static void stop_services(struct daemon *d)
 	exporters_stop(d);
 	history_stop(d);
 	carrier_watch_stop(d);
+	shaper_stop(d);
 	tel_stop(d);
 	members_free(d);
 	netifd_stop(d);

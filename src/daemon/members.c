@@ -17,6 +17,7 @@
 #include "daemon/decisions.h"
 #include "daemon/netifd.h"
 #include "daemon/record.h"
+#include "daemon/shaper.h"
 #include "daemon/tel.h"
 #include "events/ev_emit.h"
 #include "link/linkmon.h"
@@ -131,6 +132,7 @@ static void on_probe(void *arg, const struct probe_result *r)
 		[PROBE_LATE] = MSTATE_LATE, [PROBE_SEND_ERR] = MSTATE_SEND_ERR,
 	};
 	uint64_t now = clock_mono_us();
+	shaper_probe(m->d, m, r);
 	target_count(m, r, now);
 	record_outcome(m, map[r->outcome], r->sent_us, r->rtt_us, now);
 	updated(m, mstate_outcome(&m->ms, map[r->outcome], r->sent_us, r->rtt_us, now));

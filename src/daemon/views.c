@@ -14,6 +14,7 @@
 #include "daemon/history.h"
 #include "daemon/flows.h"
 #include "daemon/members.h"
+#include "daemon/shaper.h"
 #include "engine/decide.h"
 #include <string.h>
 #include "ctl/ctl_server.h"
@@ -54,6 +55,7 @@ json_object *view_status(struct daemon *d)
 	json_object_object_add(o, "members", json_object_new_int((int)d->cfg->n_members));
 	json_object_object_add(o, "last_switch", decisions_last_switch(d));
 	json_object_object_add(o, "route", decisions_route_status(d));
+	json_object_object_add(o, "shaper", shaper_view(d));
 	tel_status_json(d, o);
 	add_str(o, "config_file", d->config_path);
 	add_str(o, "control_socket", d->socket_path);
@@ -212,6 +214,7 @@ static json_object *member_json(struct daemon *d, const struct member_rt *m)
 	json_object_object_add(o, "flows", flows_member_json(d, m->name));
 	add_measurements(o, m);
 	json_object_object_add(o, "probes", probes_json(m));
+	json_object_object_add(o, "shaping", shaper_member_view(d, m));
 	tel_member_json((struct member_rt *)m, o);
 	json_object_object_add(o, "precursors", decisions_precursors_json(d, m->name));
 	return o;

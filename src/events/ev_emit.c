@@ -113,6 +113,21 @@ void ev_emit_route_change(struct ev_bus *b, const char *member, unsigned changes
 	ev_publish(b, EVT_ROUTE_CHANGE, member, -1, f);
 }
 
+void ev_emit_qos(struct ev_bus *b, const char *member, const char *state, const char *reason)
+{
+	json_object *f = obj();
+	add_s(f, "state", state);
+	add_s(f, "reason", reason);
+	ev_publish(b, EVT_QOS, member, strcmp(state, "error") == 0 ? EV_WARNING : EV_INFO, f);
+}
+
+void ev_emit_qos_repaired(struct ev_bus *b, const char *member, const char *device)
+{
+	json_object *f = obj();
+	add_s(f, "device", device);
+	ev_publish(b, EVT_QOS_REPAIRED, member, -1, f);
+}
+
 void ev_emit_flows_flushed(struct ev_bus *b, const char *member, int connections,
 			   const char *via)
 {

@@ -30,6 +30,10 @@ void ev_emit_route(struct ev_bus *b, const char *member, const char *what, const
  * (< 1: none). */
 void ev_emit_route_change(struct ev_bus *b, const char *member, unsigned changes, double ms,
 			  bool observe_only, const char *from, int flushed);
+/* The traffic shaper's state changed ("shaping", "error", "off", ...). */
+void ev_emit_qos(struct ev_bus *b, const char *member, const char *state, const char *reason);
+/* The shaper on device was put back (the kernel's read back differed). */
+void ev_emit_qos_repaired(struct ev_bus *b, const char *member, const char *device);
 /* A failed member's connections that sticky flows had kept on it, flushed. */
 void ev_emit_flows_flushed(struct ev_bus *b, const char *member, int connections,
 			   const char *via);

@@ -28,6 +28,9 @@ static const struct ev_type_def types[EVT_TYPE_N] = {
 	T(EVT_FLOWS_FLUSHED, "route", EV_K_ROUTE, EV_INFO,
 	  "{member} failed: {connections} connections kept on it flushed (they reconnect "
 	  "through {via|the active member})"),
+	T(EVT_QOS, "qos", EV_K_ROUTE, EV_INFO, "shaper {state}: {reason}"),
+	T(EVT_QOS_REPAIRED, "qos", EV_K_ROUTE, EV_INFO,
+	  "shaper on {device} repaired (read back differed)"),
 	T(EVT_ROUTE_FAILED, "route", EV_K_ROUTE, EV_CRITICAL,
 	  "route change to {member} failed: {error}"),
 	T(EVT_ROUTE_REFUSED, "route", EV_K_ROUTE, EV_CRITICAL, "netlink backend refused: {reason}"),
