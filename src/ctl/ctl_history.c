@@ -29,6 +29,7 @@ struct source {
 struct hctx {
 	struct store *s;
 	const struct source *src;
+	const char *sock;       /* the daemon's, for what only its RAM has */
 	bool rpcd;
 	FILE *out;
 };
@@ -179,6 +180,65 @@ static json_object *h_metrics(struct hctx *c, json_object *args, struct ctl_erro
 	return o ? o : failed(c, err);
 }
 
+/* Same decision in the store and in the daemon's ring: same second (give or
+ * take one: the two clocks are read apart), type and members. */
+static bool same_decision(json_object *a, json_object *b)
+{
+	int64_t ta = json_object_get_int64(json_object_object_get(a, "time_ts"));
+	int64_t tb = json_object_get_int64(json_object_object_get(b, "time_ts"));
+	static const char *const keys[] = { "type", "from", "to" };
+	if (ta - tb > 1 || tb - ta > 1)
+		return false;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const char *x = json_object_get_string(json_object_object_get(a, keys[i]));
+		const char *y = json_object_get_string(json_object_object_get(b, keys[i]));
+		if ((x == NULL) != (y == NULL) || (x && strcmp(x, y)))
+			return false;
+	}
+	return true;
+}
+
+static int newest_first(const void *a, const void *b)
+{
+	int64_t ta = json_object_get_int64(json_object_object_get(*(json_object *const *)a, "time_ts"));
+	int64_t tb = json_object_get_int64(json_object_object_get(*(json_object *const *)b, "time_ts"));
+	return ta < tb ? 1 : ta > tb ? -1 : 0;
+}
+
+/* Adds to the store's decisions what only the running daemon knows: the
+ * connections each switch kept and flushed (counted after the switch), the
+ * precursor and flap prevention; and the daemon's newest decisions the
+ * store has not got yet. The store alone answers when the daemon is down. */
+static void merge_live(struct hctx *c, json_object *rows, const struct hist_q *q, int limit)
+{
+	struct ctl_error err = { .details = NULL };
+	if (c->src->latest_anchor)      /* a file of its own, not this daemon's */
+		return;
+	json_object *live = c->sock ? ctl_client_call(c->sock, "decisions", json_object_new_object(),
+						      CTL_CLIENT_TIMEOUT_MS, &err) : NULL;
+	json_object_put(err.details);
+	size_t n = json_object_is_type(live, json_type_array) ? json_object_array_length(live) : 0;
+	size_t n_store = json_object_array_length(rows);
+	for (size_t i = 0; i < n; i++) {
+		json_object *d = json_object_array_get_idx(live, i), *m = NULL;
+		int64_t t = json_object_get_int64(json_object_object_get(d, "time_ts"));
+		for (size_t j = 0; j < n_store && !m; j++)
+			if (same_decision(json_object_array_get_idx(rows, j), d))
+				m = json_object_array_get_idx(rows, j);
+		if (m) {
+			json_object_object_foreach(d, k, v)
+				if (!json_object_object_get_ex(m, k, NULL))
+					json_object_object_add(m, k, json_object_get(v));
+		} else if (t >= q->from && t <= q->to) {
+			json_object_array_add(rows, json_object_get(d));
+		}
+	}
+	json_object_put(live);
+	json_object_array_sort(rows, newest_first);
+	while (limit > 0 && json_object_array_length(rows) > (size_t)limit)
+		json_object_array_del_idx(rows, json_object_array_length(rows) - 1, 1);
+}
+
 static json_object *h_decisions(struct hctx *c, json_object *args, struct ctl_error *err)
 {
 	struct hist_q q;
@@ -193,9 +253,15 @@ static json_object *h_decisions(struct hctx *c, json_object *args, struct ctl_er
 	}
 	if (query(c, args, "all", &q, err) < 0)
 		return NULL;
-	json_object *o = arg_bool(args, "analysis") ? hist_analysis(&q, arg_bool(args, "security")) :
-			 hist_decisions(&q, limit);
-	return o ? o : failed(c, err);
+	if (arg_bool(args, "analysis")) {
+		json_object *o = hist_analysis(&q, arg_bool(args, "security"));
+		return o ? o : failed(c, err);
+	}
+	json_object *o = hist_decisions(&q, limit);
+	if (!o)
+		return failed(c, err);
+	merge_live(c, o, &q, limit);
+	return o;
 }
 
 static json_object *h_analytics(struct hctx *c, json_object *args, struct ctl_error *err)
@@ -354,7 +420,7 @@ json_object *ctl_history_run(const char *sock, const char *store, const struct c
 		json_object_put(args);
 		return NULL;
 	}
-	struct hctx c = { .s = s, .src = &src, .rpcd = rpcd, .out = out };
+	struct hctx c = { .s = s, .src = &src, .sock = sock, .rpcd = rpcd, .out = out };
 	ctl_error_set(err, CTL_E_UNKNOWN_CMD, "'%s' is not a history command", cmd->name);
 	for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++)
 		if (strcmp(handlers[i].name, cmd->name) == 0)
