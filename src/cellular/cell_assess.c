@@ -8,9 +8,16 @@
 
 #define S 1000000ULL
 #define STALE_US (300 * S)              /* an older sample no longer counts */
-#define FADE_SPAN_US (90 * S)
-#define FADE_MIN_SPAN_US (30 * S)
+#define FADE_SPAN_US (180 * S)
+#define FADE_MIN_SPAN_US (60 * S)
 #define WINDOW_US (600 * S)             /* stability and downgrade window */
+/* A modem's figures wander with a time constant of about a minute
+ * (docs/noise-model.md): neighbours polled 15 s apart are ~0.8 alike. */
+#define WANDER_TAU_S 60.0
+#define FADE_MIN_RATE 1.0               /* dB/min: slower is not a fade */
+#define HORIZON_S 120                   /* a precursor: failure within this */
+#define ALARM_S 300                     /* ... and the outage within this */
+#define SINR_FAIL_DB (-5.0)             /* LTE/NR: data stops (RLF near -8 dB) */
 
 /* Penalty breakpoints of a signal figure (dBm): 0 at or above t[0], then
  * linear to 10 at t[1], 30 at t[2], 50 at t[3]. RSCP and RSSI sit higher on
@@ -18,12 +25,13 @@
 static const struct level_table {
 	const char *metric;
 	double t[4];
+	double fail;            /* where this technology's link fails */
 } levels[] = {
-	{ "rsrp", { -95, -105, -115, -125 } },
-	{ "nr_rsrp", { -95, -105, -115, -125 } },
-	{ "rscp", { -85, -95, -105, -115 } },
-	{ "rssi", { -75, -85, -95, -105 } },
-	{ "csq", { -75, -85, -95, -105 } },
+	{ "rsrp", { -95, -105, -115, -125 }, -115 },
+	{ "nr_rsrp", { -95, -105, -115, -125 }, -115 },
+	{ "rscp", { -85, -95, -105, -115 }, -105 },
+	{ "rssi", { -75, -85, -95, -105 }, -100 },      /* GSM sensitivity -102 dBm */
+	{ "csq", { -75, -85, -95, -105 }, -100 },
 };
 
 void cell_assess_params_default(struct cell_assess_params *p)
@@ -41,7 +49,7 @@ void cell_assess_init(struct cell_assess *a, const struct cell_assess_params *p)
 		a->p = *p;
 	else
 		cell_assess_params_default(&a->p);
-	a->slope_db_min = a->stdev_db = NAN;
+	a->slope_db_min = a->stdev_db = a->fade_t = NAN;
 	a->stability = -1;
 }
 
@@ -122,6 +130,7 @@ void cell_assess_sample(struct cell_assess *a, const struct cell_sample *s, uint
 
 	pt->t_us = now_us;
 	pt->dbm = cell_signal_dbm(s, &m);
+	pt->sinr = s->sinr_db;
 	pt->tech = s->tech;
 	pt->reg = registered(s) ? CELL_REG_HOME : unregistered(s) ? CELL_REG_SEARCHING :
 		  CELL_REG_UNKNOWN;
@@ -142,9 +151,10 @@ static const struct cell_point *point(const struct cell_assess *a, unsigned i)
 	return &a->ring[(a->head + CELL_RING - 1 - i) % CELL_RING];
 }
 
-/* Least-squares slope (dB per minute) of the signal figure over the fade
- * span, same technology as now; NAN without enough points. */
-static double fade_slope(const struct cell_assess *a, uint64_t now_us)
+/* The trend of the signal figure (sinr false) or the SINR (true) over the
+ * fade span, same technology as now; false without enough points. */
+static bool fade_fit(const struct cell_assess *a, uint64_t now_us, bool sinr,
+		     struct trend_fit *f)
 {
 	struct trend t;
 	enum cell_tech tech = point(a, 0)->tech;
@@ -154,10 +164,10 @@ static double fade_slope(const struct cell_assess *a, uint64_t now_us)
 		const struct cell_point *p = point(a, i);
 		if (now_us - p->t_us > FADE_SPAN_US)
 			break;
-		if (isfinite(p->dbm) && p->tech == tech)
-			trend_add(&t, p->t_us, p->dbm);
+		if (p->tech == tech)
+			trend_add(&t, p->t_us, sinr ? p->sinr : p->dbm);
 	}
-	return trend_slope_per_min(&t, FADE_MIN_SPAN_US);
+	return trend_fit(&t, FADE_MIN_SPAN_US, WANDER_TAU_S, f);
 }
 
 /* Variability over the window: standard deviation, cell changes,
@@ -209,30 +219,88 @@ static void stability_penalty(struct cell_assess *a, struct tel_verdict *v)
 				isfinite(a->stdev_db) ? a->stdev_db : 0.0, a->cell_changes, a->reg_drops);
 }
 
+/* A fade is a precursor when it is significant (trend.h) and the line
+ * reaches the level where the link fails within the horizon: a fade that
+ * stays far above it is wander, however steep. */
+static bool fade_precursor(const struct trend_fit *f, double fail, double *secs)
+{
+	if (!trend_falling(f, FADE_MIN_RATE))
+		return false;
+	*secs = f->level <= fail ? 0 : (f->level - fail) / -f->slope * 60;
+	return *secs <= HORIZON_S;
+}
+
+static double strength(const struct trend_fit *f)
+{
+	return fmin(8, -f->t / trend_t_crit(f->df));
+}
+
+struct fits {
+	bool have, have_q;
+	struct trend_fit f, q;          /* the signal figure, the SINR */
+};
+
+static void fade_rules(struct cell_assess *a, const struct level_table *t,
+		       const struct fits *x, struct tel_verdict *v)
+{
+	const struct trend_fit *f = &x->f, *q = &x->q;
+	double secs;
+
+	a->slope_db_min = x->have ? f->slope : NAN;
+	a->fade_t = x->have ? f->t : NAN;
+	a->fading = x->have && trend_falling(f, FADE_MIN_RATE);
+	if (a->fading)
+		tel_add_penalty(v, "cellular", (int)lround(fmin(15, -2 * f->slope)),
+				"signal fading %.1f dB/min (%s %.0f dBm)", -f->slope, a->metric,
+				f->level);
+	bool rsrp = x->have && fade_precursor(f, t->fail, &secs);
+	bool sinr = !rsrp && x->have_q && fade_precursor(q, SINR_FAIL_DB, &secs);
+	/* A precursor must hold on two reports in a row: one report of wander
+	 * can tip a marginal fit, a fade keeps going. */
+	if (!rsrp && !sinr)
+		a->precursor_since_us = 0;
+	else if (!a->precursor_since_us)
+		a->precursor_since_us = a->last_us;
+	if (!a->precursor_since_us || a->precursor_since_us == a->last_us)
+		return;
+	if (rsrp) {
+		tel_predict(v, "signal fading %.1f dB/min: %s %.0f dBm, %.0f in %.0f s", -f->slope,
+			    a->metric, f->level, t->fail, secs);
+		tel_predict_as(v, TEL_PRECURSOR_CELL_FADE, strength(f), ALARM_S);
+	} else {
+		/* Interference moves SINR without the cell going away: alone it
+		 * is weak evidence, acted on when the probes agree. */
+		tel_predict(v, "SINR falling %.1f dB/min: %.0f dB, %.0f in %.0f s", -q->slope,
+			    q->level, SINR_FAIL_DB, secs);
+		tel_predict_as(v, TEL_PRECURSOR_CELL_FADE, strength(q) / 2, ALARM_S);
+	}
+}
+
+/* Levels are judged on the trend line's value now when there is one: it
+ * averages out the measurement noise of single reports. */
 static void signal_rules(struct cell_assess *a, uint64_t now_us, struct tel_verdict *v)
 {
 	const struct cell_sample *s = &a->last;
 	const char *m;
-	double dbm = cell_signal_dbm(s, &m);
+	double dbm = cell_signal_dbm(s, &m), sinr = s->sinr_db;
 	const struct level_table *t = table_of(m);
+	struct fits x;
 
 	a->metric = m;
-	a->slope_db_min = fade_slope(a, now_us);
+	x.have = t && isfinite(dbm) && fade_fit(a, now_us, false, &x.f);
+	x.have_q = a->last.tech >= CELL_TECH_LTE && isfinite(sinr) && fade_fit(a, now_us, true, &x.q);
+	if (x.have)
+		dbm = x.f.level;
+	if (x.have_q)
+		sinr = x.q.level;
 	if (t && isfinite(dbm))
 		tel_add_penalty(v, "cellular", (int)level_points(t, dbm), "weak signal: %s %.0f dBm",
 				m, dbm);
-	if (isfinite(s->sinr_db) && s->sinr_db < 5)
-		tel_add_penalty(v, "cellular", (int)(s->sinr_db >= 0 ? 2 * (5 - s->sinr_db) :
-					       fmin(25, 10 + 1.5 * -s->sinr_db)),
-				"poor quality: SINR %.1f dB", s->sinr_db);
-	double sl = a->slope_db_min;
-	if (!t || !isfinite(dbm) || !isfinite(sl) || sl > -3)
-		return;
-	tel_add_penalty(v, "cellular", (int)lround(fmin(15, -2 * sl)), "signal fading %.1f dB/min (%s %.0f dBm)",
-			-sl, m, dbm);
-	double weak = t->t[1] + 5, edge = t->t[2] + 2;
-	if (dbm < weak || dbm + 2 * sl < edge)
-		tel_predict(v, "signal fading %.1f dB/min: %s %.0f dBm", -sl, m, dbm);
+	if (isfinite(sinr) && sinr < 5)
+		tel_add_penalty(v, "cellular", (int)(sinr >= 0 ? 2 * (5 - sinr) :
+					       fmin(25, 10 + 1.5 * -sinr)),
+				"poor quality: SINR %.1f dB", sinr);
+	fade_rules(a, t, &x, v);
 }
 
 void cell_assess_eval(struct cell_assess *a, uint64_t now_us, struct tel_verdict *v)

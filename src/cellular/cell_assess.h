@@ -11,10 +11,14 @@
  *                registered (searching, denied, idle): leave at once
  *   level        RSRP >= -95: 0; to -105: up to 10; to -115: up to 30; to -125: up to 50
  *   quality      SINR >= 5 dB: 0; to 0: up to 10; to -10: up to 25
- *   fade         a least-squares slope over the last 90 s (>= 3 samples over
- *                >= 30 s): falling >= 3 dB/min costs min(15, 2 x slope); it is
- *                a precursor (predicted outage) when the level is already
- *                below -100 dBm or would cross -113 dBm within 2 minutes
+ *   fade         the trend of the last 3 minutes (>= 4 samples over >= 60 s,
+ *                engine/trend.h: significant at 1 % under a minute-long
+ *                wander, and >= 1 dB/min) costs min(15, 2 x slope); it is a
+ *                precursor (predicted outage, kind cellular_fade) only when
+ *                the fitted line reaches the level where the technology
+ *                fails within 2 minutes, on two reports in a row: RSRP/NR RSRP -115 dBm, RSCP -105,
+ *                RSSI/CSQ -100, or (LTE/NR) SINR -5 dB. Strength |t| / t_crit
+ *                (at most 8); the outage is expected within 5 minutes.
  *   downgrade    technology fell from LTE/5G to 3G/2G within 10 min: 20
  *   roaming      (roaming_detection) prefer_roaming: roaming_penalty points;
  *                else excluded (last resort only)
@@ -44,6 +48,7 @@ struct cell_assess_params {
 struct cell_point {
 	uint64_t t_us;
 	double dbm;                     /* the signal figure, NAN unknown */
+	double sinr;                    /* dB, NAN unknown */
 	enum cell_tech tech;
 	enum cell_reg reg;
 	uint32_t cell_hash;             /* 0 unknown */
@@ -59,6 +64,9 @@ struct cell_assess {
 	unsigned head, n;
 	/* figures of the last evaluation, for reporting */
 	double slope_db_min;            /* NAN unknown */
+	double fade_t;                  /* its t-statistic, NAN unknown */
+	bool fading;                    /* significantly falling */
+	uint64_t precursor_since_us;    /* report since which it holds, 0 = not */
 	double stdev_db;                /* NAN unknown */
 	unsigned cell_changes, reg_drops;
 	int stability;                  /* 0..100, -1 unknown */

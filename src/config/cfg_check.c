@@ -145,6 +145,7 @@ static const struct option_rule {
 	{ "main", "state_dir", abs_path, "must be an absolute path" },
 	{ "main", "run_dir", abs_path_or_empty, "must be an absolute path or empty" },
 	{ "main", "log_file", abs_path_or_empty, "must be an absolute path or empty" },
+	{ "main", "backup_dir", abs_path_or_empty, "must be an absolute path or empty" },
 	{ "main", "pid_file", abs_path, "must be an absolute path" },
 	{ "main", "control_socket", socket_path,
 	  "must be an absolute path of at most 107 characters" },
@@ -314,12 +315,33 @@ static void check_gps_source(struct cfg_load *c)
 			 "modem's NMEA port to gpsd and use 'gpsd' (or 'auto')");
 }
 
+/* Download shaping happens on the LAN devices' egress: without them it
+ * has nowhere to go. Priority queues live inside the shaper: without it
+ * they do nothing, and the operator should hear so. */
+static void check_shaping(struct cfg_load *c)
+{
+	const struct cfg_section *q = config_section(c->cfg, "qos");
+	const struct cfg_section *bw = config_section(c->cfg, "bandwidth");
+	const struct cfg_value *ing = cfg_get(q, "ingress"), *ts = cfg_get(bw, "traffic_shaping");
+
+	if (cfg_bool(q, "ingress") && !has_value(cfg_get(q, "lan_device")))
+		cfg_diag(c, CFG_ERROR, blame_line(q, ing, NULL),
+			 "qos.ingress: downloads are shaped on the LAN devices' egress; set "
+			 "qos.lan_device (e.g. 'br-lan')");
+	if (ts->set && !cfg_bool(bw, "traffic_shaping") && cfg_bool(q, "enabled") &&
+	    cfg_bool(bw, "qos_enabled"))
+		cfg_diag(c, CFG_WARNING, blame_line(bw, ts, NULL),
+			 "bandwidth.traffic_shaping is 0: the qos section's priority queues live "
+			 "inside the shaper and have no effect");
+}
+
 void cfg_check_sections(struct cfg_load *c)
 {
 	const struct config *cfg = c->cfg;
 
 	check_backend(c);
 	check_gps_source(c);
+	check_shaping(c);
 	for (size_t i = 0; i < cfg->n_globals; i++) {
 		check_required(c, &cfg->globals[i]);
 		check_option_rules(c, &cfg->globals[i]);

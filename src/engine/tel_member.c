@@ -1,5 +1,7 @@
 #include "engine/tel_member.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -103,6 +105,7 @@ const struct tel_verdict *tel_member_eval(struct tel_member *t, uint64_t now_us,
 		t->part[i].k->eval(t->part[i].a, now_us, wall_s, &one);
 		tel_merge(&t->v, &one);
 	}
+	snprintf(t->predict_text, sizeof(t->predict_text), "%s", t->v.predict_reason);
 	return &t->v;
 }
 
@@ -117,6 +120,26 @@ uint64_t tel_member_next_us(const struct tel_member *t, uint64_t now_us, int64_t
 			at = x;
 	}
 	return at;
+}
+
+/* Is the path itself getting worse now (tel_member.h)? Loss over the short
+ * window well above the long window's (a healthy link with 1-2 % of random
+ * loss shows 5 % in 30 s one time in twenty; 10 % and 5 points over the
+ * long run about one in ten thousand), or the RTT risen by the health
+ * score's own latency-rise threshold. */
+static bool path_trouble(const struct health_result *r, char *why, size_t size)
+{
+	double lo = isfinite(r->loss_pct) ? r->loss_pct : 0;
+	if (isfinite(r->loss_short_pct) && r->loss_short_pct >= 10 && r->loss_short_pct >= lo + 5) {
+		snprintf(why, size, "loss %.0f %% in 30 s", r->loss_short_pct);
+		return true;
+	}
+	if (isfinite(r->latency_ms) && isfinite(r->baseline_ms) && r->baseline_ms > 0 &&
+	    r->latency_ms - r->baseline_ms >= fmax(20, r->baseline_ms / 2)) {
+		snprintf(why, size, "RTT %.0f ms, usually %.0f", r->latency_ms, r->baseline_ms);
+		return true;
+	}
+	return false;
 }
 
 bool tel_member_apply(struct tel_member *t, struct mstate *ms, uint64_t now_us)
@@ -135,15 +158,27 @@ bool tel_member_apply(struct tel_member *t, struct mstate *ms, uint64_t now_us)
 	/* The decision leaves a member whose link is gone at once: its
 	 * state says so first (never `up` after traffic left it as dead). */
 	mstate_set_link_hint(ms, t->v.link_down ? t->v.link_reason : NULL);
-	return mstate_rescore(ms, now_us);
+	bool changed = mstate_rescore(ms, now_us);
+	char why[48];
+	t->path_agrees = t->v.predicted && path_trouble(&ms->res, why, sizeof(why));
+	snprintf(t->predict_text, sizeof(t->predict_text), "%s%s%s", t->v.predict_reason,
+		 t->path_agrees ? "; the probes agree: " : "", t->path_agrees ? why : "");
+	return changed;
 }
 
 void tel_member_input(const struct tel_member *t, struct decide_input *in)
 {
 	const struct tel_verdict *v = &t->v;
+	in->tel_points = 0;
+	for (unsigned i = 0; i < t->n_pen; i++)
+		in->tel_points += t->pen[i].points;
 	if (v->predicted) {
 		in->predicted_outage = true;
-		in->predict_reason = v->predict_reason;
+		in->predict_reason = t->predict_text;
+		in->predict_kind = v->predict_kind;
+		in->predict_strength = (v->predict_strength > 0 ? v->predict_strength : 1) *
+				       (t->path_agrees ? 2 : 1);
+		in->predict_horizon_s = v->predict_horizon_s;
 	}
 	if (v->exclude) {
 		in->exclude = true;

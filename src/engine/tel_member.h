@@ -40,6 +40,10 @@ struct tel_member {
 	struct tel_verdict v;           /* the last evaluation */
 	struct health_penalty pen[TEL_PEN_MAX];
 	unsigned n_pen;
+	/* The probes show trouble too (tel_member_apply): a prediction then
+	 * counts double (decide.h "Precursors"), and its reason says so. */
+	bool path_agrees;
+	char predict_text[TEL_REASON_MAX + 72];
 };
 
 /* Creates every built kind's shared state; 0 or -1 (out of memory). */
@@ -60,9 +64,14 @@ void tel_member_place(struct tel_member *t, const char *key);
 const struct tel_verdict *tel_member_eval(struct tel_member *t, uint64_t now_us, int64_t wall_s);
 uint64_t tel_member_next_us(const struct tel_member *t, uint64_t now_us, int64_t wall_s);
 /* The last verdict into the engine: penalties (capped) into mstate, which is
- * re-scored; returns true when the member's state changed. */
+ * re-scored; returns true when the member's state changed. Also notes
+ * whether the probes agree with a prediction: loss over the short window
+ * of 10 % or more and 5 points above the long window's, or the median RTT
+ * risen by max(20 ms, half the baseline) — the health score's own
+ * latency-rise threshold. */
 bool tel_member_apply(struct tel_member *t, struct mstate *ms, uint64_t now_us);
-/* ... and flags into a decision input (reasons point into t). */
+/* ... and flags into a decision input (reasons point into t): a prediction
+ * with its kind, strength (doubled when the probes agree) and horizon. */
 void tel_member_input(const struct tel_member *t, struct decide_input *in);
 
 #endif

@@ -3,6 +3,7 @@
  * (sl_predict_eval); everything else is recomputed from the latest answers
  * at each evaluation, so a verdict always explains the present. */
 #include "starlink/sl_predict.h"
+#include "starlink/sl_drops.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -22,6 +23,13 @@
  * this long: its flag is precise and episodes are short, so this is much
  * shorter than the recovery after a planned outage. */
 #define OBSTRUCT_CLEAR_US (10 * S)
+#define OBSTRUCT_ALARM_S 120            /* the outage it announces comes within this */
+/* A status drop rate counts as a ramp once it has stood out for this long:
+ * the dish's own blips last 1-3 s, a building obstruction longer. */
+#define DROPS_SUSTAIN_US (4 * S)
+#define PLAN_SLACK_S 120                /* a planned outage this late is still the one */
+#define PLAN_ALARM_S 300                /* stow, thermal shutdown: within this */
+#define OUTAGE_ALARM_S 30               /* the dish says it is out: the probes agree */
 
 void sl_predict_params_default(struct sl_predict_params *p)
 {
@@ -208,8 +216,11 @@ static void plan_reason(const struct sl_predict *p, uint64_t now_us, int64_t wal
 			    (unsigned)((now_us - p->recover_us) / S), p->p.recover_s);
 		break;
 	default:
-		break;
+		return;
 	}
+	int64_t due = p->plan_kind == SL_PK_REBOOT && p->reboot_at > wall_s ? p->reboot_at - wall_s : 0;
+	tel_predict_as(v, TEL_PRECURSOR_PLANNED, 4,
+		       (uint32_t)(p->plan_kind == SL_PK_REBOOT ? due + PLAN_SLACK_S : PLAN_ALARM_S));
 }
 
 /* ---- samples ----------------------------------------------------------------- */
@@ -262,25 +273,23 @@ void sl_predict_status(struct sl_predict *p, const struct sl_status *st, uint64_
 	}
 	learn_place(p, wall_s);
 	plan_on_status(p, st, now_us, wall_s);
+	bool base = p->have_hist && now_us - p->hist_us < HIST_FRESH_US;
+	if (st->has_outage || !sl_drops_status_ramp(&p->drops, base, st->pop_ping_drop_rate))
+		p->drops_since_us = 0;
+	else if (!p->drops_since_us)
+		p->drops_since_us = now_us;
 }
 
 void sl_predict_history(struct sl_predict *p, const struct sl_history *h, uint64_t now_us,
 			int64_t wall_s)
 {
-	unsigned n = h->n, drops = 0, zeros = 0, k60 = n < 60 ? n : 60;
-	double sum = 0;
-
-	for (unsigned i = n > 15 ? n - 15 : 0; i < n; i++)
-		drops += h->drop[i] > 0;
-	for (unsigned i = n - k60; i < n; i++) {
-		sum += h->drop[i];
-		zeros += h->latency_ms[i] == 0 && h->drop[i] < 1;
-	}
-	p->have_hist = n > 0;
+	sl_drops_analyse(h, &p->drops);
+	p->have_hist = h->n > 0;
 	p->hist_us = now_us;
-	p->hist_drops15 = drops;
-	p->hist_drop60 = k60 ? sum / k60 : 0;
-	p->hist_zero_latency = zeros;
+	p->hist_drops15 = p->drops.recent;
+	p->hist_drop60 = p->drops.mean60;
+	p->hist_zero_latency = p->drops.zero_latency60;
+	p->hist_ramp = sl_drops_ramp(&p->drops);
 	if (p->p.learn) {
 		for (unsigned i = 0; i < h->n_outages; i++) {
 			const struct sl_outage *o = &h->outages[i];
@@ -318,7 +327,7 @@ static double frac_rise(const struct sl_predict *p, uint64_t now_us)
 }
 
 struct sl_now {
-	bool fresh, hist_fresh, obstructed, ramp, rising, recurring;
+	bool fresh, hist_fresh, obstructed, ramp, rising, recurring, corroborated;
 };
 
 static void observe_now(const struct sl_predict *p, uint64_t now_us, struct sl_now *n)
@@ -327,20 +336,23 @@ static void observe_now(const struct sl_predict *p, uint64_t now_us, struct sl_n
 	n->fresh = p->have && now_us - p->st_us < STALE_US;
 	n->hist_fresh = p->have_hist && now_us - p->hist_us < HIST_FRESH_US;
 	n->obstructed = n->fresh && p->st.currently_obstructed;
-	n->ramp = (n->hist_fresh && p->hist_drops15 >= 3) ||
-		  (n->fresh && !p->st.has_outage && p->st.pop_ping_drop_rate > 0.01f);
+	/* Drops count as a ramp only when they stand out against this dish's
+	 * own normal (sl_drops.h): a healthy dish drops pings every 15 s. */
+	n->ramp = (n->hist_fresh && p->hist_ramp) ||
+		  (n->fresh && p->drops_since_us && now_us - p->drops_since_us >= DROPS_SUSTAIN_US);
 	n->rising = n->fresh && frac_rise(p, now_us) >= RISE_MIN;
 	n->recurring = p->p.learn && p->here.recurring;
 }
 
 /* The reason names only the evidence that is there: "0 of the last 15 s
- * with drops" next to "obstructed now" reads as a contradiction. */
+ * with drops" next to "obstructed now" reads as a contradiction, and drops
+ * that do not stand out against the dish's normal are no evidence. */
 static void predict_building(const struct sl_predict *p, const struct sl_now *n,
 			     struct tel_verdict *v)
 {
 	char drops[48] = "";
 
-	if (n->hist_fresh && p->hist_drops15)
+	if (n->ramp && n->hist_fresh && p->hist_ramp)
 		snprintf(drops, sizeof(drops), ", %u of the last 15 s with drops",
 			 p->hist_drops15);
 	else if (n->ramp)
@@ -352,6 +364,16 @@ static void predict_building(const struct sl_predict *p, const struct sl_now *n,
 		    p->st.fraction_obstructed * 100.0);
 }
 
+/* How much evidence the obstruction precursor has (see sl_predict.h). */
+static double obstruction_strength(const struct sl_now *n)
+{
+	if (n->recurring)
+		return 1 + (n->obstructed && n->ramp) + n->rising;
+	if (n->ramp)
+		return 1 + n->rising;
+	return 0.5;                     /* obstructed and the sky filling in: weak */
+}
+
 static void obstruction(struct sl_predict *p, const struct sl_now *n, uint64_t now_us,
 			struct tel_verdict *v)
 {
@@ -360,6 +382,7 @@ static void obstruction(struct sl_predict *p, const struct sl_now *n, uint64_t n
 
 	if (trigger) {
 		p->obstruct_flag = true;
+		p->obstruct_strength = obstruction_strength(n);
 		p->unobstructed_since_us = 0;
 	} else if (p->obstruct_flag) {
 		if (n->obstructed || n->ramp)
@@ -376,6 +399,7 @@ static void obstruction(struct sl_predict *p, const struct sl_now *n, uint64_t n
 			    n->obstructed ? "obstructed" : "drops", p->here.recent);
 	else
 		predict_building(p, n, v);
+	tel_predict_as(v, TEL_PRECURSOR_OBSTRUCTION, p->obstruct_strength, OBSTRUCT_ALARM_S);
 }
 
 struct alert_pen {
@@ -438,8 +462,10 @@ void sl_predict_eval(struct sl_predict *p, uint64_t now_us, int64_t wall_s,
 			    sl_disablement_name(p->st.disablement_code));
 	if (p->p.predictive) {
 		plan_reason(p, now_us, wall_s, v);
-		if (n.fresh && p->st.has_outage)
+		if (n.fresh && p->st.has_outage) {
 			tel_predict(v, "dish outage: %s", sl_cause_name(p->st.outage.cause));
+			tel_predict_as(v, TEL_PRECURSOR_OUTAGE, 8, OUTAGE_ALARM_S);
+		}
 	}
 	obstruction(p, &n, now_us, v);
 	penalties(p, &n, now_us, v);

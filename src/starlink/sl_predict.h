@@ -19,10 +19,17 @@
  *     dropped ("did not happen");
  *   - obstruction building: currently_obstructed together with a drop-rate
  *     ramp (>= 3 of the last 15 s of history with drops, or the status drop
- *     rate above 1 %) or a rising fraction_obstructed (+1 point within 5 min)
- *     — or, where obstruction outages recur (loclearn), currently_obstructed
- *     or a drop ramp alone. It clears once the dish has been unobstructed,
- *     without drops, for 10 s.
+ *     rate above 1 % for 4 s of polls, either standing out against the
+ *     dish's own normal drops: sl_drops.h) or a rising fraction_obstructed (+1 point within
+ *     5 min) — or, where obstruction outages recur (loclearn),
+ *     currently_obstructed or a drop ramp alone. It clears once the dish has
+ *     been unobstructed, without drops, for 10 s. Strength (telemetry.h):
+ *     a ramp 1, with a rising fraction 2; obstructed with a rising fraction
+ *     but no ramp 0.5 (the engine acts on it only when the probes agree);
+ *     where outages recur 1, plus 1 for each of ramp-and-obstructed and
+ *     rising. The outage is expected within 2 minutes.
+ * Precursor kinds: "planned" (strength 4; until the reboot time + 2 min,
+ * else 5 min), "obstruction", "outage" (the dish reports one: 8, 30 s).
  * Penalties (score points, with reasons): SNR persistently low 15, thermal
  * throttling 10, motors stuck 10, mast not near vertical 5, obstruction
  * (fraction >= 5 %: 1 + 0.3 per point over 5, max 10; currently obstructed +10),
@@ -43,6 +50,7 @@
 #include <stdint.h>
 
 #include "starlink/loclearn.h"
+#include "starlink/sl_drops.h"
 #include "engine/telemetry.h"
 #include "starlink/sl_types.h"
 
@@ -98,6 +106,10 @@ struct sl_predict {
 	unsigned hist_drops15;          /* samples with drops among the newest 15 */
 	double hist_drop60;             /* mean drop rate over the newest 60 s */
 	unsigned hist_zero_latency;     /* newest 60 s: samples with latency 0 and drop < 1 */
+	bool hist_ramp;                 /* the newest 15 s stand out (sl_drops.h) */
+	uint64_t drops_since_us;        /* status drop rate standing out since, 0 = no */
+	struct sl_drops drops;
+	double obstruct_strength;       /* evidence behind obstruct_flag */
 	/* place, for loclearn */
 	char place[LOCLEARN_KEY_MAX];
 	int64_t observed_to_s;

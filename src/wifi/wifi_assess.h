@@ -5,11 +5,19 @@
  *
  *   link down    not associated (disassociation is a link-down at once)
  *   level        signal >= -67 dBm: 0; to -75: up to 10; to -82: up to 30;
- *                to -90: up to 50 (signal_avg when the last frame's is unknown)
- *   fade         least-squares slope over the last 60 s (>= 3 samples over
- *                >= 20 s): falling >= 6 dB/min costs min(15, slope); a
- *                precursor (predicted outage) below -72 dBm or when -82 dBm
- *                would be crossed within a minute
+ *                to -90: up to 50 (signal_avg when the last frame's is unknown;
+ *                the trend line's value now when there is one, which
+ *                averages out the noise of single frames)
+ *   fade         the trend of the last 2 minutes (>= 4 samples over >= 40 s,
+ *                engine/trend.h: significant at 1 % with neighbours 10 s
+ *                apart taken as at least 0.72 alike, and >= 2 dB/min) costs
+ *                min(15, slope); a precursor
+ *                (predicted outage, kind wifi_fade) only when the fitted
+ *                line reaches the rate floor, -82 dBm (the least sensitivity
+ *                802.11 asks for 6 Mbit/s / MCS 0), within a minute, on two
+ *                reports in a row.
+ *                Strength |t| / t_crit (at most 8); the outage is expected
+ *                within 3 minutes.
  *   bitrate      tx bitrate under 6 Mbit/s: 10
  *   interference (interference_detection) from the last scan: co-channel or
  *                overlapping networks above -82 dBm beyond 3 (2 each, max 10);
@@ -47,6 +55,9 @@ struct wifi_assess {
 	double busy_pct;                /* survey of the member's channel, NAN unknown */
 	int suggest_channel;            /* the least occupied channel of the band, -1 none */
 	double slope_db_min;            /* of the last evaluation, NAN unknown */
+	double fade_t;                  /* its t-statistic, NAN unknown */
+	bool fading;                    /* significantly falling */
+	uint64_t precursor_since_us;    /* report since which it holds, 0 = not */
 };
 
 /* What a scan said about the member's channel; the caller computes it (the

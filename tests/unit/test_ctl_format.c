@@ -114,6 +114,19 @@ static void test_members(void **state)
 	expect_render("members", "[]", "no members configured\n");
 }
 
+static void test_members_precursors(void **state)
+{
+	char *out = render("members",
+		"[{\"name\":\"lte\",\"device\":\"wwan0\",\"class\":\"cellular\",\"priority\":2,"
+		"\"carrier\":true,\"state\":\"up\",\"active\":true,\"health_score\":90,"
+		"\"latency_ms\":50,\"jitter_ms\":3,\"loss_pct\":0,\"precursors\":["
+		"{\"kind\":\"cellular_fade\",\"alarms\":4,\"hits\":1,\"moves\":3,\"move_hits\":1,"
+		"\"precision\":0.25,\"bar\":1.3,\"checking\":true}]}]");
+	assert_non_null(strstr(out, "  lte          cellular_fade: 4 predicted, 1 right (25 %), 3 moved "
+				"traffic; needs strength 1.3; one being checked\n"));
+	free(out);
+}
+
 static void test_members_fit_100_columns(void **state)
 {
 	char *out = render("members",
@@ -235,6 +248,7 @@ int main(void)
 		cmocka_unit_test(test_members),
 		cmocka_unit_test(test_sticky_flows),
 		cmocka_unit_test(test_members_fit_100_columns),
+		cmocka_unit_test(test_members_precursors),
 		cmocka_unit_test(test_health),
 		cmocka_unit_test(test_health_starwatch),
 		cmocka_unit_test(test_config_show_is_uci),

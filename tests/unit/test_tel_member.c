@@ -162,9 +162,51 @@ static void test_link_down_is_state(void **st)
 	assert_int_equal(mstate_state(&ms), HEALTH_UP);
 }
 
+/* A prediction into the decision input: its kind, strength and horizon;
+ * the strength doubles when the probes agree (30 s with every fifth probe
+ * lost after a clean start), and the reason says so. The telemetry's share
+ * of the score goes along for the quality rule. */
+static void test_prediction_and_probes(void **st)
+{
+	struct tel_member t;
+	struct mstate ms;
+	struct decide_input in;
+	uint64_t now = T0;
+
+	memset(&t, 0, sizeof(t));
+	good_probes(&ms, &now);
+	for (int i = 0; i < 240; i++) {         /* two minutes of clean probes */
+		now += 500000;
+		mstate_outcome(&ms, MSTATE_REPLY, now - 30000, 30000, now);
+	}
+	tel_add_penalty(&t.v, "wifi", 12, "signal falling 12 dB/min (-76 dBm)");
+	tel_predict(&t.v, "Wi-Fi signal falling 12 dB/min: -76 dBm, -82 in 30 s");
+	tel_predict_as(&t.v, TEL_PRECURSOR_WIFI_FADE, 1.5, 180);
+	tel_predict_as(&t.v, TEL_PRECURSOR_OUTAGE, 8, 30);   /* the first one is kept */
+	tel_member_apply(&t, &ms, now);
+	memset(&in, 0, sizeof(in));
+	tel_member_input(&t, &in);
+	assert_true(in.predicted_outage);
+	assert_string_equal(in.predict_kind, TEL_PRECURSOR_WIFI_FADE);
+	assert_int_equal(in.predict_horizon_s, 180);
+	assert_true(fabs(in.predict_strength - 1.5) < 1e-9);
+	assert_string_equal(in.predict_reason, "Wi-Fi signal falling 12 dB/min: -76 dBm, -82 in 30 s");
+	assert_int_equal(in.tel_points, 12);
+	for (int i = 0; i < 60; i++) {          /* 30 s with every fifth probe lost */
+		now += 500000;
+		mstate_outcome(&ms, i % 5 ? MSTATE_REPLY : MSTATE_LOST, now - 30000,
+			       i % 5 ? 30000 : 0, now);
+	}
+	tel_member_apply(&t, &ms, now);         /* the same verdict, the probes now agree */
+	tel_member_input(&t, &in);
+	assert_true(fabs(in.predict_strength - 3) < 1e-9);
+	assert_non_null(strstr(in.predict_reason, "; the probes agree: loss 20 % in 30 s"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_prediction_and_probes),
 		cmocka_unit_test(test_registry_matches_build),
 		cmocka_unit_test(test_parts_follow_class),
 		cmocka_unit_test(test_penalty_cap),
