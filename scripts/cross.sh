@@ -50,6 +50,24 @@ apt_locked() { # cmd...
 	exec {fd}>&-
 }
 
+# An apt-get that fails is tried again: another apt-get on the machine may
+# hold apt's locks (apt-get update and download do not wait for them; install
+# waits up to DPkg::Lock::Timeout), or the mirror may hiccup. Waits on a lock
+# for up to 10 minutes, tries three times on other errors; its errors go to
+# $OUT/apt.log.
+apt_retry() { # cmd...
+	local try=0 waited=0
+	while :; do
+		"$@" >"$OUT/apt.log" 2>&1 && return 0
+		if grep -q 'Could not get lock' "$OUT/apt.log" && [ "$waited" -lt 600 ]; then
+			sleep 10; waited=$((waited + 10)); continue
+		fi
+		try=$((try + 1))
+		[ "$try" -lt 3 ] || { tail -5 "$OUT/apt.log" >&2; return 1; }
+		sleep $((try * 10))
+	done
+}
+
 host_deps() {
 	local missing=()
 	for p in "${HOSTPKGS[@]}"; do
@@ -59,8 +77,8 @@ host_deps() {
 	[ ${#missing[@]} -eq 0 ] && return 0
 	[ "$(id -u)" -eq 0 ] || fail "missing packages: ${missing[*]} (run as root)"
 	echo "cross $ARCH: installing ${missing[*]}"
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-		"${missing[@]}" >/dev/null || fail "apt-get install failed"
+	DEBIAN_FRONTEND=noninteractive apt_retry apt-get install -y -qq --no-install-recommends \
+		-o DPkg::Lock::Timeout=600 "${missing[@]}" || fail "apt-get install failed"
 }
 
 # The ARCH packages' lists: the architecture is added once (it changes
@@ -72,7 +90,7 @@ arch_lists() {
 	fi
 	apt-cache show "libc6:$ARCH" >/dev/null 2>&1 && return 0
 	[ "$(id -u)" -eq 0 ] || fail "no package lists for $ARCH (run as root)"
-	apt-get update -qq >/dev/null 2>&1 || true
+	apt_retry apt-get update -qq || true
 	apt-cache show "libc6:$ARCH" >/dev/null 2>&1 || fail "no package lists for $ARCH"
 }
 
@@ -143,7 +161,10 @@ sysroot() {
 	local dl; dl=$(mktemp -d)
 	chmod 755 "$dl"   # apt's download user writes here
 	echo "cross $ARCH: sysroot of ${#pkgs[@]} packages"
-	(cd "$dl" && apt-get download -qq "${pkgs[@]/%/:$ARCH}" >/dev/null 2>&1) ||
+	# lists older than the mirror name versions it no longer has: updated once
+	(cd "$dl" && apt_retry apt-get download -qq "${pkgs[@]/%/:$ARCH}") ||
+		{ [ "$(id -u)" -eq 0 ] && apt_locked apt_retry apt-get update -qq &&
+		  (cd "$dl" && apt_retry apt-get download -qq "${pkgs[@]/%/:$ARCH}"); } ||
 		{ rm -rf "$dl"; fail "apt-get download of the $ARCH libraries failed: ${pkgs[*]}"; }
 	rm -rf "$SYSROOT"; mkdir -p "$SYSROOT"
 	for deb in "$dl"/*.deb; do dpkg-deb -x "$deb" "$SYSROOT"; done
@@ -153,10 +174,15 @@ sysroot() {
 	echo "$libs" >"$SYSROOT/.done"
 }
 
+# The toolchain file; a build configured with another one (or against
+# another sysroot) starts again: CMake keeps the first one's flags.
 toolchain() {
 	# Bookworm's libraries live in /usr/lib/TRIPLET and /lib/TRIPLET.
+	# DT_RPATH (--disable-new-dtags), not RUNPATH: the loader under qemu
+	# finds the libraries' own libraries (libnetsnmp's libwrap, libcurl's
+	# libldap, ...) there too; RUNPATH serves only the program's direct ones.
 	local lib=$SYSROOT/usr/lib/$TRIPLET:$SYSROOT/lib/$TRIPLET
-	cat >"$OUT/toolchain.cmake" <<EOF
+	cat >"$OUT/toolchain.cmake.new" <<EOF
 set(CMAKE_SYSTEM_NAME Linux)
 set(CMAKE_SYSTEM_PROCESSOR $CPU)
 set(CMAKE_C_COMPILER $TRIPLET-gcc)
@@ -165,9 +191,12 @@ set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
 set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
 set(CMAKE_C_FLAGS_INIT "-O2 -isystem $SYSROOT/usr/include/$TRIPLET")
-set(CMAKE_EXE_LINKER_FLAGS_INIT "-Wl,-rpath-link,$lib -Wl,-rpath,$lib")
+set(CMAKE_EXE_LINKER_FLAGS_INIT "-Wl,-rpath-link,$lib -Wl,--disable-new-dtags -Wl,-rpath,$lib")
 set(CMAKE_CROSSCOMPILING_EMULATOR $QEMU;-L;/usr/$TRIPLET)
 EOF
+	cmp -s "$OUT/toolchain.cmake.new" "$OUT/toolchain.cmake" &&
+		[ "$OUT/toolchain.cmake" -nt "$SYSROOT/.done" ] || rm -rf "$BUILD"
+	mv "$OUT/toolchain.cmake.new" "$OUT/toolchain.cmake"
 }
 
 build() {
@@ -219,6 +248,17 @@ run_tests() {
 			grep -vE '^\[ (RUN|      OK) ' "$log" | tail -40
 		else
 			echo "cross $ARCH: $name: $ok passed"
+		fi
+	done
+	# the programs load every library they link (the sysroot is complete
+	# at run time, not only at link time) and start
+	for t in autonomyd autonomyctl starwatch; do
+		local out rc=0
+		out=$(cd "$BUILD" && timeout 120 "$QEMU" -L "/usr/$TRIPLET" "./$t" -V 2>&1) || rc=$?
+		if [ "$rc" -eq 0 ] && [[ "$out" == "$t "* ]]; then
+			passed=$((passed + 1))
+		else
+			failed=$((failed + 1)); bad+=("$t"); echo "cross $ARCH: $t -V (exit $rc): $out"
 		fi
 	done
 	[ ${#bad[@]} -eq 0 ] || echo "cross $ARCH: failing: ${bad[*]}"

@@ -10,7 +10,7 @@ passed=0 failed=0
 for arch in s390x armhf; do
 	start=$(date +%s)
 	log=$(mktemp)
-	scripts/cross.sh "$arch" 2>&1 | tee "$log" | grep -vE '^\[ |: [0-9]+ passed$'
+	scripts/cross.sh "$arch" 2>&1 | tee "$log" | grep -vE '^\[ +(RUN|OK) +\]|: [0-9]+ passed$'
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
 	rm -f "$log"
 	p=$(sed -E 's/^([0-9]+) passed.*/\1/' <<<"${line:-0 passed, 1 failed}")
