@@ -2,6 +2,10 @@
 # Installs what building and testing autonomy needs on Debian 12, only the
 # packages that are missing. Needs root for apt-get; without root it just
 # reports what is missing.
+#   deps.sh --libs   prints the libraries the programs and unit tests link:
+#                    every *-dev package below but the HOST_ONLY ones.
+#                    scripts/cross.sh puts their ARCH builds in its sysroot,
+#                    so a library added here is cross-built with, too.
 set -euo pipefail
 
 PKGS=(
@@ -18,6 +22,15 @@ PKGS=(
 	socat
 	libsnmp-dev libmosquitto-dev       # exporters: WITH_SNMP, WITH_MQTT (run-export.sh installs the servers)
 )
+# -dev packages for the host's tools only (not linked by the programs)
+HOST_ONLY=(libclang-rt-14-dev)
+
+if [ "${1:-}" = --libs ]; then
+	for p in "${PKGS[@]}"; do
+		case "$p" in *-dev) [[ " ${HOST_ONLY[*]} " == *" $p "* ]] || echo "$p" ;; esac
+	done
+	exit 0
+fi
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -7,18 +7,32 @@
 #   FUZZ_SECONDS=N   seconds per fuzz target (default 15)
 #   SKIP_FUZZ=1      leave out the fuzz smoke run
 # Each phase's tally line gives its wall time; a table of all durations (the
-# build too) precedes the last line, which is always "N passed, N failed".
+# build too; wall and CPU seconds) precedes the last line, which is always
+# "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 FUZZ_SECONDS=${FUZZ_SECONDS:-15}
 passed=0 failed=0
 phase_fail=()
-durations=()            # "seconds name", in the order the phases ran
+durations=()            # "wall cpu name", in the order the phases ran
 phase_t0=$SECONDS
 
-timed() { # name seconds: one row of the closing table
-	durations+=("$2 $1")
+# CPU time (user+system, in clock ticks) of this script's finished children:
+# the shell's cutime+cstime (fields 16, 17 of /proc/PID/stat). CPU seconds
+# compare across runs on a shared machine; wall seconds depend on the load.
+cpu_ticks() {
+	local st; read -r st </proc/$$/stat
+	set -- ${st##*) }          # from field 3 on: cutime is ${14}, cstime ${15}
+	echo $((${14} + ${15}))
+}
+TICKS=$(getconf CLK_TCK 2>/dev/null || echo 100)
+cpu_t0=$(cpu_ticks)
+
+timed() { # name seconds: one row of the closing table (CPU since the last row)
+	local c; c=$(cpu_ticks)
+	durations+=("$2 $(((c - cpu_t0) / TICKS)) $1")
+	cpu_t0=$c
 }
 
 tally() { # name passed failed; the phase ran since the last tally or phase_start
@@ -30,15 +44,16 @@ tally() { # name passed failed; the phase ran since the last tally or phase_star
 	phase_t0=$SECONDS
 }
 
-phase_start() { phase_t0=$SECONDS; }
+phase_start() { phase_t0=$SECONDS; cpu_t0=$(cpu_ticks); }
 
 print_durations() {
-	echo "== durations (s):"
-	local row
+	echo "== durations (s):   wall    cpu"
+	local row w c n
 	for row in "${durations[@]}"; do
-		printf '   %6d  %s\n' "${row%% *}" "${row#* }"
+		read -r w c n <<<"$row"
+		printf '   %6d %6d  %s\n' "$w" "$c" "$n"
 	done
-	printf '   %6d  total\n' "$SECONDS"
+	printf '   %6d %6d  total\n' "$SECONDS" $(($(cpu_ticks) / TICKS))
 }
 
 # Sums the closing "N passed, N failed" line of a test program's output.
