@@ -582,6 +582,34 @@ static void test_walk(void **state)
 	assert_int_equal(walk(&s, s.n, 5, &w, &r), WIFI_NL_DONE);
 }
 
+/* fuzz_wifi_nl's reproducer (issue 13): a station message whose nlmsg_len
+ * (37) is not a multiple of 4 and whose MAC attribute claims 10 bytes of
+ * which 9 are there. libmnl's walk ran to the aligned tail (40) and read the
+ * MAC's last byte past the message. In an exact-size heap buffer ASan sees
+ * that read; after a sentinel byte any build sees the MAC take it. */
+static void test_station_cut_mac(void **state)
+{
+	static const uint8_t repro[37] = {
+		0x25, 0x00, 0x00, 0x00, 0x1c, 0x00, 0x02, 0x00, 0x0d, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x13, 0x01, 0x00, 0x00, 0x08, 0x00, 0x03, 0x00,
+		0x01, 0x00, 0x00, 0x00, 0x0a, 0x00, 0x06, 0x00, 0x02, 0x11, 0x22, 0xb8,
+		0x31,
+	};
+	struct wifi_sample s;
+	uint32_t *exact = malloc(sizeof(repro));
+	memcpy(exact, repro, sizeof(repro));
+	wifi_sample_init(&s);
+	assert_int_equal(wifi_nl_parse_station((const struct nlmsghdr *)exact, &s), -1);
+	free(exact);
+
+	uint32_t padded[12];
+	memset(padded, 0xab, sizeof(padded));
+	memcpy(padded, repro, sizeof(repro));
+	wifi_sample_init(&s);
+	assert_int_equal(wifi_nl_parse_station((const struct nlmsghdr *)padded, &s), -1);
+	assert_null(strstr(s.bssid, "ab"));
+}
+
 static void test_walk_truncated(void **state)
 {
 	static struct stream s;
@@ -1059,6 +1087,7 @@ int main(void)
 		cmocka_unit_test(test_parse_survey),
 		cmocka_unit_test(test_walk),
 		cmocka_unit_test(test_walk_truncated),
+		cmocka_unit_test(test_station_cut_mac),
 		cmocka_unit_test(test_engine_sample),
 		cmocka_unit_test(test_engine_states),
 		cmocka_unit_test(test_engine_no_family),
