@@ -7,6 +7,7 @@
 
 static const struct ctl_arg_def validate_args[] = {
 	{ "file", CTL_ARG_STRING, false, "config file to check (default: the daemon's)" },
+	{ "text", CTL_ARG_STRING, false, "a config given inline instead of a file" },
 };
 
 static const struct ctl_arg_def monitor_args[] = {
@@ -33,10 +34,6 @@ static const struct ctl_arg_def dish_action_args[] = {
 	{ "confirm", CTL_ARG_BOOL, false, "yes, take the dish offline (asked for on a terminal)" },
 };
 
-static const struct ctl_arg_def show_args[] = {
-	{ "reveal", CTL_ARG_BOOL, false, "print secrets in full" },
-};
-
 const struct ctl_cmd_desc ctl_cmds[] = {
 	{ "status", "status", "", "daemon summary: active member, last switch, uptime",
 	  CTL_CMD_QUERY, NOARGS },
@@ -48,9 +45,12 @@ const struct ctl_cmd_desc ctl_cmds[] = {
 	{ "health", "health", "", "the daemon's own health: memory, CPU, loop lag",
 	  CTL_CMD_QUERY, NOARGS },
 	{ "config_show", "config show", "[--reveal]",
-	  "effective configuration with defaults (secrets masked)",
-	  CTL_CMD_QUERY, ARGS(show_args) },
-	{ "config_validate", "config validate", "[FILE]",
+	  "effective configuration with defaults (secrets masked; --reveal: config_reveal)",
+	  CTL_CMD_QUERY, NOARGS },
+	{ "config_reveal", "config reveal", "",
+	  "effective configuration with secrets in full (root or main.admin_group only)",
+	  CTL_CMD_QUERY | CTL_CMD_PRIVILEGED, NOARGS },
+	{ "config_validate", "config validate", "[FILE | --text CONFIG]",
 	  "check a config file; works without a running daemon",
 	  CTL_CMD_QUERY | CTL_CMD_LOCAL, ARGS(validate_args) },
 	{ "decisions", "decisions", "[--limit N]",
@@ -58,20 +58,20 @@ const struct ctl_cmd_desc ctl_cmds[] = {
 	  CTL_CMD_QUERY, ARGS(decisions_args) },
 	{ "failover", "failover", "--interface X [--force|--test] | --auto",
 	  "move traffic by hand: once, pinned, as a test, or back to automatic",
-	  CTL_CMD_ACTION, ARGS(failover_args) },
+	  CTL_CMD_ACTION | CTL_CMD_PRIVILEGED, ARGS(failover_args) },
 	{ "reload", "reload", "", "re-read the config; keeps the old one if the new one has errors",
-	  CTL_CMD_ACTION, NOARGS },
+	  CTL_CMD_ACTION | CTL_CMD_PRIVILEGED, NOARGS },
 	{ "starlink", "starlink", "[MEMBER]",
 	  "what the dish reports: outages, obstruction, alerts, updates, predictions",
 	  CTL_CMD_QUERY, ARGS(member_args) },
 	{ "starlink_reboot", "starlink reboot", "[--member X] --confirm",
 	  "reboot the dish (traffic moves away first when another member is healthy)",
-	  CTL_CMD_ACTION, ARGS(dish_action_args) },
+	  CTL_CMD_ACTION | CTL_CMD_PRIVILEGED, ARGS(dish_action_args) },
 	{ "starlink_stow", "starlink stow", "[--member X] --confirm",
 	  "stow the dish (traffic moves away first when another member is healthy)",
-	  CTL_CMD_ACTION, ARGS(dish_action_args) },
+	  CTL_CMD_ACTION | CTL_CMD_PRIVILEGED, ARGS(dish_action_args) },
 	{ "starlink_unstow", "starlink unstow", "[--member X] --confirm", "unstow the dish",
-	  CTL_CMD_ACTION, ARGS(dish_action_args) },
+	  CTL_CMD_ACTION | CTL_CMD_PRIVILEGED, ARGS(dish_action_args) },
 	{ "cellular", "cellular", "[MEMBER]",
 	  "what the modems report: registration, technology, signal, trend, roaming",
 	  CTL_CMD_QUERY, ARGS(member_args) },

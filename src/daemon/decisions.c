@@ -128,8 +128,9 @@ static struct member_rt *find(struct daemon *d, const char *name)
 static void decision_event(struct daemon *d, const struct decision *dc)
 {
 	daemon_event(d, decide_type_name(dc->type), dc->to[0] ? dc->to : NULL,
-		     "%s: %s -> %s: %s", decide_type_name(dc->type), dc->from[0] ? dc->from : "none",
-		     dc->to[0] ? dc->to : "none", dc->reason);
+		     "%s: %s -> %s: %s%s%s%s", decide_type_name(dc->type),
+		     dc->from[0] ? dc->from : "none", dc->to[0] ? dc->to : "none", dc->reason,
+		     dc->by[0] ? " (by " : "", dc->by, dc->by[0] ? ")" : "");
 }
 
 /* A switch away from a failed member flushes the connections NATed to it, so
@@ -228,6 +229,7 @@ static json_object *decision_json(const struct decision *dc)
 	json_object_object_add(o, "from", dc->from[0] ? json_object_new_string(dc->from) : NULL);
 	json_object_object_add(o, "to", dc->to[0] ? json_object_new_string(dc->to) : NULL);
 	json_object_object_add(o, "reason", json_object_new_string(dc->reason));
+	json_object_object_add(o, "by", dc->by[0] ? json_object_new_string(dc->by) : NULL);
 	for (unsigned i = 0; i < dc->n_scores; i++)
 		json_object_object_add(sc, dc->scores[i].name, dc->scores[i].score >= 0 ?
 				       json_object_new_int(dc->scores[i].score) : NULL);
@@ -257,14 +259,14 @@ json_object *decisions_last_switch(struct daemon *d)
 }
 
 json_object *decisions_failover(struct daemon *d, const char *member, bool force,
-				struct ctl_error *err)
+				const char *by, struct ctl_error *err)
 {
 	struct decision dc;
 	if (!find(d, member)) {
 		ctl_error_set(err, CTL_E_BAD_ARGS, "no member '%s'", member);
 		return NULL;
 	}
-	if (decide_manual(d->dec, member, force, clock_mono_us(), &dc) < 0) {
+	if (decide_manual(d->dec, member, force, clock_mono_us(), by, &dc) < 0) {
 		ctl_error_set(err, CTL_E_FAILED, "member '%s' is not known to the engine yet",
 			      member);
 		return NULL;
@@ -278,10 +280,10 @@ json_object *decisions_failover(struct daemon *d, const char *member, bool force
 	return o;
 }
 
-json_object *decisions_auto(struct daemon *d, struct ctl_error *err)
+json_object *decisions_auto(struct daemon *d, const char *by, struct ctl_error *err)
 {
 	struct decision dc;
-	if (decide_auto(d->dec, clock_mono_us(), &dc) < 0) {
+	if (decide_auto(d->dec, clock_mono_us(), by, &dc) < 0) {
 		ctl_error_set(err, CTL_E_FAILED, "no member is pinned; selection is automatic");
 		return NULL;
 	}

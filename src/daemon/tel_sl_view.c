@@ -302,7 +302,9 @@ json_object *tel_sl_action(struct daemon *d, struct ctl_conn *c, const char *act
 				    clock_wall_ms() / 1000);
 		tel_changed(m);
 	}
-	daemon_event(d, "starlink", m->name, "%s: operator asked the dish to %s", m->name, action);
+	daemon_event(d, "starlink", m->name, "%s: operator asked the dish to %s%s%s%s", m->name,
+		     action, d->cur_who ? " (by " : "", d->cur_who ? d->cur_who : "",
+		     d->cur_who ? ")" : "");
 	t->act_conn = c;
 	ctl_conn_on_close(c, conn_gone, m);
 	return CTL_REPLY_DEFERRED;

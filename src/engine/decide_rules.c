@@ -49,6 +49,8 @@ emit(struct decide_ctx *c, enum decide_type type, int from, int to, const char *
 	va_start(ap, fmt);
 	vsnprintf(x.reason, sizeof(x.reason), fmt, ap);
 	va_end(ap);
+	if (c->by)
+		snprintf(x.by, sizeof(x.by), "%s", c->by);
 	for (unsigned i = 0; i < d->n; i++) {
 		if (!d->m[i].present)
 			continue;
@@ -438,9 +440,9 @@ void decide_rule_auto(struct decide_ctx *c)
 /* ---- operator commands and history ------------------------------------------ */
 
 int decide_manual(struct decide *d, const char *name, bool pin, uint64_t now_us,
-		  struct decision *out)
+		  const char *by, struct decision *out)
 {
-	struct decide_ctx c = { .d = d, .now = now_us, .out = out, .max = out ? 1 : 0 };
+	struct decide_ctx c = { .d = d, .now = now_us, .out = out, .max = out ? 1 : 0, .by = by };
 	int to = name ? decide_find(d, name) : -1, from = d->active;
 
 	if (to < 0)
@@ -459,9 +461,9 @@ int decide_manual(struct decide *d, const char *name, bool pin, uint64_t now_us,
 	return 0;
 }
 
-int decide_auto(struct decide *d, uint64_t now_us, struct decision *out)
+int decide_auto(struct decide *d, uint64_t now_us, const char *by, struct decision *out)
 {
-	struct decide_ctx c = { .d = d, .now = now_us, .out = out, .max = out ? 1 : 0 };
+	struct decide_ctx c = { .d = d, .now = now_us, .out = out, .max = out ? 1 : 0, .by = by };
 
 	if (d->pinned < 0)
 		return -1;

@@ -21,6 +21,7 @@
 
 #include "core/clock.h"
 #include "core/fsutil.h"
+#include "core/json_strict.h"
 
 #define STORE_FORMAT "autonomy-usage"
 #define STORE_VERSION 1
@@ -210,23 +211,11 @@ static int member_parse(json_object *o, struct usage_member *u, char *err, size_
 
 static json_object *parse_root(const char *buf, size_t len, char *err, size_t errsize)
 {
-	json_tokener *tok = len <= STORE_MAX_BYTES ? json_tokener_new() : NULL;
-	if (!tok) {
-		errf(err, errsize, len > STORE_MAX_BYTES ? "too large" : "out of memory");
-		return NULL;
-	}
-	json_object *root = json_tokener_parse_ex(tok, buf, (int)len);
-	enum json_tokener_error je = json_tokener_get_error(tok);
-	size_t end = json_tokener_get_parse_end(tok);
-	json_tokener_free(tok);
-	while (root && end < len && buf[end] && strchr(" \t\r\n", buf[end]))
-		end++;
-	if (!root || je != json_tokener_success || end != len) {
-		errf(err, errsize, "not JSON (%s)", je == json_tokener_success ?
-		     (root ? "data after the document" : "empty") : json_tokener_error_desc(je));
-		json_object_put(root);
-		return NULL;
-	}
+	char why[160];
+	json_object *root = len <= STORE_MAX_BYTES ? json_strict_parse(buf, len, why, sizeof(why)) :
+			    NULL;
+	if (!root)
+		errf(err, errsize, "not JSON (%s)", len > STORE_MAX_BYTES ? "too large" : why);
 	return root;
 }
 
