@@ -14,6 +14,7 @@
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/fsutil.h"
+#include "core/json_strict.h"
 #include "core/jsonutil.h"
 #include "core/log.h"
 #include "daemon/daemon.h"
@@ -25,6 +26,7 @@
 #define GPSD_MAX_AGE_MS 10000
 #define SAVE_EVERY_S 600
 #define LEARN_FILE "locations.json"
+#define LEARN_MAX_BYTES (1u << 20)
 
 struct gps_state {
 	struct gpsd_client *gpsd;
@@ -98,20 +100,36 @@ const char *gps_place(struct daemon *d)
 
 /* ---- learnt places on disk --------------------------------------------------- */
 
+/* Any content, any kind of file: a bad one is moved aside (kept for a
+ * look, and not overwritten by the next save) and learning starts afresh. */
 static void learn_load(struct daemon *d)
 {
+	const char *path = d->gps->learn_path;
+	char why[200], bad[4200];
 	size_t len;
-	char *buf = fs_read_file(d->gps->learn_path, 1 << 20, &len);
-	if (!buf)
+	char *buf = fs_read_file(path, LEARN_MAX_BYTES, &len);
+	json_object *o = NULL;
+	if (!buf && errno == ENOENT)
 		return;         /* none yet */
-	json_object *o = json_tokener_parse(buf);
-	if (loclearn_from_json(d->learn, o) < 0)
-		log_warn("%s: not a locations file; starting without learnt places",
-			 d->gps->learn_path);
+	if (!buf)
+		snprintf(why, sizeof(why), "%s", fs_read_strerror(errno));
+	else if (!(o = json_strict_parse(buf, len, why, sizeof(why))))
+		;
+	else if (loclearn_from_json(d->learn, o) < 0)
+		snprintf(why, sizeof(why), "not a locations file");
 	else
-		log_info("%s: %u learnt places", d->gps->learn_path, d->learn->n);
+		why[0] = '\0';
 	json_object_put(o);
 	free(buf);
+	if (!why[0]) {
+		log_info("%s: %u learnt places", path, d->learn->n);
+		return;
+	}
+	if (fs_set_aside(path, bad, sizeof(bad)) < 0)
+		log_warn("%s: %s; starting without learnt places (cannot move it aside: %s)", path,
+			 why, strerror(errno));
+	else
+		log_warn("%s: %s; kept as %s, starting without learnt places", path, why, bad);
 }
 
 static void learn_save(struct daemon *d)

@@ -300,15 +300,12 @@ int usage_store_parse(const char *buf, size_t len, struct usage_member *members,
  * and says so. */
 static void set_aside(const char *path, const char *why, char *err, size_t errsize)
 {
-	char bad[4096];
-	if (snprintf(bad, sizeof(bad), "%s.bad", path) >= (int)sizeof(bad)) {
-		errf(err, errsize, "%s: %s; usage starts fresh", path, why);
-	} else if (rename(path, bad) < 0) {
-		errf(err, errsize, "%s: %s; usage starts fresh (renaming to %s failed: %s)",
-		     path, why, bad, strerror(errno));
-	} else {
+	char bad[4200];
+	if (fs_set_aside(path, bad, sizeof(bad)) < 0)
+		errf(err, errsize, "%s: %s; usage starts fresh (moving it aside failed: %s)",
+		     path, why, strerror(errno));
+	else
 		errf(err, errsize, "%s: %s; kept as %s, usage starts fresh", path, why, bad);
-	}
 }
 
 int usage_store_load(const char *path, struct usage_member *members, unsigned n,
@@ -318,13 +315,16 @@ int usage_store_load(const char *path, struct usage_member *members, unsigned n,
 	char *buf = fs_read_file(path, STORE_MAX_BYTES, &len);
 	if (!buf && errno == ENOENT)
 		return 0;                       /* first start: nothing to restore */
-	if (!buf && errno != EFBIG) {
+	/* A FIFO or a device is moved aside like bad content: never read. */
+	if (!buf && errno != EFBIG && errno != EINVAL) {
 		errf(err, errsize, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	char why[256];
 	int r = -1;
-	if (!buf)
+	if (!buf && errno == EINVAL)
+		snprintf(why, sizeof(why), "not a regular file");
+	else if (!buf)
 		snprintf(why, sizeof(why), "larger than %u bytes", STORE_MAX_BYTES);
 	else
 		r = usage_store_parse(buf, len, members, n, why, sizeof(why));

@@ -74,6 +74,8 @@ scenario() {
 	mkdir -p "$SC/bin" "$SC/state"
 	for t in "$@"; do ln -s "$HERE/fake_tools/$t" "$SC/bin/$t"; done
 	export FAKE_DIR="$SC/state"
+	# Tools get a minimal environment: their settings travel in fake.env.
+	printf 'FAKE_DATA=%s\nFAKE_DIR=%s\n' "$FAKE_DATA" "$FAKE_DIR" >"$SC/bin/fake.env"
 }
 
 set_fake() { printf '%s\n' "$2" >"$FAKE_DIR/$1"; }
