@@ -501,7 +501,8 @@ config autonomy 'main'
 
 config autonomy 'starlink'
 	option api_host '10.77.0.1'
-	option api_port '{port}'
+	option api_port '9200'
+	option api_timeout_ms '20000'
 	option health_check_interval '{interval}'
 
 config member 'sat'
@@ -513,32 +514,43 @@ config member 'sat'
 
 
 class Pipelining(Base):
+    """A reply that is sent late (a dish action) must not run the requests
+    queued behind it from where it is sent: here from inside another
+    client's reload (members_sync restarts the dish client, which answers
+    the waiting action with an error), where a queued reload of its own
+    freed the config and members the first reload was walking."""
+
     def test_reload_pipelined_behind_a_deferred_dish_action(self):
         with Netns("h9") as ns:
             harness.sh("ip", "-n", ns.peer_ns, "addr", "add", "10.77.0.1/30", "dev", ns.peer)
-            port = 9200
+            ctl = os.path.join(self.tmp, "dish.sock")
             emu = subprocess.Popen(["ip", "netns", "exec", ns.peer_ns, "/usr/bin/python3", EMU,
-                                    "--host", "10.77.0.1", "--port", str(port),
-                                    "--boot-s", "30"],
+                                    "--host", "10.77.0.1", "--port", "9200", "--control", ctl],
                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
             self.addCleanup(lambda: (emu.kill(), emu.wait()))
             self.assertTrue(emu.stdout.readline().startswith("listening"))
-            d = self.daemon(DISH_CONFIG.format(port=port, interval=3), netns=ns.ns).start()
+            d = self.daemon(DISH_CONFIG.format(interval=3), netns=ns.ns).start()
             self.assertTrue(wait_for(lambda: d.ctl("starlink", json_out=True)
                                      .data[0]["starlink"]["reachable"], 30),
                             d.read_log()[-2000:])
-            # The reload changes the dish's settings: its client is replaced,
-            # which the old code did inside that client's own callback.
-            d.write_config(DISH_CONFIG.format(port=port, interval=4))
-            s = d.request(b'{"cmd":"starlink_reboot","args":{"confirm":true}}\n'
+            # The dish holds its answers: the reboot stays deferred.
+            self.assertTrue(raw(ctl, b'{"cmd":"mode","mode":"stall"}\n')[0]["ok"])
+            a = d.request(b'{"cmd":"starlink_reboot","args":{"confirm":true}}\n'
                           b'{"cmd":"reload"}\n{"cmd":"status"}\n')
-            replies = read_lines(s, 3, timeout=30)
-            s.close()
+            self.assertTrue(wait_for(lambda: "operator asked the dish to reboot"
+                                     in d.read_log(), 10))
+            # Another client reloads a config that restarts the dish client.
+            d.write_config(DISH_CONFIG.format(interval=4))
+            b = raw(d.sock, b'{"cmd":"reload"}\n', timeout=30)[0]
+            self.assertTrue(b["ok"], b)
+            replies = read_lines(a, 3, timeout=30)
+            a.close()
             self.assertEqual(len(replies), 3, replies)
-            self.assertTrue(replies[0]["ok"], replies[0])
-            self.assertEqual(replies[0]["data"]["action"], "reboot")
+            self.assertEqual(replies[0]["error"]["code"], "failed", replies[0])
+            self.assertIn("restarted before it answered", replies[0]["error"]["message"])
             self.assertTrue(replies[1]["ok"] and replies[1]["data"]["reloaded"], replies[1])
             self.assertTrue(replies[2]["ok"] and "uptime_s" in replies[2]["data"], replies[2])
+            raw(ctl, b'{"cmd":"mode","mode":"normal"}\n')
             d.ctl("starlink", check_rc=0)
             self.assertEqual(d.stop(), 0)
 
