@@ -583,6 +583,26 @@ class Privileges(Base):
         self.assertEqual(st["NoNewPrivs"], "1")
         self.assertIn("cap_net_admin cap_net_raw", d.ctl("health", check_rc=0).stdout)
 
+    def test_started_with_the_service_managers_set(self):
+        """procd/systemd start it with docs/security.md's set (chown for the
+        socket's group, setpcap to finish the drop): it ends with the same."""
+        with open(os.path.join(ROOT, "openwrt", "capabilities.json")) as f:
+            procd = json.load(f)
+        start = [c.lower().replace("cap_", "") for c in procd["bounding"]]
+        self.assertEqual(sorted(start), ["chown", "net_admin", "net_raw", "setpcap"])
+        for key in ("effective", "permitted", "inheritable"):
+            self.assertEqual(procd[key], procd["bounding"], key)
+        caps = ",".join("+" + c for c in start)
+        d = self.daemon(main_opts("option socket_group '65534'"),
+                        wrap=["setpriv", "--bounding-set", "-all," + caps,
+                              "--inh-caps", "-all," + caps])
+        d.start()
+        h = d.ctl("health", json_out=True, check_rc=0).data["privileges"]
+        self.assertEqual(h["capabilities"], ["cap_net_admin", "cap_net_raw"])
+        self.assertEqual(h["bounding"], ["cap_net_admin", "cap_net_raw"])
+        self.assertIsNone(h["note"])
+        self.assertEqual(os.stat(d.sock).st_gid, 65534)     # chown at start worked
+
 
 class Authorisation(Base):
     def test_queries_for_the_socket_group_actions_for_root_or_admin_group(self):
