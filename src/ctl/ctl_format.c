@@ -373,6 +373,7 @@ static const struct {
 	{ "members", fmt_members_full },
 	{ "health", fmt_health },
 	{ "config_show", fmt_config_show },
+	{ "config_reveal", fmt_config_show },
 	{ "config_validate", fmt_config_validate },
 	{ "reload", fmt_reload },
 	{ "starlink", ctl_fmt_starlink },

@@ -100,6 +100,10 @@ class Secrets(Base):
         r = d.ctl("config", "show", "--reveal", json_out=True, check_rc=0)
         self.assertEqual(r.data["sections"]["slack"]["webhook_url"],
                          "https://hooks.slack.com/services/T000/B000/XXXXSECRETXXXX")
+        # The human form is UCI, like `config show`.
+        t = d.ctl("config", "show", "--reveal", check_rc=0).stdout
+        self.assertIn("\toption password 'hunter2-secret'", t)
+        self.assertIn("config member 'ghost'", t)
 
     def test_acl_puts_reveal_and_actions_in_write_only(self):
         with open(os.path.join(ROOT, "openwrt", "rpcd-acl.json")) as f:
