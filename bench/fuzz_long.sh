@@ -6,12 +6,58 @@
 # input libFuzzer saved, or a sanitizer report in its output (the fuzz build
 # aborts on UBSan). The machine is shared: run it under `nice -n 19`.
 #   bench/fuzz_long.sh SECONDS [TARGET...]     e.g. 600 uci ctl_request
+#   bench/fuzz_long.sh --report DIR...         the JSON of runs kept with
+#                                              FUZZ_KEEP (runs split in parts)
 #   FUZZ_RUNS=N    stop a target once it has executed N inputs (early finish)
 #   FUZZ_KEEP=DIR  keep each target's corpus, log and findings in DIR/NAME
 #   FUZZ_BUILD=DIR the fuzz build to use (default build-fuzz, rebuilt first)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-seconds=${1:?usage: fuzz_long.sh SECONDS [TARGET...]}
+
+# report SECONDS DIR/NAME...: one JSON document over finished targets
+report() {
+	/usr/bin/python3 - "$@" <<'PY'
+import json, os, re, sys
+seconds, dirs = int(sys.argv[1]), sys.argv[2:]
+out, total_exec, total_find = {}, 0, 0
+for d in dirs:
+    n = os.path.basename(d.rstrip("/"))
+    if not os.path.exists(os.path.join(d, "rc")):
+        continue        # not finished
+    log = open(os.path.join(d, "log"), errors="replace").read()
+    rc, start, end = open(os.path.join(d, "rc")).read().split()
+    m = re.search(r"stat::number_of_executed_units:\s+(\d+)", log)
+    if m:
+        execs = int(m.group(1))
+    else:       # stopped by a finding: the last status line
+        lines = re.findall(r"^#(\d+)\s", log, re.M)
+        execs = int(lines[-1]) if lines else 0
+    arts = sorted(os.listdir(os.path.join(d, "findings")))
+    reports = len(re.findall(r"runtime error:|ERROR: [A-Za-z]+Sanitizer|ERROR: libFuzzer", log))
+    findings = len(arts) or (1 if reports or int(rc) != 0 else 0)
+    secs = float(end) - float(start)
+    m = re.search(r"stat::peak_rss_mb:\s+(\d+)", log)
+    cov = re.findall(r"\bcov: (\d+)", log)
+    out[n] = {"executions": execs, "seconds": round(secs, 1),
+              "exec_per_s": round(execs / secs) if secs > 0 else None,
+              "coverage": int(cov[-1]) if cov else None,
+              "peak_rss_mb": int(m.group(1)) if m else None,
+              "findings": findings, "artifacts": arts, "exit": int(rc)}
+    total_exec += execs
+    total_find += findings
+print(json.dumps({"seconds_per_target": seconds or None, "targets": out,
+                  "total_executions": total_exec, "total_findings": total_find}, indent=1))
+PY
+}
+
+if [ "${1:-}" = --report ]; then
+	shift
+	dirs=()
+	for k in "$@"; do for d in "$k"/*/; do dirs+=("$d"); done; done
+	report 0 "${dirs[@]}"
+	exit 0
+fi
+seconds=${1:?usage: fuzz_long.sh SECONDS [TARGET...] | --report DIR...}
 shift
 [[ $seconds =~ ^[0-9]+$ ]] && [ "$seconds" -gt 0 ] || { echo "SECONDS must be > 0" >&2; exit 2; }
 build=${FUZZ_BUILD:-$root/build-fuzz}
@@ -51,33 +97,6 @@ for name in "${targets[@]}"; do
 	fi
 done
 
-/usr/bin/python3 - "$work" "$seconds" "${targets[@]}" <<'PY'
-import json, os, re, sys
-work, seconds, names = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
-out, total_exec, total_find = {}, 0, 0
-for n in names:
-    d = os.path.join(work, n)
-    log = open(os.path.join(d, "log"), errors="replace").read()
-    rc, start, end = open(os.path.join(d, "rc")).read().split()
-    m = re.search(r"stat::number_of_executed_units:\s+(\d+)", log)
-    if m:
-        execs = int(m.group(1))
-    else:       # stopped by a finding: the last status line
-        lines = re.findall(r"^#(\d+)\s", log, re.M)
-        execs = int(lines[-1]) if lines else 0
-    arts = sorted(os.listdir(os.path.join(d, "findings")))
-    reports = len(re.findall(r"runtime error:|ERROR: [A-Za-z]+Sanitizer|ERROR: libFuzzer", log))
-    findings = len(arts) or (1 if reports or int(rc) != 0 else 0)
-    secs = float(end) - float(start)
-    m = re.search(r"stat::peak_rss_mb:\s+(\d+)", log)
-    cov = re.findall(r"\bcov: (\d+)", log)
-    out[n] = {"executions": execs, "seconds": round(secs, 1),
-              "exec_per_s": round(execs / secs) if secs > 0 else None,
-              "coverage": int(cov[-1]) if cov else None,
-              "peak_rss_mb": int(m.group(1)) if m else None,
-              "findings": findings, "artifacts": arts, "exit": int(rc)}
-    total_exec += execs
-    total_find += findings
-print(json.dumps({"seconds_per_target": seconds, "targets": out,
-                  "total_executions": total_exec, "total_findings": total_find}, indent=1))
-PY
+dirs=()
+for name in "${targets[@]}"; do dirs+=("$work/$name"); done
+report "$seconds" "${dirs[@]}"
