@@ -66,6 +66,7 @@ if [ -z "$WATCH" ]; then
 	# shellcheck disable=SC2046
 	if ! gcc -std=gnu11 -O2 -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE -I"$ROOT/src" \
 		"$ROOT/src/link/linkmon.c" "$ROOT/src/core/log.c" "$ROOT/src/core/clock.c" \
+		"$ROOT/src/core/nlwalk.c" \
 		"$HERE/linkmon_watch.c" $(pkg-config --cflags --libs libmnl libevent_core) \
 		-o "$WATCH"; then
 		bad "build linkmon_watch"
