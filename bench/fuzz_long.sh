@@ -9,6 +9,8 @@
 #   bench/fuzz_long.sh --report DIR...         the JSON of runs kept with
 #                                              FUZZ_KEEP (runs split in parts)
 #   FUZZ_RUNS=N    stop a target once it has executed N inputs (early finish)
+#   FUZZ_MAX_LEN=N inputs of at most N bytes (libFuzzer guesses from the corpus:
+#                  the radio's scan captures make it ~70 KB, 30 times slower)
 #   FUZZ_KEEP=DIR  keep each target's corpus, log and findings in DIR/NAME
 #   FUZZ_BUILD=DIR the fuzz build to use (default build-fuzz, rebuilt first)
 set -euo pipefail
@@ -76,6 +78,7 @@ fi
 
 runs=()
 [ -n "${FUZZ_RUNS:-}" ] && runs=(-runs="$FUZZ_RUNS")
+[ -n "${FUZZ_MAX_LEN:-}" ] && runs+=(-max_len="$FUZZ_MAX_LEN")
 for name in "${targets[@]}"; do
 	bin=$build/fuzz_$name
 	[ -x "$bin" ] || { echo "no fuzz target $bin" >&2; exit 2; }
