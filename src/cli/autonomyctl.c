@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/import_mwan3.h"
 #include "cli/monitor.h"
 #include "ctl/ctl_client.h"
 #include "ctl/ctl_cmds.h"
@@ -258,7 +259,12 @@ static int run(struct cli *cl)
 	struct ctl_error err = { .details = NULL };
 	const char *sock = ctl_client_socket(cl->socket);
 	json_object *data;
-	if (cl->cmd->flags & CTL_CMD_LOCAL) {
+	if (strcmp(cl->cmd->name, "config_import_mwan3") == 0) {
+		int rc = cli_import_mwan3(cl->args, stdout);
+		json_object_put(cl->args);
+		cl->args = NULL;
+		return rc;
+	} else if (cl->cmd->flags & CTL_CMD_LOCAL) {
 		json_object *f, *t;
 		const char *file = json_object_object_get_ex(cl->args, "file", &f) ?
 				   json_object_get_string(f) : NULL;

@@ -81,6 +81,8 @@ static const struct option_rule {
 	{ "main", "state_dir", abs_path, "must be an absolute path" },
 	{ "main", "admin_group", group_name, "must be a group name or number" },
 	{ "main", "socket_group", group_name, "must be a group name or number" },
+	{ "main", "run_dir", abs_path_or_empty, "must be an absolute path or empty" },
+	{ "main", "log_file", abs_path_or_empty, "must be an absolute path or empty" },
 	{ "main", "pid_file", abs_path, "must be an absolute path" },
 	{ "main", "control_socket", socket_path,
 	  "must be an absolute path of at most 107 characters" },

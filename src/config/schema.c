@@ -50,8 +50,18 @@ static const struct cfg_option_def main_opts[] = {
 		 "How routes change: auto (= netlink for now), netlink, "
 		 "none (observe only); mwan3 is not available yet"),
 	ENUM_OPT("log_level", "info", log_level_enum, "Lowest syslog level that is logged"),
+	TYPED_OPT("log_file", CFG_STRING, 0, "",
+		  "Also write the log to this file (e.g. /var/log/autonomy.log, rotated by "
+		  "/etc/logrotate.d/autonomy; reopened on reload); empty: syslog only"),
 	TYPED_OPT("state_dir", CFG_STRING, 0, "/var/lib/autonomy",
-		  "Directory for state and telemetry (absolute path)"),
+		  "Persistent state (data usage, learnt places, history); on OpenWrt a "
+		  "directory on flash such as /etc/autonomy (absolute path)"),
+	TYPED_OPT("run_dir", CFG_STRING, 0, "",
+		  "Volatile working copies, written as often as they change (RAM on OpenWrt: "
+		  "/var/run/autonomy); empty: files are written in state_dir directly"),
+	SEC_OPT("persist_interval", "3600", 0, DAY,
+		"Longest time between copies of the working state to state_dir (flash "
+		"wear; a reboot loses at most this much; 0 = at every change)"),
 	TYPED_OPT("control_socket", CFG_STRING, 0, "/var/run/autonomy/autonomy.sock",
 		  "Unix socket autonomyctl talks to (absolute path)"),
 	TYPED_OPT("pid_file", CFG_STRING, 0, "/var/run/autonomy.pid",

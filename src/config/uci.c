@@ -86,6 +86,8 @@ struct parser {
 	size_t seq;
 	struct slot *slots;
 	size_t n_slots, slot_cap;
+	char **anon;            /* libuci's name of each anonymous section */
+	size_t anon_cap;
 	struct strbuf arg[3];   /* a command's arguments */
 	struct uci_error *err;
 };
@@ -370,7 +372,7 @@ static size_t hash_key(size_t sec, const char *name)
 static const char *slot_name(const struct parser *p, const struct slot *s)
 {
 	if (s->sec == NO_SEC)
-		return p->pkg->secs[s->idx].name;
+		return p->pkg->secs[s->idx].name ? p->pkg->secs[s->idx].name : p->anon[s->idx];
 	return p->recs[s->idx].opt.name;
 }
 
@@ -427,6 +429,32 @@ static int index_add(struct parser *p, size_t sec, size_t idx)
 
 /* --- building the package ------------------------------------------------- */
 
+/* libuci names an anonymous section when it creates it (list.c
+ * uci_fixup_section(), before any option): "cfg", the package's section
+ * count in hex, then djbhash(type) mod 2^16. The name is not ours to show,
+ * but it is taken: a later `config TYPE 'cfg0a1b2c'` reopens that section
+ * (same type) or is an error (another type), as in libuci. */
+static char *libuci_anon_name(const char *type, size_t n_sections)
+{
+	unsigned int hash = 5381;
+	char buf[32];
+
+	for (; *type; type++)
+		hash = ((hash << 5) + hash) + (unsigned int)(signed char)*type;
+	snprintf(buf, sizeof(buf), "cfg%02x%04x", (unsigned int)n_sections, hash % (1u << 16));
+	return strdup(buf);
+}
+
+static int name_anon(struct parser *p, size_t idx, const char *type)
+{
+	if (!(p->anon[idx] = libuci_anon_name(type, idx + 1)))
+		return nomem(p);
+	/* libuci adds the name to the section list: the first one found wins */
+	if (index_find(p, NO_SEC, p->anon[idx]) != NOT_FOUND)
+		return 0;
+	return index_add(p, NO_SEC, idx) ? nomem(p) : 0;
+}
+
 /* A new section, which the following options go to. */
 static int add_section(struct parser *p, const char *type, const char *name,
 		       int line)
@@ -449,7 +477,14 @@ static int add_section(struct parser *p, const char *type, const char *name,
 		return nomem(p);
 	}
 	p->cur_sec = pkg->n_secs++;
-	if (name && index_add(p, NO_SEC, p->cur_sec))
+	char **anon = grow(p->anon, &p->anon_cap, pkg->n_secs, sizeof(*anon));
+	if (!anon)
+		return nomem(p);
+	p->anon = anon;
+	anon[p->cur_sec] = NULL;
+	if (!name)
+		return name_anon(p, p->cur_sec, type);
+	if (index_add(p, NO_SEC, p->cur_sec))
 		return nomem(p);
 	return 0;
 }
@@ -527,8 +562,10 @@ static void drop_values(struct optrec *r)
  *  - an empty value changes nothing: uci_set() would delete, but only for a
  *    "lookup complete" pointer, which the parser's never is;
  *  - the same string again changes nothing and keeps the option's place;
- *  - anything else (another value, or over a list) frees the old option and
- *    makes a new string option at the end of the section. */
+ *  - anything else (another value, or over a list) replaces the option in
+ *    its place: uci_alloc_option() inserts the new one right after the old
+ *    one, which is then freed (libuci before 2023 appended it at the end;
+ *    the differential test against the vendored libuci keeps us honest). */
 static int set_option(struct parser *p, const char *name, const char *value,
 		      int line)
 {
@@ -555,13 +592,12 @@ static int set_option(struct parser *p, const char *name, const char *value,
 	}
 	r->opt.is_list = false;
 	r->opt.line = line;
-	r->seq = ++p->seq;
 	return 0;
 }
 
 /* `list NAME VALUE`, as list.c uci_add_list() does it: appends to a list in
  * place; a string option becomes a list of its old value and the new one,
- * re-created at the end of the section. An empty value is an item too. */
+ * in the option's place. An empty value is an item too. */
 static int add_list(struct parser *p, const char *name, const char *value,
 		    int line)
 {
@@ -578,10 +614,7 @@ static int add_list(struct parser *p, const char *name, const char *value,
 		free(v);
 		return nomem(p);
 	}
-	if (!r->opt.is_list) {
-		r->opt.is_list = true;
-		r->seq = ++p->seq;
-	}
+	r->opt.is_list = true;
 	r->opt.line = line;
 	return 0;
 }
@@ -749,6 +782,9 @@ static void parser_free(struct parser *p)
 		free_option(&p->recs[i].opt);
 	free(p->recs);
 	free(p->slots);
+	for (size_t i = 0; p->anon && i < p->pkg->n_secs; i++)
+		free(p->anon[i]);
+	free(p->anon);
 	for (size_t i = 0; i < sizeof(p->arg) / sizeof(p->arg[0]); i++)
 		free(p->arg[i].s);
 }

@@ -1,16 +1,20 @@
 #include "core/log.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 static struct {
 	bool to_stderr;
 	bool opened;
 	enum log_level level;
+	FILE *file;             /* main.log_file: a copy of every line */
 } g_log = { .to_stderr = true, .level = LOG_LVL_INFO };
 
 static const char *const level_names[] = {
@@ -55,10 +59,53 @@ void log_close(void)
 	if (g_log.opened)
 		closelog();
 	g_log.opened = false;
+	log_set_file(NULL);
+}
+
+/* (Re)opens the file: after logrotate moved it away, a reload starts a new
+ * one. Appends, line-buffered, close-on-exec. The daemon is root and the path
+ * the operator's: a symlink there is not followed (ELOOP), and anything but a
+ * regular file (a FIFO would block the loop) is refused (EINVAL). */
+int log_set_file(const char *path)
+{
+	if (g_log.file)
+		fclose(g_log.file);
+	g_log.file = NULL;
+	if (!path || !*path)
+		return 0;
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+		      O_CLOEXEC, 0640);
+	struct stat st;
+	if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+		close(fd);
+		fd = -1;
+		errno = EINVAL;
+	}
+	if (fd < 0 || !(g_log.file = fdopen(fd, "a"))) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		errno = e;
+		return -1;
+	}
+	setvbuf(g_log.file, NULL, _IOLBF, 0);
+	return 0;
+}
+
+static void log_to_file(enum log_level level, const char *text)
+{
+	char when[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	fprintf(g_log.file, "%s %s autonomyd: %s\n", when, log_level_name(level), text);
 }
 
 static void log_emit(enum log_level level, const char *text)
 {
+	if (g_log.file)
+		log_to_file(level, text);
 	if (!g_log.to_stderr) {
 		syslog((int)level, "%s", text);
 		return;

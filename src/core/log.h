@@ -16,6 +16,9 @@ enum log_level log_get_level(void);
 int log_level_parse(const char *name);
 const char *log_level_name(enum log_level level);
 void log_close(void);
+/* Also append every line to path (NULL or "": stop); reopened on each
+ * call, so a reload after logrotate starts a fresh file. 0 or -1 (errno). */
+int log_set_file(const char *path);
 
 void log_msg(enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

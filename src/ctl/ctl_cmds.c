@@ -19,7 +19,8 @@ static const struct ctl_arg_def decisions_args[] = {
 };
 
 static const struct ctl_arg_def failover_args[] = {
-	{ "interface", CTL_ARG_STRING, false, "the member to move traffic to" },
+	{ "interface", CTL_ARG_STRING, false,
+	  "the member: its name, netifd interface, device, or class when only one has it" },
 	{ "force", CTL_ARG_BOOL, false, "pin it there until 'failover --auto'" },
 	{ "test", CTL_ARG_BOOL, false, "switch, check connectivity through it, switch back" },
 	{ "auto", CTL_ARG_BOOL, false, "end a pin: automatic selection again" },
@@ -32,6 +33,16 @@ static const struct ctl_arg_def member_args[] = {
 static const struct ctl_arg_def dish_action_args[] = {
 	{ "member", CTL_ARG_STRING, false, "the starlink member (needed when there are several)" },
 	{ "confirm", CTL_ARG_BOOL, false, "yes, take the dish offline (asked for on a terminal)" },
+};
+
+static const struct ctl_arg_def mwan3_args[] = {
+	{ "file", CTL_ARG_STRING, false, "mwan3 config to read (default /etc/config/mwan3)" },
+};
+
+static const struct ctl_arg_def hotplug_args[] = {
+	{ "action", CTL_ARG_STRING, true, "netifd's ACTION: ifup, ifdown, ifupdate, ifup-failed" },
+	{ "interface", CTL_ARG_STRING, true, "netifd's INTERFACE (the logical name, e.g. wan)" },
+	{ "device", CTL_ARG_STRING, false, "netifd's DEVICE (the kernel device, e.g. pppoe-wan)" },
 };
 
 const struct ctl_cmd_desc ctl_cmds[] = {
@@ -75,6 +86,16 @@ const struct ctl_cmd_desc ctl_cmds[] = {
 	{ "cellular", "cellular", "[MEMBER]",
 	  "what the modems report: registration, technology, signal, trend, roaming",
 	  CTL_CMD_QUERY, ARGS(member_args) },
+	/* CLI only (not a ubus method): prints UCI for review. */
+	{ "config_import_mwan3", "config import-mwan3", "[FILE]",
+	  "turn mwan3's interfaces, members and policy into autonomy members (UCI on stdout)",
+	  CTL_CMD_LOCAL, ARGS(mwan3_args) },
+	/* Not a ubus method (neither query nor action): the hotplug.d script
+	 * calls it as root through the socket. Privileged: a fake ifdown
+	 * would take a member out. */
+	{ "hotplug", "hotplug", "--action A --interface I [--device D]",
+	  "tell the daemon of a netifd interface event (from /etc/hotplug.d/iface)",
+	  CTL_CMD_PRIVILEGED, ARGS(hotplug_args) },
 	{ "wifi", "wifi", "[MEMBER]",
 	  "what the Wi-Fi client radios report: association, signal, bitrate, neighbours",
 	  CTL_CMD_QUERY, ARGS(member_args) },

@@ -26,6 +26,8 @@ struct route_backend;
 struct loclearn;
 struct gps_state;
 struct usage_state;
+struct netifd;
+struct state_io;
 
 #define DAEMON_EVENTS_MAX 128
 
@@ -70,6 +72,8 @@ struct daemon {
 	bool dry_run;                   /* --dry-run: observe backend whatever the config */
 	struct decide *dec;             /* the decision engine */
 	struct route_backend *rb;       /* the only code that changes routing */
+	int route_kind;                 /* enum route_kind of rb */
+	char route_refused[224];        /* why netlink was refused ("" = it was not) */
 	struct event *decide_timer;     /* when a hold or sustain time matures */
 	struct failtest *failtest;      /* a running `failover --test` */
 	struct ctl_conn *cur_conn;      /* the connection of the request being handled */
@@ -80,6 +84,9 @@ struct daemon {
 	struct loclearn *learn;         /* where obstruction outages happen (gps.c) */
 	struct gps_state *gps;          /* the router's position (gps.c) */
 	struct usage_state *usage;      /* data usage per member (usage.c) */
+	struct netifd *netifd;          /* OpenWrt interface names → devices (netifd.c) */
+	struct state_io *state;         /* state_dir / run_dir writes (state.c) */
+	struct event *sd_watchdog;      /* systemd WATCHDOG=1 pings (main.c) */
 };
 
 /* Records an event: logged, kept in a ring for `monitor`, and streamed to
@@ -109,7 +116,5 @@ json_object *view_health(struct daemon *d);
 /* "k": ISO 8601 UTC and "k_ts": Unix seconds, both null for 0. */
 void view_add_time(json_object *o, const char *k, int64_t unix_s);
 
-/* The kernel device a member's traffic uses. */
-const char *member_device(const struct cfg_section *m);
 
 #endif

@@ -15,6 +15,7 @@
 #include "daemon/members.h"
 #include "engine/decide.h"
 #include "link/linkmon.h"
+#include "openwrt/owrt_mwan3_rules.h"
 #include "route/route.h"
 
 #define ROUTE_TABLE_BASE 200    /* member i gets table 201 + i */
@@ -39,6 +40,61 @@ static enum route_kind backend_kind(const struct daemon *d)
 	       ROUTE_KIND_NETLINK;
 }
 
+/* Where mwan3's policy rules are, mwan3 owns the default route and the
+ * netlink backend would fight it over every switch: refuse, observe, say
+ * why (docs/openwrt.md). Checked at start and at every reload. */
+static enum route_kind wanted_kind(struct daemon *d)
+{
+	enum route_kind k = backend_kind(d);
+	struct owrt_mwan3_seen seen;
+	d->route_refused[0] = '\0';
+	if (k != ROUTE_KIND_NETLINK || owrt_mwan3_detect(&seen) <= 0)
+		return k;
+	snprintf(d->route_refused, sizeof(d->route_refused),
+		 "mwan3 is active (%u policy rules, e.g. pref %u fwmark 0x%x/0x%x): observing "
+		 "only; stop mwan3 (autonomyctl config import-mwan3 converts its config), then "
+		 "reload", seen.rules, (unsigned)seen.first_pref, (unsigned)seen.first_mark,
+		 (unsigned)seen.first_mask);
+	return ROUTE_KIND_NONE;
+}
+
+static struct route_backend *new_backend(struct daemon *d)
+{
+	struct route_params rp = { .verify_interval_s = 30, .cb = on_route_event, .cb_arg = d };
+	rp.protocol = ROUTE_PROTO_DEFAULT;
+	rp.rule_pref = ROUTE_RULE_PREF_DEFAULT;
+	d->route_kind = (int)wanted_kind(d);
+	if (d->route_refused[0]) {
+		log_err("route backend netlink refused: %s", d->route_refused);
+		daemon_event(d, "route", NULL, "netlink backend refused: %s", d->route_refused);
+	}
+	struct route_backend *rb = route_new((enum route_kind)d->route_kind, d->base, &rp);
+	if (!rb)
+		log_errno(LOG_LVL_ERR, "route backend %s",
+			  route_kind_name((enum route_kind)d->route_kind));
+	return rb;
+}
+
+/* Reload: the backend the config and the system call for now (mwan3 was
+ * stopped, dry_run changed). The old one keeps its routes; the new one
+ * adopts them. */
+void decisions_backend_check(struct daemon *d)
+{
+	int was = d->route_kind;
+	if ((int)wanted_kind(d) == was && d->rb)
+		return;
+	struct route_backend *rb = new_backend(d);
+	if (!rb) {
+		d->route_kind = was;
+		return;
+	}
+	route_free(d->rb, ROUTE_KEEP);
+	d->rb = rb;
+	log_notice("route backend now %s", route_kind_name((enum route_kind)d->route_kind));
+	decisions_members_changed(d);
+	decisions_eval(d);
+}
+
 /* The operator-facing knobs of the engine, shared with the replay; a reload
  * changes them without forgetting the engine's history. */
 void decisions_configure(struct daemon *d)
@@ -49,21 +105,14 @@ void decisions_configure(struct daemon *d)
 
 int decisions_start(struct daemon *d)
 {
-	struct route_params rp = { .verify_interval_s = 30, .cb = on_route_event, .cb_arg = d };
 	d->dec = calloc(1, sizeof(*d->dec));
 	d->decide_timer = evtimer_new(d->base, on_decide_timer, d);
 	if (!d->dec || !d->decide_timer)
 		return -1;
 	decide_init(d->dec, NULL);
 	decisions_configure(d);
-	rp.protocol = ROUTE_PROTO_DEFAULT;
-	rp.rule_pref = ROUTE_RULE_PREF_DEFAULT;
-	d->rb = route_new(backend_kind(d), d->base, &rp);
-	if (!d->rb) {
-		log_errno(LOG_LVL_ERR, "route backend %s", route_kind_name(backend_kind(d)));
-		return -1;
-	}
-	return 0;
+	d->rb = new_backend(d);
+	return d->rb ? 0 : -1;
 }
 
 void decisions_stop(struct daemon *d)
@@ -304,5 +353,5 @@ json_object *decisions_route_status(struct daemon *d)
 
 const char *decisions_backend_name(struct daemon *d)
 {
-	return route_kind_name(backend_kind(d));
+	return route_kind_name((enum route_kind)d->route_kind);
 }

@@ -17,6 +17,9 @@ int decisions_start(struct daemon *d);
 void decisions_stop(struct daemon *d);
 /* Applies main.switch_margin / switch_sustain / failback_hold (reload). */
 void decisions_configure(struct daemon *d);
+/* Reload: swaps the route backend when the wanted one changed (mwan3
+ * stopped or started, backend or dry_run changed). */
+void decisions_backend_check(struct daemon *d);
 /* Members changed (reload, link, addresses): tell the route backend. */
 void decisions_members_changed(struct daemon *d);
 /* Evaluate now (a member's state changed, a timer matured). */

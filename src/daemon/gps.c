@@ -2,7 +2,7 @@
  * (get_location, diagnostics) — the best of them by freshness and accuracy,
  * shown in `status`; and the place key and the learnt obstruction places
  * (engine/loclearn) that the Starlink predictor uses, kept in
- * state_dir/locations.json. */
+ * state_dir/locations.json (working copy in run_dir, daemon/state.h). */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -17,6 +17,7 @@
 #include "core/json_strict.h"
 #include "core/jsonutil.h"
 #include "core/log.h"
+#include "daemon/state.h"
 #include "daemon/daemon.h"
 #include "daemon/tel.h"
 #include "engine/loclearn.h"
@@ -107,6 +108,7 @@ static void learn_load(struct daemon *d)
 	const char *path = d->gps->learn_path;
 	char why[200], bad[4200];
 	size_t len;
+	state_load_path(d, LEARN_FILE, d->gps->learn_path, sizeof(d->gps->learn_path));
 	char *buf = fs_read_file(path, LEARN_MAX_BYTES, &len);
 	json_object *o = NULL;
 	if (!buf && errno == ENOENT)
@@ -132,24 +134,30 @@ static void learn_load(struct daemon *d)
 		log_warn("%s: %s; kept as %s, starting without learnt places", path, why, bad);
 }
 
-static void learn_save(struct daemon *d)
+/* The working copy in run_dir when places changed; state_dir (flash) gets
+ * it at most every persist_interval, and at shutdown (force). */
+static void learn_save(struct daemon *d, bool force)
 {
-	if (!d->learn->dirty)
-		return;
-	json_object *o = loclearn_to_json(d->learn);
-	const char *txt = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
-	if (fs_mkdir_parents(d->gps->learn_path, 0755) < 0 ||
-	    fs_write_atomic(d->gps->learn_path, txt, strlen(txt), 0644) < 0)
-		log_errno(LOG_LVL_WARN, "cannot save %s (kept in memory)", d->gps->learn_path);
-	else
-		d->learn->dirty = false;
-	json_object_put(o);
+	if (d->learn->dirty) {
+		json_object *o = loclearn_to_json(d->learn);
+		const char *txt = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+		state_path(d, false, LEARN_FILE, d->gps->learn_path, sizeof(d->gps->learn_path));
+		if (fs_mkdir_parents(d->gps->learn_path, 0755) < 0 ||
+		    fs_write_atomic(d->gps->learn_path, txt, strlen(txt), 0644) < 0)
+			log_errno(LOG_LVL_WARN, "cannot save %s (kept in memory)",
+				  d->gps->learn_path);
+		else
+			d->learn->dirty = false;
+		json_object_put(o);
+	}
+	if (state_persist(d, LEARN_FILE, force) < 0)
+		log_errno(LOG_LVL_WARN, "cannot copy %s to state_dir", LEARN_FILE);
 }
 
 static void on_save(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd; (void)what;
-	learn_save(arg);
+	learn_save(arg, false);
 }
 
 /* ---- lifecycle ------------------------------------------------------------------ */
@@ -170,14 +178,12 @@ static void start_gpsd(struct daemon *d)
 
 int gps_start(struct daemon *d)
 {
-	const char *dir = cfg_str(config_section(d->cfg, "main"), "state_dir");
 	d->learn = calloc(1, sizeof(*d->learn));
 	d->gps = calloc(1, sizeof(*d->gps));
 	if (!d->learn || !d->gps)
 		return -1;
 	loclearn_init(d->learn);
 	d->gps->best = -1;
-	snprintf(d->gps->learn_path, sizeof(d->gps->learn_path), "%s/%s", dir, LEARN_FILE);
 	learn_load(d);
 	d->gps->save_timer = event_new(d->base, -1, EV_PERSIST, on_save, d);
 	struct timeval tv = { SAVE_EVERY_S, 0 };
@@ -191,7 +197,7 @@ void gps_stop(struct daemon *d)
 {
 	if (!d->gps)
 		return;
-	learn_save(d);
+	learn_save(d, true);
 	gpsd_client_free(d->gps->gpsd);
 	if (d->gps->save_timer)
 		event_free(d->gps->save_timer);

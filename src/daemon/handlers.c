@@ -10,6 +10,7 @@
 #include "daemon/decisions.h"
 #include "daemon/failtest.h"
 #include "daemon/members.h"
+#include "daemon/netifd.h"
 #include "daemon/tel.h"
 #include "ctl/ctl_validate.h"
 #include "daemon/daemon.h"
@@ -63,9 +64,11 @@ int daemon_reload(struct daemon *d, const char *by, struct ctl_error *err,
 	daemon_apply_log_level(cfg, d->debug);
 	access_configure(&d->access, cfg);
 	decisions_configure(d);
+	decisions_backend_check(d);
 	gps_reload(d);
 	if (members_sync(d) < 0)
 		log_err("reload: some members could not be started (see above)");
+	netifd_refresh(d);
 	usage_reload(d);
 	char msg[128];
 	snprintf(msg, sizeof(msg), "reloaded: %zu members, %zu warnings%s%.80s%s", cfg->n_members,
@@ -126,6 +129,9 @@ static json_object *h_failover(struct daemon *d, json_object *args, struct ctl_e
 		ctl_error_set(err, CTL_E_BAD_ARGS, "--force and --test exclude each other");
 		return NULL;
 	}
+	/* A member name, or its netifd interface, device or class. */
+	if (!(member = netifd_member_for(d, member, err)))
+		return NULL;
 	if (test)
 		return failtest_start(d, d->cur_conn, member, d->cur_who, err);
 	return decisions_failover(d, member, force, d->cur_who, err);
@@ -258,6 +264,7 @@ static const struct {
 	{ "config_reveal", h_config_reveal },
 	{ "config_validate", h_config_validate },
 	{ "reload", h_reload },
+	{ "hotplug", netifd_hotplug },
 };
 
 /* Privileged commands need root or main.admin_group by the connection's

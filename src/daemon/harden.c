@@ -30,16 +30,21 @@ int harden_abs_path(const char **path, char *buf, size_t size)
 	return 0;
 }
 
-/* state_dir holds files the daemon (root) rewrites: like the socket's and
- * the pid file's directory, nobody else may be able to write there. */
+/* state_dir and run_dir hold files the daemon (root) rewrites: like the
+ * socket's and the pid file's directory, nobody else may write there. */
 int harden_state_dir(struct daemon *d)
 {
+	static const char *const opts[] = { "state_dir", "run_dir" };
 	char probe[4200], why[512];
-	const char *dir = cfg_str(config_section(d->cfg, "main"), "state_dir");
-	snprintf(probe, sizeof(probe), "%s/.", dir);
-	if (fs_prepare_dir_of(probe, 0755, why, sizeof(why)) < 0) {
-		log_err("main.state_dir: %s", why);
-		return -1;
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+		const char *dir = cfg_str(config_section(d->cfg, "main"), opts[i]);
+		if (!dir || !*dir)
+			continue;       /* run_dir unset: state_dir only */
+		snprintf(probe, sizeof(probe), "%s/.", dir);
+		if (fs_prepare_dir_of(probe, 0755, why, sizeof(why)) < 0) {
+			log_err("main.%s: %s", opts[i], why);
+			return -1;
+		}
 	}
 	return 0;
 }

@@ -9,7 +9,7 @@ struct daemon;
 
 /* A relative *path becomes cwd/path in buf (the daemon chdirs to /). */
 int harden_abs_path(const char **path, char *buf, size_t size);
-/* main.state_dir created and checked (fs_dir_check); -1 logged. */
+/* main.state_dir and run_dir created and checked (fs_dir_check); -1 logged. */
 int harden_state_dir(struct daemon *d);
 /* Keeps only the capabilities the daemon needs; logs which. */
 void harden_drop_privileges(struct daemon *d);

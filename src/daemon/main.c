@@ -16,11 +16,14 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/pidfile.h"
+#include "core/sdnotify.h"
 #include "ctl/ctl_server.h"
 #include "daemon/daemon.h"
 #include "daemon/harden.h"
 #include "daemon/decisions.h"
 #include "daemon/members.h"
+#include "daemon/netifd.h"
+#include "daemon/state.h"
 #include "daemon/tel.h"
 #include "engine/replay.h"
 #include "link/linkmon.h"
@@ -112,12 +115,15 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 		struct ctl_error err = { .details = NULL };
 		json_object *warn = NULL;
 		log_notice("SIGHUP: reloading %s", d->config_path);
+		sd_notify_send("RELOADING=1");
 		daemon_reload(d, NULL, &err, &warn);
+		sd_notify_send("READY=1");
 		json_object_put(err.details);
 		json_object_put(warn);
 		return;
 	}
 	log_notice("signal %d: shutting down", (int)sig);
+	sd_notify_send("STOPPING=1");
 	event_base_loopexit(d->base, NULL);
 }
 
@@ -247,6 +253,28 @@ static struct event_base *new_base(void)
 	return b;
 }
 
+/* systemd's watchdog (WatchdogSec=): a ping from the loop itself at half
+ * the interval, so a wedged loop is what stops the pings. */
+static void on_watchdog(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd; (void)what; (void)arg;
+	if (sd_notify_send("WATCHDOG=1") < 0)
+		log_errno(LOG_LVL_WARN, "systemd watchdog ping");
+}
+
+static int watchdog_start(struct daemon *d)
+{
+	uint64_t us = sd_watchdog_usec() / 2;
+	if (!us)
+		return 0;
+	struct timeval tv = { (time_t)(us / 1000000), (suseconds_t)(us % 1000000) };
+	d->sd_watchdog = event_new(d->base, -1, EV_PERSIST, on_watchdog, d);
+	if (!d->sd_watchdog || event_add(d->sd_watchdog, &tv) < 0)
+		return -1;
+	log_info("systemd watchdog: pinging every %.1f s", (double)us / 1e6);
+	return 0;
+}
+
 static int start_services(struct daemon *d)
 {
 	d->base = new_base();
@@ -275,10 +303,12 @@ static int start_services(struct daemon *d)
 		log_err("cannot start the daemon's timers");
 		return -1;
 	}
-	if (decisions_start(d) < 0 || gps_start(d) < 0)
+	if (state_start(d) < 0 || decisions_start(d) < 0 || gps_start(d) < 0 ||
+	    netifd_start(d) < 0)
 		return -1;
 	if (members_sync(d) < 0)
 		log_err("some members could not be started (see above)");
+	netifd_refresh(d);
 	if (usage_start(d) < 0) {
 		log_err("cannot start data usage accounting");
 		return -1;
@@ -287,15 +317,22 @@ static int start_services(struct daemon *d)
 		log_err("cannot start the carrier watch");
 		return -1;
 	}
+	if (watchdog_start(d) < 0) {
+		log_err("cannot start the systemd watchdog timer");
+		return -1;
+	}
 	harden_drop_privileges(d);
 	return 0;
 }
 
 static void stop_services(struct daemon *d)
 {
+	if (d->sd_watchdog)
+		event_free(d->sd_watchdog);
 	carrier_watch_stop(d);
 	usage_stop(d);
 	members_free(d);
+	netifd_stop(d);
 	gps_stop(d);
 	decisions_stop(d);
 	if (d->monitor_timer)
@@ -313,6 +350,7 @@ static void stop_services(struct daemon *d)
 	if (d->base)
 		event_base_free(d->base);
 	json_object_put(d->last_reload.diags);
+	state_stop(d);
 	config_free(d->cfg);
 	pidfile_release(d->pf);
 }
@@ -330,6 +368,9 @@ static struct config *load_initial(const char *path)
 
 void daemon_apply_log_level(const struct config *cfg, bool debug)
 {
+	const char *file = cfg_str(config_section(cfg, "main"), "log_file");
+	if (log_set_file(file) < 0)
+		log_errno(LOG_LVL_ERR, "log file %s", file);
 	if (debug) {
 		log_set_level(LOG_LVL_DEBUG);
 		return;
@@ -387,6 +428,8 @@ int main(int argc, char **argv)
 		log_notice("autonomyd %s started: %zu members, control socket %s",
 			   AUTONOMY_VERSION, d.cfg->n_members, d.socket_path);
 		notify_parent(&notify_fd, 0);
+		if (sd_notify_send("READY=1") < 0)
+			log_errno(LOG_LVL_WARN, "systemd notification (NOTIFY_SOCKET)");
 		event_base_dispatch(d.base);
 	}
 	notify_parent(&notify_fd, 1);

@@ -15,6 +15,7 @@
 #include "daemon/daemon.h"
 #include "core/fsutil.h"
 #include "daemon/decisions.h"
+#include "daemon/netifd.h"
 #include "daemon/tel.h"
 #include "link/linkmon.h"
 
@@ -158,7 +159,7 @@ static void update_sources(struct member_rt *m, const struct link_info *li)
 
 static void apply_link(struct member_rt *m, const struct link_info *li, bool fresh)
 {
-	enum detect_link l = link_of(li);
+	enum detect_link l = m->ifdown ? DETECT_LINK_IFDOWN : link_of(li);
 	bool changed = l != m->link;
 	m->link = l;
 	if (m->prober) {
@@ -183,6 +184,26 @@ void members_carrier_lost(struct member_rt *m)
 		     m->name);
 	if (mstate_link(&m->ms, DETECT_LINK_NO_CARRIER, clock_mono_us()))
 		members_state_changed(m, "no carrier");
+}
+
+/* netifd says the member's interface went down or came back. */
+void members_set_ifdown(struct member_rt *m, bool down)
+{
+	if (m->ifdown == down)
+		return;
+	m->ifdown = down;
+	apply_link(m, linkmon_find(m->d->lm, m->device), !down);
+}
+
+/* The path may have changed (netifd ifup): fresh source addresses and a
+ * probe now instead of at the member's next turn. */
+void members_recheck(struct member_rt *m)
+{
+	uint64_t now = clock_mono_us();
+	apply_link(m, linkmon_find(m->d->lm, m->device), true);
+	sched_probe_now(&m->ms.sched, now);
+	if (m->timer)
+		member_arm(m, now);
 }
 
 void members_link_event(struct daemon *d, const struct link_info *li, bool gone)
@@ -234,7 +255,8 @@ static struct member_rt *member_new(struct daemon *d, const struct cfg_section *
 		return NULL;
 	m->d = d;
 	snprintf(m->name, sizeof(m->name), "%s", s->name);
-	snprintf(m->device, sizeof(m->device), "%s", member_device(s));
+	snprintf(m->device, sizeof(m->device), "%s", member_device(d, s));
+	m->ifdown = netifd_member_down(d, s);
 	snprintf(m->cls, sizeof(m->cls), "%s", cfg_enum_str(s, "class"));
 	if (strcmp(m->cls, "auto") == 0)
 		snprintf(m->cls, sizeof(m->cls), "%s", detect_class(m->device));

@@ -38,6 +38,7 @@ struct member_rt {
 	struct tel_member tm;           /* the engine's view of its telemetry */
 	struct mtel *tel;               /* the daemon's telemetry sources (tel.c) */
 	bool adopted;                   /* kept over a reload, telemetry not yet reloaded */
+	bool ifdown;                    /* netifd took its interface down */
 };
 
 /* (Re)builds d->members from d->cfg, keeping the measurements of members
@@ -48,6 +49,10 @@ struct member_rt *members_find_device(struct daemon *d, const char *dev);
 /* A linkmon event for some device. */
 void members_link_event(struct daemon *d, const struct link_info *li, bool gone);
 void members_carrier_lost(struct member_rt *m);
+/* netifd: the member's interface is down / up again (netifd.c). */
+void members_set_ifdown(struct member_rt *m, bool down);
+/* Fresh addresses and a probe now (netifd ifup). */
+void members_recheck(struct member_rt *m);
 /* The active member's carrier read from sysfs every 50 ms (carrier.c). */
 int carrier_watch_start(struct daemon *d);
 void carrier_watch_stop(struct daemon *d);

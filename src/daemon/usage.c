@@ -18,6 +18,7 @@
 #include "core/clock.h"
 #include "core/jsonutil.h"
 #include "core/log.h"
+#include "daemon/state.h"
 #include "daemon/daemon.h"
 #include "daemon/members.h"
 #include "daemon/tel.h"
@@ -33,6 +34,7 @@ struct usage_state {
 	char boot_id[USAGE_BOOT_ID_LEN + 1];
 	struct event *timer;
 	char last_error[160];
+	bool persist_now;               /* an alert: copy to state_dir at once */
 };
 
 static struct usage_member *find(struct usage_state *s, const char *name)
@@ -86,6 +88,7 @@ static void alert(struct daemon *d, struct usage_member *u)
 	for (unsigned i = 0; i < n; i++) {
 		if (!(bits & (1u << i)))
 			continue;
+		d->usage->persist_now = true;
 		clock_iso8601(u->next_reset, when, sizeof(when));
 		daemon_event(d, "alert", u->name, "%s: data usage reached %u %% of %llu MB "
 			     "(%.0f MB used; the allowance resets %s)", u->name, p[i],
@@ -136,9 +139,16 @@ static void check(struct daemon *d)
 		if (strcmp(err, s->last_error) != 0)
 			log_warn("data usage: %s (counts kept in memory)", err);
 		snprintf(s->last_error, sizeof(s->last_error), "%s", err);
-	} else {
-		s->last_error[0] = 0;
+		return;
 	}
+	s->last_error[0] = 0;
+	/* The counts that decide a data cap reach flash every persist_interval,
+	 * and at once when an alert fired (it must not fire again after a
+	 * power cut). */
+	if (state_persist(d, USAGE_FILE, s->persist_now) < 0)
+		log_errno(LOG_LVL_WARN, "data usage: cannot copy %s to state_dir", USAGE_FILE);
+	else
+		s->persist_now = false;
 }
 
 static void on_timer(evutil_socket_t fd, short what, void *arg)
@@ -179,18 +189,19 @@ static void arm(struct daemon *d)
 
 int usage_start(struct daemon *d)
 {
-	const char *dir = cfg_str(config_section(d->cfg, "main"), "state_dir");
 	char err[160];
 	d->usage = calloc(1, sizeof(*d->usage));
 	if (!d->usage)
 		return -1;
 	struct usage_state *s = d->usage;
-	snprintf(s->path, sizeof(s->path), "%s/%s", dir, USAGE_FILE);
+	char load[4096];
+	state_load_path(d, USAGE_FILE, load, sizeof(load));
+	state_path(d, false, USAGE_FILE, s->path, sizeof(s->path));
 	if (usage_boot_id(NULL, s->boot_id, sizeof(s->boot_id)) < 0)
 		s->boot_id[0] = 0;
 	if (rebuild(d) < 0)
 		return -1;
-	if (usage_store_load(s->path, s->u, s->n, err, sizeof(err)) < 0)
+	if (usage_store_load(load, s->u, s->n, err, sizeof(err)) < 0)
 		log_warn("data usage: %s; counting from now", err);
 	for (unsigned i = 0; i < s->n; i++)
 		plan(d, &s->u[i]);
@@ -211,6 +222,8 @@ void usage_stop(struct daemon *d)
 	check(d);
 	if (usage_store_save(s->path, s->u, s->n, err, sizeof(err)) < 0)
 		log_warn("data usage: %s", err);
+	if (state_persist(d, USAGE_FILE, true) < 0)
+		log_errno(LOG_LVL_WARN, "data usage: cannot copy %s to state_dir", USAGE_FILE);
 	if (s->timer)
 		event_free(s->timer);
 	free(s->u);

@@ -8,6 +8,8 @@
 #include "core/clock.h"
 #include "core/jsonutil.h"
 #include "core/selfhealth.h"
+#include "daemon/netifd.h"
+#include "daemon/state.h"
 #include "daemon/decisions.h"
 #include "daemon/members.h"
 #include "engine/decide.h"
@@ -42,6 +44,7 @@ json_object *view_status(struct daemon *d)
 	view_add_time(o, "started", d->started_wall_s);
 	const char *backend = decisions_backend_name(d);
 	add_str(o, "backend", backend);
+	add_str(o, "backend_refused", d->route_refused[0] ? d->route_refused : NULL);
 	add_str(o, "backend_configured", cfg_enum_str(config_section(d->cfg, "main"), "backend"));
 	add_str(o, "mode", strcmp(backend, "none") == 0 ? "observe" : "routing");
 	add_str(o, "active_member", d->active[0] ? d->active : NULL);
@@ -78,12 +81,6 @@ static json_object *addrs_json(const struct link_info *li)
 		json_object_array_add(a, json_object_new_string(out));
 	}
 	return a;
-}
-
-const char *member_device(const struct cfg_section *m)
-{
-	const char *dev = cfg_str(m, "device");
-	return dev && *dev ? dev : cfg_str(m, "interface");
 }
 
 static void add_link(json_object *o, const struct link_info *li)
@@ -256,6 +253,8 @@ static json_object *subsystems_json(struct daemon *d)
 	json_object_object_add(s, "probes", probe_engine_json(d));
 	json_object_object_add(s, "gps", gps_health_json(d));
 	json_object_object_add(s, "telemetry", tel_health_json(d));
+	json_object_object_add(s, "netifd", netifd_view(d));
+	json_object_object_add(s, "state", state_view(d));
 	json_object_object_add(s, "linkmon", l);
 	json_object_object_add(s, "control", c);
 	return s;

@@ -228,7 +228,7 @@ static void signal_rules(struct cell_assess *a, uint64_t now_us, struct tel_verd
 	double sl = a->slope_db_min;
 	if (!t || !isfinite(dbm) || !isfinite(sl) || sl > -3)
 		return;
-	tel_add_penalty(v, "cellular", (int)fmin(15, -2 * sl), "signal fading %.1f dB/min (%s %.0f dBm)",
+	tel_add_penalty(v, "cellular", (int)lround(fmin(15, -2 * sl)), "signal fading %.1f dB/min (%s %.0f dBm)",
 			-sl, m, dbm);
 	double weak = t->t[1] + 5, edge = t->t[2] + 2;
 	if (dbm < weak || dbm + 2 * sl < edge)

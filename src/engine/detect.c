@@ -37,6 +37,7 @@ const char *detect_link_name(enum detect_link link)
 	case DETECT_LINK_NO_CARRIER: return "no carrier";
 	case DETECT_LINK_ADMIN_DOWN: return "admin down";
 	case DETECT_LINK_MISSING: return "device missing";
+	case DETECT_LINK_IFDOWN: return "interface down (netifd)";
 	}
 	return "?";
 }

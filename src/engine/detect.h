@@ -45,6 +45,7 @@ enum detect_link {
 	DETECT_LINK_NO_CARRIER,
 	DETECT_LINK_ADMIN_DOWN,
 	DETECT_LINK_MISSING,
+	DETECT_LINK_IFDOWN,     /* netifd took the logical interface down */
 };
 
 enum detect_outcome {

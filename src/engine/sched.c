@@ -185,3 +185,9 @@ void sched_outcome(struct sched *s, bool lost, uint64_t sent_us, uint64_t now_us
 		s->bursts++;
 	}
 }
+
+void sched_probe_now(struct sched *s, uint64_t now_us)
+{
+	if (s->due_us > now_us)
+		s->due_us = now_us;
+}

@@ -92,6 +92,9 @@ unsigned sched_fire(struct sched *s, enum sched_role role, unsigned load_pct,
  * before the newest answered one is stale and ignored. */
 void sched_outcome(struct sched *s, bool lost, uint64_t sent_us, uint64_t now_us);
 bool sched_in_burst(const struct sched *s);
+/* Pulls the next probe in to now: something outside the probes (netifd
+ * brought the interface up) says the path may have changed. */
+void sched_probe_now(struct sched *s, uint64_t now_us);
 
 /* The nominal interval for a role (the upper bound; the mean is shorter by
  * jitter_pct/2 %). load_pct is the system load in percent. */

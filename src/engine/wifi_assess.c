@@ -117,7 +117,7 @@ void wifi_assess_eval(struct wifi_assess *a, uint64_t now_us, struct tel_verdict
 		tel_add_penalty(v, "wifi", 10, "tx bitrate %.1f Mbit/s", s->tx_bitrate_mbps);
 	double sl = a->slope_db_min = slope(a, now_us);
 	if (isfinite(dbm) && isfinite(sl) && sl <= -6) {
-		tel_add_penalty(v, "wifi", (int)fmin(15, -sl), "signal falling %.0f dB/min (%.0f dBm)",
+		tel_add_penalty(v, "wifi", (int)lround(fmin(15, -sl)), "signal falling %.0f dB/min (%.0f dBm)",
 				-sl, dbm);
 		if (dbm < -72 || dbm + sl < -82)
 			tel_predict(v, "Wi-Fi signal falling %.0f dB/min: %.0f dBm", -sl, dbm);

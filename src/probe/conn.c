@@ -6,6 +6,7 @@
 #include "probe/probe_internal.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,7 +88,10 @@ static void conn_account(struct prober *p, struct probe_conn *c)
 	struct tcp_info ti;
 	socklen_t len = sizeof(ti);
 	memset(&ti, 0, sizeof(ti));
-	if (getsockopt(c->fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0)
+	/* A tcp_info without segment counts (a pre-4.2 kernel; qemu-user
+	 * returns an int) cannot be accounted: count nothing, not garbage. */
+	if (getsockopt(c->fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0 ||
+	    len < offsetof(struct tcp_info, tcpi_segs_in) + sizeof(ti.tcpi_segs_in))
 		return;
 	uint64_t ip = probe_iphdr_len(c->family);
 	if (!c->connected) {

@@ -364,7 +364,16 @@ struct kind_prefix {
 };
 
 static int parse_http_plain(struct parse *ps, const char *s) { return parse_http(ps, s, PROBE_HTTP); }
-static int parse_https(struct parse *ps, const char *s) { return parse_http(ps, s, PROBE_HTTPS); }
+static int parse_https(struct parse *ps, const char *s)
+{
+#ifdef AUTONOMY_NO_HTTPS
+	(void)s;
+	return fail(ps, "is https://, and this build has no HTTPS (WITH_HTTPS=OFF): use http://, "
+		    "tcp: or an address");
+#else
+	return parse_http(ps, s, PROBE_HTTPS);
+#endif
+}
 
 static const struct kind_prefix kinds[] = {
 	{ "icmp:", parse_icmp },

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "core/fsutil.h"
+#include "core/log.h"
 #include "core/pidfile.h"
 
 static char dir[64];
@@ -196,6 +197,31 @@ static void test_pidfile_refuses_foreign_file(void **state)
 	free(s);
 }
 
+/* main.log_file: root appends to a path the operator names. */
+static void test_log_file_not_through_a_symlink_or_fifo(void **state)
+{
+	char victim[256], link[256], fifo[256], ok[256];
+	path_in(victim, sizeof(victim), "victim");
+	write_text(victim, "precious\n");
+	path_in(link, sizeof(link), "log-link");
+	assert_int_equal(symlink(victim, link), 0);
+	assert_int_equal(log_set_file(link), -1);
+	assert_int_equal(errno, ELOOP);
+	path_in(fifo, sizeof(fifo), "log-fifo");
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(log_set_file(fifo), -1);       /* at once: O_NONBLOCK */
+	path_in(ok, sizeof(ok), "autonomy.log");
+	assert_int_equal(log_set_file(ok), 0);
+	log_msg(LOG_LVL_ERR, "a line");
+	assert_int_equal(log_set_file(NULL), 0);
+	char *s = slurp(victim);
+	assert_string_equal(s, "precious\n");
+	free(s);
+	s = slurp(ok);
+	assert_non_null(strstr(s, "a line"));
+	free(s);
+}
+
 static void test_set_aside(void **state)
 {
 	char path[256], bad[300];
@@ -215,6 +241,7 @@ int main(void)
 		cmocka_unit_test(test_read_fifo_does_not_block),
 		cmocka_unit_test(test_dir_check),
 		cmocka_unit_test(test_pidfile_refuses_foreign_file),
+		cmocka_unit_test(test_log_file_not_through_a_symlink_or_fifo),
 		cmocka_unit_test(test_set_aside),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -978,6 +978,15 @@ static void test_callback_sees_table(void **state)
 
 static void test_live_socket(void **state)
 {
+	/* qemu-user 7.2 converts every rtnetlink attribute of a dump to the
+	 * guest's byte order except a last one without payload (its walk stops
+	 * at len > 4): on a big-endian guest the kernel's messages arrive
+	 * corrupt. The parser's byte-order handling is covered by the
+	 * hand-made messages above; the live kernel is tested natively. */
+	if (getenv("AUTONOMY_QEMU_CROSS_ENDIAN")) {
+		print_message("rtnetlink through qemu-user is not faithful: skipped\n");
+		skip();
+	}
 	struct event_base *base = event_base_new();
 	assert_non_null(base);
 	rec_reset();

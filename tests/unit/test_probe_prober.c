@@ -26,6 +26,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <linux/tcp.h>
 #include <event2/event.h>
 
 #define MAX_REC 600
@@ -260,6 +261,16 @@ static bool have_privilege(void)
 	return rc == 0;
 }
 
+static bool tcp_info_counts(void)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	int rc = getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len);
+	close(fd);
+	return rc == 0 && len >= offsetof(struct tcp_info, tcpi_segs_in) + sizeof(ti.tcpi_segs_in);
+}
+
 static void test_icmp_reply(void **state)
 {
 	struct probe_target t[] = { mk(PROBE_ICMP, "127.0.0.1", 0), mk(PROBE_ICMP, "::1", 0) };
@@ -420,9 +431,15 @@ static void test_tcp(void **state)
 	prober_get_stats(p, &st);
 	assert_int_equal(st.sockets, 0);        /* closed at once */
 	/* connected: SYN 60 + ACK 52 + RST 52 out, SYN-ACK 60 in; refused:
-	 * SYN 60 out, RST 40 in */
-	assert_int_equal(st.bytes_sent, 164 + 60);
-	assert_int_equal(st.bytes_received, 60 + 40);
+	 * SYN 60 out, RST 40 in. Bytes are only known where TCP_INFO has the
+	 * segment counts (not under qemu-user: the cross-architecture runs). */
+	if (tcp_info_counts()) {
+		assert_int_equal(st.bytes_sent, 164 + 60);
+		assert_int_equal(st.bytes_received, 60 + 40);
+	} else {
+		assert_int_equal(st.bytes_sent, 0);
+		print_message("TCP_INFO has no segment counts here: bytes not checked\n");
+	}
 	prober_free(p);
 	close(closed);
 	web_stop();
@@ -535,6 +552,13 @@ static void test_icmp_error_ends_probe(void **state)
 {
 	/* a UDP port nobody listens on: ICMP port unreachable, through the
 	 * error queue, ends the probe long before its 5 s timeout */
+	/* qemu-user 7.2 writes a 32-bit guest's IP_RECVERR offender address
+	 * 4 KiB past the control buffer (a stack smash that is qemu's, not
+	 * ours); scripts/cross.sh says so for armhf. */
+	if (getenv("AUTONOMY_QEMU_ERRQUEUE_BROKEN")) {
+		print_message("error queue through qemu-user is not faithful: skipped\n");
+		skip();
+	}
 	int s = socket(AF_INET, SOCK_DGRAM, 0);
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t al = sizeof(a);

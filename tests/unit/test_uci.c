@@ -1267,9 +1267,9 @@ static void test_repeated_option(void **state)
 {
 	static const struct xsec xs[] = { { "t", NULL } };
 	static const struct xopt xo[] = {
+		{ 0, O, "a", { "3" } },
 		{ 0, O, "keep", { "1" } },
 		{ 0, O, "b", { "2" } },
-		{ 0, O, "a", { "3" } },
 	};
 	static const char text[] = "config t\n"
 				   "option a 1\n"
@@ -1287,17 +1287,42 @@ static void test_repeated_option(void **state)
 	uci_package_free(&pkg);
 }
 
+/* libuci names an anonymous section when it makes it (`uci -X show` prints
+ * cfg013777 for the first `config switch`); that name is taken: a later
+ * section with it merges (same type) or is an error (another type). Found
+ * by the differential fuzzing against libuci (tests/openwrt). */
+static void test_anonymous_names_are_taken(void **state)
+{
+	static const struct xsec xs[] = { { "switch", NULL } };
+	static const struct xopt xo[] = {
+		{ 0, O, "name", { "x" } },
+		{ 0, O, "reset", { "1" } },
+	};
+	struct uci_package pkg;
+	struct uci_error err;
+
+	(void)state;
+	check_text("config switch\n\toption name x\n"
+		   "config switch 'cfg013777'\n\toption reset 1\n", xs, N(xs), xo, N(xo));
+	static const char bad[] = "config switch\nconfig vlan 'cfg013777'\n";
+
+	assert_int_equal(uci_parse(bad, sizeof(bad) - 1, &pkg, &err), -1);
+	assert_string_equal(err.msg, "section of different type overwrites prior section with "
+			    "same name");
+}
+
 /* list after list appends in place; list after option makes a list of the
- * old value and the new one, at the end; option after list replaces the
- * whole list with a plain option, at the end. */
+ * old value and the new one, in the option's place; option after list
+ * replaces the whole list with a plain option, in its place (libuci of
+ * 2025: uci_alloc_option/uci_alloc_list insert after the old element). */
 static void test_list_and_option_mix(void **state)
 {
 	static const struct xsec xs[] = { { "t", NULL } };
 	static const struct xopt xo[] = {
 		{ 0, L, "l", { "1", "2", "3" } },
-		{ 0, O, "z", { "z" } },
 		{ 0, L, "o", { "old", "new" } },
 		{ 0, O, "r", { "single" } },
+		{ 0, O, "z", { "z" } },
 	};
 
 	(void)state;
@@ -1659,6 +1684,7 @@ int main(void)
 		cmocka_unit_test(test_semicolons),
 		cmocka_unit_test(test_repeated_option),
 		cmocka_unit_test(test_list_and_option_mix),
+		cmocka_unit_test(test_anonymous_names_are_taken),
 		cmocka_unit_test(test_empty_values),
 		cmocka_unit_test(test_repeated_section),
 		cmocka_unit_test(test_name_rules),

@@ -1056,6 +1056,11 @@ static void test_real_kernel(void **state)
 	struct fake f;
 	memset(&f, 0, sizeof(f));
 	struct wifi_nl *nl = wifi_nl_new(g_base, "lo", 2000);
+	/* qemu-user (the cross-architecture runs) has no generic netlink. */
+	if (!nl && errno == EPROTONOSUPPORT) {
+		print_message("no generic netlink socket here: skipped\n");
+		skip();
+	}
 	assert_non_null(nl);
 	assert_int_equal(wifi_nl_sample(nl, on_result, &f), 0);
 	while (f.n_res == 0)
