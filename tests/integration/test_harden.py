@@ -106,8 +106,11 @@ class Secrets(Base):
         self.assertIn("config member 'ghost'", t)
 
     def test_acl_puts_reveal_and_actions_in_write_only(self):
-        with open(os.path.join(ROOT, "openwrt", "rpcd-acl.json")) as f:
+        share = os.path.join(ROOT, "openwrt", "files", "usr", "share")
+        with open(os.path.join(share, "rpcd", "acl.d", "autonomy.json")) as f:
             acl = json.load(f)
+        with open(os.path.join(share, "autonomy", "acl-unauthenticated.json")) as f:
+            anon = set(json.load(f)["unauthenticated"]["read"]["ubus"]["autonomy"])
         read = set(acl["autonomy-read"]["read"]["ubus"]["autonomy"])
         write = set(acl["autonomy-write"]["write"]["ubus"]["autonomy"])
         methods = json.loads(subprocess.run([self.plugin, "list"], capture_output=True,
@@ -115,6 +118,8 @@ class Secrets(Base):
         privileged = {"config_reveal", "failover", "reload", "starlink_reboot",
                       "starlink_stow", "starlink_unstow"}
         self.assertEqual(read & privileged, set())
+        self.assertEqual(anon & privileged, set())
+        self.assertLessEqual(anon, read)
         self.assertLessEqual(privileged, write)
         # Every method is in exactly one group.
         self.assertEqual(read | write, set(methods))
@@ -590,12 +595,18 @@ class Privileges(Base):
     def test_started_with_the_service_managers_set(self):
         """procd/systemd start it with docs/security.md's set (chown for the
         socket's group, setpcap to finish the drop): it ends with the same."""
-        with open(os.path.join(ROOT, "openwrt", "capabilities.json")) as f:
+        with open(os.path.join(ROOT, "openwrt", "files", "usr", "share", "autonomy",
+                               "capabilities.json")) as f:
             procd = json.load(f)
         start = [c.lower().replace("cap_", "") for c in procd["bounding"]]
         self.assertEqual(sorted(start), ["chown", "net_admin", "net_raw", "setpcap"])
         for key in ("effective", "permitted", "inheritable"):
             self.assertEqual(procd[key], procd["bounding"], key)
+        self.assertEqual(procd["ambient"], [])
+        with open(os.path.join(ROOT, "contrib", "systemd", "autonomyd.service")) as f:
+            unit = f.read()
+        self.assertIn("CapabilityBoundingSet=" + " ".join(procd["bounding"]), unit)
+        self.assertIn("NoNewPrivileges=yes", unit)
         caps = ",".join("+" + c for c in start)
         d = self.daemon(main_opts("option socket_group '65534'"),
                         wrap=["setpriv", "--bounding-set", "-all," + caps,
