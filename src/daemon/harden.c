@@ -1,5 +1,5 @@
 /* Start-up hardening of the daemon (issue 13): paths made absolute before
- * daemonising, the state directory checked, capabilities dropped. */
+ * daemonising, the state and run directories checked, capabilities dropped. */
 #include "daemon/harden.h"
 
 #include <stdio.h>
@@ -49,7 +49,7 @@ int harden_state_dir(struct daemon *d)
 	return 0;
 }
 
-/* What the daemon keeps after start-up (DESIGN.md "Least privilege"):
+/* What the daemon keeps after start-up (docs/security.md, "Capabilities"):
  * CAP_NET_ADMIN for routes, rules, conntrack, nftables, SO_MARK and
  * nl80211 scans; CAP_NET_RAW for raw ICMP where ping sockets are not
  * allowed and for SO_BINDTODEVICE on kernels before 5.7. No listener binds
