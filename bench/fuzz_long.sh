@@ -13,6 +13,8 @@
 #                  the radio's scan captures make it ~70 KB, 30 times slower)
 #   FUZZ_KEEP=DIR  keep each target's corpus, log and findings in DIR/NAME
 #   FUZZ_BUILD=DIR the fuzz build to use (default build-fuzz, rebuilt first)
+#   FUZZ_SEED=DIR  start from DIR/NAME/corpus (a run kept with FUZZ_KEEP) instead
+#                  of the seed corpus: a long run continued
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -84,7 +86,9 @@ for name in "${targets[@]}"; do
 	[ -x "$bin" ] || { echo "no fuzz target $bin" >&2; exit 2; }
 	dir=$work/$name
 	mkdir -p "$dir/corpus" "$dir/findings"
-	cp -r "$root/tests/fuzz/corpus/$name/." "$dir/corpus/" 2>/dev/null || true
+	seed=$root/tests/fuzz/corpus/$name
+	[ -n "${FUZZ_SEED:-}" ] && seed=$FUZZ_SEED/$name/corpus
+	cp -r "$seed/." "$dir/corpus/" 2>/dev/null || true
 	echo "fuzz_long: $name for ${seconds}s" >&2
 	start=$(date +%s.%N)
 	rc=0
