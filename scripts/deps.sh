@@ -14,6 +14,7 @@ PKGS=(
 	python3-grpcio python3-protobuf protobuf-compiler   # the dish emulator (a real gRPC server)
 	gpsd                               # a real gpsd for the GPS tests
 	socat
+	libsnmp-dev libmosquitto-dev       # exporters: WITH_SNMP, WITH_MQTT (run-export.sh installs the servers)
 )
 
 missing=()

@@ -5,17 +5,39 @@
 # integration tests against the sanitized daemon.
 #   FUZZ_SECONDS=N   seconds per fuzz target (default 15)
 #   SKIP_FUZZ=1      leave out the fuzz smoke run
+# Each phase's tally line gives its wall time; a table of all durations (the
+# build too) precedes the last line, which is always "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 FUZZ_SECONDS=${FUZZ_SECONDS:-15}
 passed=0 failed=0
 phase_fail=()
+durations=()            # "seconds name", in the order the phases ran
+phase_t0=$SECONDS
 
-tally() { # name passed failed
+timed() { # name seconds: one row of the closing table
+	durations+=("$2 $1")
+}
+
+tally() { # name passed failed; the phase ran since the last tally or phase_start
+	local s=$((SECONDS - phase_t0))
 	passed=$((passed + $2)); failed=$((failed + $3))
 	[ "$3" -eq 0 ] || phase_fail+=("$1")
-	echo "== $1: $2 passed, $3 failed"
+	timed "$1" "$s"
+	echo "== $1: $2 passed, $3 failed (${s} s)"
+	phase_t0=$SECONDS
+}
+
+phase_start() { phase_t0=$SECONDS; }
+
+print_durations() {
+	echo "== durations (s):"
+	local row
+	for row in "${durations[@]}"; do
+		printf '   %6d  %s\n' "${row%% *}" "${row#* }"
+	done
+	printf '   %6d  total\n' "$SECONDS"
 }
 
 # Sums the closing "N passed, N failed" line of a test program's output.
@@ -74,22 +96,31 @@ run_fuzz() {
 }
 
 scripts/deps.sh || { echo "dependencies missing"; exit 1; }
+timed deps "$SECONDS"
+phase_start
 if ! scripts/build.sh plain asan; then
 	echo "0 passed, 1 failed"; exit 1
 fi
+timed build $((SECONDS - phase_t0))
+phase_start
 run_ctest unit build
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	run_ctest unit-asan build-asan
 if [ "${SKIP_FUZZ:-0}" != 1 ]; then
-	if scripts/build.sh fuzz; then run_fuzz; else tally fuzz-build 0 1; fi
+	phase_start
+	if scripts/build.sh fuzz; then
+		timed fuzz-build $((SECONDS - phase_t0)); phase_start; run_fuzz
+	else tally fuzz-build 0 1; fi
 fi
 for t in tests/integration/run-*.sh; do
 	[ -x "$t" ] || continue
 	n=$(basename "$t" .sh); n=${n#run-}
+	phase_start
 	run_counted "integration-$n" "$t" "$ROOT/build-asan"
 done
 
 echo
+print_durations
 [ ${#phase_fail[@]} -eq 0 ] || echo "failing phases: ${phase_fail[*]}"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -13,6 +13,7 @@
 #include "ctl/ctl_client.h"
 #include "ctl/ctl_cmds.h"
 #include "ctl/ctl_format.h"
+#include "starwatch/sw_status.h"
 #include "ctl/ctl_rpcd.h"
 #include "ctl/ctl_validate.h"
 
@@ -291,6 +292,13 @@ static int run(struct cli *cl)
 		if (cl->json)
 			print_json_error(&err);
 		print_error(&err);
+		/* The daemon is down: what its watchdog says is all there is. */
+		if (err.code == CTL_E_NOT_RUNNING && strcmp(cl->cmd->name, "health") == 0 &&
+		    !cl->json) {
+			json_object *sw = sw_status_view(sock);
+			ctl_format_starwatch(sw, stdout);
+			json_object_put(sw);
+		}
 		json_object_put(err.details);
 		return exit_code_for(err.code);
 	}

@@ -72,6 +72,59 @@ static bool group_name(const char *v)
 	return n <= 32 && v[0] != '-';
 }
 
+static bool escalation_step(const char *v)
+{
+	return !strcmp(v, "restart_daemon") || !strcmp(v, "restart_interface") ||
+	       !strcmp(v, "reboot");
+}
+
+/* A program: an absolute path, or a bare name found on PATH. */
+static bool program(const char *v)
+{
+	return v[0] == '/' || !strchr(v, '/');
+}
+
+static bool listen_or_empty(const char *v)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	return !v[0] || cfg_parse_listen(v, &ss, &len) == 0;
+}
+
+static bool prom_file(const char *v)
+{
+	size_t n = strlen(v);
+	return !v[0] || (v[0] == '/' && n > 5 && strcmp(v + n - 5, ".prom") == 0);
+}
+
+/* net-snmp's forms: a socket path, or tcp:ADDRESS:PORT. */
+static bool agentx_socket(const char *v)
+{
+	return socket_path(v) || (strncmp(v, "tcp:", 4) == 0 && v[4]);
+}
+
+/* A numeric OID: .1.3.6... (at least two arcs, each a number). */
+static bool numeric_oid(const char *v)
+{
+	unsigned arcs = 0;
+	while (*v == '.') {
+		v++;
+		if (*v < '0' || *v > '9')
+			return false;
+		while (*v >= '0' && *v <= '9')
+			v++;
+		arcs++;
+	}
+	return !*v && arcs >= 2 && arcs <= 100;
+}
+
+/* An MQTT topic prefix: no wildcards, no empty levels at its ends. */
+static bool topic_prefix(const char *v)
+{
+	size_t n = strlen(v);
+	return !v[0] || (!strpbrk(v, "+#") && v[0] != '/' && v[n - 1] != '/' && n < 200);
+}
+
 static const struct option_rule {
 	const char *section;    /* NULL: every member */
 	const char *opt;
@@ -92,34 +145,67 @@ static const struct option_rule {
 	{ "cellular", "qmicli", abs_path_or_empty, "must be an absolute path or empty" },
 	{ "cellular", "gsmctl", abs_path_or_empty, "must be an absolute path or empty" },
 	{ NULL, "qmi_device", abs_path, "must be an absolute path such as /dev/cdc-wdm0" },
+	{ "starwatch", "log_file", abs_path_or_empty, "must be an absolute path or empty" },
+	{ "starwatch", "pid_file", abs_path, "must be an absolute path" },
+	{ "starwatch", "state_file", abs_path_or_empty, "must be an absolute path or empty" },
+	{ "starwatch", "restart_command", program,
+	  "must start with an absolute path or a program name" },
+	{ "starwatch", "reboot_command", program,
+	  "must start with an absolute path or a program name" },
+	{ "starwatch", "alert_url", cfg_valid_url, "is not an http:// or https:// URL" },
+	{ "prometheus", "listen", listen_or_empty,
+	  "is not ADDRESS:PORT (numeric IPv4, or [IPv6]:PORT) or empty" },
+	{ "prometheus", "textfile", prom_file, "must be an absolute path ending in .prom, or empty" },
+	{ "snmp", "agentx_socket", agentx_socket,
+	  "must be an absolute path (at most 107 characters) or tcp:ADDRESS:PORT" },
+	{ "snmp", "base_oid", numeric_oid, "is not a numeric OID such as .1.3.6.1.4.1.12345.1" },
+	{ "mqtt", "ca_file", abs_path_or_empty, "must be an absolute path or empty" },
+	{ "mqtt", "topic_prefix", topic_prefix,
+	  "must not contain + or # nor start or end with /" },
+};
+
+/* Lists whose every item must pass (option_rules check a value's first). */
+static const struct option_rule item_rules[] = {
+	{ "starwatch", "escalation", escalation_step,
+	  "is not a step (restart_daemon, restart_interface, reboot)" },
 };
 
 static void apply_rule(struct cfg_load *c, const struct cfg_section *s,
-		       const struct option_rule *r)
+		       const struct option_rule *r, bool every_item)
 {
 	const struct cfg_value *v = cfg_get(s, r->opt);
 	const struct cfg_option_def *d = &s->def->opts[v - s->vals];
 	char lb[96];
 
-	if (!v->n_items || r->ok(v->items[0].str))
+	size_t bad = 0, n = every_item ? v->n_items : 1;
+	while (bad < n && bad < v->n_items && r->ok(v->items[bad].str))
+		bad++;
+	if (!v->n_items || bad >= n)
 		return;
 	if (d->type == CFG_SECRET) /* the value holds a token: never print it */
 		cfg_diag(c, CFG_ERROR, blame_line(s, v, NULL), "%s.%s: value %s",
 			 cfg_label(s, lb, sizeof(lb)), r->opt, r->what);
 	else
 		cfg_diag(c, CFG_ERROR, blame_line(s, v, NULL), "%s.%s: '%.64s' %s",
-			 cfg_label(s, lb, sizeof(lb)), r->opt, v->items[0].str, r->what);
+			 cfg_label(s, lb, sizeof(lb)), r->opt, v->items[bad].str, r->what);
+}
+
+static void apply_rules(struct cfg_load *c, const struct cfg_section *s,
+			const struct option_rule *rules, size_t n, bool every_item)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct option_rule *r = &rules[i];
+
+		if (r->section ? s->def->name && strcmp(r->section, s->def->name) == 0
+			       : !s->def->name)
+			apply_rule(c, s, r, every_item);
+	}
 }
 
 static void check_option_rules(struct cfg_load *c, const struct cfg_section *s)
 {
-	for (size_t i = 0; i < sizeof(option_rules) / sizeof(option_rules[0]); i++) {
-		const struct option_rule *r = &option_rules[i];
-
-		if (r->section ? s->def->name && strcmp(r->section, s->def->name) == 0
-			       : !s->def->name)
-			apply_rule(c, s, r);
-	}
+	apply_rules(c, s, option_rules, sizeof(option_rules) / sizeof(option_rules[0]), false);
+	apply_rules(c, s, item_rules, sizeof(item_rules) / sizeof(item_rules[0]), true);
 }
 
 /* --- ordered pairs: lo <= hi ----------------------------------------------- */
@@ -136,6 +222,7 @@ static const struct order_rule {
 	{ "qos", "data_priority", "priority_queues" },
 	{ "qos", "bulk_priority", "priority_queues" },
 	{ "bandwidth", "data_warning_pct", "data_last_resort_pct" },
+	{ "starwatch", "check_interval", "hang_timeout" },
 };
 
 /* A number as the user wrote it: durations in the option's unit. */
@@ -176,6 +263,7 @@ static const struct needs_rule {
 	{ "email", "recipients" },
 	{ "slack", "webhook_url" },
 	{ "pagerduty", "api_key" },
+	{ "mqtt", "broker" },
 };
 
 static void check_needs(struct cfg_load *c, const struct cfg_section *s,

@@ -175,6 +175,11 @@ static void option_set(struct cfg_load *c, struct cfg_section *s, size_t idx,
 	}
 	value_clear(v);
 	*v = (struct cfg_value){ .set = true, .line = o->line, .n_items = n, .items = items };
+	/* Given a value, not merely defaulted or emptied: whoever wrote it
+	 * expects it to work. */
+	if (d->status == CFG_S_PLANNED && n && (!items[0].str || items[0].str[0]))
+		cfg_diag(c, CFG_WARNING, o->line, "%s.%s: %s", cfg_label(s, lb, sizeof(lb)),
+			 d->name, CFG_PLANNED_MSG);
 }
 
 static void unknown_option(struct cfg_load *c, const struct cfg_section *s,

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <json-c/json.h>
+#include <sys/socket.h>
 
 #include "config/schema.h"
 
@@ -87,11 +88,21 @@ const struct cfg_value *cfg_get(const struct cfg_section *s, const char *opt);
 bool        cfg_is_set(const struct cfg_section *s, const char *opt);
 
 /* Effective config (defaults filled in) as JSON:
- * {"file":..., "sections":{"main":{...},...}, "members":[{"name":..,...}]}.
+ * {"file":..., "sections":{"main":{...},...}, "members":[{"name":..,...}],
+ *  "planned":{"security":["api_authentication",...],...,"member":["weight"]}}
+ * ("planned": options accepted but without effect yet, per section; "member"
+ * for the options of every member section).
  * Secrets are masked ("se******") unless reveal is true. Durations are in the
  * option's own unit (ms for *_ms options, else seconds); lists are arrays; a
  * scalar without value or default is null. */
 json_object *config_to_json(const struct config *cfg, bool reveal_secrets);
+
+/* One section's options as in config_to_json (e.g. to see whether a reload
+ * changed it: compare the texts with secrets revealed). */
+json_object *config_section_json(const struct cfg_section *s, bool reveal_secrets);
+
+/* "ADDR:PORT" (numeric IPv4) or "[ADDR]:PORT" (IPv6) into ss; 0 or -1. */
+int cfg_parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len);
 
 /* Masks a secret for display: at most the first 2 characters (fewer for
  * short secrets, never more than a quarter), then always 6 '*'; "" stays "". */

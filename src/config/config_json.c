@@ -75,6 +75,45 @@ static void section_fill(json_object *obj, const struct cfg_section *s, bool rev
 				       value_json(&s->def->opts[i], &s->vals[i], reveal));
 }
 
+json_object *config_section_json(const struct cfg_section *s, bool reveal_secrets)
+{
+	json_object *o = json_object_new_object();
+
+	if (o && s)
+		section_fill(o, s, reveal_secrets);
+	return o;
+}
+
+/* The options of one section that have no effect yet, or NULL if none. */
+static json_object *planned_names(const struct cfg_section_def *def)
+{
+	json_object *arr = NULL;
+
+	for (size_t i = 0; i < def->n_opts; i++) {
+		if (def->opts[i].status != CFG_S_PLANNED)
+			continue;
+		if (!arr)
+			arr = json_object_new_array();
+		json_object_array_add(arr, json_object_new_string(def->opts[i].name));
+	}
+	return arr;
+}
+
+/* {"security":["api_authentication",...],...,"member":["weight"]}: what the
+ * schema accepts but nothing reads yet, so a client can mark it. */
+static json_object *planned_json(void)
+{
+	json_object *o = json_object_new_object();
+	json_object *a;
+
+	for (size_t i = 0; o && i < cfg_n_global_sections; i++)
+		if ((a = planned_names(&cfg_global_sections[i])))
+			json_object_object_add(o, cfg_global_sections[i].name, a);
+	if (o && (a = planned_names(&cfg_member_section)))
+		json_object_object_add(o, "member", a);
+	return o;
+}
+
 json_object *config_to_json(const struct config *cfg, bool reveal_secrets)
 {
 	json_object *root = json_object_new_object();
@@ -103,5 +142,6 @@ json_object *config_to_json(const struct config *cfg, bool reveal_secrets)
 	}
 	json_object_object_add(root, "sections", secs);
 	json_object_object_add(root, "members", members);
+	json_object_object_add(root, "planned", planned_json());
 	return root;
 }

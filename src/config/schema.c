@@ -10,25 +10,27 @@
 #include "config/schema.h"
 #include "config/cfg_internal.h"
 
-/* Row builders: keep each row on a line or two so the tables stay readable. */
-#define BOOL_OPT(n, d, h) \
-	{ .name = n, .type = CFG_BOOL, .def = d, .help = h }
-#define INT_OPT(n, d, lo, hi, h) \
-	{ .name = n, .type = CFG_INT, .def = d, .min = lo, .max = hi, .help = h }
-#define ENUM_OPT(n, d, e, h) \
-	{ .name = n, .type = CFG_ENUM, .def = d, .enums = e, .help = h }
+/* Row builders: keep each row on a line or two so the tables stay readable.
+ * A row may end with PLANNED: accepted and shown, no effect yet (schema.h). */
+#define PLANNED .status = CFG_S_PLANNED
+#define BOOL_OPT(n, d, h, ...) \
+	{ .name = n, .type = CFG_BOOL, .def = d, .help = h, __VA_ARGS__ }
+#define INT_OPT(n, d, lo, hi, h, ...) \
+	{ .name = n, .type = CFG_INT, .def = d, .min = lo, .max = hi, .help = h, __VA_ARGS__ }
+#define ENUM_OPT(n, d, e, h, ...) \
+	{ .name = n, .type = CFG_ENUM, .def = d, .enums = e, .help = h, __VA_ARGS__ }
 /* Duration in seconds; range given in seconds, stored in ms like all durations. */
-#define SEC_OPT(n, d, lo, hi, h) \
+#define SEC_OPT(n, d, lo, hi, h, ...) \
 	{ .name = n, .type = CFG_DURATION, .def = d, \
-	  .min = (lo) * 1000LL, .max = (hi) * 1000LL, .help = h }
-#define MS_OPT(n, d, lo, hi, h) \
+	  .min = (lo) * 1000LL, .max = (hi) * 1000LL, .help = h, __VA_ARGS__ }
+#define MS_OPT(n, d, lo, hi, h, ...) \
 	{ .name = n, .type = CFG_DURATION, .flags = CFG_F_UNIT_MS, .def = d, \
-	  .min = lo, .max = hi, .help = h }
-#define TYPED_OPT(n, t, f, d, h) \
-	{ .name = n, .type = t, .flags = f, .def = d, .help = h }
+	  .min = lo, .max = hi, .help = h, __VA_ARGS__ }
+#define TYPED_OPT(n, t, f, d, h, ...) \
+	{ .name = n, .type = t, .flags = f, .def = d, .help = h, __VA_ARGS__ }
 
-#define PCT(n, d, h)  INT_OPT(n, d, 0, 100, h)
-#define PORT(n, d, h) INT_OPT(n, d, 1, 65535, h)
+#define PCT(n, d, h, ...)  INT_OPT(n, d, 0, 100, h, __VA_ARGS__)
+#define PORT(n, d, h, ...) INT_OPT(n, d, 1, 65535, h, __VA_ARGS__)
 #define DAY  86400
 #define HOUR 3600
 
@@ -36,6 +38,7 @@ static const char *const backend_enum[] = { "auto", "netlink", "mwan3", "none", 
 static const char *const log_level_enum[] = { "err", "warn", "notice", "info", "debug", NULL };
 static const char *const sharing_enum[] = { "fair", "priority", "weighted", NULL };
 static const char *const gps_source_enum[] = { "auto", "gpsd", "starlink", "modem", NULL };
+static const char *const failsafe_enum[] = { "auto", "1", "0", NULL };
 static const char *const class_enum[] = {
 	"starlink", "cellular", "wifi", "lan", "other", "auto", NULL
 };
@@ -82,53 +85,66 @@ static const struct cfg_option_def main_opts[] = {
 };
 
 static const struct cfg_option_def alerts_opts[] = {
-	BOOL_OPT("info_enabled", "1", "Send alerts of level info"),
-	BOOL_OPT("warning_enabled", "1", "Send alerts of level warning"),
-	BOOL_OPT("critical_enabled", "1", "Send alerts of level critical"),
-	BOOL_OPT("emergency_enabled", "1", "Send alerts of level emergency"),
+	BOOL_OPT("info_enabled", "1", "Send alerts of level info", PLANNED),
+	BOOL_OPT("warning_enabled", "1", "Send alerts of level warning", PLANNED),
+	BOOL_OPT("critical_enabled", "1", "Send alerts of level critical", PLANNED),
+	BOOL_OPT("emergency_enabled", "1", "Send alerts of level emergency", PLANNED),
 	PCT("health_warning", "70", "Warn when a member's health score falls below this (0-100)"),
 	PCT("health_critical", "50",
 	    "Critical alert when a member's health score falls below this (<= health_warning)"),
-	INT_OPT("failover_warning", "5", 1, 1000, "Warn at this many failovers within an hour"),
+	INT_OPT("failover_warning", "5", 1, 1000, "Warn at this many failovers within an hour",
+		PLANNED),
 	INT_OPT("failover_critical", "10", 1, 1000,
-		"Critical alert at this many failovers within an hour (>= failover_warning)"),
+		"Critical alert at this many failovers within an hour (>= failover_warning)",
+		PLANNED),
 };
 
 static const struct cfg_option_def email_opts[] = {
-	BOOL_OPT("enabled", "0", "Send alerts by email (needs smtp_server and recipients)"),
-	TYPED_OPT("smtp_server", CFG_HOST, 0, NULL, "SMTP server host name or IP address"),
-	PORT("smtp_port", "587", "SMTP port: 587 = submission with STARTTLS, 465 = implicit TLS"),
-	TYPED_OPT("username", CFG_STRING, 0, NULL, "SMTP login name (empty: no authentication)"),
-	TYPED_OPT("password", CFG_SECRET, 0, NULL, "SMTP password"),
+	BOOL_OPT("enabled", "0", "Send alerts by email (needs smtp_server and recipients)",
+		 PLANNED),
+	TYPED_OPT("smtp_server", CFG_HOST, 0, NULL, "SMTP server host name or IP address", PLANNED),
+	PORT("smtp_port", "587", "SMTP port: 587 = submission with STARTTLS, 465 = implicit TLS",
+	     PLANNED),
+	TYPED_OPT("username", CFG_STRING, 0, NULL, "SMTP login name (empty: no authentication)",
+		  PLANNED),
+	TYPED_OPT("password", CFG_SECRET, 0, NULL, "SMTP password", PLANNED),
 	TYPED_OPT("from", CFG_EMAIL, 0, NULL,
-		  "Sender address (default: username if it is an address)"),
+		  "Sender address (default: username if it is an address)", PLANNED),
 	TYPED_OPT("recipients", CFG_EMAIL, CFG_F_LIST, NULL,
-		  "Addresses that receive alerts, comma-separated or one per `list`"),
+		  "Addresses that receive alerts, comma-separated or one per `list`", PLANNED),
 };
 
 static const struct cfg_option_def slack_opts[] = {
-	BOOL_OPT("enabled", "0", "Post alerts to Slack (needs webhook_url)"),
+	BOOL_OPT("enabled", "0",
+		 "Post alerts to Slack (needs webhook_url); in this version starwatch's emergencies"),
 	TYPED_OPT("webhook_url", CFG_SECRET, 0, NULL,
 		  "Slack incoming-webhook URL (https://hooks.slack.com/services/...), "
 		  "which contains a token"),
 	TYPED_OPT("channel", CFG_STRING, 0, NULL,
-		  "Channel override such as #network-alerts (empty: the webhook's own channel)"),
-	TYPED_OPT("username", CFG_STRING, 0, "autonomy Bot", "Name the messages are posted under"),
+		  "Channel override such as #network-alerts (empty: the webhook's own channel)",
+		  PLANNED),
+	TYPED_OPT("username", CFG_STRING, 0, "autonomy Bot", "Name the messages are posted under",
+		  PLANNED),
 };
 
 static const struct cfg_option_def pagerduty_opts[] = {
-	BOOL_OPT("enabled", "0", "Raise PagerDuty incidents for critical alerts (needs api_key)"),
-	TYPED_OPT("api_key", CFG_SECRET, 0, NULL, "PagerDuty integration (routing) key"),
-	TYPED_OPT("service_id", CFG_STRING, 0, NULL, "PagerDuty service the incidents belong to"),
+	BOOL_OPT("enabled", "0", "Raise PagerDuty incidents for critical alerts (needs api_key)",
+		 PLANNED),
+	TYPED_OPT("api_key", CFG_SECRET, 0, NULL, "PagerDuty integration (routing) key", PLANNED),
+	TYPED_OPT("service_id", CFG_STRING, 0, NULL, "PagerDuty service the incidents belong to",
+		  PLANNED),
 };
 
 static const struct cfg_option_def performance_opts[] = {
 	INT_OPT("max_memory_mb", "64", 8, 4096,
-		"Resident memory the daemon may use before it sheds caches"),
-	PCT("max_cpu_percent", "20", "CPU share above which the daemon slows its polling"),
-	SEC_OPT("gc_interval", "300", 10, DAY, "How often caches and old samples are cleaned up"),
-	INT_OPT("telemetry_retention_days", "30", 1, 3650, "Days of telemetry kept in the store"),
-	INT_OPT("log_retention_days", "7", 1, 3650, "Days of event and decision logs kept"),
+		"Resident memory the daemon may use before it sheds caches", PLANNED),
+	PCT("max_cpu_percent", "20", "CPU share above which the daemon slows its polling", PLANNED),
+	SEC_OPT("gc_interval", "300", 10, DAY, "How often caches and old samples are cleaned up",
+		PLANNED),
+	INT_OPT("telemetry_retention_days", "30", 1, 3650, "Days of telemetry kept in the store",
+		PLANNED),
+	INT_OPT("log_retention_days", "7", 1, 3650, "Days of event and decision logs kept",
+		PLANNED),
 };
 
 static const struct cfg_option_def polling_opts[] = {
@@ -191,47 +207,56 @@ static const struct cfg_option_def bandwidth_opts[] = {
 		 "Keep background traffic (checks, reports) small on metered members"),
 	BOOL_OPT("data_limit_enabled", "1",
 		 "Track data usage of metered members against their limits"),
-	BOOL_OPT("traffic_shaping", "1", "Shape traffic to the per-class limits below"),
-	BOOL_OPT("qos_enabled", "1", "Apply the qos section's priority queues"),
+	BOOL_OPT("traffic_shaping", "1", "Shape traffic to the per-class limits below", PLANNED),
+	BOOL_OPT("qos_enabled", "1", "Apply the qos section's priority queues", PLANNED),
 	INT_OPT("starlink_limit_mbps", "100", 0, 100000,
-		"Shaping limit on Starlink members (0 = none)"),
+		"Shaping limit on Starlink members (0 = none)", PLANNED),
 	INT_OPT("cellular_limit_mbps", "50", 0, 100000,
-		"Shaping limit on cellular members (0 = none)"),
-	INT_OPT("wifi_limit_mbps", "25", 0, 100000, "Shaping limit on Wi-Fi members (0 = none)"),
+		"Shaping limit on cellular members (0 = none)", PLANNED),
+	INT_OPT("wifi_limit_mbps", "25", 0, 100000, "Shaping limit on Wi-Fi members (0 = none)",
+		PLANNED),
 	PCT("data_warning_pct", "80", "Alert when a member has used this much of its data_limit_mb"),
 	PCT("data_last_resort_pct", "95",
 	    "Use a member only as a last resort once it has used this much of its data_limit_mb"),
 };
 
 static const struct cfg_option_def qos_opts[] = {
-	BOOL_OPT("enabled", "1", "Prioritise traffic classes on the active uplink"),
-	INT_OPT("priority_queues", "4", 1, 8, "Number of priority queues"),
+	BOOL_OPT("enabled", "1", "Prioritise traffic classes on the active uplink", PLANNED),
+	INT_OPT("priority_queues", "4", 1, 8, "Number of priority queues", PLANNED),
 	ENUM_OPT("bandwidth_sharing", "fair", sharing_enum,
-		 "How queues share bandwidth: fair, priority (strict) or weighted"),
+		 "How queues share bandwidth: fair, priority (strict) or weighted", PLANNED),
 	BOOL_OPT("latency_optimization", "1",
-		 "Keep queues short to protect latency-sensitive traffic"),
+		 "Keep queues short to protect latency-sensitive traffic", PLANNED),
 	INT_OPT("voice_priority", "1", 1, 8,
-		"Queue of voice traffic (1 = highest, <= priority_queues)"),
-	INT_OPT("video_priority", "2", 1, 8, "Queue of video traffic (<= priority_queues)"),
-	INT_OPT("data_priority", "3", 1, 8, "Queue of interactive data (<= priority_queues)"),
-	INT_OPT("bulk_priority", "4", 1, 8, "Queue of bulk transfers (<= priority_queues)"),
+		"Queue of voice traffic (1 = highest, <= priority_queues)", PLANNED),
+	INT_OPT("video_priority", "2", 1, 8, "Queue of video traffic (<= priority_queues)",
+		PLANNED),
+	INT_OPT("data_priority", "3", 1, 8, "Queue of interactive data (<= priority_queues)",
+		PLANNED),
+	INT_OPT("bulk_priority", "4", 1, 8, "Queue of bulk transfers (<= priority_queues)",
+		PLANNED),
 };
 
 static const struct cfg_option_def security_opts[] = {
-	BOOL_OPT("api_authentication", "1", "Require authentication on the HTTP API"),
-	BOOL_OPT("api_encryption", "1", "Serve the HTTP API over TLS only"),
-	BOOL_OPT("rate_limiting", "1", "Limit API requests per client"),
+	BOOL_OPT("api_authentication", "1",
+		 "Require an rpcd login on the HTTP API (uhttpd's /ubus); 0 = anyone may read "
+		 "status, members and health (the OpenWrt package's rpcd ACL follows it)"),
+	BOOL_OPT("api_encryption", "1", "Serve the HTTP API over TLS only", PLANNED),
+	BOOL_OPT("rate_limiting", "1", "Limit API requests per client", PLANNED),
 	TYPED_OPT("ip_whitelist", CFG_CIDR, CFG_F_LIST, "192.168.1.0/24",
-		  "Networks allowed to reach the API (address/prefix, space- or comma-separated)"),
-	BOOL_OPT("api_key_required", "1", "Require an API key on API requests"),
-	INT_OPT("api_key_rotation_days", "90", 1, 3650, "Days after which API keys are rotated"),
+		  "Networks allowed to reach the API (address/prefix, space- or comma-separated)",
+		  PLANNED),
+	BOOL_OPT("api_key_required", "1", "Require an API key on API requests", PLANNED),
+	INT_OPT("api_key_rotation_days", "90", 1, 3650, "Days after which API keys are rotated",
+		PLANNED),
 };
 
 static const struct cfg_option_def network_security_opts[] = {
-	BOOL_OPT("firewall_integration", "1", "Keep firewall zones in step with the active uplink"),
-	BOOL_OPT("intrusion_detection", "1", "Alert on suspicious connection patterns"),
-	BOOL_OPT("ddos_protection", "1", "Rate-limit floods towards the router"),
-	BOOL_OPT("traffic_monitoring", "1", "Collect per-member traffic counters"),
+	BOOL_OPT("firewall_integration", "1", "Keep firewall zones in step with the active uplink",
+		 PLANNED),
+	BOOL_OPT("intrusion_detection", "1", "Alert on suspicious connection patterns", PLANNED),
+	BOOL_OPT("ddos_protection", "1", "Rate-limit floods towards the router", PLANNED),
+	BOOL_OPT("traffic_monitoring", "1", "Collect per-member traffic counters", PLANNED),
 };
 
 static const struct cfg_option_def gps_opts[] = {
@@ -242,6 +267,81 @@ static const struct cfg_option_def gps_opts[] = {
 	ENUM_OPT("source", "auto", gps_source_enum,
 		 "Position source: auto (best available), gpsd or starlink (the dish); for a "
 		 "modem's GNSS, feed its NMEA port to gpsd"),
+};
+
+/* starwatch, the watchdog (src/starwatch/, its own program). */
+static const struct cfg_option_def starwatch_opts[] = {
+	BOOL_OPT("enabled", "1", "Run starwatch, which restarts a hung or dead autonomyd"),
+	SEC_OPT("check_interval", "10", 1, HOUR,
+		"How often starwatch asks autonomyd for its loop's progress (seconds)"),
+	SEC_OPT("hang_timeout", "30", 2, DAY,
+		"No progress or answer for this long: autonomyd is hung and is restarted (seconds)"),
+	INT_OPT("max_restarts", "5", 1, 100,
+		"Restarts within restart_window before starwatch holds down and raises an emergency"),
+	SEC_OPT("restart_window", "1800", 10, 7 * DAY, "Window the restarts are counted in (seconds)"),
+	TYPED_OPT("restart_command", CFG_STRING, CFG_F_LIST, NULL,
+		  "Command (argv, split on spaces) that starts autonomyd; default: its init "
+		  "script, systemctl, or autonomyd -c with this file"),
+	TYPED_OPT("log_file", CFG_STRING, 0, "/var/log/starwatch.log",
+		  "starwatch's own log, kept under 128 KiB plus one older file (empty: syslog only)"),
+	TYPED_OPT("pid_file", CFG_STRING, 0, "/var/run/starwatch.pid",
+		  "PID file of starwatch (absolute path)"),
+	ENUM_OPT("failsafe_route", "auto", failsafe_enum,
+		 "Keep a working default route while autonomyd is down: 1, 0, or auto (on unless "
+		 "mwan3 is installed or main.backend is none)"),
+	TYPED_OPT("escalation", CFG_STRING, CFG_F_LIST, "restart_daemon",
+		  "Recovery steps in order, each only after the previous failed: restart_daemon, "
+		  "restart_interface, reboot"),
+	INT_OPT("max_reboots_per_day", "0", 0, 24,
+		"Reboots the escalation may cause within 24 hours (0 = never reboot)"),
+	TYPED_OPT("reboot_command", CFG_STRING, CFG_F_LIST, "reboot",
+		  "Command (argv) of the reboot step"),
+	TYPED_OPT("state_file", CFG_STRING, 0, "",
+		  "Where starwatch counts its reboots, so the limit survives them (empty: "
+		  "starwatch.state in main.state_dir, on flash on OpenWrt)"),
+	TYPED_OPT("alert_url", CFG_SECRET, 0, NULL,
+		  "http(s) URL that receives starwatch's emergencies as a JSON POST "
+		  "(a webhook, an ntfy topic); may hold a token"),
+};
+
+/* Exporters (src/export/): each is off until its section enables it. */
+static const struct cfg_option_def prometheus_opts[] = {
+	BOOL_OPT("enabled", "0", "Serve Prometheus metrics (and/or write the textfile)"),
+	TYPED_OPT("listen", CFG_STRING, 0, "127.0.0.1:9612",
+		  "Address:port of the /metrics endpoint ([v6]:port for IPv6; loopback by "
+		  "default; empty: no HTTP listener, textfile only)"),
+	TYPED_OPT("textfile", CFG_STRING, 0, "",
+		  "Also write the metrics to this .prom file for node-exporter's textfile "
+		  "collector (e.g. /var/prometheus/autonomy.prom, on RAM); empty: none"),
+	SEC_OPT("textfile_interval", "15", 1, HOUR, "How often the textfile is rewritten"),
+};
+
+static const struct cfg_option_def snmp_opts[] = {
+	BOOL_OPT("enabled", "0", "Serve the AUTONOMY-MIB through snmpd as an AgentX subagent"),
+	TYPED_OPT("agentx_socket", CFG_STRING, 0, "/var/run/agentx.sock",
+		  "snmpd's AgentX master socket (its agentXSocket): a path, or tcp:ADDRESS:PORT"),
+	TYPED_OPT("base_oid", CFG_STRING, 0, ".1.3.6.1.4.1.12345.1",
+		  "Where the MIB is registered; 12345 is the operations guide's placeholder: "
+		  "use your own enterprise number"),
+};
+
+static const struct cfg_option_def mqtt_opts[] = {
+	BOOL_OPT("enabled", "0", "Publish state and events to an MQTT broker (needs broker)"),
+	TYPED_OPT("broker", CFG_HOST, 0, NULL,
+		  "Broker address or name (a name is resolved off the daemon's loop)"),
+	INT_OPT("port", "0", 0, 65535, "Broker port; 0 = 1883, or 8883 with tls"),
+	BOOL_OPT("tls", "0", "Connect with TLS, verifying the broker's certificate"),
+	TYPED_OPT("ca_file", CFG_STRING, 0, "",
+		  "CA certificates (PEM) the broker's certificate must chain to; empty: the "
+		  "system's (/etc/ssl/certs)"),
+	TYPED_OPT("username", CFG_STRING, 0, NULL, "Login name (empty: none)"),
+	TYPED_OPT("password", CFG_SECRET, 0, NULL, "Password of the login"),
+	TYPED_OPT("client_id", CFG_STRING, 0, "", "Client id (empty: autonomy-HOSTNAME)"),
+	TYPED_OPT("topic_prefix", CFG_STRING, 0, "",
+		  "Topics start with this (empty: autonomy/HOSTNAME)"),
+	SEC_OPT("interval", "300", 10, DAY,
+		"Retained state is refreshed this often (changes are published at once)"),
+	SEC_OPT("keepalive", "120", 10, HOUR, "MQTT keep-alive: how often an idle link is checked"),
 };
 
 const struct cfg_section_def cfg_global_sections[] = {
@@ -260,6 +360,10 @@ const struct cfg_section_def cfg_global_sections[] = {
 	SECTION("security", security_opts, "Access to the HTTP API"),
 	SECTION("network_security", network_security_opts, "Firewall and traffic protection"),
 	SECTION("gps", gps_opts, "Position source"),
+	SECTION("starwatch", starwatch_opts, "The watchdog: hang detection, restarts, fail-safe route"),
+	SECTION("prometheus", prometheus_opts, "Prometheus metrics: /metrics and a textfile"),
+	SECTION("snmp", snmp_opts, "SNMP: an AgentX subagent of snmpd"),
+	SECTION("mqtt", mqtt_opts, "MQTT fleet telemetry: retained state and events"),
 };
 const size_t cfg_n_global_sections =
 	sizeof(cfg_global_sections) / sizeof(cfg_global_sections[0]);
@@ -284,7 +388,8 @@ static const struct cfg_option_def member_opts[] = {
 	TYPED_OPT("gateway6", CFG_IPADDR, 0, NULL,
 		  "IPv6 next hop of this uplink (default: learnt from its routes / RA)"),
 	INT_OPT("weight", "1", 1, 1000,
-		"Share of traffic among members of equal priority when the backend balances"),
+		"Share of traffic among members of equal priority when the backend balances",
+		PLANNED),
 	INT_OPT("data_limit_mb", "0", 0, 100000000,
 		"Data included per month in MB (0 = no cap); near it the member is a last resort"),
 	INT_OPT("data_reset_day", "1", 1, 31,

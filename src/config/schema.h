@@ -22,6 +22,19 @@ enum cfg_type {
 	CFG_TARGET,     /* a probe target (probe/probe.h syntax); lists split on spaces only */
 };
 
+/* Whether an option does anything yet. A planned option is accepted (so a config
+ * written from the operations guide loads) and shown, but nothing reads it yet:
+ * setting it draws the warning "accepted, no effect yet" (autonomyd -n, reload,
+ * config validate) and `config show` marks it. The row that gets its code drops
+ * the mark, and the warning goes with it. tests/unit/test_schema_status.c holds
+ * the reviewed list and checks both directions against the sources. */
+enum cfg_status {
+	CFG_S_IMPLEMENTED = 0,  /* the default of every row */
+	CFG_S_PLANNED,
+};
+/* The words of that warning and of the mark in `config show`. */
+#define CFG_PLANNED_MSG "accepted, no effect yet (not implemented in this version)"
+
 enum cfg_flags {
 	CFG_F_LIST     = 1u << 0, /* `list` (also accepts a space/comma-separated `option`) */
 	CFG_F_REQUIRED = 1u << 1,
@@ -36,6 +49,7 @@ struct cfg_option_def {
 	long long min, max;         /* CFG_INT / CFG_DURATION (ms) range; 0,0 = unbounded */
 	const char *const *enums;   /* CFG_ENUM: NULL-terminated */
 	const char *help;
+	enum cfg_status status;
 };
 
 struct cfg_section_def {

@@ -15,6 +15,7 @@ static struct {
 	bool opened;
 	enum log_level level;
 	FILE *file;             /* main.log_file: a copy of every line */
+	log_sink_fn sink;       /* starwatch's size-bounded log file */
 } g_log = { .to_stderr = true, .level = LOG_LVL_INFO };
 
 static const char *const level_names[] = {
@@ -33,6 +34,7 @@ void log_open(const char *ident, bool to_stderr, enum log_level level)
 }
 
 void log_set_level(enum log_level level) { g_log.level = level; }
+void log_set_sink(log_sink_fn fn) { g_log.sink = fn; }
 enum log_level log_get_level(void) { return g_log.level; }
 
 int log_level_parse(const char *name)
@@ -106,6 +108,8 @@ static void log_emit(enum log_level level, const char *text)
 {
 	if (g_log.file)
 		log_to_file(level, text);
+	if (g_log.sink)
+		g_log.sink(level, text);
 	if (!g_log.to_stderr) {
 		syslog((int)level, "%s", text);
 		return;

@@ -19,6 +19,10 @@ void log_close(void);
 /* Also append every line to path (NULL or "": stop); reopened on each
  * call, so a reload after logrotate starts a fresh file. 0 or -1 (errno). */
 int log_set_file(const char *path);
+/* One more destination for every message that passes the level (starwatch
+ * keeps its own size-bounded log file this way); NULL removes it. */
+typedef void (*log_sink_fn)(enum log_level level, const char *text);
+void log_set_sink(log_sink_fn fn);
 
 void log_msg(enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

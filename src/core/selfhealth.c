@@ -104,6 +104,7 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd; (void)what;
 	struct selfhealth *h = arg;
 	uint64_t now = clock_mono_us();
+	h->ticks++;
 	record_lag(h, now);
 	sample_cpu(h, now);
 	h->next_tick_us = now + SELFHEALTH_TICK_MS * 1000u;

@@ -25,6 +25,9 @@ struct selfhealth {
 	unsigned sys_load_pct;
 	uint64_t cpu_prev_us, cpu_prev_mono_us;
 	uint64_t next_tick_us;
+	/* Ticks run so far: the loop's progress counter that starwatch reads
+	 * (`ping`); it stops advancing when the loop is stuck. */
+	uint64_t ticks;
 	struct event *ev;
 };
 

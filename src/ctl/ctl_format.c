@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "config/schema.h"
 #include "core/jsonutil.h"
 #include "ctl/ctl_format_int.h"
 
@@ -199,9 +200,18 @@ static void fmt_health(json_object *d, FILE *out)
 		fprintf(out, "  last reload  %s: %s\n", str_or_dash(lr, "time"),
 			str_or_dash(lr, "message"));
 	fmt_privileges(d, out);
-	json_object *subs = NULL;
+	json_object *subs = NULL, *sw = NULL;
 	json_object_object_get_ex(d, "subsystems", &subs);
 	fmt_subsystems(subs, out);
+	json_object_object_get_ex(d, "starwatch", &sw);
+	ctl_format_starwatch(sw, out);
+}
+
+static void fmt_ping(json_object *d, FILE *out)
+{
+	fprintf(out, "autonomyd pid %d: alive, loop tick %lld, up %.0f s\n",
+		(int)json_get_num(d, "pid", 0), (long long)json_get_num(d, "loop_ticks", 0),
+		json_get_num(d, "uptime_s", 0));
 }
 
 /* UCI quoting: single quotes, with ' written as '\'' as uci export does. */
@@ -217,25 +227,41 @@ static void put_uci_value(const char *v, FILE *out)
 	fputc('\'', out);
 }
 
-static void put_uci_section(const char *type, const char *name, json_object *opts, FILE *out)
+static bool str_in_array(json_object *arr, const char *s)
+{
+	size_t n = json_object_is_type(arr, json_type_array) ? json_object_array_length(arr) : 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *v = json_object_get_string(json_object_array_get_idx(arr, i));
+		if (v && strcmp(v, s) == 0) /* a null in a daemon's reply is no crash here */
+			return true;
+	}
+	return false;
+}
+
+/* planned: the names of the section's options that have no effect yet; their
+ * lines get a trailing comment (UCI ends a line at '#' outside quotes, so the
+ * output still loads). */
+static void put_uci_section(const char *type, const char *name, json_object *opts,
+			    json_object *planned, FILE *out)
 {
 	fprintf(out, "config %s '%s'\n", type, name);
 	json_object_object_foreach(opts, key, val) {
 		if (strcmp(key, "name") == 0 && strcmp(type, "member") == 0)
 			continue;
+		const char *mark = str_in_array(planned, key) ? "\t# " CFG_PLANNED_MSG : "";
 		if (json_object_is_type(val, json_type_array)) {
 			for (size_t i = 0; i < json_object_array_length(val); i++) {
 				fprintf(out, "\tlist %s ", key);
 				put_uci_value(json_object_get_string(
 					json_object_array_get_idx(val, i)), out);
-				fputc('\n', out);
+				fprintf(out, "%s\n", mark);
 			}
 		} else if (val) {
 			fprintf(out, "\toption %s ", key);
 			put_uci_value(json_object_is_type(val, json_type_boolean) ?
 				      (json_object_get_boolean(val) ? "1" : "0") :
 				      json_object_get_string(val), out);
-			fputc('\n', out);
+			fprintf(out, "%s\n", mark);
 		}
 	}
 	fputc('\n', out);
@@ -244,17 +270,23 @@ static void put_uci_section(const char *type, const char *name, json_object *opt
 /* The effective config printed as UCI, so it can be saved and loaded again. */
 static void fmt_config_show(json_object *d, FILE *out)
 {
-	json_object *secs = NULL, *members = NULL;
+	json_object *secs = NULL, *members = NULL, *planned = NULL, *p;
 	fprintf(out, "# effective configuration of %s (defaults filled in)\n\n",
 		json_get_str(d, "file", "?"));
+	json_object_object_get_ex(d, "planned", &planned);
 	if (json_object_object_get_ex(d, "sections", &secs)) {
-		json_object_object_foreach(secs, name, opts)
-			put_uci_section("autonomy", name, opts, out);
+		json_object_object_foreach(secs, name, opts) {
+			p = NULL;
+			json_object_object_get_ex(planned, name, &p);
+			put_uci_section("autonomy", name, opts, p, out);
+		}
 	}
+	p = NULL;
+	json_object_object_get_ex(planned, "member", &p);
 	if (json_object_object_get_ex(d, "members", &members)) {
 		for (size_t i = 0; i < json_object_array_length(members); i++) {
 			json_object *m = json_object_array_get_idx(members, i);
-			put_uci_section("member", json_get_str(m, "name", "?"), m, out);
+			put_uci_section("member", json_get_str(m, "name", "?"), m, p, out);
 		}
 	}
 }
@@ -372,6 +404,7 @@ static const struct {
 	{ "status", fmt_status },
 	{ "members", fmt_members_full },
 	{ "health", fmt_health },
+	{ "ping", fmt_ping },
 	{ "config_show", fmt_config_show },
 	{ "config_reveal", fmt_config_show },
 	{ "config_validate", fmt_config_validate },

@@ -13,6 +13,9 @@ void ctl_format(const char *cmd, json_object *data, FILE *out);
 /* One event line: "01:02:03 state   starlink: down (...)". */
 void ctl_format_event(json_object *ev, FILE *out);
 
+/* starwatch's view (health's "starwatch": NULL = not running). */
+void ctl_format_starwatch(json_object *sw, FILE *out);
+
 /* "1d 02h 03m", "4m 05s", "12s" */
 void ctl_format_duration(double seconds, char *buf, size_t size);
 

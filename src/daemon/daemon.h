@@ -11,6 +11,7 @@
 #include "core/selfhealth.h"
 #include "ctl/ctl_proto.h"
 #include "daemon/access.h"
+#include "export/export.h"
 
 struct event_base;
 struct event;
@@ -87,6 +88,8 @@ struct daemon {
 	struct netifd *netifd;          /* OpenWrt interface names → devices (netifd.c) */
 	struct state_io *state;         /* state_dir / run_dir writes (state.c) */
 	struct event *sd_watchdog;      /* systemd WATCHDOG=1 pings (main.c) */
+	struct export_set *exp;         /* Prometheus, SNMP, MQTT (exporters.c) */
+	struct export_host exp_host;
 };
 
 /* Records an event: logged, kept in a ring for `monitor`, and streamed to
@@ -96,6 +99,13 @@ void daemon_event(struct daemon *d, const char *type, const char *member,
 json_object *view_events(struct daemon *d, size_t limit);
 int daemon_monitor_start(struct daemon *d);
 void daemon_monitor_wake(struct daemon *d);
+
+/* The exporters (exporters.c, src/export/). */
+int exporters_start(struct daemon *d);
+void exporters_stop(struct daemon *d);
+struct decision;
+/* A decision of the engine (decisions.c): counts the failovers. */
+void exporters_decision(struct daemon *d, const struct decision *dc);
 
 /* Re-reads the config file; swaps only when it has no errors. Fills err (for
  * the control reply) and returns -1 when the new config was rejected. by:

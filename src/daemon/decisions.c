@@ -206,6 +206,7 @@ static void apply_route(struct daemon *d, const struct decision *dc)
 static void apply(struct daemon *d, const struct decision *dc)
 {
 	decision_event(d, dc);
+	exporters_decision(d, dc);
 	if (dc->type != DECIDE_HOLD && dc->to[0])
 		apply_route(d, dc);
 }

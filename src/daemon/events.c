@@ -42,9 +42,11 @@ void daemon_event(struct daemon *d, const char *type, const char *member,
 	if (d->n_events < DAEMON_EVENTS_MAX)
 		d->n_events++;
 	log_notice("%s", e->text);
-	if (d->ctl) {
+	if (d->ctl || d->exp) {
 		json_object *o = event_json(e);
-		ctl_server_publish(d->ctl, o);
+		if (d->ctl)
+			ctl_server_publish(d->ctl, o);
+		export_event(d->exp, o);
 		json_object_put(o);
 	}
 }

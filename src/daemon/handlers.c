@@ -1,9 +1,11 @@
 /* Control command handlers: one function per row of the ctl_cmds table. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config/config.h"
 #include "core/clock.h"
+#include "core/jsonutil.h"
 #include "core/log.h"
 #include "ctl/ctl_proto.h"
 #include "ctl/ctl_server.h"
@@ -14,6 +16,7 @@
 #include "daemon/tel.h"
 #include "ctl/ctl_validate.h"
 #include "daemon/daemon.h"
+#include "daemon/harden.h"
 
 typedef json_object *(*handler_fn)(struct daemon *d, json_object *args,
 				   struct ctl_error *err);
@@ -70,6 +73,8 @@ int daemon_reload(struct daemon *d, const char *by, struct ctl_error *err,
 		log_err("reload: some members could not be started (see above)");
 	netifd_refresh(d);
 	usage_reload(d);
+	harden_reload_check(d);
+	export_reload(d->exp, d->cfg);
 	char msg[128];
 	snprintf(msg, sizeof(msg), "reloaded: %zu members, %zu warnings%s%.80s%s", cfg->n_members,
 		 dg.n, by ? " (by " : "", by ? by : "", by ? ")" : "");
@@ -150,6 +155,16 @@ static json_object *h_members(struct daemon *d, json_object *args, struct ctl_er
 static json_object *h_health(struct daemon *d, json_object *args, struct ctl_error *err)
 {
 	return view_health(d);
+}
+
+/* Cheap on purpose: starwatch asks every check_interval. */
+static json_object *h_ping(struct daemon *d, json_object *args, struct ctl_error *err)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "pid", json_object_new_int((int)getpid()));
+	json_object_object_add(o, "loop_ticks", json_object_new_int64((int64_t)d->health.ticks));
+	json_object_object_add(o, "uptime_s", json_num(selfhealth_uptime_s(&d->health), 1));
+	return o;
 }
 
 /* Never the secrets: a query is open to everyone who can connect. */
@@ -257,6 +272,7 @@ static const struct {
 	{ "status", h_status },
 	{ "members", h_members },
 	{ "health", h_health },
+	{ "ping", h_ping },
 	{ "monitor", h_monitor },
 	{ "decisions", h_decisions },
 	{ "failover", h_failover },

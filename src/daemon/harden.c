@@ -2,8 +2,11 @@
  * daemonising, the state and run directories checked, capabilities dropped. */
 #include "daemon/harden.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <linux/capability.h>
@@ -52,15 +55,50 @@ int harden_state_dir(struct daemon *d)
 /* What the daemon keeps after start-up (docs/security.md, "Capabilities"):
  * CAP_NET_ADMIN for routes, rules, conntrack, nftables, SO_MARK and
  * nl80211 scans; CAP_NET_RAW for raw ICMP where ping sockets are not
- * allowed and for SO_BINDTODEVICE on kernels before 5.7. No listener binds
- * a port below 1024, so CAP_NET_BIND_SERVICE is never kept. The modem and
+ * allowed and for SO_BINDTODEVICE on kernels before 5.7. The modem and
  * radio tools it runs are root children: they get the same set. */
 #define DAEMON_CAPS (PRIVS_CAP(CAP_NET_ADMIN) | PRIVS_CAP(CAP_NET_RAW))
+
+/* The daemon's listeners. One configured on a port below 1024 keeps
+ * CAP_NET_BIND_SERVICE: a reload may have to bind it again. */
+static const struct {
+	const char *section, *enabled, *listen;
+} listeners[] = {
+	{ "prometheus", "enabled", "listen" },
+};
+
+static uint64_t caps_wanted(const struct config *cfg)
+{
+	uint64_t caps = DAEMON_CAPS;
+	for (size_t i = 0; i < sizeof(listeners) / sizeof(listeners[0]); i++) {
+		const struct cfg_section *s = config_section(cfg, listeners[i].section);
+		const char *addr = s ? cfg_str(s, listeners[i].listen) : NULL;
+		struct sockaddr_storage ss;
+		socklen_t len;
+		if (!s || !cfg_bool(s, listeners[i].enabled) || !addr || !*addr ||
+		    cfg_parse_listen(addr, &ss, &len) < 0)
+			continue;
+		uint16_t port = ss.ss_family == AF_INET6 ?
+				ntohs(((struct sockaddr_in6 *)&ss)->sin6_port) :
+				ntohs(((struct sockaddr_in *)&ss)->sin_port);
+		if (port < 1024)
+			caps |= PRIVS_CAP(CAP_NET_BIND_SERVICE);
+	}
+	return caps;
+}
+
+void harden_reload_check(struct daemon *d)
+{
+	uint64_t missing = caps_wanted(d->cfg) & ~d->privs.effective;
+	if (d->privs.applied && (missing & PRIVS_CAP(CAP_NET_BIND_SERVICE)))
+		log_warn("a listener now wants a port below 1024: CAP_NET_BIND_SERVICE was not "
+			 "kept at start; restart autonomyd for it");
+}
 
 void harden_drop_privileges(struct daemon *d)
 {
 	char names[256] = "";
-	if (privs_drop(&d->privs, DAEMON_CAPS) < 0)
+	if (privs_drop(&d->privs, caps_wanted(d->cfg)) < 0)
 		log_warn("capabilities not reduced: %s", d->privs.note);
 	for (int c = 0; c < 64; c++)
 		if ((d->privs.effective & PRIVS_CAP(c)) && privs_cap_name(c))

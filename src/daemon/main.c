@@ -14,8 +14,10 @@
 
 #include "config/config.h"
 #include "core/clock.h"
+#include "core/daemonize.h"
 #include "core/log.h"
 #include "core/pidfile.h"
+#include "core/resolve.h"
 #include "core/sdnotify.h"
 #include "ctl/ctl_server.h"
 #include "daemon/daemon.h"
@@ -26,6 +28,7 @@
 #include "daemon/state.h"
 #include "daemon/tel.h"
 #include "engine/replay.h"
+#include "export/snmp.h"
 #include "link/linkmon.h"
 
 #define DEFAULT_CONFIG "/etc/config/autonomy"
@@ -153,49 +156,6 @@ static void on_link(void *arg, enum linkmon_event ev, const struct link_info *ol
 		log_debug("link %s: %s", cur->name, names[ev]);
 }
 
-/* Parent side of daemonizing: wait until the child reports it is serving
- * (or why it is not), so `autonomyd && autonomyctl status` works. */
-static int daemonize(int *notify_fd)
-{
-	int p[2];
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return -1;
-	pid_t pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid > 0) {
-		char st = 1;
-		close(p[1]);
-		if (read(p[0], &st, 1) != 1)
-			st = 1;
-		_exit(st);
-	}
-	close(p[0]);
-	setsid();
-	if (chdir("/") < 0)
-		return -1;
-	int null = open("/dev/null", O_RDWR);
-	if (null >= 0) {
-		dup2(null, 0);
-		dup2(null, 1);
-		dup2(null, 2);
-		if (null > 2)
-			close(null);
-	}
-	*notify_fd = p[1];
-	return 0;
-}
-
-static void notify_parent(int *fd, char status)
-{
-	if (*fd < 0)
-		return;
-	if (write(*fd, &status, 1) != 1)
-		log_errno(LOG_LVL_WARN, "could not notify the parent process");
-	close(*fd);
-	*fd = -1;
-}
-
 static const char *pick_socket(const struct opts *o, const struct config *cfg)
 {
 	if (o->socket)
@@ -317,6 +277,8 @@ static int start_services(struct daemon *d)
 		log_err("cannot start the carrier watch");
 		return -1;
 	}
+	if (exporters_start(d) < 0)
+		return -1;
 	if (watchdog_start(d) < 0) {
 		log_err("cannot start the systemd watchdog timer");
 		return -1;
@@ -329,6 +291,7 @@ static void stop_services(struct daemon *d)
 {
 	if (d->sd_watchdog)
 		event_free(d->sd_watchdog);
+	exporters_stop(d);
 	carrier_watch_stop(d);
 	usage_stop(d);
 	members_free(d);
@@ -385,6 +348,12 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++)
 		if (strcmp(argv[i], "--replay") == 0)
 			return replay_main(argc, argv);
+	if (argc == 3 && strcmp(argv[1], "--resolve") == 0)     /* core/resolve.h */
+		return resolve_print(argv[2], stdout);
+#ifdef AUTONOMY_WITH_SNMP
+	if (argc == 5 && strcmp(argv[1], "--snmp-subagent") == 0)  /* export/snmp.h */
+		return snmp_agent_main(argv[2], argv[3], argv[4]);
+#endif
 	if (parse_opts(argc, argv, &o) < 0)
 		return 2;
 	if (o.check_only)
@@ -427,12 +396,12 @@ int main(int argc, char **argv)
 	} else {
 		log_notice("autonomyd %s started: %zu members, control socket %s",
 			   AUTONOMY_VERSION, d.cfg->n_members, d.socket_path);
-		notify_parent(&notify_fd, 0);
+		daemonize_notify(&notify_fd, 0);
 		if (sd_notify_send("READY=1") < 0)
 			log_errno(LOG_LVL_WARN, "systemd notification (NOTIFY_SOCKET)");
 		event_base_dispatch(d.base);
 	}
-	notify_parent(&notify_fd, 1);
+	daemonize_notify(&notify_fd, 1);
 	stop_services(&d);
 	log_notice("autonomyd stopped");
 	log_close();

@@ -91,6 +91,25 @@ void members_state_changed(struct member_rt *m, const char *why)
 	members_select(m->d);
 }
 
+/* Per target, so `members` can say which target fails. */
+static void target_count(struct member_rt *m, const struct probe_result *r, uint64_t now)
+{
+	struct member_target_stat *t;
+	if (r->target >= m->n_targets)
+		return;
+	t = &m->tstat[r->target];
+	t->sent += r->outcome == PROBE_REPLY || r->outcome == PROBE_LOST;
+	t->replies += r->outcome == PROBE_REPLY;
+	t->lost += r->outcome == PROBE_LOST;
+	t->late += r->outcome == PROBE_LATE;
+	t->send_errors += r->outcome == PROBE_SEND_ERR;
+	t->last = (int)r->outcome;
+	t->last_us = now;
+	if (r->outcome == PROBE_REPLY || r->outcome == PROBE_LATE)
+		t->last_rtt_us = r->rtt_us;
+	t->last_err = r->outcome == PROBE_REPLY || r->outcome == PROBE_LATE ? 0 : r->err;
+}
+
 static void on_probe(void *arg, const struct probe_result *r)
 {
 	struct member_rt *m = arg;
@@ -99,6 +118,7 @@ static void on_probe(void *arg, const struct probe_result *r)
 		[PROBE_LATE] = MSTATE_LATE, [PROBE_SEND_ERR] = MSTATE_SEND_ERR,
 	};
 	uint64_t now = clock_mono_us();
+	target_count(m, r, now);
 	if (mstate_outcome(&m->ms, map[r->outcome], r->sent_us, r->rtt_us, now))
 		members_state_changed(m, NULL);
 	/* A loss may have started a confirmation burst: probe again at once. */
@@ -265,6 +285,8 @@ static struct member_rt *member_new(struct daemon *d, const struct cfg_section *
 	/* A member with a data cap is metered whatever the flag says. */
 	m->metered = cfg_bool(s, "metered") || cfg_int(s, "data_limit_mb") > 0;
 	m->link = DETECT_LINK_MISSING;
+	for (size_t i = 0; i < MEMBER_MAX_TARGETS; i++)
+		m->tstat[i].last = -1;
 	if (load_targets(m, s) < 0) {
 		free(m);
 		return NULL;

@@ -19,6 +19,16 @@ struct mtel;
 
 #define MEMBER_MAX_TARGETS 16
 
+/* What one probe target has answered (for `members`: the web UI's and the
+ * operator's view of which target fails). Counted as the prober reports. */
+struct member_target_stat {
+	uint64_t sent, replies, lost, late, send_errors;
+	uint64_t last_us;               /* monotonic time of the last outcome */
+	uint32_t last_rtt_us;           /* of the last reply (or late reply) */
+	int last_err;                   /* errno of the last loss or send error */
+	int last;                       /* enum probe_outcome, -1 = none yet */
+};
+
 struct member_rt {
 	struct daemon *d;
 	char name[64];
@@ -28,6 +38,7 @@ struct member_rt {
 	bool enabled, metered;
 	struct probe_target targets[MEMBER_MAX_TARGETS];
 	size_t n_targets;
+	struct member_target_stat tstat[MEMBER_MAX_TARGETS];
 	bool default_targets;           /* none configured: the built-in set */
 	struct prober *prober;
 	struct mstate ms;

@@ -1,4 +1,4 @@
-/* JSON views of the daemon's state, keys as ../shared/spec/interface.md fixes
+/* JSON views of the daemon's state, keys as docs/interface.md fixes
  * them. These are snapshots: building one never changes anything. */
 #include <arpa/inet.h>
 #include <math.h>
@@ -19,6 +19,7 @@
 #include "daemon/harden.h"
 #include "daemon/tel.h"
 #include "link/linkmon.h"
+#include "starwatch/sw_status.h"
 
 static void add_str(json_object *o, const char *k, const char *v)
 {
@@ -119,6 +120,32 @@ static json_object *penalties_json(const struct health_result *r)
 	return a;
 }
 
+/* What each target answered: the web UI's probe table. */
+static json_object *target_results_json(const struct member_rt *m)
+{
+	json_object *a = json_object_new_array();
+	uint64_t now = clock_mono_us();
+	for (size_t i = 0; i < m->n_targets; i++) {
+		const struct member_target_stat *t = &m->tstat[i];
+		json_object *o = json_object_new_object();
+		add_str(o, "target", m->targets[i].label);
+		json_object_object_add(o, "sent", json_object_new_int64((int64_t)t->sent));
+		json_object_object_add(o, "replies", json_object_new_int64((int64_t)t->replies));
+		json_object_object_add(o, "lost", json_object_new_int64((int64_t)t->lost));
+		json_object_object_add(o, "late", json_object_new_int64((int64_t)t->late));
+		json_object_object_add(o, "send_errors",
+				       json_object_new_int64((int64_t)t->send_errors));
+		add_str(o, "last", t->last >= 0 ? probe_outcome_name(t->last) : NULL);
+		json_object_object_add(o, "last_ago_s", t->last >= 0 ?
+				       json_num((double)(now - t->last_us) / 1e6, 1) : NULL);
+		json_object_object_add(o, "last_rtt_ms", t->replies || t->late ?
+				       json_num((double)t->last_rtt_us / 1e3, 2) : NULL);
+		add_str(o, "last_error", t->last_err ? strerror(t->last_err) : NULL);
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
 static json_object *probes_json(const struct member_rt *m)
 {
 	json_object *o = json_object_new_object(), *t = json_object_new_array();
@@ -128,6 +155,7 @@ static json_object *probes_json(const struct member_rt *m)
 	for (size_t i = 0; i < m->n_targets; i++)
 		json_object_array_add(t, json_object_new_string(m->targets[i].label));
 	json_object_object_add(o, "targets", t);
+	json_object_object_add(o, "results", target_results_json(m));
 	json_object_object_add(o, "default_targets", json_object_new_boolean(m->default_targets));
 	add_str(o, "role", sched_role_name(m->ms.role));
 	json_object_object_add(o, "interval_ms", json_object_new_int64(
@@ -255,6 +283,7 @@ static json_object *subsystems_json(struct daemon *d)
 	json_object_object_add(s, "telemetry", tel_health_json(d));
 	json_object_object_add(s, "netifd", netifd_view(d));
 	json_object_object_add(s, "state", state_view(d));
+	json_object_object_add(s, "export", export_view(d->exp));
 	json_object_object_add(s, "linkmon", l);
 	json_object_object_add(s, "control", c);
 	return s;
@@ -278,5 +307,6 @@ json_object *view_health(struct daemon *d)
 	json_object_object_add(o, "last_reload", reload_json(&d->last_reload));
 	json_object_object_add(o, "subsystems", subsystems_json(d));
 	json_object_object_add(o, "privileges", harden_privs_json(d));
+	json_object_object_add(o, "starwatch", sw_status_view(d->socket_path));
 	return o;
 }

@@ -1,5 +1,5 @@
 /* replay: the daemon's engine in virtual time against a simulated network
- * that follows a trace (the contract: shared/spec/replay.md; how to run and
+ * that follows a trace (the contract: docs/replay-format.md; how to run and
  * the trace library: docs/replay.md).
  *
  * A discrete-event simulation: a priority queue of (virtual time, event)

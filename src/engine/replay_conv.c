@@ -1,4 +1,4 @@
-/* replay_conv: trace telemetry objects (shared/spec/replay.md: `cellular`,
+/* replay_conv: trace telemetry objects (docs/replay-format.md: `cellular`,
  * `wifi`, `gps`) into the sample structs the link sources produce, so the
  * assessors see the same input in the replay as in the daemon. Starlink
  * objects use the dish's own field names and go through sl_json. Unknown

@@ -1,4 +1,4 @@
-/* replay_out: the replay's JSON Lines (shared/spec/replay.md "Output").
+/* replay_out: the replay's JSON Lines (docs/replay-format.md "Output").
  * Written by hand rather than through json-c so that times are printed
  * exactly (integer µs -> "812.400") and the output is byte-identical for a
  * given trace and seed. */

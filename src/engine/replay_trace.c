@@ -1,4 +1,4 @@
-/* replay_trace: the trace parser (format in shared/spec/replay.md). Strict
+/* replay_trace: the trace parser (format in docs/replay-format.md). Strict
  * where a mistake would silently change the simulation (types, ranges, time
  * order, unknown members), lenient where the format says so (unknown keys are
  * ignored). Any bad line stops the parse with "line N: what is wrong". */

@@ -1,6 +1,6 @@
 /* cell_at_quectel: Quectel's +QENG="servingcell", +QNWINFO, +QCAINFO and
  * +QSPN (field layouts of Quectel's AT manuals, checked against the
- * captures in ../shared/data/cellular/). Quectel prints "-" for a figure it
+ * captures in tests/data/cellular/). Quectel prints "-" for a figure it
  * does not have.
  *
  * +QENG "servingcell" comes in two shapes: LTE-only modules put the serving

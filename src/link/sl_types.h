@@ -2,7 +2,7 @@
  * client (protobuf, src/link/sl_pb.c) and the replay (trace JSON,
  * src/link/sl_json.c) both produce these structs, so the predictive engine
  * (src/engine/sl_predict.c) sees the same input from a real dish and from a
- * trace. Field meanings and numbers: ../shared/spec/starlink-api.md.
+ * trace. Field meanings and numbers: docs/starlink-api.md.
  *
  * proto3 semantics: a field the dish did not send has its default (0, false,
  * ""), so an absent pop_ping_drop_rate is 0 and an absent `outage` means

@@ -292,7 +292,7 @@ def main():
     ap.add_argument("--control", help="Unix socket for JSON-line commands")
     ap.add_argument("--boot-s", type=float, default=20.0, help="BOOTING outage after reboot")
     ap.add_argument("--stow-delay-s", type=float, default=2.0)
-    ap.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "data", "starlink"))
+    ap.add_argument("--data", default=os.path.join(ROOT, "tests", "data", "starlink"))
     ap.add_argument("--proto", default=os.path.join(ROOT, "src", "link", "proto", "dish.proto"))
     ap.add_argument("--dump", help="write each connection's bytes into this directory")
     ap.add_argument("--check", action="store_true",

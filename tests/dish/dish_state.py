@@ -1,7 +1,7 @@
 """The emulated dish's state: what get_status, get_history, get_device_info,
 get_location and get_diagnostics answer, and how reboot and stow change it.
 
-The base state is loaded from real captures in ../shared/data/starlink/ and
+The base state is loaded from real captures in tests/data/starlink/ and
 changed at run time by RFC 7386 merge patches (scenario lines, control
 socket). Everything is kept as proto-field-named (snake_case) dicts and turned
 into messages when a call is answered, so a patch can touch any field the

@@ -6,7 +6,7 @@
  * interface/station instead of the first. The text sits in a heap buffer of
  * exactly its size (ASan sees any read past it); the result's invariants
  * are checked, and a scan is also judged by wifi_congestion. Seed corpus:
- * corpus/wifi_text/ (the captures in ../shared/data, control byte first). */
+ * corpus/wifi_text/ (the captures in tests/data, control byte first). */
 #include "link/wifi_parse.h"
 #include "link/wifi_scan.h"
 #include "wifi_fuzz_check.h"

@@ -1,7 +1,7 @@
 #!/bin/bash
 # The cellular source end to end: tests/integration/cell_drive runs
 # src/link/cell_src on a libevent loop against the fake tools of
-# fake_tools/ (which print the real captures of ../shared/data/cellular/),
+# fake_tools/ (which print the real captures of tests/data/cellular/),
 # through the real spawn (src/core/proc.c) and parsing path. Asserts:
 #   - detection order: mmcli first; uqmi when mmcli is missing (with a
 #     qmi_device); qmicli when uqmi is missing too; gsmctl alone (RutOS);
@@ -30,7 +30,7 @@ DRIVE="$TMP/cell_drive"
 PY=/usr/bin/python3
 PASS=0
 FAIL=0
-export FAKE_DATA="$ROOT/../shared/data/cellular"
+export FAKE_DATA="$ROOT/tests/data/cellular"
 
 cleanup() {
 	# any fake still alive is a failure already reported; do not leave it

@@ -26,7 +26,7 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 BUILD=$(cd "${1:-$ROOT/build}" && pwd)
-DATA=$ROOT/../shared/data/gps
+DATA=$ROOT/tests/data/gps
 LOG=$DATA/nmea.globalsat-bu353s4.sirf4.gpsd-testlog.log
 CHK=$DATA/gpsd-json.globalsat-bu353s4.regression-output.chk
 PY=/usr/bin/python3

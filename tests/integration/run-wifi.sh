@@ -20,7 +20,7 @@ set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-DATA=${SHARED_DATA:-$ROOT/../shared/data}
+DATA=$ROOT/tests/data
 BUILD=${1:-$ROOT/build}
 NS="h4xwifi$$"
 TMP=$(mktemp -d /tmp/wifi_test.XXXXXX)

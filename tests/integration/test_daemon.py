@@ -33,6 +33,8 @@ config member 'ghost'
 	option metered '1'
 """
 
+PLANNED = "accepted, no effect yet (not implemented in this version)"
+
 STATUS_KEYS = {"version", "uptime_s", "backend", "active_member", "members",
                "last_switch", "config_file"}
 MEMBER_KEYS = {"name", "interface", "device", "class", "priority", "carrier", "state",
@@ -61,6 +63,30 @@ class CheckConfig(TempDirCase):
         line = len((CONFIG + "\n").splitlines()) + 2
         self.assertIn(f"{bad}:{line}: polling.base_interval_ms", r.stderr)
 
+    def test_planned_options_warn(self):
+        """Options that do nothing yet say so when set, and only when set."""
+        path = os.path.join(self.tmp, "planned")
+        open(path, "w").write(CONFIG)
+        line = CONFIG.splitlines().index("\toption password 'hunter2-secret'") + 1
+        want = f"{path}:{line}: email.password: {PLANNED}"
+        r = subprocess.run([AUTONOMYD, "-n", "-c", path], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("warning: " + want, r.stderr)
+        self.assertIn("OK (2 members, 2 warnings)", r.stdout)
+        r = subprocess.run([AUTONOMYCTL, "-s", os.path.join(self.tmp, "none.sock"), "--json",
+                            "config", "validate", path], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(sorted(w["message"] for w in json.loads(r.stdout)["warnings"]),
+                         sorted([want, want.replace(f":{line}: email.password",
+                                                    f":{line - 1}: email.enabled")]))
+        # Absent is not set: no warning.
+        open(path, "w").write(CONFIG.replace("\toption enabled '0'\n\toption password "
+                                             "'hunter2-secret'\n", ""))
+        r = subprocess.run([AUTONOMYD, "-n", "-c", path], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertNotIn("no effect", r.stderr)
+        self.assertIn("OK (2 members, 0 warnings)", r.stdout)
+
     def test_bad_flag_is_usage_error(self):
         r = subprocess.run([AUTONOMYD, "-Z"], capture_output=True, text=True)
         self.assertEqual(r.returncode, 2)
@@ -80,7 +106,8 @@ class CheckConfig(TempDirCase):
                            capture_output=True, text=True)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("did you mean 'base_interval_ms'", r.stdout)
-        self.assertIn("OK (2 members, 1 warnings)", r.stdout)
+        # the typo, and email.enabled and email.password: accepted, no effect yet
+        self.assertIn("OK (2 members, 3 warnings)", r.stdout)
         open(good, "a").write("config member 'x'\n\toption priority 'high'\n")
         r = subprocess.run([AUTONOMYCTL, "-s", sock, "--json", "config", "validate", good],
                            capture_output=True, text=True)
@@ -181,7 +208,17 @@ class Running(TempDirCase):
         self.assertIn("config autonomy 'polling'", t)
         self.assertIn("config member 'ghost'", t)
         self.assertNotIn("hunter2", t)
-        # The table form is UCI that validates again.
+        # Options without effect yet are marked, in the table and in JSON.
+        self.assertIn("\toption password 'hu******'\t# " + PLANNED + "\n", t)
+        self.assertIn("\toption api_encryption '1'\t# " + PLANNED + "\n", t)
+        self.assertIn("\toption api_authentication '1'\n", t)
+        self.assertIn("\toption dry_run '0'\n", t)
+        j = self.d.ctl("config", "show", json_out=True, check_rc=0).data
+        self.assertIn("api_encryption", j["planned"]["security"])
+        self.assertNotIn("api_authentication", j["planned"]["security"])
+        self.assertEqual(j["planned"]["member"], ["weight"])
+        self.assertNotIn("main", j["planned"])
+        # The table form is UCI that validates again (the marks are comments).
         p = os.path.join(self.tmp, "shown.conf")
         open(p, "w").write(t)
         self.d.ctl("config", "validate", p, check_rc=0)
@@ -191,9 +228,13 @@ class Running(TempDirCase):
         self.assertEqual(r.data["file"], self.d.config)
 
     def test_reload_good_then_broken(self):
-        self.d.write_config(CONFIG.replace("option priority '2'", "option priority '5'"))
+        self.d.write_config(CONFIG.replace("option priority '2'", "option priority '5'") +
+                            "\nconfig autonomy 'security'\n\toption api_encryption '1'\n")
         r = self.d.ctl("reload", json_out=True, check_rc=0)
         self.assertTrue(r.data["reloaded"])
+        self.assertIn(f"security.api_encryption: {PLANNED}",
+                      " ".join(w["message"] for w in r.data["warnings"]))
+        self.assertIn("security.api_encryption: " + PLANNED, self.d.read_log())
         self.assertEqual(self.d.ctl("members", json_out=True).data[1]["priority"], 5)
         # Broken: the old config stays, the error is reported everywhere.
         self.d.write_config(CONFIG.replace("option priority '2'", "option priority 'two'"))

@@ -592,6 +592,24 @@ class Privileges(Base):
         self.assertEqual(st["NoNewPrivs"], "1")
         self.assertIn("cap_net_admin cap_net_raw", d.ctl("health", check_rc=0).stdout)
 
+    def test_a_listener_below_1024_keeps_net_bind_service(self):
+        """The Prometheus listener on port 981: CAP_NET_BIND_SERVICE stays
+        (a reload may bind it again), and the endpoint answers."""
+        d = self.daemon(CONFIG + "\nconfig autonomy 'prometheus'\n\toption enabled '1'\n"
+                        "\toption listen '127.0.0.1:981'\n").start()
+        h = d.ctl("health", json_out=True, check_rc=0).data["privileges"]
+        self.assertEqual(h["capabilities"],
+                         ["cap_net_bind_service", "cap_net_admin", "cap_net_raw"])
+        r = subprocess.run(["curl", "-s", "-m", "10", "http://127.0.0.1:981/metrics"],
+                           capture_output=True, text=True, timeout=20)
+        self.assertIn("autonomy_", r.stdout)
+        d.write_config(CONFIG + "\nconfig autonomy 'prometheus'\n\toption enabled '1'\n"
+                       "\toption listen '127.0.0.1:982'\n")
+        d.ctl("reload", check_rc=0)
+        self.assertTrue(wait_for(lambda: "autonomy_" in subprocess.run(
+            ["curl", "-s", "-m", "5", "http://127.0.0.1:982/metrics"], capture_output=True,
+            text=True, timeout=20).stdout, 15), d.read_log()[-2000:])
+
     def test_started_with_the_service_managers_set(self):
         """procd/systemd start it with docs/security.md's set (chown for the
         socket's group, setpcap to finish the drop): it ends with the same."""

@@ -23,7 +23,7 @@ import openwrt_stack  # noqa: E402
 REPO = openwrt_stack.REPO
 FILES = os.path.join(REPO, "openwrt", "files")
 ACL = os.path.join(FILES, "usr", "share", "rpcd", "acl.d", "autonomy.json")
-SCRIPTS = ["etc/init.d/autonomy", "etc/hotplug.d/iface/50-autonomy",
+SCRIPTS = ["etc/init.d/autonomy", "etc/init.d/starwatch", "etc/hotplug.d/iface/50-autonomy",
            "etc/uci-defaults/90-autonomy", "usr/libexec/autonomy/rpcd-acl-sync"]
 ACTIONS = {"failover", "reload", "starlink_reboot", "starlink_stow", "starlink_unstow",
            "config_reveal"}
@@ -51,8 +51,9 @@ def setUpModule():
     global PREFIX
     PREFIX = openwrt_stack.build()
     if PREFIX is None:
-        raise unittest.SkipTest("OpenWrt sources not found ($AUTONOMY_OPENWRT_SRC or "
-                                "../shared/vendor/openwrt): the real ubus stack cannot be built")
+        raise unittest.SkipTest("OpenWrt's sources not found (tests/lib/openwrt_src.sh: "
+                                "$AUTONOMY_OPENWRT_SRC or shared/vendor/openwrt beside the "
+                                "repository): the real ubus stack cannot be built")
 
 
 def ubus_methods():

@@ -1,6 +1,6 @@
 """The daemon reading link telemetry end to end, through the real parsing
 path: a cellular member whose modem tool is tests/integration/fake_tools/mmcli
-(it prints the recorded captures of ../shared/data/cellular, or hangs, fails,
+(it prints the recorded captures of tests/data/cellular, or hangs, fails,
 prints garbage), a Wi-Fi member whose iwinfo is wifi_fake_tool.py (the
 iwinfo captures), data usage from the kernel's counters against a cap,
 persisted across a restart, and the position from a real gpsd fed the NMEA
@@ -19,7 +19,7 @@ from harness import TempDirCase, sh, wait_for
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
-DATA = os.path.abspath(os.path.join(ROOT, "..", "shared", "data"))
+DATA = os.path.join(ROOT, "tests", "data")
 NS = f"tel{os.getpid() % 100000}"
 PEER = NS + "p"
 GPSD_PORT, NMEA_PORT = 36101, 36102

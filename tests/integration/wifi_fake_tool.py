@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Stands in for `iwinfo` or `iw` (by the name it is run as) in
-run-wifi.sh: prints the real captures in ../shared/data for the commands
+run-wifi.sh: prints the real captures in tests/data for the commands
 and interfaces they were taken from, and errors the way the real tools do
 otherwise. WIFI_FAKE_<TOOL> picks a behaviour: ok (default), hang, fail,
 garbage. WIFI_FAKE_LOG: a file that gets one line of argv per run."""

@@ -1,18 +1,19 @@
 """openwrt_stack: OpenWrt's real ubus stack (ubusd, rpcd, uhttpd, the uci CLI)
-for tests, built from the sources in the shared vendor folder.
+for tests, built from OpenWrt's sources (not part of this repository).
 
     from openwrt_stack import sources, build, Stack
     prefix = build()                      # None when the sources are absent
     with Stack(prefix, workdir, plugins={"autonomy": ".../autonomyctl"},
                acl_files=["openwrt/files/usr/share/rpcd/acl.d/autonomy.json"],
                users=[{"username": "ro", "password": "pw", "read": ["autonomy-read"]}],
-               env={"AUTONOMY_SOCKET": sock}) as st:
+               env={"AUTONOMY_SOCKET": sock}, docroot=None) as st:
         st.ubus("call", "autonomy", "status")      # the ubus CLI, as root
         sid = st.login("ro", "pw")                 # rpcd session through uhttpd
         st.rpc(sid, "autonomy", "status", {})      # JSON-RPC POST /ubus
 
-Where the sources are: $AUTONOMY_OPENWRT_SRC, else ../shared/vendor/openwrt
-next to the repository. The stack is built once (~30 s) into a cache:
+Where the sources are: tests/lib/openwrt_src.sh, the one lookup every test
+shares ($AUTONOMY_OPENWRT_SRC, else shared/vendor/openwrt beside the
+repository); absent, the tests that need them skip. The stack is built once (~30 s) into a cache:
 $AUTONOMY_CACHE/openwrt-host, else build-openwrt/host in the repository
 (gitignored); a finished cache is kept.
 
@@ -48,12 +49,15 @@ LOGIN_ACL = {"unauthenticated": {
 
 
 def sources():
-    """The vendor folder with build.sh and the tarballs, or None."""
-    for d in (os.environ.get("AUTONOMY_OPENWRT_SRC"),
-              os.path.join(REPO, "..", "shared", "vendor", "openwrt")):
-        if d and os.path.isfile(os.path.join(d, "build.sh")):
-            return os.path.abspath(d)
-    return None
+    """The folder with build.sh and the tarballs, or None when there is none.
+    A wrong $AUTONOMY_OPENWRT_SRC is an error, not a skip: it raises."""
+    r = subprocess.run([os.path.join(REPO, "tests", "lib", "openwrt_src.sh")],
+                       capture_output=True, text=True)
+    if r.returncode == 77:
+        return None
+    if r.returncode != 0:
+        raise RuntimeError(r.stderr.strip())
+    return r.stdout.strip()
 
 
 def cache_prefix():
@@ -95,11 +99,13 @@ def md5crypt(password):
 
 class Stack:
     def __init__(self, prefix, workdir, plugins=None, acl_files=(), users=(), env=None,
-                 uhttpd=True):
+                 uhttpd=True, docroot=None):
         self.prefix, self.work = prefix, workdir
         self.plugins, self.acl_files, self.users = plugins or {}, list(acl_files), list(users)
         self.env_extra = dict(env or {})
         self.want_uhttpd = uhttpd
+        # what uhttpd serves besides /ubus (a page, LuCI's static files)
+        self.docroot = docroot or os.path.join(workdir, "www")
         self.sock = os.path.join(workdir, "ubus.sock")
         self.acl_dir = os.path.join(workdir, "acl.d")
         self.plugin_dir = os.path.join(workdir, "plugins")
@@ -190,10 +196,9 @@ class Stack:
             self._wait(lambda: self.ubus_ok("list", name), f"rpcd plugin {name}")
         if self.want_uhttpd:
             self.port = free_port()
-            docroot = os.path.join(self.work, "www")
-            os.makedirs(docroot, exist_ok=True)
+            os.makedirs(self.docroot, exist_ok=True)
             self._spawn("uhttpd", [self.bin("uhttpd"), "-f", "-p", "127.0.0.1:%d" % self.port,
-                                   "-h", docroot, "-u", "/ubus", "-U", self.sock])
+                                   "-h", self.docroot, "-u", "/ubus", "-U", self.sock])
             self._wait(self.http_ok, "uhttpd")
         return self
 

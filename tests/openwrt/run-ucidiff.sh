@@ -10,11 +10,11 @@
 # Ends with "N passed, N failed". usage: run-ucidiff.sh [BUILD_DIR]
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-ROOT=$(pwd)
 PREFIX=$(/usr/bin/python3 -c 'import sys; sys.path.insert(0, "tests/lib")
 import openwrt_stack; p = openwrt_stack.build(); print(p or "")') || PREFIX=
 if [ -z "$PREFIX" ]; then
-	echo "ucidiff: OpenWrt sources not found (\$AUTONOMY_OPENWRT_SRC or ../shared/vendor/openwrt): skipped"
+	echo "ucidiff: skipped: OpenWrt's sources not found (tests/lib/openwrt_src.sh:" \
+		"\$AUTONOMY_OPENWRT_SRC or shared/vendor/openwrt beside the repository)"
 	echo "0 passed, 0 failed"
 	exit 0
 fi
@@ -28,8 +28,6 @@ gcc -O1 -g -Wall -Wextra -Werror "${FLAGS[@]}" "${SRCS[@]}" -luci -lubox -o "$OU
 	{ echo "ucidiff: build failed"; echo "0 passed, 1 failed"; exit 1; }
 files=(tests/fuzz/corpus/uci/* tests/data/mwan3/* tests/data/uci/* openwrt/files/etc/config/autonomy
        examples/*.conf)
-shared=${AUTONOMY_SHARED_DATA:-$ROOT/../shared/data}/uci
-[ -d "$shared" ] && files+=("$shared"/*)
 for f in "${files[@]}"; do
 	[ -f "$f" ] || continue
 	if "$OUT/ucidiff" "$f" >"$OUT/ucidiff.out"; then

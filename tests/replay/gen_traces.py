@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Writes the replay trace library (format: shared/spec/replay.md).
+"""Writes the replay trace library (format: docs/replay-format.md).
 
     gen_traces.py [--out DIR]          the committed library (tests/replay/traces/)
     gen_traces.py --long --out DIR     30-day traces, generated at test/bench time

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Scores a replay run: the figures of shared/spec/replay.md "How a run is scored".
+"""Scores a replay run: the figures of docs/replay-format.md "How a run is scored".
 
     score.py TRACE OUTPUT                  prints one JSON document
     score.py TRACE OUTPUT --check EXPECT --name NAME

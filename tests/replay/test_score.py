@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Self-test of score.py: hand-made traces and outputs whose figures are
-worked out by hand from the definitions in shared/spec/replay.md.
+worked out by hand from the definitions in docs/replay-format.md.
 Prints one line per check and "N passed, N failed" last."""
 import io
 import json

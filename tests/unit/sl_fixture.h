@@ -1,5 +1,5 @@
 /* sl_fixture: what the Starlink codec tests share: loading the fixtures
- * (tests/data/starlink/, made by make_bin.py from ../shared/data/starlink/)
+ * (tests/data/starlink/, made by make_bin.py from the get_* captures there)
  * and field-by-field, NaN-aware comparison of decoded structs, so that a
  * difference names the field. Header-only: each test_*.c is one binary. */
 #ifndef AUTONOMY_TESTS_SL_FIXTURE_H
@@ -15,7 +15,7 @@
 #include "link/sl_pb.h"
 
 #define SL_FIX_DIR SOURCE_DIR "/tests/data/starlink/"
-#define SL_CAP_DIR SHARED_DATA "/starlink/"
+#define SL_CAP_DIR TEST_DATA "/starlink/"     /* the captures (get_*) */
 
 static inline uint8_t *sl_fix_load(const char *dir, const char *name, size_t *len)
 {

@@ -1,5 +1,5 @@
 /* Unit tests for the cellular parsers (src/link/cell_parse.h): every capture
- * in ../shared/data/cellular/ parsed by its parser with its figures
+ * in tests/data/cellular/ parsed by its parser with its figures
  * asserted, then other real shapes quoted from public sources (cited next
  * to each), garbage, truncation at every byte (exact-size buffers, so ASan
  * sees any over-read), fields the parsers do not know, and the merge rules. */
@@ -16,10 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifndef SHARED_DATA
-#define SHARED_DATA SOURCE_DIR "/../shared/data"
-#endif
-#define CELL_DATA SHARED_DATA "/cellular/"
+#define CELL_DATA TEST_DATA "/cellular/"
 
 static char *load(const char *name, size_t *len)
 {
@@ -325,7 +322,7 @@ static void test_mmcli_bearer(void **state)
 	assert_int_equal(s.bearer_rx_bytes, -1);
 }
 
-/* mmcli -L: no capture in ../shared/data; the shapes are ModemManager's
+/* mmcli -L: no capture in tests/data; the shapes are ModemManager's
  * documented ones (one "PATH [MANUFACTURER] MODEL" line per modem, or
  * "No modems were found"; -J: {"modem-list":[paths]}). */
 static void test_mmcli_list(void **state)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "config/schema.h"
 #include "ctl/ctl_format.h"
 
 static char *render(const char *cmd, const char *json)
@@ -116,6 +117,29 @@ static void test_health(void **state)
 	free(out);
 }
 
+/* starwatch's view at the end of `health`: absent, held down with the
+ * fail-safe route in use, and a stale status. */
+static void test_health_starwatch(void **state)
+{
+	char *out = render("health", "{\"pid\":7,\"uptime_s\":12,\"starwatch\":null}");
+	assert_non_null(strstr(out, "  starwatch    not running\n"));
+	free(out);
+	out = render("health",
+		"{\"pid\":7,\"starwatch\":{\"running\":true,\"pid\":99,\"daemon\":\"held_down\","
+		"\"last_check_ts\":null,\"restarts\":5,\"restarts_in_window\":5,\"held_down\":true,"
+		"\"step\":\"restart_daemon\",\"reason\":\"autonomyd died; held down\","
+		"\"failsafe_route\":{\"enabled\":true,\"active\":true,\"member\":\"sat\","
+		"\"device\":\"sl\",\"gateway\":\"10.2.0.1\"}}}");
+	assert_non_null(strstr(out, "  starwatch    watching (pid 99): autonomyd held_down, "
+			       "last check never, 5 restart(s), 5 in the window\n"));
+	assert_non_null(strstr(out, "HELD DOWN (no more restarts): autonomyd died; held down\n"));
+	assert_non_null(strstr(out, "fail-safe route: ACTIVE via 10.2.0.1 dev sl (member sat)\n"));
+	free(out);
+	out = render("health", "{\"starwatch\":{\"running\":false,\"last_check_ts\":null}}");
+	assert_non_null(strstr(out, "not running (its last status is stale)"));
+	free(out);
+}
+
 static void test_config_show_is_uci(void **state)
 {
 	expect_render("config_show",
@@ -135,6 +159,29 @@ static void test_config_show_is_uci(void **state)
 		"config member 'lte'\n"
 		"\toption device 'wwan0'\n"
 		"\toption priority '2'\n\n");
+}
+
+/* Options without effect yet (the reply's "planned") carry a trailing
+ * comment, on every line of a list, in global and member sections alike;
+ * junk in the list marks nothing. */
+static void test_config_show_marks_planned(void **state)
+{
+	expect_render("config_show",
+		"{\"file\":\"/x\",\"sections\":{\"main\":{\"dry_run\":false},"
+		"\"security\":{\"api_authentication\":true,\"ip_whitelist\":[\"10.0.0.0/8\","
+		"\"fd00::/8\"]}},\"members\":[{\"name\":\"wan\",\"priority\":1,\"weight\":1}],"
+		"\"planned\":{\"main\":[null,1],\"security\":[\"api_authentication\",\"ip_whitelist\"],"
+		"\"member\":[\"weight\"]}}",
+		"# effective configuration of /x (defaults filled in)\n\n"
+		"config autonomy 'main'\n"
+		"\toption dry_run '0'\n\n"
+		"config autonomy 'security'\n"
+		"\toption api_authentication '1'\t# " CFG_PLANNED_MSG "\n"
+		"\tlist ip_whitelist '10.0.0.0/8'\t# " CFG_PLANNED_MSG "\n"
+		"\tlist ip_whitelist 'fd00::/8'\t# " CFG_PLANNED_MSG "\n\n"
+		"config member 'wan'\n"
+		"\toption priority '1'\n"
+		"\toption weight '1'\t# " CFG_PLANNED_MSG "\n\n");
 }
 
 static void test_validate_and_reload(void **state)
@@ -162,7 +209,9 @@ int main(void)
 		cmocka_unit_test(test_members),
 		cmocka_unit_test(test_members_fit_100_columns),
 		cmocka_unit_test(test_health),
+		cmocka_unit_test(test_health_starwatch),
 		cmocka_unit_test(test_config_show_is_uci),
+		cmocka_unit_test(test_config_show_marks_planned),
 		cmocka_unit_test(test_validate_and_reload),
 		cmocka_unit_test(test_unknown_command_prints_json),
 	};

@@ -1,6 +1,6 @@
 /* Unit tests for the GPS pure code: gps_types, gpsd_parse on gpsd's own
  * regression output for the BU-353-S4 capture and on a live gpspipe from
- * gpsd 3.16 (../shared/data/gps/), hostile input, gps_select, grid cells
+ * gpsd 3.16 (tests/data/gps/), hostile input, gps_select, grid cells
  * and distances. */
 #include "link/gps_select.h"
 #include "link/gps_types.h"
@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CHK SHARED_DATA "/gps/gpsd-json.globalsat-bu353s4.regression-output.chk"
-#define PIPE SHARED_DATA "/gps/gpspipe-w-n5.gpsd-3.16.sirf.latlon-masked-by-poster.txt"
+#define CHK TEST_DATA "/gps/gpsd-json.globalsat-bu353s4.regression-output.chk"
+#define PIPE TEST_DATA "/gps/gpspipe-w-n5.gpsd-3.16.sirf.latlon-masked-by-poster.txt"
 
 static int parse_str(const char *s, struct gpsd_report *r)
 {

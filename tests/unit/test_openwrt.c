@@ -22,7 +22,8 @@
 #include "openwrt/owrt_mwan3_rules.h"
 #include "openwrt/owrt_netifd.h"
 
-#define MWAN3_DATA SOURCE_DIR "/tests/data/mwan3/"
+#define MWAN3_DATA TEST_DATA "/mwan3/"   /* configs written for these tests */
+#define UCI_DATA TEST_DATA "/uci/"       /* real ones: mwan3.* (tests/data/SOURCES.md) */
 
 /* ---- netifd --------------------------------------------------------------- */
 
@@ -82,7 +83,8 @@ static char *import(const char *file, int *n_members, size_t *n_loaded)
 	struct uci_error uerr;
 	char path[512], err[160], *buf = NULL;
 	size_t len = 0;
-	snprintf(path, sizeof(path), MWAN3_DATA "%s", file);
+	snprintf(path, sizeof(path), "%s%s",
+		 strncmp(file, "mwan3.", 6) == 0 ? UCI_DATA : MWAN3_DATA, file);
 	assert_int_equal(uci_parse_file(path, &pkg, &uerr), 0);
 	FILE *out = open_memstream(&buf, &len);
 	fputs("config autonomy 'main'\n\toption backend 'none'\n", out);
@@ -94,7 +96,15 @@ static char *import(const char *file, int *n_members, size_t *n_loaded)
 	for (size_t i = 0; i < dg.n; i++)
 		print_message("%s\n", dg.v[i].msg);
 	assert_non_null(cfg);
-	assert_int_equal(dg.n, 0);
+	/* Clean, but for mwan3's weights: carried over, and the warning says
+	 * a member's weight has no effect yet (config/schema.h, PLANNED). */
+	static const char tail[] = ".weight: " CFG_PLANNED_MSG;
+	for (size_t i = 0; i < dg.n; i++) {
+		size_t n = strlen(dg.v[i].msg);
+		assert_int_equal(dg.v[i].severity, CFG_WARNING);
+		assert_true(n > sizeof(tail) &&
+			    strcmp(dg.v[i].msg + n - (sizeof(tail) - 1), tail) == 0);
+	}
 	*n_loaded = cfg->n_members;
 	config_free(cfg);
 	cfg_diags_free(&dg);

@@ -31,7 +31,7 @@ static void test_sections_complete(void **state)
 	static const char *const want[] = {
 		"main", "alerts", "email", "slack", "pagerduty", "performance", "polling",
 		"starlink", "cellular", "wifi", "bandwidth", "qos", "security",
-		"network_security", "gps",
+		"network_security", "gps", "starwatch", "prometheus", "snmp", "mqtt",
 	};
 
 	assert_int_equal(cfg_n_global_sections, sizeof(want) / sizeof(want[0]));

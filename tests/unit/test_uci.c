@@ -1,6 +1,6 @@
 /* Unit tests for config/uci: the UCI reader must give the structure OpenWrt's
  * libuci gives (`uci show`), down to its quirks and error wording. The fixture
- * tables below were written from the files in shared/data/uci (drafted with an
+ * tables below were written from the files in tests/data/uci (drafted with an
  * independent shlex-based reader, then checked against the files by eye). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,14 +14,7 @@
 
 #include "config/uci.h"
 
-#ifndef SHARED_DATA
-#ifdef SOURCE_DIR
-#define SHARED_DATA SOURCE_DIR "/../shared/data"
-#else
-#define SHARED_DATA "../shared/data"
-#endif
-#endif
-#define UCI_DATA SHARED_DATA "/uci/"
+#define UCI_DATA TEST_DATA "/uci/"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 #define O 0                     /* `option` */

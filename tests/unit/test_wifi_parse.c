@@ -1,6 +1,6 @@
 /* Unit tests for the Wi-Fi text parsers (src/link/wifi_parse.h), the
  * channel mapping and the scan/congestion helpers, on every real capture in
- * ../shared/data/wifi and the iwinfo ones in ../shared/data/openwrt, plus
+ * tests/data/wifi and the iwinfo ones in tests/data/openwrt, plus
  * every truncation of a few of them and deterministic garbage. Each input
  * sits in a heap buffer of exactly its size, so ASan catches any read past
  * it. */
@@ -18,11 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifndef SHARED_DATA
-#define SHARED_DATA SOURCE_DIR "/../shared/data"
-#endif
-#define WIFI_DATA SHARED_DATA "/wifi/"
-#define OWRT_DATA SHARED_DATA "/openwrt/"
+#define WIFI_DATA TEST_DATA "/wifi/"
+#define OWRT_DATA TEST_DATA "/openwrt/"
 
 static char *load(const char *path, size_t *len)
 {

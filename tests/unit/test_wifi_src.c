@@ -1,7 +1,7 @@
 /* Unit tests for wifi_src's detection and delivery (src/link/wifi_src.h)
  * on the real kernel and loop, without root: the interface is "lo", the
  * tools are paths that do not exist, and /proc/net/wireless is a file
- * written here in the kernel's format (rows as in ../shared/data/wifi).
+ * written here in the kernel's format (rows as in tests/data/wifi).
  * tests/integration/run-wifi.sh runs the tool sources against fake tools
  * in a network namespace. */
 #include "link/wifi_src.h"

@@ -7,8 +7,8 @@ How the files here were made (run it again to regenerate them all):
 
 1. `protoc --python_out` compiles src/link/proto/dish.proto (the same .proto
    the C code is generated from) into a temporary directory.
-2. Each JSON capture in ../shared/data/starlink/ (grpcurl output of a real
-   dish, see ../shared/data/SOURCES.md) is read with Debian's python3-protobuf
+2. Each JSON capture here (`get_*`: grpcurl output of a real dish, see
+   tests/data/SOURCES.md) is read with Debian's python3-protobuf
    (`json_format.ParseDict(..., ignore_unknown_fields=True)`, the library the
    dish emulator uses) into a Response and serialized: `<name>.bin`. Fields
    our .proto does not have are dropped by ParseDict, as the C decoder skips
@@ -47,7 +47,7 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
-CAPTURES = os.path.normpath(os.path.join(ROOT, "..", "shared", "data", "starlink"))
+CAPTURES = HERE         # the get_* captures; everything else here is made below
 PROTO_DIR = os.path.join(ROOT, "src", "link", "proto")
 CORPUS_PB = os.path.join(ROOT, "tests", "fuzz", "corpus", "sl_reply")
 CORPUS_JSON = os.path.join(ROOT, "tests", "fuzz", "corpus", "sl_json")
@@ -261,7 +261,7 @@ def corpora(bins):
             with open(os.path.join(CAPTURES, src)) as f:
                 seeds[src] = f.read()
     for name in os.listdir(HERE):
-        if name.endswith(".json"):
+        if name.endswith(".json") and not name.startswith("get_"):    # captures: above
             with open(os.path.join(HERE, name)) as f:
                 seeds[name] = f.read()
     with open(os.path.join(CAPTURES, "get_history.rev4_prod1.2024-06.nuwins.emit-defaults.json")) as f:

@@ -2,7 +2,7 @@
 """Fake mmcli / uqmi / qmicli / gsmctl for tests/integration/run-cellular.sh.
 
 One script, linked under each tool's name; it prints a recorded capture
-from ../shared/data/cellular/ chosen by its argv, so the source's real
+from tests/data/cellular/ chosen by its argv, so the source's real
 parsing path sees real bytes. Behaviour per tool comes from files in
 $FAKE_DIR (so a test can set it per scenario):
 
