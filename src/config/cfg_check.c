@@ -2,7 +2,9 @@
  * be ordered, options a feature needs once it is enabled, paths, members'
  * identity. Each rule is a table row so adding one is one line. */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/un.h>
 
@@ -72,6 +74,26 @@ static bool group_name(const char *v)
 	return n <= 32 && v[0] != '-';
 }
 
+bool cfg_mark_mask_parse(const char *text, uint32_t *mask)
+{
+	char *end = NULL;
+	if (!text || !*text || *text == '-' || *text == '+')
+		return false;
+	errno = 0;
+	unsigned long long v = strtoull(text, &end, 0);
+	uint32_t m = (uint32_t)v, low = m & -m;
+	if (errno || *end || v == 0 || v > UINT32_MAX || ((m + low) & m) != 0)
+		return false;
+	*mask = m;
+	return true;
+}
+
+static bool mark_mask(const char *v)
+{
+	uint32_t m;
+	return cfg_mark_mask_parse(v, &m);
+}
+
 static bool escalation_step(const char *v)
 {
 	return !strcmp(v, "restart_daemon") || !strcmp(v, "restart_interface") ||
@@ -136,9 +158,12 @@ static const struct option_rule {
 	{ "main", "socket_group", group_name, "must be a group name or number" },
 	{ "main", "run_dir", abs_path_or_empty, "must be an absolute path or empty" },
 	{ "main", "log_file", abs_path_or_empty, "must be an absolute path or empty" },
+	{ "main", "backup_dir", abs_path_or_empty, "must be an absolute path or empty" },
 	{ "main", "pid_file", abs_path, "must be an absolute path" },
 	{ "main", "control_socket", socket_path,
 	  "must be an absolute path of at most 107 characters" },
+	{ "main", "flow_mark_mask", mark_mask,
+	  "must be one run of contiguous bits, such as 0x3f000000 (hex or decimal)" },
 	{ "slack", "webhook_url", cfg_valid_url, "is not an http:// or https:// URL" },
 	{ "cellular", "mmcli", abs_path_or_empty, "must be an absolute path or empty" },
 	{ "cellular", "uqmi", abs_path_or_empty, "must be an absolute path or empty" },
@@ -303,12 +328,33 @@ static void check_gps_source(struct cfg_load *c)
 			 "modem's NMEA port to gpsd and use 'gpsd' (or 'auto')");
 }
 
+/* Download shaping happens on the LAN devices' egress: without them it
+ * has nowhere to go. Priority queues live inside the shaper: without it
+ * they do nothing, and the operator should hear so. */
+static void check_shaping(struct cfg_load *c)
+{
+	const struct cfg_section *q = config_section(c->cfg, "qos");
+	const struct cfg_section *bw = config_section(c->cfg, "bandwidth");
+	const struct cfg_value *ing = cfg_get(q, "ingress"), *ts = cfg_get(bw, "traffic_shaping");
+
+	if (cfg_bool(q, "ingress") && !has_value(cfg_get(q, "lan_device")))
+		cfg_diag(c, CFG_ERROR, blame_line(q, ing, NULL),
+			 "qos.ingress: downloads are shaped on the LAN devices' egress; set "
+			 "qos.lan_device (e.g. 'br-lan')");
+	if (ts->set && !cfg_bool(bw, "traffic_shaping") && cfg_bool(q, "enabled") &&
+	    cfg_bool(bw, "qos_enabled"))
+		cfg_diag(c, CFG_WARNING, blame_line(bw, ts, NULL),
+			 "bandwidth.traffic_shaping is 0: the qos section's priority queues live "
+			 "inside the shaper and have no effect");
+}
+
 void cfg_check_sections(struct cfg_load *c)
 {
 	const struct config *cfg = c->cfg;
 
 	check_backend(c);
 	check_gps_source(c);
+	check_shaping(c);
 	for (size_t i = 0; i < cfg->n_globals; i++) {
 		check_required(c, &cfg->globals[i]);
 		check_option_rules(c, &cfg->globals[i]);

@@ -28,6 +28,8 @@ void decisions_eval(struct daemon *d);
 /* Commands. */
 json_object *decisions_view(struct daemon *d, int limit);
 json_object *decisions_last_switch(struct daemon *d);
+/* `members`: a member's precursor records, kind by kind. */
+json_object *decisions_precursors_json(struct daemon *d, const char *member);
 /* by: who asked (ctl_peer_describe), kept with the decision. */
 json_object *decisions_failover(struct daemon *d, const char *member, bool force,
 				const char *by, struct ctl_error *err);

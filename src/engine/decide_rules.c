@@ -32,8 +32,9 @@ static void record(struct decide *d, const struct decision *x)
 
 /* Records a decision with the scores of every member at this moment; a
  * decision other than a hold moves traffic to `to`. */
-static void __attribute__((format(printf, 5, 6)))
-emit(struct decide_ctx *c, enum decide_type type, int from, int to, const char *fmt, ...)
+static void __attribute__((format(printf, 6, 7)))
+emit(struct decide_ctx *c, enum decide_type type, enum decide_cause cause, int from, int to,
+     const char *fmt, ...)
 {
 	struct decide *d = c->d;
 	struct decision x;
@@ -42,6 +43,7 @@ emit(struct decide_ctx *c, enum decide_type type, int from, int to, const char *
 	memset(&x, 0, sizeof(x));
 	x.t_us = c->now;
 	x.type = type;
+	x.cause = cause;
 	if (from >= 0)
 		snprintf(x.from, sizeof(x.from), "%s", d->m[from].name);
 	if (to >= 0)
@@ -49,8 +51,18 @@ emit(struct decide_ctx *c, enum decide_type type, int from, int to, const char *
 	va_start(ap, fmt);
 	vsnprintf(x.reason, sizeof(x.reason), fmt, ap);
 	va_end(ap);
-	if (c->by)
+	if (c->by) {
+		/* Who asked goes into the reason too: the history store, the
+		 * log and every exporter keep the reason as it is. */
+		size_t n = strlen(x.reason);
 		snprintf(x.by, sizeof(x.by), "%s", c->by);
+		snprintf(x.reason + n, sizeof(x.reason) - n, " (by %s)", x.by);
+	}
+	if (c->kind)
+		snprintf(x.precursor, sizeof(x.precursor), "%s", c->kind);
+	x.flap_prevented = c->flap;
+	c->kind = NULL;
+	c->flap = false;
 	for (unsigned i = 0; i < d->n; i++) {
 		if (!d->m[i].present)
 			continue;
@@ -66,6 +78,7 @@ emit(struct decide_ctx *c, enum decide_type type, int from, int to, const char *
 		d->active = to;
 		d->better_since_us = 0;
 		d->holds = 0;
+		d->m[to].returned_us = c->now;
 	}
 }
 
@@ -179,10 +192,12 @@ void decide_rule_initial(struct decide_ctx *c)
 		return;
 	const struct decide_input *x = &d->m[to].in;
 	if (x->score < 0)
-		emit(c, DECIDE_SWITCH, -1, to, "initial: %s (priority %d; not measured yet)",
+		emit(c, DECIDE_SWITCH, DECIDE_CAUSE_INITIAL, -1, to,
+		     "initial: %s (priority %d; not measured yet)",
 		     d->m[to].name, x->priority);
 	else
-		emit(c, DECIDE_SWITCH, -1, to, "initial: %s (priority %d, score %d)",
+		emit(c, DECIDE_SWITCH, DECIDE_CAUSE_INITIAL, -1, to,
+		     "initial: %s (priority %d, score %d)",
 		     d->m[to].name, x->priority, x->score);
 }
 
@@ -200,7 +215,8 @@ void decide_rule_pinned(struct decide_ctx *c)
 		return;
 	d->holds |= DECIDE_HOLD_PINNED;
 	why_out(a, why, sizeof(why));
-	emit(c, DECIDE_HOLD, d->pinned, d->pinned, "%s: %s; pinned by operator", a->name, why);
+	emit(c, DECIDE_HOLD, DECIDE_CAUSE_MANUAL, d->pinned, d->pinned,
+	     "%s: %s; pinned by operator", a->name, why);
 }
 
 /* Every member down: stay, unless another one is less bad. */
@@ -212,7 +228,8 @@ static void last_resort(struct decide_ctx *c)
 
 	why_out(&d->m[a], why, sizeof(why));
 	if (to >= 0 && to != a) {
-		emit(c, DECIDE_SWITCH, a, to, "%s: %s; all members down, %s is the least bad%s",
+		emit(c, DECIDE_SWITCH, DECIDE_CAUSE_ALL_DOWN, a, to,
+		     "%s: %s; all members down, %s is the least bad%s",
 		     d->m[a].name, why, d->m[to].name,
 		     d->m[to].in.link_down ? "" : " (carrier up)");
 		d->holds |= DECIDE_HOLD_ALL_DOWN;
@@ -221,7 +238,8 @@ static void last_resort(struct decide_ctx *c)
 	if (d->holds & DECIDE_HOLD_ALL_DOWN)
 		return;
 	d->holds |= DECIDE_HOLD_ALL_DOWN;
-	emit(c, DECIDE_HOLD, a, a, "%s: %s; all members down, keeping it as the least bad",
+	emit(c, DECIDE_HOLD, DECIDE_CAUSE_ALL_DOWN, a, a,
+	     "%s: %s; all members down, keeping it as the least bad",
 	     d->m[a].name, why);
 }
 
@@ -236,7 +254,7 @@ static void leave_down(struct decide_ctx *c)
 		return;
 	}
 	why_out(&d->m[a], why, sizeof(why));
-	emit(c, DECIDE_SWITCH, a, to, "%s: %s; %s score %s%s", d->m[a].name, why,
+	emit(c, DECIDE_SWITCH, DECIDE_CAUSE_DOWN, a, to, "%s: %s; %s score %s%s", d->m[a].name, why,
 	     d->m[to].name, score_text(d->m[to].in.score, s, sizeof(s)),
 	     class_note(d, to, c->now));
 }
@@ -268,14 +286,55 @@ static bool leave_predicted(struct decide_ctx *c)
 	if (to < 0) {
 		if (!(d->holds & DECIDE_HOLD_FLAGGED)) {
 			d->holds |= DECIDE_HOLD_FLAGGED;
-			emit(c, DECIDE_HOLD, d->active, d->active,
+			emit(c, DECIDE_HOLD, DECIDE_CAUSE_PREDICTED, d->active, d->active,
 			     "%s: outage predicted (%s); no healthy member to move to", a->name, r);
 		}
 		return false;
 	}
-	emit(c, DECIDE_SWITCH, d->active, to, "%s: outage predicted (%s); %s score %s",
+	decide_prec_moved(&d->m[d->active]);
+	c->kind = a->raw_kind;
+	emit(c, DECIDE_SWITCH, DECIDE_CAUSE_PREDICTED, d->active, to,
+	     "%s: outage predicted (%s); %s score %s",
 	     a->name, r, d->m[to].name, score_text(d->m[to].in.score, s, sizeof(s)));
 	return true;
+}
+
+/* A prediction on the active member that the engine does not act on: too
+ * weak for its kind's record, or the flap guard. Said once per episode. */
+static void note_prediction(struct decide_ctx *c)
+{
+	struct decide *d = c->d;
+	const struct decide_member *a = &d->m[d->active];
+	const struct decide_prec *p = NULL;
+
+	if (!a->below_bar && !a->guarded) {
+		d->holds &= ~DECIDE_HOLD_PREC;
+		return;
+	}
+	if (d->holds & DECIDE_HOLD_PREC)
+		return;
+	d->holds |= DECIDE_HOLD_PREC;
+	for (unsigned i = 0; i < DECIDE_KINDS && !p; i++)
+		if (strcmp(a->prec[i].kind, a->raw_kind) == 0)
+			p = &a->prec[i];
+	if (a->guarded) {
+		c->flap = true;
+		emit(c, DECIDE_HOLD, DECIDE_CAUSE_PREDICTED, d->active, d->active,
+		     "%s: %s predicted an outage again %.0f s after traffic came back from a "
+		     "false alarm; staying (flap prevented)",
+		     a->name, a->raw_kind, (double)(c->now - a->returned_us) / 1e6);
+		return;
+	}
+	if (p && p->alarms)
+		emit(c, DECIDE_HOLD, DECIDE_CAUSE_PREDICTED, d->active, d->active,
+		     "%s: %s predicted an outage, not acted on: right %u of %u times here, so it "
+		     "needs strength %.1f (has %.1f)", a->name, a->raw_kind, p->hits, p->alarms,
+		     a->raw_bar, a->raw_strength);
+	else
+		emit(c, DECIDE_HOLD, DECIDE_CAUSE_PREDICTED, d->active, d->active,
+		     "%s: %s predicted an outage, not acted on: too weak alone (strength %.1f of "
+		     "%.1f; the probes agreeing would double it)", a->name, a->raw_kind,
+		     a->raw_strength, a->raw_bar);
 }
 
 static bool leave_excluded(struct decide_ctx *c)
@@ -287,7 +346,8 @@ static bool leave_excluded(struct decide_ctx *c)
 	if (to < 0)
 		return false;
 	const char *r = d->m[d->active].in.exclude_reason;
-	emit(c, DECIDE_SWITCH, d->active, to, "%s: excluded unless last resort (%s); %s score %s%s",
+	emit(c, DECIDE_SWITCH, DECIDE_CAUSE_EXCLUDED, d->active, to,
+	     "%s: excluded unless last resort (%s); %s score %s%s",
 	     d->m[d->active].name, r && r[0] ? r : "no reason given", d->m[to].name,
 	     score_text(d->m[to].in.score, s, sizeof(s)), class_note(d, to, c->now));
 	return true;
@@ -316,6 +376,32 @@ static int fb_pick(const struct decide *d, bool settled, uint64_t now)
 	return best;
 }
 
+/* A member left pre-emptively whose prediction is still open is not
+ * returned to yet: if the outage comes after all, traffic would leave again
+ * at once. Recorded once per prediction. */
+static bool pending_hold(struct decide_ctx *c, int i)
+{
+	struct decide *d = c->d;
+	struct decide_member *m = &d->m[i];
+	uint64_t until;
+
+	if (!decide_prec_pending(m, &until))
+		return false;
+	for (unsigned k = 0; k < DECIDE_KINDS; k++) {
+		struct decide_prec *p = &m->prec[k];
+		if (!p->open || !p->moved || p->noted)
+			continue;
+		p->noted = true;
+		c->flap = true;
+		emit(c, DECIDE_HOLD, DECIDE_CAUSE_FAILBACK, d->active, d->active,
+		     "%s is up again, but the outage %s predicted %.0f s ago may still come "
+		     "(%.0f s left): %s keeps traffic (flap prevented)", m->name, p->kind, (double)(c->now - p->open_us) / 1e6,
+		     (double)(until - c->now) / 1e6, d->m[d->active].name);
+		break;
+	}
+	return true;
+}
+
 /* Back to the most preferred member that is up and comparable, once it has
  * served its hold. While it serves it, traffic waits rather than hopping
  * through a member in between (one switch where two would do) -- but only
@@ -336,6 +422,8 @@ static bool fail_back(struct decide_ctx *c)
 	if (best < 0)
 		return false;
 	const struct decide_member *b = &d->m[best];
+	if (b->good && pending_hold(c, best))
+		return false;
 	if (!decide_settled(d, b, c->now)) {
 		uint64_t left = b->good_since_us + decide_member_hold_us(d, b, c->now) - c->now;
 		if (left <= min_hold || (to = fb_pick(d, true, c->now)) < 0)
@@ -344,7 +432,8 @@ static bool fail_back(struct decide_ctx *c)
 			 b->name, (double)left / 1e6);
 	}
 	const struct decide_member *p = &d->m[to];
-	emit(c, DECIDE_RESTORE, d->active, to, "%s healthy for %.0f s (score %d); %s score %s%s",
+	emit(c, DECIDE_RESTORE, DECIDE_CAUSE_FAILBACK, d->active, to,
+	     "%s healthy for %.0f s (score %d); %s score %s%s",
 	     p->name, (double)(c->now - p->good_since_us) / 1e6, p->in.score, a->name,
 	     score_text(a->in.score, s, sizeof(s)), also);
 	return true;
@@ -358,11 +447,18 @@ static bool quality(struct decide_ctx *c)
 	int cand[DECIDE_MAX_MEMBERS];
 	unsigned k = 0;
 
-	c->cand = -1;
-	for (unsigned i = 0; a->in.score >= 0 && i < d->n; i++)
-		if ((int)i != d->active && decide_class(d, &d->m[i], c->now) == DECIDE_CL_HEALTHY &&
-		    d->m[i].in.score >= a->in.score + d->p.switch_margin)
+	int probes = a->in.score + (a->in.tel_points > 0 ? a->in.tel_points : 0);
+	c->cand = c->tel_only = -1;
+	for (unsigned i = 0; a->in.score >= 0 && i < d->n; i++) {
+		const struct decide_member *m = &d->m[i];
+		if ((int)i == d->active || decide_class(d, m, c->now) != DECIDE_CL_HEALTHY ||
+		    m->in.score < a->in.score + d->p.switch_margin)
+			continue;
+		if (m->in.score >= (probes > 100 ? 100 : probes) + d->p.switch_margin / 2)
 			cand[k++] = (int)i;
+		else if (c->tel_only < 0 || m->in.score > d->m[c->tel_only].in.score)
+			c->tel_only = (int)i;
+	}
 	if (k == 0) {
 		d->better_since_us = 0;
 		return false;
@@ -374,7 +470,8 @@ static bool quality(struct decide_ctx *c)
 	if (held < (uint64_t)d->p.sustain_ms * MS)
 		return false;
 	int from = d->active, to = c->cand;
-	emit(c, DECIDE_SWITCH, from, to, "%s: score %d (%s) for %.0f s; %s score %d",
+	emit(c, DECIDE_SWITCH, DECIDE_CAUSE_QUALITY, from, to,
+	     "%s: score %d (%s) for %.0f s; %s score %d",
 	     a->name, a->in.score, a->in.reason ? a->in.reason : "", (double)held / 1e6,
 	     d->m[to].name, d->m[to].in.score);
 	/* A quality departure counts as an outage: the member must prove itself
@@ -398,8 +495,15 @@ static void note_hold(struct decide_ctx *c)
 		return;
 	d->holds |= DECIDE_HOLD_QUALITY;
 	const char *r = a->in.reason ? a->in.reason : "";
+	if (c->tel_only >= 0) {
+		emit(c, DECIDE_HOLD, DECIDE_CAUSE_QUALITY, d->active, d->active,
+		     "%s: score %d (%s); %s score %d is better on link telemetry alone, the "
+		     "probes on %s are fine", a->name, a->in.score, r, d->m[c->tel_only].name,
+		     d->m[c->tel_only].in.score, a->name);
+		return;
+	}
 	if (c->cand >= 0) {
-		emit(c, DECIDE_HOLD, d->active, d->active,
+		emit(c, DECIDE_HOLD, DECIDE_CAUSE_QUALITY, d->active, d->active,
 		     "%s: score %d (%s); %s score %d must stay %d points better for %.0f s",
 		     a->name, a->in.score, r, d->m[c->cand].name, d->m[c->cand].in.score,
 		     d->p.switch_margin, d->p.sustain_ms / 1e3);
@@ -407,10 +511,10 @@ static void note_hold(struct decide_ctx *c)
 	}
 	int o = pick(d, d->active, DECIDE_CL_EXCLUDED, c->now);
 	if (o < 0)
-		emit(c, DECIDE_HOLD, d->active, d->active,
+		emit(c, DECIDE_HOLD, DECIDE_CAUSE_QUALITY, d->active, d->active,
 		     "%s degraded: score %d (%s); no other member usable", a->name, a->in.score, r);
 	else
-		emit(c, DECIDE_HOLD, d->active, d->active,
+		emit(c, DECIDE_HOLD, DECIDE_CAUSE_QUALITY, d->active, d->active,
 		     "%s degraded: score %d (%s); no member better by %d points (%s score %s%s)",
 		     a->name, a->in.score, r, d->p.switch_margin, d->m[o].name,
 		     score_text(d->m[o].in.score, s, sizeof(s)), class_note(d, o, c->now));
@@ -430,6 +534,7 @@ void decide_rule_auto(struct decide_ctx *c)
 		d->holds &= ~DECIDE_HOLD_FLAGGED;
 	if (a->in.predicted_outage && leave_predicted(c))
 		return;
+	note_prediction(c);
 	if (a->in.exclude && leave_excluded(c))
 		return;
 	if (fail_back(c) || quality(c))
@@ -454,9 +559,11 @@ int decide_manual(struct decide *d, const char *name, bool pin, uint64_t now_us,
 		decide_spell_begin(&d->m[from], now_us);
 	d->oneshot_us = pin ? 0 : now_us;
 	if (pin)
-		emit(&c, DECIDE_MANUAL, from, to, "operator: %s pinned until auto", d->m[to].name);
+		emit(&c, DECIDE_MANUAL, DECIDE_CAUSE_MANUAL, from, to,
+		     "operator: %s pinned until auto", d->m[to].name);
 	else
-		emit(&c, DECIDE_MANUAL, from, to, "operator: one-shot switch to %s", d->m[to].name);
+		emit(&c, DECIDE_MANUAL, DECIDE_CAUSE_MANUAL, from, to,
+		     "operator: one-shot switch to %s", d->m[to].name);
 	d->holds = 0;
 	return 0;
 }
@@ -469,7 +576,8 @@ int decide_auto(struct decide *d, uint64_t now_us, const char *by, struct decisi
 		return -1;
 	d->pinned = -1;
 	d->holds = 0;
-	emit(&c, DECIDE_MANUAL, d->active, d->active, "operator: back to automatic selection");
+	emit(&c, DECIDE_MANUAL, DECIDE_CAUSE_MANUAL, d->active, d->active,
+	     "operator: back to automatic selection");
 	return 0;
 }
 
