@@ -210,34 +210,44 @@ class StateFiles(Base):
         bad = {
             "locations.json": '{"format":null}',
             "usage.json": '{"format":"autonomy-usage","version":1,"members":[{}]}',
+            "precursors.json": '{"format":"autonomy-precursors/1","members":{},"members":1}',
         }
         for name, text in bad.items():
             with open(os.path.join(st, name), "w") as f:
                 f.write(text)
+        with open(os.path.join(st, "history.db"), "wb") as f:
+            f.write(b"SQLite format 3\0" + b"\xff" * 4080)
         d = self.daemon(CONFIG).start()
         d.ctl("status", check_rc=0)
         for name, text in bad.items():
             with open(os.path.join(st, name + ".bad")) as f:
                 self.assertEqual(f.read(), text)
+        aside = [n for n in os.listdir(st) if n.startswith("history.db.bad-")]
+        self.assertEqual(len(aside), 1, os.listdir(st))
         log = d.read_log()
-        self.assertIn("locations.json.bad", log)
-        self.assertIn("usage.json.bad", log)
+        for name in bad:
+            self.assertIn(name + ".bad", log)
         self.assertEqual(d.stop(), 0)
 
     def test_fifo_in_state_dir_does_not_hang_start(self):
         st = self.state()
-        for name in ("locations.json", "usage.json"):
+        names = ("locations.json", "usage.json", "precursors.json", "history.db")
+        for name in names:
             os.mkfifo(os.path.join(st, name))
         d = self.daemon(CONFIG)
         try:
             d.start()
             d.ctl("status", check_rc=0)
-            for name in ("locations.json", "usage.json"):
+            for name in names[:3]:
                 self.assertTrue(stat.S_ISFIFO(os.lstat(os.path.join(st, name + ".bad")).st_mode))
+            aside = [n for n in os.listdir(st) if n.startswith("history.db.bad-")]
+            self.assertEqual(len(aside), 1, os.listdir(st))
+            self.assertTrue(stat.S_ISFIFO(os.lstat(os.path.join(st, aside[0])).st_mode))
+            self.assertTrue(stat.S_ISREG(os.lstat(os.path.join(st, "history.db")).st_mode))
             self.assertEqual(d.stop(), 0)
             self.assertTrue(stat.S_ISREG(os.lstat(os.path.join(st, "usage.json")).st_mode))
         finally:
-            for name in ("locations.json", "usage.json"):
+            for name in os.listdir(st):
                 try:
                     os.close(os.open(os.path.join(st, name), os.O_WRONLY | os.O_NONBLOCK))
                 except OSError:
@@ -669,9 +679,12 @@ class Authorisation(Base):
         self.assertIn("hunter2-secret", r.stdout)
         r = self.ctl_as(d, admin, "failover", "--interface", "ghost", "--force")
         self.assertEqual(r.returncode, 0, r.stderr)
-        dec = [x for x in d.ctl("decisions", json_out=True, check_rc=0).data
-               if x["type"] == "manual"][0]
-        self.assertRegex(dec["by"], r"^uid 65534 \(nobody\) pid \d+$")
+        # `decisions` reads the history store: the reason keeps who asked.
+        def manual():
+            got = d.ctl("decisions", json_out=True, check_rc=0).data
+            return [x for x in got if x["type"] == "manual"]
+        self.assertTrue(harness.wait_for(manual, 10), d.read_log()[-2000:])
+        self.assertRegex(manual()[0]["reason"], r"\(by uid 65534 \(nobody\) pid \d+\)$")
         self.assertRegex(d.read_log(), r"ctl: failover by uid 65534 \(nobody\) pid \d+")
         self.assertEqual(self.ctl_as(d, admin, "reload").returncode, 0)
         self.assertRegex(d.read_log(), r"reloaded: .*\(by uid 65534 \(nobody\) pid \d+\)")
