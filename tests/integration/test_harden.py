@@ -658,6 +658,14 @@ class Authorisation(Base):
         shown = self.ctl_as(d, nobody, "config", "show")
         self.assertEqual(shown.returncode, 0, shown.stderr)
         self.assertNotIn("hunter2-secret", shown.stdout)
+        # The history store is root's: decisions come from the daemon, the
+        # other history commands say why they cannot read it.
+        r = self.ctl_as(d, nobody, "--json", "decisions")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIsInstance(json.loads(r.stdout), list)
+        r = self.ctl_as(d, nobody, "metrics")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("not readable by you", r.stderr)
         for args in (["reload"], ["failover", "--interface", "ghost"],
                      ["config", "show", "--reveal"]):
             r = self.ctl_as(d, nobody, *args)
