@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "core/json_strict.h"
-#include "engine/loclearn.h"
+#include "starlink/loclearn.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
