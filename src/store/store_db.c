@@ -284,6 +284,18 @@ static bool schema_is_ours(struct store *s, char *why, size_t size)
 	return true;
 }
 
+/* Errors that say nothing of the file's content: it may be fine later. */
+static bool transient(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_BUSY: case SQLITE_LOCKED: case SQLITE_IOERR: case SQLITE_NOMEM:
+	case SQLITE_CANTOPEN: case SQLITE_PERM: case SQLITE_READONLY: case SQLITE_FULL:
+	case SQLITE_INTERRUPT: case SQLITE_AUTH:
+		return true;
+	}
+	return false;
+}
+
 /* Is this our store? V_ERROR for a file we cannot judge (locked, I/O). */
 static enum verdict judge(struct store *s, bool check, char *why, size_t size)
 {
@@ -297,13 +309,19 @@ static enum verdict judge(struct store *s, bool check, char *why, size_t size)
 		snprintf(why, size, "damaged: %s", sqlite3_errmsg(s->db));
 		return V_BAD;
 	}
+	/* Anything else about the content (a header SQLite cannot read:
+	 * "unsupported file format", found by fuzz_store_file) is bad too. */
+	if (rc != SQLITE_OK && !transient(rc)) {
+		snprintf(why, size, "unusable: %s", sqlite3_errmsg(s->db));
+		return V_BAD;
+	}
 	if (rc != SQLITE_OK) {
 		snprintf(why, size, "%s", sqlite3_errmsg(s->db));
 		return V_ERROR;
 	}
 	int64_t ver = store_int(s, "PRAGMA user_version", 0, NULL);
 	int64_t objs = store_int(s, "SELECT count(*) FROM sqlite_schema", 0, &rc);
-	if (rc == SQLITE_NOTADB || (rc & 0xff) == SQLITE_CORRUPT) {
+	if (rc != SQLITE_OK && !transient(rc)) {
 		snprintf(why, size, "damaged: %s", sqlite3_errmsg(s->db));
 		return V_BAD;
 	}
