@@ -28,7 +28,8 @@ trap cleanup EXIT
 
 # shellcheck disable=SC2046
 gcc -std=gnu11 -O2 -D_GNU_SOURCE -I"$ROOT/src" "$ROOT"/src/route/*.c "$ROOT/src/link/linkmon.c" \
-	"$ROOT/src/core/log.c" "$ROOT/src/core/clock.c" "$ROOT/tests/integration/route_drive.c" \
+	"$ROOT/src/core/log.c" "$ROOT/src/core/clock.c" "$ROOT/src/core/nlwalk.c" \
+	"$ROOT/tests/integration/route_drive.c" \
 	$(pkg-config --cflags --libs libevent_core libmnl json-c) -o "$TMP/route_drive" || exit 1
 "$ROOT/lab/lab.sh" up >"$TMP/lab.log" 2>&1 || { cat "$TMP/lab.log"; exit 1; }
 

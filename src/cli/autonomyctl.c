@@ -55,10 +55,12 @@ static void usage(FILE *f)
 		"  -c, --config FILE  config file of the config commands (default: the "
 		"daemon's,\n                     else $AUTONOMY_CONFIG, else " CTL_DEFAULT_CONFIG ")\n"
 		"  -j, --json         print one JSON document instead of a table\n"
-		"  -t, --timeout MS   how long to wait for the daemon (default 10000)\n"
+		"  -t, --timeout MS   how long to wait for the daemon's answer (default %d,\n"
+		"                     actions %d; monitor --continuous: its first answer)\n"
 		"      --store FILE   history commands read this store (default: the daemon's)\n"
 		"  -V, --version      print the version\n"
-		"\nexit status: 0 ok, 1 failed, 2 usage error, 3 daemon not running\n");
+		"\nexit status: 0 ok, 1 failed, 2 usage error, 3 daemon not running or not "
+		"answering\n", CTL_CLIENT_TIMEOUT_MS, CTL_CLIENT_ACTION_TIMEOUT_MS);
 }
 
 static void help_command(const struct ctl_cmd_desc *c)
@@ -107,6 +109,8 @@ static int parse_cmd_args(struct cli *cl, int argc, char **argv, int i)
 			cl->json = true;
 			continue;
 		}
+		if (strcmp(a, "--reveal") == 0 && strcmp(c->name, "config_reveal") == 0)
+			continue;       /* `config show --reveal` */
 		/* --older-than names the argument older_than. */
 		char name[32];
 		snprintf(name, sizeof(name), "%s", strncmp(a, "--", 2) == 0 ? a + 2 : "");
@@ -145,6 +149,18 @@ static int parse_cmd_args(struct cli *cl, int argc, char **argv, int i)
 	return 0;
 }
 
+static int parse_timeout(const char *s, int *ms)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (*end || end == s || v < 1 || v > 3600000) {
+		fprintf(stderr, "autonomyctl: --timeout takes milliseconds, 1 to 3600000\n");
+		return -1;
+	}
+	*ms = (int)v;
+	return 0;
+}
+
 static int parse_global(struct cli *cl, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -164,15 +180,16 @@ static int parse_global(struct cli *cl, int argc, char **argv)
 		case 's': cl->socket = optarg; break;
 		case 'c': cl->config = optarg; break;
 		case 'j': cl->json = true; break;
-		case 't': cl->timeout_ms = atoi(optarg); break;
+		case 't':
+			if (parse_timeout(optarg, &cl->timeout_ms) < 0)
+				return -1;
+			break;
 		case 'S': cl->store = optarg; break;
 		case 'V': printf("autonomyctl %s\n", AUTONOMY_VERSION); exit(EXIT_OK);
 		case 'h': usage(stdout); exit(EXIT_OK);
 		default: return -1;
 		}
 	}
-	if (cl->timeout_ms <= 0)
-		cl->timeout_ms = CTL_CLIENT_TIMEOUT_MS;
 	return optind;
 }
 
@@ -203,12 +220,16 @@ static void print_error(const struct ctl_error *err)
 	if (err->code == CTL_E_NOT_RUNNING)
 		fprintf(stderr, "hint: start it with '/etc/init.d/autonomy start' or "
 			"'autonomyd -c /etc/config/autonomy', or point -s at its socket\n");
+	else if (err->code == CTL_E_TIMEOUT)
+		fprintf(stderr, "hint: the daemon is running but stuck; its log says more "
+			"(logread -e autonomyd), --timeout waits longer\n");
 }
 
 static int exit_code_for(enum ctl_errcode code)
 {
 	switch (code) {
-	case CTL_E_NOT_RUNNING: return EXIT_NOT_RUNNING;
+	case CTL_E_NOT_RUNNING:
+	case CTL_E_TIMEOUT: return EXIT_NOT_RUNNING;
 	case CTL_E_BAD_ARGS:
 	case CTL_E_UNKNOWN_CMD: return EXIT_USAGE;
 	default: return EXIT_FAILED;
@@ -250,6 +271,17 @@ static int confirm_dish_action(struct cli *cl)
 	return 0;
 }
 
+/* `config show --reveal` is the privileged config_reveal (config_show never
+ * reveals: a query is open to everyone who may connect). */
+static void reveal_is_its_own_command(struct cli *cl, int argc, char **argv, int i)
+{
+	if (strcmp(cl->cmd->name, "config_show") != 0)
+		return;
+	for (; i < argc; i++)
+		if (strcmp(argv[i], "--reveal") == 0)
+			cl->cmd = ctl_cmd_find("config_reveal");
+}
+
 static int run(struct cli *cl)
 {
 	struct ctl_error err = { .details = NULL };
@@ -264,10 +296,14 @@ static int run(struct cli *cl)
 		data = adm_run(cl->cmd->name, cl->args, sock, cl->config, false, &err);
 		json_object_put(cl->args);
 	} else if (cl->cmd->flags & CTL_CMD_LOCAL) {
-		json_object *f;
+		json_object *f, *t;
 		const char *file = json_object_object_get_ex(cl->args, "file", &f) ?
 				   json_object_get_string(f) : cl->config;
-		data = ctl_config_validate_auto(sock, file, &err);
+		if (json_object_object_get_ex(cl->args, "text", &t))
+			data = ctl_config_validate_text(json_object_get_string(t),
+							(size_t)json_object_get_string_len(t), &err);
+		else
+			data = ctl_config_validate_auto(sock, file, cl->timeout_ms, &err);
 		json_object_put(cl->args);
 	} else if (cl->cmd->flags & CTL_CMD_HISTORY) {
 		json_object *args = cl->args;
@@ -279,7 +315,7 @@ static int run(struct cli *cl)
 		   json_object_object_get_ex(cl->args, "continuous", NULL)) {
 		json_object *args = cl->args;
 		cl->args = NULL;
-		if (cli_monitor(sock, args, cl->json, &err) == 0)
+		if (cli_monitor(sock, args, cl->json, cl->timeout_ms, &err) == 0)
 			return EXIT_OK;
 		print_error(&err);
 		json_object_put(err.details);
@@ -334,6 +370,10 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	cl.args = json_object_new_object();
+	reveal_is_its_own_command(&cl, argc, argv, i);
+	if (cl.timeout_ms <= 0)
+		cl.timeout_ms = cl.cmd->flags & CTL_CMD_ACTION ? CTL_CLIENT_ACTION_TIMEOUT_MS :
+				CTL_CLIENT_TIMEOUT_MS;
 	if (parse_cmd_args(&cl, argc, argv, i) < 0 || confirm_dish_action(&cl) < 0) {
 		json_object_put(cl.args);
 		return EXIT_USAGE;

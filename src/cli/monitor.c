@@ -85,13 +85,14 @@ static int on_message(void *arg, json_object *msg, bool first)
 	return 0;
 }
 
-int cli_monitor(const char *sock, json_object *args, bool json, struct ctl_error *err)
+int cli_monitor(const char *sock, json_object *args, bool json, int timeout_ms,
+		struct ctl_error *err)
 {
 	struct mon m = { .json = json, .tty = isatty(STDOUT_FILENO) && !json };
 	const char *term = getenv("TERM");
 	if (!term || strcmp(term, "dumb") == 0)
 		m.tty = false;
-	int rc = ctl_client_stream(sock, "monitor", args, on_message, &m, err);
+	int rc = ctl_client_stream(sock, "monitor", args, timeout_ms, on_message, &m, err);
 	for (unsigned i = 0; i < m.n_recent; i++)
 		json_object_put(m.recent[i]);
 	return rc;

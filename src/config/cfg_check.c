@@ -1,6 +1,7 @@
 /* cfg_check: rules that one option's type cannot express: values that must
  * be ordered, options a feature needs once it is enabled, paths, members'
  * identity. Each rule is a table row so adding one is one line. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,6 +62,16 @@ static bool abs_path_or_empty(const char *v)
 static bool socket_path(const char *v)
 {
 	return v[0] == '/' && strlen(v) < sizeof(((struct sockaddr_un *)0)->sun_path);
+}
+
+/* A group as getgrnam(3) takes it, or a number; empty: none. */
+static bool group_name(const char *v)
+{
+	size_t n = strlen(v);
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)v[i]) && !strchr("_-.", v[i]))
+			return false;
+	return n <= 32 && v[0] != '-';
 }
 
 bool cfg_mark_mask_parse(const char *text, uint32_t *mask)
@@ -143,6 +154,8 @@ static const struct option_rule {
 	const char *what;
 } option_rules[] = {
 	{ "main", "state_dir", abs_path, "must be an absolute path" },
+	{ "main", "admin_group", group_name, "must be a group name or number" },
+	{ "main", "socket_group", group_name, "must be a group name or number" },
 	{ "main", "run_dir", abs_path_or_empty, "must be an absolute path or empty" },
 	{ "main", "log_file", abs_path_or_empty, "must be an absolute path or empty" },
 	{ "main", "backup_dir", abs_path_or_empty, "must be an absolute path or empty" },

@@ -69,6 +69,12 @@ static const struct cfg_option_def main_opts[] = {
 		  "Unix socket autonomyctl talks to (absolute path)"),
 	TYPED_OPT("pid_file", CFG_STRING, 0, "/var/run/autonomy.pid",
 		  "PID file of the daemon (absolute path)"),
+	TYPED_OPT("admin_group", CFG_STRING, 0, NULL,
+		  "Group (name or number) whose members may act through the control socket "
+		  "(failover, reload, dish actions, config reveal); root always may"),
+	TYPED_OPT("socket_group", CFG_STRING, 0, NULL,
+		  "Group that may connect to the control socket and query (default: "
+		  "admin_group, else root only); takes effect at restart"),
 	TYPED_OPT("backup_dir", CFG_STRING, 0, "",
 		  "Where `config backup` keeps timestamped copies of the config with their "
 		  "checksums (absolute path; empty: backups/ in state_dir)"),

@@ -41,6 +41,8 @@
 
 #include "config/uci.h"
 
+#include "core/fsutil.h"
+
 #define NO_SEC SIZE_MAX         /* index key of a section name; "no section" */
 #define NOT_FOUND SIZE_MAX
 
@@ -834,42 +836,25 @@ int uci_parse(const char *buf, size_t len, struct uci_package *out,
 	return rc;
 }
 
-static int io_error(struct uci_error *err, const char *what, int e)
-{
-	err->line = 0;
-	snprintf(err->msg, sizeof(err->msg), "%s: %s", what, strerror(e));
-	return -1;
-}
-
-/* The whole file into *buf (malloc'd), at most INT_MAX bytes. */
+/* The whole file into *buf (malloc'd). A config is read by root, also on
+ * request of a control client: only a regular file (a FIFO or a device
+ * would block the daemon's loop or feed it without end) of at most
+ * UCI_MAX_FILE bytes. */
 static int read_all(const char *path, char **buf, size_t *len,
 		    struct uci_error *err)
 {
-	FILE *f = fopen(path, "rb");
-	size_t cap = 0, n = 0;
-	char *b = NULL, *tmp;
-	int e = 0;
-
-	if (!f)
-		return io_error(err, "cannot open file", errno);
-	errno = 0;
-	do {
-		if (n > INT_MAX)
-			e = EFBIG;
-		else if (!(tmp = grow(b, &cap, n + 4096, 1)))
-			e = ENOMEM;
+	*buf = fs_read_file(path, UCI_MAX_FILE, len);
+	if (!*buf) {
+		int e = errno;
+		err->line = 0;
+		if (e == EFBIG)
+			snprintf(err->msg, sizeof(err->msg), "cannot read file: larger than %u bytes",
+				 UCI_MAX_FILE);
 		else
-			n += fread((b = tmp) + n, 1, cap - n, f);
-	} while (!e && n == cap);
-	if (!e && ferror(f))
-		e = errno ? errno : EIO;
-	fclose(f);
-	if (e) {
-		free(b);
-		return io_error(err, "cannot read file", e);
+			snprintf(err->msg, sizeof(err->msg), "cannot %s file: %s",
+				 e == EINVAL ? "read" : "open", fs_read_strerror(e));
+		return -1;
 	}
-	*buf = b;
-	*len = n;
 	return 0;
 }
 

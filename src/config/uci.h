@@ -39,7 +39,10 @@ struct uci_error {
  * *out empty. Never reads past len; NUL bytes inside are an error. */
 int uci_parse(const char *buf, size_t len, struct uci_package *out,
 	      struct uci_error *err);
-/* Reads the file; I/O errors are reported in err with line 0. */
+#define UCI_MAX_FILE (1u << 20)  /* a config larger than 1 MiB is refused */
+
+/* Reads the file (a regular file of at most UCI_MAX_FILE bytes, never
+ * blocking); I/O errors are reported in err with line 0. */
 int uci_parse_file(const char *path, struct uci_package *out,
 		   struct uci_error *err);
 void uci_package_free(struct uci_package *pkg);

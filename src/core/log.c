@@ -1,11 +1,14 @@
 #include "core/log.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 static struct {
 	bool to_stderr;
@@ -62,7 +65,9 @@ void log_close(void)
 }
 
 /* (Re)opens the file: after logrotate moved it away, a reload starts a new
- * one. Appends, line-buffered, close-on-exec. */
+ * one. Appends, line-buffered, close-on-exec. The daemon is root and the path
+ * the operator's: a symlink there is not followed (ELOOP), and anything but a
+ * regular file (a FIFO would block the loop) is refused (EINVAL). */
 int log_set_file(const char *path)
 {
 	if (g_log.file)
@@ -70,9 +75,21 @@ int log_set_file(const char *path)
 	g_log.file = NULL;
 	if (!path || !*path)
 		return 0;
-	g_log.file = fopen(path, "ae");
-	if (!g_log.file)
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
+		      O_CLOEXEC, 0640);
+	struct stat st;
+	if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+		close(fd);
+		fd = -1;
+		errno = EINVAL;
+	}
+	if (fd < 0 || !(g_log.file = fdopen(fd, "a"))) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		errno = e;
 		return -1;
+	}
 	setvbuf(g_log.file, NULL, _IOLBF, 0);
 	return 0;
 }

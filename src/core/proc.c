@@ -393,6 +393,7 @@ static int start_child(struct proc *p, const char *path, char *const argv[])
 {
 	int wr[PIPE_N] = { -1, -1, -1 };
 	int lim = max_fd();
+	char *const *env = proc_child_env();
 	/* Without pidfd the handler must be in place before the child can exit. */
 	if (open_pipes(p, wr) < 0 || (!pidfd_ok && sigchld_arm(p->base) < 0)) {
 		int e = errno;
@@ -407,7 +408,7 @@ static int start_child(struct proc *p, const char *path, char *const argv[])
 	sigprocmask(SIG_SETMASK, &all, &old);
 	pid_t pid = fork();
 	if (pid == 0)
-		proc_child_exec(path, argv, wr[PIPE_OUT], wr[PIPE_ERR], wr[PIPE_EXEC], lim);
+		proc_child_exec(path, argv, env, wr[PIPE_OUT], wr[PIPE_ERR], wr[PIPE_EXEC], lim);
 	int e = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	close_all(wr);

@@ -6,6 +6,8 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -88,12 +90,21 @@ static int child_setup(int out_w, int err_w, int max_fd)
 	return 0;
 }
 
-void proc_child_exec(const char *path, char *const argv[], int out_w, int err_w,
-		     int ep_w, int max_fd)
+char *const *proc_child_env(void)
+{
+	static char path[4096 + 6];
+	static char *env[] = { path, "LC_ALL=C", "LANG=C", "HOME=/", NULL };
+	const char *p = getenv("PATH");
+	snprintf(path, sizeof(path), "PATH=%s", p && *p ? p : PROC_DEFAULT_PATH);
+	return env;
+}
+
+void proc_child_exec(const char *path, char *const argv[], char *const envp[], int out_w,
+		     int err_w, int ep_w, int max_fd)
 {
 	int e = child_setup(out_w, err_w, max_fd);
 	if (e == 0) {
-		execv(path, argv);
+		execve(path, argv, envp);
 		e = errno;
 	}
 	while (write(ep_w, &e, sizeof(e)) < 0 && errno == EINTR)

@@ -58,11 +58,18 @@ void proc_pipe_close(struct proc_pipe *pp);
 /* Runs in the child between fork and exec (async-signal-safe calls only):
  * stdin from /dev/null, stdout/stderr onto out_w/err_w, its own process
  * group, default signal dispositions, an empty mask, every fd above 2 marked
- * close-on-exec; then execs path. On failure writes errno (an int) to ep_w and
- * exits 127. max_fd bounds the last-resort fd sweep (from RLIMIT_NOFILE, read
- * by the parent: getrlimit is not on the async-signal-safe list). */
-void proc_child_exec(const char *path, char *const argv[], int out_w, int err_w,
-		     int ep_w, int max_fd) __attribute__((noreturn));
+ * close-on-exec; then execs path with envp. On failure writes errno (an int)
+ * to ep_w and exits 127. max_fd bounds the last-resort fd sweep (from
+ * RLIMIT_NOFILE, read by the parent: getrlimit is not on the
+ * async-signal-safe list). */
+void proc_child_exec(const char *path, char *const argv[], char *const envp[], int out_w,
+		     int err_w, int ep_w, int max_fd) __attribute__((noreturn));
+/* The environment every child gets (built by the parent, before fork):
+ * PATH (the daemon's, else PROC_DEFAULT_PATH), LC_ALL=C and LANG=C (the
+ * parsers read the C locale's output), HOME=/. Nothing else of the
+ * daemon's environment reaches a tool. */
+#define PROC_DEFAULT_PATH "/usr/sbin:/usr/bin:/sbin:/bin"
+char *const *proc_child_env(void);
 
 /* Tests only: false makes children spawned from now on use the SIGCHLD
  * fallback (as on kernels before 5.3) instead of pidfd_open. */

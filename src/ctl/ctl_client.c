@@ -1,6 +1,8 @@
 #include "ctl/ctl_client.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,8 +11,10 @@
 #include <unistd.h>
 
 #include "core/clock.h"
+#include "ctl/ctl_peer.h"
 
 #define CTL_MAX_REPLY (16u << 20)
+#define CONNECT_RETRY_MS 20
 
 const char *ctl_client_socket(const char *explicit_path)
 {
@@ -20,7 +24,47 @@ const char *ctl_client_socket(const char *explicit_path)
 	return env && *env ? env : CTL_DEFAULT_SOCKET;
 }
 
-static int connect_to(const char *sock, struct ctl_error *err)
+/* Waits for events until deadline_ms (UINT64_MAX: forever); 0 at the
+ * deadline. */
+static int wait_fd(int fd, short events, uint64_t deadline_ms)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+	int r;
+	do {
+		uint64_t now = clock_mono_ms();
+		if (now >= deadline_ms)
+			return 0;
+		uint64_t left = deadline_ms - now;
+		r = poll(&p, 1, deadline_ms == UINT64_MAX ? -1 : left > INT_MAX ? INT_MAX : (int)left);
+	} while (r < 0 && errno == EINTR);
+	return r;
+}
+
+/* Only root or our own user may be the server: a socket file another user
+ * bound in a world-writable directory must not receive our request (the
+ * rpcd plugin runs as root and would hand it `starlink_reboot`). */
+static int check_server(int fd, const char *sock, struct ctl_error *err)
+{
+	struct ctl_peer p;
+	if (ctl_peer_read(fd, &p) < 0) {
+		ctl_error_set(err, CTL_E_UNTRUSTED, "%s: cannot tell who serves it: %s", sock,
+			      strerror(errno));
+		return -1;
+	}
+	ctl_peer_free(&p);
+	if (p.uid != 0 && p.uid != geteuid()) {
+		ctl_error_set(err, CTL_E_UNTRUSTED, "%s is served by uid %u, not root: "
+			      "refusing to talk to it", sock, (unsigned)p.uid);
+		return -1;
+	}
+	return 0;
+}
+
+/* A Unix socket whose backlog is full (a daemon that stopped accepting)
+ * makes a blocking connect wait forever; non-blocking, it says EAGAIN at
+ * once, so retry until the deadline. */
+static int connect_to(const char *sock, uint64_t deadline, int timeout_ms,
+		      struct ctl_error *err)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	if (strlen(sock) >= sizeof(sun.sun_path)) {
@@ -28,37 +72,41 @@ static int connect_to(const char *sock, struct ctl_error *err)
 		return -1;
 	}
 	strcpy(sun.sun_path, sock);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		ctl_error_set(err, CTL_E_NOT_RUNNING, "autonomyd is not running (%s: %s)",
-			      sock, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		ctl_error_set(err, CTL_E_INTERNAL, "socket: %s", strerror(errno));
+		return -1;
+	}
+	int rc;
+	while ((rc = connect(fd, (struct sockaddr *)&sun, sizeof(sun))) < 0 &&
+	       (errno == EAGAIN || errno == EINTR) && clock_mono_ms() < deadline)
+		poll(NULL, 0, CONNECT_RETRY_MS);
+	if (rc < 0) {
+		if (errno == EAGAIN)
+			ctl_error_set(err, CTL_E_TIMEOUT, "autonomyd did not accept a connection on "
+				      "%s within %d ms (it is stuck or overloaded)", sock, timeout_ms);
+		else
+			ctl_error_set(err, CTL_E_NOT_RUNNING, "autonomyd is not running (%s: %s)",
+				      sock, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (check_server(fd, sock, err) < 0) {
+		close(fd);
 		return -1;
 	}
 	return fd;
 }
 
-static int wait_fd(int fd, short events, uint64_t deadline_ms)
-{
-	uint64_t now = clock_mono_ms();
-	if (now >= deadline_ms)
-		return 0;
-	struct pollfd p = { .fd = fd, .events = events };
-	int r;
-	do
-		r = poll(&p, 1, (int)(deadline_ms - now));
-	while (r < 0 && errno == EINTR);
-	return r;
-}
-
 static int send_all(int fd, const char *buf, size_t len, uint64_t deadline)
 {
 	while (len) {
-		if (wait_fd(fd, POLLOUT, deadline) <= 0)
+		if (wait_fd(fd, POLLOUT, deadline) <= 0) {
+			errno = ETIMEDOUT;
 			return -1;
+		}
 		ssize_t w = send(fd, buf, len, MSG_NOSIGNAL);
-		if (w < 0 && errno == EINTR)
+		if (w < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (w <= 0)
 			return -1;
@@ -68,44 +116,54 @@ static int send_all(int fd, const char *buf, size_t len, uint64_t deadline)
 	return 0;
 }
 
-/* Reads up to the first newline. */
-static char *recv_line(int fd, uint64_t deadline, size_t *len)
+/* Buffered line reader for replies and events. */
+struct line_reader {
+	int fd;
+	char *buf;
+	size_t len, cap;
+	bool timed_out;
+};
+
+/* The next line (malloc'd, without '\n'), or NULL at EOF, on an error, or
+ * at the deadline (timed_out set); deadline 0: none. */
+static char *next_line(struct line_reader *r, uint64_t deadline)
 {
-	size_t cap = 8192, n = 0;
-	char *buf = malloc(cap);
-	while (buf) {
-		if (wait_fd(fd, POLLIN, deadline) <= 0)
-			break;
-		if (n == cap) {
-			char *nb = cap < CTL_MAX_REPLY ? realloc(buf, cap * 2) : NULL;
-			if (!nb)
-				break;
-			buf = nb;
-			cap *= 2;
-		}
-		ssize_t r = recv(fd, buf + n, cap - n, 0);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		char *nl = memchr(buf + n, '\n', (size_t)r);
-		n += (size_t)r;
+	for (;;) {
+		char *nl = r->len ? memchr(r->buf, '\n', r->len) : NULL;
 		if (nl) {
-			*nl = '\0';
-			*len = (size_t)(nl - buf);
-			return buf;
+			size_t n = (size_t)(nl - r->buf);
+			char *line = strndup(r->buf, n);
+			memmove(r->buf, nl + 1, r->len - n - 1);
+			r->len -= n + 1;
+			return line;
 		}
+		if (r->len == r->cap) {
+			size_t ncap = r->cap ? r->cap * 2 : 65536;
+			char *nb = ncap <= CTL_MAX_REPLY ? realloc(r->buf, ncap) : NULL;
+			if (!nb)
+				return NULL;
+			r->buf = nb;
+			r->cap = ncap;
+		}
+		int w = wait_fd(r->fd, POLLIN, deadline ? deadline : UINT64_MAX);
+		if (w == 0) {
+			r->timed_out = true;
+			return NULL;
+		}
+		ssize_t got = w < 0 ? -1 : recv(r->fd, r->buf + r->len, r->cap - r->len, 0);
+		if (got < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (got <= 0)
+			return NULL;
+		r->len += (size_t)got;
 	}
-	free(buf);
-	return NULL;
 }
 
-static json_object *parse_reply(const char *line, size_t len, struct ctl_error *err)
+static json_object *parse_reply(const char *line, struct ctl_error *err)
 {
 	enum json_tokener_error jerr;
 	json_object *root = json_tokener_parse_verbose(line, &jerr);
 	json_object *ok, *data = NULL, *e;
-	(void)len;
 	if (!root || !json_object_object_get_ex(root, "ok", &ok)) {
 		ctl_error_set(err, CTL_E_INTERNAL, "malformed reply from autonomyd");
 		json_object_put(root);
@@ -131,85 +189,80 @@ static json_object *parse_reply(const char *line, size_t len, struct ctl_error *
 	return data;
 }
 
-json_object *ctl_client_call(const char *sock, const char *cmd, json_object *args,
-			     int timeout_ms, struct ctl_error *err)
+/* Connects, sends the request and reads the first reply line within the
+ * deadline. Returns the connected fd with the reply's data in *data, or -1
+ * with err filled. */
+static int exchange(const char *sock, const char *cmd, json_object *args, int timeout_ms,
+		    struct line_reader *r, json_object **data, struct ctl_error *err)
 {
-	err->details = NULL;
 	json_object *req = json_object_new_object();
 	json_object_object_add(req, "cmd", json_object_new_string(cmd));
 	json_object_object_add(req, "args", args ? args : json_object_new_object());
-	int fd = connect_to(sock, err);
-	if (fd < 0) {
-		json_object_put(req);
-		return NULL;
-	}
-	uint64_t deadline = clock_mono_ms() + (uint64_t)timeout_ms;
 	size_t len;
 	const char *line = ctl_to_line(req, &len);
-	json_object *data = NULL;
-	char *reply = NULL;
-	if (send_all(fd, line, len, deadline) < 0 || send_all(fd, "\n", 1, deadline) < 0)
-		ctl_error_set(err, CTL_E_NOT_RUNNING, "autonomyd is not answering on %s", sock);
-	else if (!(reply = recv_line(fd, deadline, &len)))
-		ctl_error_set(err, CTL_E_NOT_RUNNING,
-			      "autonomyd did not answer on %s within %d ms", sock, timeout_ms);
+	uint64_t deadline = clock_mono_ms() + (uint64_t)timeout_ms;
+	int fd = -1;
+	*data = NULL;
+	if (len > CTL_MAX_REQUEST)
+		ctl_error_set(err, CTL_E_TOO_LARGE, "request of %zu bytes is larger than the "
+			      "daemon takes (%d)", len, CTL_MAX_REQUEST);
 	else
-		data = parse_reply(reply, len, err);
-	free(reply);
-	close(fd);
+		fd = connect_to(sock, deadline, timeout_ms, err);
+	if (fd >= 0) {
+		r->fd = fd;
+		/* A send cut short may still have an answer waiting (the daemon
+		 * refuses and closes): read it before judging. */
+		int sent = send_all(fd, line, len, deadline) == 0 &&
+			   send_all(fd, "\n", 1, deadline) == 0 ? 0 : errno;
+		char *reply = next_line(r, deadline);
+		if (reply)
+			*data = parse_reply(reply, err);
+		else if (r->timed_out)
+			ctl_error_set(err, CTL_E_TIMEOUT, "autonomyd accepted the connection on %s "
+				      "but did not answer within %d ms", sock, timeout_ms);
+		else
+			ctl_error_set(err, CTL_E_NOT_RUNNING, "autonomyd closed the connection on %s "
+				      "without an answer%s%s", sock, sent ? ": " : "",
+				      sent ? strerror(sent) : "");
+		free(reply);
+		if (!*data) {
+			close(fd);
+			fd = -1;
+		}
+	}
 	json_object_put(req);
+	return fd;
+}
+
+json_object *ctl_client_call(const char *sock, const char *cmd, json_object *args,
+			     int timeout_ms, struct ctl_error *err)
+{
+	struct line_reader r = { .fd = -1 };
+	json_object *data;
+	err->details = NULL;
+	int fd = exchange(sock, cmd, args, timeout_ms, &r, &data, err);
+	if (fd >= 0)
+		close(fd);
+	free(r.buf);
 	return data;
 }
 
-/* Buffered line reader for a stream of replies and events. */
-struct line_reader {
-	int fd;
-	char *buf;
-	size_t len, cap;
-};
-
-static char *next_line(struct line_reader *r)
+int ctl_client_stream(const char *sock, const char *cmd, json_object *args, int timeout_ms,
+		      ctl_stream_cb cb, void *arg, struct ctl_error *err)
 {
-	for (;;) {
-		char *nl = r->len ? memchr(r->buf, '\n', r->len) : NULL;
-		if (nl) {
-			size_t n = (size_t)(nl - r->buf);
-			char *line = strndup(r->buf, n);
-			memmove(r->buf, nl + 1, r->len - n - 1);
-			r->len -= n + 1;
-			return line;
-		}
-		if (r->len == r->cap) {
-			size_t ncap = r->cap ? r->cap * 2 : 65536;
-			char *nb = ncap <= CTL_MAX_REPLY ? realloc(r->buf, ncap) : NULL;
-			if (!nb)
-				return NULL;
-			r->buf = nb;
-			r->cap = ncap;
-		}
-		ssize_t got = recv(r->fd, r->buf + r->len, r->cap - r->len, 0);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			return NULL;
-		r->len += (size_t)got;
-	}
-}
-
-static int stream_loop(struct line_reader *r, ctl_stream_cb cb, void *arg,
-		       struct ctl_error *err)
-{
-	char *line = next_line(r);
-	json_object *data = line ? parse_reply(line, strlen(line), err) : NULL;
-	free(line);
-	if (!data) {
-		if (!line && !err->message[0])
-			ctl_error_set(err, CTL_E_NOT_RUNNING, "autonomyd closed the connection");
+	struct line_reader r = { .fd = -1 };
+	json_object *data;
+	err->details = NULL;
+	err->message[0] = '\0';
+	int fd = exchange(sock, cmd, args, timeout_ms, &r, &data, err);
+	if (fd < 0) {
+		free(r.buf);
 		return -1;
 	}
 	int rc = cb(arg, data, true);
 	json_object_put(data);
-	while (rc >= 0 && (line = next_line(r)) != NULL) {
+	char *line;
+	while (rc >= 0 && (line = next_line(&r, 0)) != NULL) {
 		enum json_tokener_error jerr;
 		json_object *ev = json_tokener_parse_verbose(line, &jerr);
 		free(line);
@@ -217,31 +270,7 @@ static int stream_loop(struct line_reader *r, ctl_stream_cb cb, void *arg,
 			rc = cb(arg, ev, false);
 		json_object_put(ev);
 	}
+	free(r.buf);
+	close(fd);
 	return 0;
-}
-
-int ctl_client_stream(const char *sock, const char *cmd, json_object *args,
-		      ctl_stream_cb cb, void *arg, struct ctl_error *err)
-{
-	err->details = NULL;
-	err->message[0] = '\0';
-	json_object *req = json_object_new_object();
-	json_object_object_add(req, "cmd", json_object_new_string(cmd));
-	json_object_object_add(req, "args", args ? args : json_object_new_object());
-	int fd = connect_to(sock, err);
-	int rc = -1;
-	if (fd >= 0) {
-		size_t len;
-		const char *line = ctl_to_line(req, &len);
-		uint64_t deadline = clock_mono_ms() + CTL_CLIENT_TIMEOUT_MS;
-		struct line_reader r = { .fd = fd };
-		if (send_all(fd, line, len, deadline) < 0 || send_all(fd, "\n", 1, deadline) < 0)
-			ctl_error_set(err, CTL_E_NOT_RUNNING, "autonomyd is not answering on %s", sock);
-		else
-			rc = stream_loop(&r, cb, arg, err);
-		free(r.buf);
-		close(fd);
-	}
-	json_object_put(req);
-	return rc;
 }

@@ -7,6 +7,7 @@
 
 static const struct ctl_arg_def validate_args[] = {
 	{ "file", CTL_ARG_STRING, false, "config file to check (default: the daemon's)" },
+	{ "text", CTL_ARG_STRING, false, "a config given inline instead of a file" },
 };
 
 static const struct ctl_arg_def monitor_args[] = {
@@ -54,10 +55,6 @@ static const struct ctl_arg_def hotplug_args[] = {
 	{ "action", CTL_ARG_STRING, true, "netifd's ACTION: ifup, ifdown, ifupdate, ifup-failed" },
 	{ "interface", CTL_ARG_STRING, true, "netifd's INTERFACE (the logical name, e.g. wan)" },
 	{ "device", CTL_ARG_STRING, false, "netifd's DEVICE (the kernel device, e.g. pppoe-wan)" },
-};
-
-static const struct ctl_arg_def show_args[] = {
-	{ "reveal", CTL_ARG_BOOL, false, "print secrets in full" },
 };
 
 /* History (answered by autonomyctl from the store; cleanup by the daemon). */
@@ -113,9 +110,12 @@ const struct ctl_cmd_desc ctl_cmds[] = {
 	{ "ping", "ping", "", "liveness: the main loop's progress counter (what starwatch asks)",
 	  CTL_CMD_QUERY, NOARGS },
 	{ "config_show", "config show", "[--reveal]",
-	  "effective configuration with defaults (secrets masked)",
-	  CTL_CMD_QUERY, ARGS(show_args) },
-	{ "config_validate", "config validate", "[FILE]",
+	  "effective configuration with defaults (secrets masked; --reveal: config_reveal)",
+	  CTL_CMD_QUERY, NOARGS },
+	{ "config_reveal", "config reveal", "",
+	  "effective configuration with secrets in full (root or main.admin_group only)",
+	  CTL_CMD_QUERY | CTL_CMD_PRIVILEGED, NOARGS },
+	{ "config_validate", "config validate", "[FILE | --text CONFIG]",
 	  "check a config file; works without a running daemon",
 	  CTL_CMD_QUERY | CTL_CMD_LOCAL, ARGS(validate_args) },
 	{ "decisions", "decisions", "[--limit N] [--period P] [--analysis]",
@@ -123,20 +123,20 @@ const struct ctl_cmd_desc ctl_cmds[] = {
 	  CTL_CMD_QUERY | CTL_CMD_HISTORY, ARGS(decisions_args) },
 	{ "failover", "failover", "--interface X [--force|--test] | --auto",
 	  "move traffic by hand: once, pinned, as a test, or back to automatic",
-	  CTL_CMD_ACTION, ARGS(failover_args) },
+	  CTL_CMD_ACTION | CTL_CMD_PRIVILEGED, ARGS(failover_args) },
 	{ "reload", "reload", "", "re-read the config; keeps the old one if the new one has errors",
-	  CTL_CMD_ACTION, NOARGS },
+	  CTL_CMD_ACTION | CTL_CMD_PRIVILEGED, NOARGS },
 	{ "starlink", "starlink", "[MEMBER]",
 	  "what the dish reports: outages, obstruction, alerts, updates, predictions",
 	  CTL_CMD_QUERY, ARGS(member_args) },
 	{ "starlink_reboot", "starlink reboot", "[--member X] --confirm",
 	  "reboot the dish (traffic moves away first when another member is healthy)",
-	  CTL_CMD_ACTION, ARGS(dish_action_args) },
+	  CTL_CMD_ACTION | CTL_CMD_PRIVILEGED, ARGS(dish_action_args) },
 	{ "starlink_stow", "starlink stow", "[--member X] --confirm",
 	  "stow the dish (traffic moves away first when another member is healthy)",
-	  CTL_CMD_ACTION, ARGS(dish_action_args) },
+	  CTL_CMD_ACTION | CTL_CMD_PRIVILEGED, ARGS(dish_action_args) },
 	{ "starlink_unstow", "starlink unstow", "[--member X] --confirm", "unstow the dish",
-	  CTL_CMD_ACTION, ARGS(dish_action_args) },
+	  CTL_CMD_ACTION | CTL_CMD_PRIVILEGED, ARGS(dish_action_args) },
 	{ "cellular", "cellular", "[MEMBER]",
 	  "what the modems report: registration, technology, signal, trend, roaming",
 	  CTL_CMD_QUERY, ARGS(member_args) },
@@ -158,10 +158,11 @@ const struct ctl_cmd_desc ctl_cmds[] = {
 	  "turn mwan3's interfaces, members and policy into autonomy members (UCI on stdout)",
 	  CTL_CMD_LOCAL, ARGS(mwan3_args) },
 	/* Not a ubus method (neither query nor action): the hotplug.d script
-	 * calls it as root through the socket. */
+	 * calls it as root through the socket. Privileged: a fake ifdown
+	 * would take a member out. */
 	{ "hotplug", "hotplug", "--action A --interface I [--device D]",
 	  "tell the daemon of a netifd interface event (from /etc/hotplug.d/iface)",
-	  0, ARGS(hotplug_args) },
+	  CTL_CMD_PRIVILEGED, ARGS(hotplug_args) },
 	{ "wifi", "wifi", "[MEMBER]",
 	  "what the Wi-Fi client radios report: association, signal, bitrate, neighbours",
 	  CTL_CMD_QUERY, ARGS(member_args) },
@@ -182,10 +183,10 @@ const struct ctl_cmd_desc ctl_cmds[] = {
 	  CTL_CMD_QUERY | CTL_CMD_HISTORY, ARGS(export_args) },
 	{ "telemetry_cleanup", "telemetry cleanup", "[--older-than 30d]",
 	  "apply the history's retention now (or delete what is older than a span)",
-	  CTL_CMD_ACTION, ARGS(tel_cleanup_args) },
+	  CTL_CMD_ACTION | CTL_CMD_PRIVILEGED, ARGS(tel_cleanup_args) },
 	{ "cleanup", "cleanup", "--all",
 	  "retention now, history store vacuumed, stale state files removed; says what it freed",
-	  CTL_CMD_ACTION, ARGS(cleanup_args) },
+	  CTL_CMD_ACTION | CTL_CMD_PRIVILEGED, ARGS(cleanup_args) },
 };
 
 const size_t ctl_n_cmds = sizeof(ctl_cmds) / sizeof(ctl_cmds[0]);

@@ -21,6 +21,8 @@ enum ctl_cmd_flags {
 	CTL_CMD_ACTION  = 1u << 1, /* changes daemon state; exposed on ubus too */
 	CTL_CMD_LOCAL   = 1u << 2, /* handled by the CLI itself, no daemon needed */
 	CTL_CMD_HISTORY = 1u << 3, /* answered by autonomyctl from the history store */
+	CTL_CMD_PRIVILEGED = 1u << 4, /* uid 0 or main.admin_group only (changes state or
+				       * reveals secrets); in the rpcd write ACL */
 };
 
 struct ctl_cmd_desc {

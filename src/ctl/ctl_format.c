@@ -189,6 +189,28 @@ static void fmt_subsystems(json_object *subs, FILE *out)
 	}
 }
 
+/* "privileges   cap_net_admin cap_net_raw; no_new_privs" */
+static void fmt_privileges(json_object *d, FILE *out)
+{
+	json_object *p, *caps;
+	if (!json_object_object_get_ex(d, "privileges", &p) || !p)
+		return;
+	fprintf(out, "  privileges  ");
+	if (!json_get_bool(p, "dropped", 0))
+		fprintf(out, " not reduced");
+	if (json_object_object_get_ex(p, "capabilities", &caps)) {
+		size_t n = json_object_array_length(caps);
+		for (size_t i = 0; i < n; i++)
+			fprintf(out, " %s", json_object_get_string(json_object_array_get_idx(caps, i)));
+		if (!n)
+			fprintf(out, " no capabilities");
+	}
+	fprintf(out, "%s", json_get_bool(p, "no_new_privs", 0) ? "; no_new_privs" : "");
+	if (json_get_str(p, "note", NULL))
+		fprintf(out, " (%s)", json_get_str(p, "note", ""));
+	fputc('\n', out);
+}
+
 static void fmt_health(json_object *d, FILE *out)
 {
 	char up[32];
@@ -207,6 +229,7 @@ static void fmt_health(json_object *d, FILE *out)
 	if (lr)
 		fprintf(out, "  last reload  %s: %s\n", str_or_dash(lr, "time"),
 			str_or_dash(lr, "message"));
+	fmt_privileges(d, out);
 	json_object *subs = NULL, *sw = NULL;
 	json_object_object_get_ex(d, "subsystems", &subs);
 	fmt_subsystems(subs, out);
@@ -431,6 +454,7 @@ static const struct {
 	{ "health", fmt_health },
 	{ "ping", fmt_ping },
 	{ "config_show", fmt_config_show },
+	{ "config_reveal", fmt_config_show },
 	{ "config_validate", fmt_config_validate },
 	{ "reload", fmt_reload },
 	{ "config_backup", ctl_fmt_config_backup },

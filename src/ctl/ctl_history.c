@@ -416,7 +416,20 @@ json_object *ctl_history_run(const char *sock, const char *store, const struct c
 	}
 	struct store *s = store_open(src.path, src.mode, 0, NULL, msg, sizeof(msg));
 	if (!s) {
-		ctl_error_set(err, CTL_E_FAILED, "history store: %s", msg);
+		/* The store is root's (0640): a member of main.socket_group may
+		 * query the daemon but not read it; `decisions` asks the daemon. */
+		bool denied = access(src.path, R_OK) < 0 && errno == EACCES;
+		if (denied && strcmp(cmd->name, "decisions") == 0 && !store &&
+		    (res = decisions_from_daemon(sock, json_object_get(args), err)) != NULL) {
+			json_object_put(args);
+			return res;
+		}
+		if (denied)
+			ctl_error_set(err, CTL_E_PERMISSION, "%s: not readable by you; history "
+				      "commands read the store themselves (run them as root, or "
+				      "over ubus)", src.path);
+		else
+			ctl_error_set(err, CTL_E_FAILED, "history store: %s", msg);
 		json_object_put(args);
 		return NULL;
 	}

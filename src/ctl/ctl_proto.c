@@ -1,5 +1,7 @@
 #include "ctl/ctl_proto.h"
 
+#include "core/json_strict.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +17,9 @@ static const char *const errcode_names[] = {
 	[CTL_E_BUSY] = "busy",
 	[CTL_E_INTERNAL] = "internal",
 	[CTL_E_NOT_RUNNING] = "not_running",
+	[CTL_E_PERMISSION] = "permission_denied",
+	[CTL_E_TIMEOUT] = "timeout",
+	[CTL_E_UNTRUSTED] = "untrusted_socket",
 };
 
 const char *ctl_errcode_name(enum ctl_errcode code)
@@ -87,40 +92,14 @@ static int check_args(const struct ctl_cmd_desc *cmd, json_object *args,
 	return 0;
 }
 
-/* The line is not NUL-terminated: scan by length. */
-static bool only_blanks(const char *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
-			return false;
-	return true;
-}
-
+/* Strictly (core/json_strict.h): a repeated key, a comment, an escaped NUL
+ * or invalid UTF-8 is an error, not something to guess about. */
 static json_object *parse_json(const char *line, size_t len, struct ctl_error *err)
 {
-	if (memchr(line, '\0', len)) {
-		ctl_error_set(err, CTL_E_BAD_JSON, "request contains a NUL byte");
-		return NULL;
-	}
-	json_tokener *tok = json_tokener_new_ex(32);
-	if (!tok) {
-		ctl_error_set(err, CTL_E_INTERNAL, "out of memory");
-		return NULL;
-	}
-	json_object *root = json_tokener_parse_ex(tok, line, (int)len);
-	enum json_tokener_error jerr = json_tokener_get_error(tok);
-	size_t used = json_tokener_get_parse_end(tok);
-	if (!root && jerr == json_tokener_continue)
-		ctl_error_set(err, CTL_E_BAD_JSON, "incomplete JSON");
-	else if (!root)
-		ctl_error_set(err, CTL_E_BAD_JSON, "invalid JSON: %s",
-			      json_tokener_error_desc(jerr));
-	else if (!only_blanks(line + used, len - used)) {
-		ctl_error_set(err, CTL_E_BAD_JSON, "trailing data after the JSON request");
-		json_object_put(root);
-		root = NULL;
-	}
-	json_tokener_free(tok);
+	char why[160];
+	json_object *root = json_strict_parse(line, len, why, sizeof(why));
+	if (!root)
+		ctl_error_set(err, CTL_E_BAD_JSON, "invalid JSON: %s", why);
 	return root;
 }
 

@@ -24,6 +24,9 @@ enum ctl_errcode {
 	CTL_E_BUSY,             /* too many clients */
 	CTL_E_INTERNAL,
 	CTL_E_NOT_RUNNING,      /* client side: no daemon answers */
+	CTL_E_PERMISSION,       /* the caller may not do this (root or admin_group only) */
+	CTL_E_TIMEOUT,          /* client side: the daemon accepted but did not answer in time */
+	CTL_E_UNTRUSTED,        /* client side: the socket belongs to someone else */
 };
 
 struct ctl_error {

@@ -1,5 +1,7 @@
 #include "ctl/ctl_rpcd.h"
 
+#include "core/json_strict.h"
+
 #include <string.h>
 
 #include "admin/adm.h"
@@ -59,20 +61,36 @@ static json_object *read_input(FILE *in, struct ctl_error *err)
 	}
 	if (n == 0)
 		return json_object_new_object();
-	buf[n] = '\0';
-	enum json_tokener_error jerr = json_tokener_success;
-	json_object *args = strlen(buf) == n ? json_tokener_parse_verbose(buf, &jerr) : NULL;
+	char why[160];
+	json_object *args = json_strict_parse(buf, n, why, sizeof(why));
 	if (!json_object_is_type(args, json_type_object)) {
 		ctl_error_set(err, CTL_E_BAD_JSON, "call arguments must be a JSON object%s%s",
-			      args || jerr == json_tokener_success ? "" : ": ",
-			      args || jerr == json_tokener_success ? "" :
-			      json_tokener_error_desc(jerr));
+			      args ? "" : ": ", args ? "" : why);
 		json_object_put(args);
 		return NULL;
 	}
 	/* uhttpd injects the caller's session id; it is not a command argument. */
 	json_object_object_del(args, "ubus_rpc_session");
 	return args;
+}
+
+/* config_validate runs here, as root, for any ubus caller the ACL admits:
+ * it checks the daemon's own file or a config given inline ("text"), never
+ * a file the caller names (that would let a read-only session probe for and
+ * echo files only root may read). */
+static json_object *validate_over_ubus(json_object *args, const char *sock,
+				       struct ctl_error *err)
+{
+	json_object *t;
+	if (json_object_object_get_ex(args, "file", NULL)) {
+		ctl_error_set(err, CTL_E_BAD_ARGS, "over ubus, config_validate checks the daemon's "
+			      "own file, or a config given as \"text\"; not \"file\"");
+		return NULL;
+	}
+	if (json_object_object_get_ex(args, "text", &t))
+		return ctl_config_validate_text(json_object_get_string(t),
+						(size_t)json_object_get_string_len(t), err);
+	return ctl_config_validate_auto(sock, NULL, CTL_CLIENT_TIMEOUT_MS, err);
 }
 
 /* Arguments checked against the command table, as the daemon checks them. */
@@ -108,14 +126,12 @@ static json_object *run_method(const struct ctl_cmd_desc *cmd, json_object *args
 		return out;
 	}
 	if (cmd->flags & CTL_CMD_LOCAL) {
-		json_object *f;
-		const char *path = json_object_object_get_ex(args, "file", &f) ?
-				   json_object_get_string(f) : NULL;
-		json_object *out = ctl_config_validate_auto(sock, path, err);
+		json_object *out = validate_over_ubus(args, sock, err);
 		json_object_put(args);
 		return out;
 	}
-	return ctl_client_call(sock, cmd->name, args, CTL_CLIENT_TIMEOUT_MS, err);
+	return ctl_client_call(sock, cmd->name, args, cmd->flags & CTL_CMD_ACTION ?
+			       CTL_CLIENT_ACTION_TIMEOUT_MS : CTL_CLIENT_TIMEOUT_MS, err);
 }
 
 static int rpcd_call(const char *method, FILE *in, FILE *out, const char *sock)

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -17,13 +18,15 @@
 #include "core/fsutil.h"
 #include "core/log.h"
 
-#define CTL_IDLE_TIMEOUT_S 300
+#define CTL_IDLE_TIMEOUT_S 60      /* a one-shot client that says nothing */
 #define CTL_MAX_OUTPUT (4u << 20)  /* a client that stops reading is dropped */
 #define CTL_MAX_SUB_BACKLOG (1u << 20)
 
 struct ctl_conn {
 	struct ctl_server *srv;
 	struct bufferevent *bev;
+	struct event *resume;   /* handles buffered requests after a deferred reply */
+	struct ctl_peer peer;
 	struct ctl_conn *next;
 	bool closing;           /* flush the output, then close */
 	bool subscribed;        /* receives published events */
@@ -39,6 +42,8 @@ struct ctl_server {
 	struct event_base *base;
 	struct evconnlistener *lst;
 	char *path;
+	dev_t dev;              /* the socket file we made (removed at exit only if */
+	ino_t ino;              /* it is still that one) */
 	ctl_dispatch_fn fn;
 	void *ctx;
 	struct ctl_conn *conns;
@@ -82,6 +87,9 @@ static void conn_free(struct ctl_conn *c)
 	if (c->on_close)
 		c->on_close(c->on_close_arg);
 	bufferevent_free(c->bev);
+	if (c->resume)
+		event_free(c->resume);
+	ctl_peer_free(&c->peer);
 	s->st.clients--;
 	if (c->subscribed)
 		s->st.subscribers--;
@@ -187,6 +195,10 @@ static void conn_event_cb(struct bufferevent *bev, short what, void *arg)
 		conn_free(c);
 }
 
+static void conn_resume(evutil_socket_t fd, short what, void *arg);
+
+/* A slot is free when fewer than CTL_MAX_CLIENTS non-streaming clients are
+ * connected; followers have their own cap (ctl_conn_subscribe). */
 static void accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 		      struct sockaddr *sa, int socklen, void *arg)
 {
@@ -194,7 +206,12 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 	struct ctl_server *s = arg;
 	struct bufferevent *bev = bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
 	struct ctl_conn *c = bev ? calloc(1, sizeof(*c)) : NULL;
-	if (!c) {
+	if (c)
+		c->resume = event_new(s->base, -1, 0, conn_resume, c);
+	if (!c || !c->resume || ctl_peer_read(fd, &c->peer) < 0) {
+		if (c && c->resume)
+			event_free(c->resume);
+		free(c);
 		if (bev)
 			bufferevent_free(bev);
 		else
@@ -210,7 +227,7 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 	bufferevent_setcb(bev, conn_read_cb, conn_write_cb, conn_event_cb, c);
 	struct timeval idle = { CTL_IDLE_TIMEOUT_S, 0 };
 	bufferevent_set_timeouts(bev, &idle, &idle);
-	if (s->st.clients > CTL_MAX_CLIENTS) {
+	if (s->st.clients - s->st.subscribers > CTL_MAX_CLIENTS) {
 		conn_send_error(c, CTL_E_BUSY, "too many control clients");
 		c->closing = true;
 		bufferevent_enable(bev, EV_WRITE);
@@ -220,35 +237,61 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 }
 
 /* A socket file nobody answers on is left over from a crash: replace it.
- * One somebody answers on belongs to a running daemon: refuse. */
-static int prepare_path(const char *path)
+ * One somebody answers on belongs to a running daemon: refuse. Anything
+ * else at the path (`-s` pointed at a file) is not ours to delete. */
+static int prepare_path(const char *path, char *why, size_t size)
 {
-	if (fs_mkdir_parents(path, 0755) < 0)
+	struct stat st;
+	if (fs_prepare_dir_of(path, 0755, why, size) < 0) {
+		errno = EPERM;
 		return -1;
+	}
+	if (lstat(path, &st) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		snprintf(why, size, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISSOCK(st.st_mode)) {
+		snprintf(why, size, "%s exists and is not a socket; not replacing it", path);
+		errno = EEXIST;
+		return -1;
+	}
 	if (ctl_socket_answers(path)) {
+		snprintf(why, size, "another process answers on %s", path);
 		errno = EADDRINUSE;
 		return -1;
 	}
-	if (unlink(path) < 0 && errno != ENOENT)
+	if (unlink(path) < 0) {
+		snprintf(why, size, "cannot remove the stale socket %s: %s", path, strerror(errno));
 		return -1;
+	}
 	return 0;
 }
 
-static evutil_socket_t bind_socket(const char *path)
+/* Created with no group/other access, then given its group and opened to
+ * it: there is never a moment where others could connect. */
+static evutil_socket_t bind_socket(const char *path, gid_t group, char *why, size_t size)
 {
 	struct sockaddr_un sun;
-	if (fill_sockaddr(&sun, path) < 0)
+	if (fill_sockaddr(&sun, path) < 0) {
+		snprintf(why, size, "socket path too long: %s", path);
 		return -1;
+	}
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
+	if (fd < 0) {
+		snprintf(why, size, "socket: %s", strerror(errno));
 		return -1;
-	/* Create with no group/other access, then open it up to the group:
-	 * there is never a moment where others could connect. */
+	}
 	mode_t old = umask(0177);
 	int rc = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
 	umask(old);
-	if (rc < 0 || chmod(path, 0660) < 0) {
+	if (rc < 0 || (group != (gid_t)-1 && chown(path, (uid_t)-1, group) < 0) ||
+	    chmod(path, 0660) < 0) {
 		int e = errno;
+		snprintf(why, size, "%s: %s", path, strerror(e));
+		if (rc == 0)
+			unlink(path);
 		close(fd);
 		errno = e;
 		return -1;
@@ -256,17 +299,22 @@ static evutil_socket_t bind_socket(const char *path)
 	return fd;
 }
 
-struct ctl_server *ctl_server_new(struct event_base *base, const char *path,
-				  ctl_dispatch_fn fn, void *ctx)
+struct ctl_server *ctl_server_new(struct event_base *base, const char *path, gid_t group,
+				  ctl_dispatch_fn fn, void *ctx, char *why, size_t size)
 {
-	if (prepare_path(path) < 0)
+	if (prepare_path(path, why, size) < 0)
 		return NULL;
-	evutil_socket_t fd = bind_socket(path);
+	evutil_socket_t fd = bind_socket(path, group, why, size);
 	if (fd < 0)
 		return NULL;
 	struct ctl_server *s = calloc(1, sizeof(*s));
 	if (!s || !(s->path = strdup(path)))
 		goto fail;
+	struct stat st;
+	if (stat(path, &st) == 0) {
+		s->dev = st.st_dev;
+		s->ino = st.st_ino;
+	}
 	s->base = base;
 	s->fn = fn;
 	s->ctx = ctx;
@@ -280,6 +328,7 @@ fail:
 	free(s);
 	close(fd);
 	unlink(path);
+	snprintf(why, size, "out of memory");
 	errno = ENOMEM;
 	return NULL;
 }
@@ -291,7 +340,9 @@ void ctl_server_free(struct ctl_server *s)
 	while (s->conns)
 		conn_free(s->conns);
 	evconnlistener_free(s->lst);
-	unlink(s->path);
+	struct stat st;
+	if (lstat(s->path, &st) == 0 && st.st_dev == s->dev && st.st_ino == s->ino)
+		unlink(s->path);
 	free(s->path);
 	free(s);
 }
@@ -302,23 +353,42 @@ void ctl_conn_on_close(struct ctl_conn *c, ctl_close_fn fn, void *arg)
 	c->on_close_arg = arg;
 }
 
+/* The reply goes out now; requests that arrived meanwhile wait in the
+ * input buffer and are handled from the loop (conn_resume), not from here:
+ * a reply is often sent from deep inside another subsystem's callback
+ * (the dish answered), and a pipelined `reload` run right there would free
+ * what that callback still uses. */
 void ctl_conn_reply(struct ctl_conn *c, json_object *reply)
 {
 	c->on_close = NULL;
 	c->deferred = false;
 	conn_send(c, reply);
 	bufferevent_enable(c->bev, EV_READ);
-	/* Requests that arrived meanwhile are waiting in the input buffer. */
+	event_active(c->resume, 0, 0);
+}
+
+static void conn_resume(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd; (void)what;
+	struct ctl_conn *c = arg;
 	conn_read_cb(c->bev, c);
 }
 
-void ctl_conn_subscribe(struct ctl_conn *c)
+int ctl_conn_subscribe(struct ctl_conn *c)
 {
 	if (c->subscribed)
-		return;
+		return 0;
+	if (c->srv->st.subscribers >= CTL_MAX_SUBSCRIBERS)
+		return -1;
 	c->subscribed = true;
 	c->srv->st.subscribers++;
 	bufferevent_set_timeouts(c->bev, NULL, NULL);
+	return 0;
+}
+
+const struct ctl_peer *ctl_conn_peer(const struct ctl_conn *c)
+{
+	return &c->peer;
 }
 
 void ctl_server_publish(struct ctl_server *s, json_object *ev)

@@ -23,35 +23,49 @@ json_object *ctl_diags_json(const struct cfg_diags *dg, bool only_warnings)
 	return a;
 }
 
+/* The reply for a loaded (or refused) config named name. */
+static json_object *validate_result(const char *name, struct config *cfg, struct cfg_diags *dg,
+				    struct ctl_error *err)
+{
+	json_object *out = NULL;
+	if (!cfg) {
+		ctl_error_set(err, CTL_E_CONFIG_INVALID, "%s has %zu error(s)", name,
+			      dg->n_errors);
+		err->details = ctl_diags_json(dg, false);
+	} else {
+		out = json_object_new_object();
+		json_object_object_add(out, "file", json_object_new_string(name));
+		json_object_object_add(out, "valid", json_object_new_boolean(1));
+		json_object_object_add(out, "members",
+				       json_object_new_int((int)cfg->n_members));
+		json_object_object_add(out, "warnings", ctl_diags_json(dg, true));
+	}
+	config_free(cfg);
+	cfg_diags_free(dg);
+	return out;
+}
+
 json_object *ctl_config_validate(const char *path, struct ctl_error *err)
 {
 	struct cfg_diags dg = { 0 };
 	struct config *cfg = config_load_file(path, &dg);
-	json_object *out = NULL;
-	if (!cfg) {
-		ctl_error_set(err, CTL_E_CONFIG_INVALID, "%s has %zu error(s)", path,
-			      dg.n_errors);
-		err->details = ctl_diags_json(&dg, false);
-	} else {
-		out = json_object_new_object();
-		json_object_object_add(out, "file", json_object_new_string(path));
-		json_object_object_add(out, "valid", json_object_new_boolean(1));
-		json_object_object_add(out, "members",
-				       json_object_new_int((int)cfg->n_members));
-		json_object_object_add(out, "warnings", ctl_diags_json(&dg, true));
-	}
-	config_free(cfg);
-	cfg_diags_free(&dg);
-	return out;
+	return validate_result(path, cfg, &dg, err);
 }
 
-json_object *ctl_config_validate_auto(const char *sock, const char *file,
+json_object *ctl_config_validate_text(const char *text, size_t len, struct ctl_error *err)
+{
+	struct cfg_diags dg = { 0 };
+	struct config *cfg = config_load_buf("<text>", text, len, &dg);
+	return validate_result("<text>", cfg, &dg, err);
+}
+
+json_object *ctl_config_validate_auto(const char *sock, const char *file, int timeout_ms,
 				      struct ctl_error *err)
 {
 	if (file)
 		return ctl_config_validate(file, err);
 	struct ctl_error ignored;
-	json_object *st = ctl_client_call(sock, "status", NULL, 3000, &ignored);
+	json_object *st = ctl_client_call(sock, "status", NULL, timeout_ms, &ignored);
 	json_object_put(ignored.details);
 	json_object *cf = NULL;
 	const char *env = getenv("AUTONOMY_CONFIG");

@@ -7,8 +7,10 @@
 #include <json-c/json.h>
 
 #include "config/config.h"
+#include "core/privs.h"
 #include "core/selfhealth.h"
 #include "ctl/ctl_proto.h"
+#include "daemon/access.h"
 #include "engine/tel_member.h"
 #include "export/export.h"
 
@@ -76,6 +78,9 @@ struct daemon {
 	struct event *decide_timer;     /* when a hold or sustain time matures */
 	struct failtest *failtest;      /* a running `failover --test` */
 	struct ctl_conn *cur_conn;      /* the connection of the request being handled */
+	const char *cur_who;            /* its peer, for a privileged command ("uid 0 ...") */
+	struct access access;           /* who may act (main.admin_group) */
+	struct privs privs;             /* capabilities kept after start-up */
 	struct event *carrier_timer;    /* carrier watch of the active member */
 	struct flows_state *flows;      /* connections at each switch (flows.c) */
 	struct tel_env tel_env;         /* the telemetry kinds' shared state (tel.c) */
@@ -106,8 +111,10 @@ int exporters_start(struct daemon *d);
 void exporters_stop(struct daemon *d);
 
 /* Re-reads the config file; swaps only when it has no errors. Fills err (for
- * the control reply) and returns -1 when the new config was rejected. */
-int daemon_reload(struct daemon *d, struct ctl_error *err, json_object **warnings);
+ * the control reply) and returns -1 when the new config was rejected. by:
+ * who asked (NULL: a signal). */
+int daemon_reload(struct daemon *d, const char *by, struct ctl_error *err,
+		  json_object **warnings);
 
 void daemon_apply_log_level(const struct config *cfg, bool debug);
 

@@ -285,6 +285,7 @@ static json_object *decision_json(struct daemon *d, const struct decision *dc)
 	json_object_object_add(o, "from", dc->from[0] ? json_object_new_string(dc->from) : NULL);
 	json_object_object_add(o, "to", dc->to[0] ? json_object_new_string(dc->to) : NULL);
 	json_object_object_add(o, "reason", json_object_new_string(dc->reason));
+	json_object_object_add(o, "by", dc->by[0] ? json_object_new_string(dc->by) : NULL);
 	json_object_object_add(o, "precursor", dc->precursor[0] ?
 			       json_object_new_string(dc->precursor) : NULL);
 	json_object_object_add(o, "flap_prevented", json_object_new_boolean(dc->flap_prevented));
@@ -328,7 +329,7 @@ json_object *decisions_last_switch(struct daemon *d)
 }
 
 json_object *decisions_failover(struct daemon *d, const char *member, bool force,
-				struct ctl_error *err)
+				const char *by, struct ctl_error *err)
 {
 	struct decision dc;
 	if (!find(d, member)) {
@@ -336,7 +337,7 @@ json_object *decisions_failover(struct daemon *d, const char *member, bool force
 		return NULL;
 	}
 	uint64_t now = clock_mono_us();
-	if (decide_manual(d->dec, member, force, now, &dc) < 0) {
+	if (decide_manual(d->dec, member, force, now, by, &dc) < 0) {
 		ctl_error_set(err, CTL_E_FAILED, "member '%s' is not known to the engine yet",
 			      member);
 		return NULL;
@@ -351,11 +352,11 @@ json_object *decisions_failover(struct daemon *d, const char *member, bool force
 	return o;
 }
 
-json_object *decisions_auto(struct daemon *d, struct ctl_error *err)
+json_object *decisions_auto(struct daemon *d, const char *by, struct ctl_error *err)
 {
 	struct decision dc;
 	uint64_t now = clock_mono_us();
-	if (decide_auto(d->dec, now, &dc) < 0) {
+	if (decide_auto(d->dec, now, by, &dc) < 0) {
 		ctl_error_set(err, CTL_E_FAILED, "no member is pinned; selection is automatic");
 		return NULL;
 	}

@@ -30,9 +30,10 @@ json_object *decisions_view(struct daemon *d, int limit);
 json_object *decisions_last_switch(struct daemon *d);
 /* `members`: a member's precursor records, kind by kind. */
 json_object *decisions_precursors_json(struct daemon *d, const char *member);
+/* by: who asked (ctl_peer_describe), kept with the decision. */
 json_object *decisions_failover(struct daemon *d, const char *member, bool force,
-				struct ctl_error *err);
-json_object *decisions_auto(struct daemon *d, struct ctl_error *err);
+				const char *by, struct ctl_error *err);
+json_object *decisions_auto(struct daemon *d, const char *by, struct ctl_error *err);
 json_object *decisions_route_status(struct daemon *d);
 const char *decisions_backend_name(struct daemon *d);
 

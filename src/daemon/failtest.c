@@ -28,6 +28,7 @@ struct failtest {
 	struct daemon *d;
 	struct ctl_conn *conn;          /* NULL once the client left */
 	char member[64], prev[64];
+	char by[DECIDE_BY_MAX];         /* who asked: the switch back is theirs too */
 	bool prev_pinned;
 	struct prober *pr;
 	struct event *timer;
@@ -107,9 +108,9 @@ static void finish(struct failtest *t)
 	struct ctl_error err = { .details = NULL };
 	struct daemon *d = t->d;
 	if (t->prev[0])
-		t->switch_back = decisions_failover(d, t->prev, true, &err);
+		t->switch_back = decisions_failover(d, t->prev, true, t->by, &err);
 	if (!t->prev_pinned)
-		json_object_put(decisions_auto(d, &err));
+		json_object_put(decisions_auto(d, t->by, &err));
 	json_object_put(err.details);
 	ev_emit_test(d->bus, t->member, t->replies, t->sent);
 	if (t->conn) {
@@ -145,7 +146,7 @@ static int start_probing(struct failtest *t, const struct member_rt *m)
 }
 
 json_object *failtest_start(struct daemon *d, struct ctl_conn *c, const char *member,
-			    struct ctl_error *err)
+			    const char *by, struct ctl_error *err)
 {
 	const struct member_rt *m = NULL;
 	for (size_t i = 0; i < d->n_members; i++)
@@ -167,10 +168,11 @@ json_object *failtest_start(struct daemon *d, struct ctl_conn *c, const char *me
 	t->d = d;
 	t->conn = c;
 	snprintf(t->member, sizeof(t->member), "%s", member);
+	snprintf(t->by, sizeof(t->by), "%s", by ? by : "");
 	snprintf(t->prev, sizeof(t->prev), "%s", d->active);
 	t->prev_pinned = d->dec->pinned >= 0;
 	d->failtest = t;
-	t->switch_to = decisions_failover(d, member, true, err);
+	t->switch_to = decisions_failover(d, member, true, t->by, err);
 	if (!t->switch_to) {
 		free_test(t);
 		return NULL;

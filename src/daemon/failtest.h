@@ -8,9 +8,10 @@
 struct daemon;
 struct ctl_conn;
 
-/* Starts `failover --interface X --test`; returns CTL_REPLY_DEFERRED (the
- * reply follows when the test ends) or NULL with err set. */
+/* Starts `failover --interface X --test` for by (who asked); returns
+ * CTL_REPLY_DEFERRED (the reply follows when the test ends) or NULL with err
+ * set. */
 json_object *failtest_start(struct daemon *d, struct ctl_conn *c, const char *member,
-			    struct ctl_error *err);
+			    const char *by, struct ctl_error *err);
 
 #endif

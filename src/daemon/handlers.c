@@ -20,6 +20,7 @@
 #include "ctl/ctl_validate.h"
 #include "history/hist.h"
 #include "daemon/daemon.h"
+#include "daemon/harden.h"
 #include "events/ev_emit.h"
 
 typedef json_object *(*handler_fn)(struct daemon *d, json_object *args,
@@ -38,8 +39,8 @@ static void record_reload(struct daemon *d, bool ok, const char *msg, json_objec
  * pretend the change took effect. */
 static void warn_restart_only(const struct config *old, const struct config *cfg)
 {
-	static const char *const opts[] = { "control_socket", "pid_file", "run_dir", "state_dir",
-					    "flow_mark_mask" };
+	static const char *const opts[] = { "control_socket", "pid_file", "socket_group",
+					    "run_dir", "state_dir", "flow_mark_mask" };
 	const struct cfg_section *a = config_section(old, "main"), *b = config_section(cfg, "main");
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
 		const char *x = cfg_str(a, opts[i]), *y = cfg_str(b, opts[i]);
@@ -50,7 +51,8 @@ static void warn_restart_only(const struct config *old, const struct config *cfg
 		log_warn("main.sticky_flows changed: takes effect when autonomyd restarts");
 }
 
-int daemon_reload(struct daemon *d, struct ctl_error *err, json_object **warnings)
+int daemon_reload(struct daemon *d, const char *by, struct ctl_error *err,
+		  json_object **warnings)
 {
 	struct cfg_diags dg = { 0 };
 	struct config *cfg = config_load_file(d->config_path, &dg);
@@ -73,6 +75,7 @@ int daemon_reload(struct daemon *d, struct ctl_error *err, json_object **warning
 	config_free(d->cfg);
 	d->cfg = cfg;
 	daemon_apply_log_level(cfg, d->debug);
+	access_configure(&d->access, cfg);
 	decisions_configure(d);
 	decisions_backend_check(d);
 	if (members_sync(d) < 0)
@@ -80,14 +83,16 @@ int daemon_reload(struct daemon *d, struct ctl_error *err, json_object **warning
 	netifd_refresh(d);
 	tel_reload(d);
 	shaper_reload(d);
+	harden_reload_check(d);
 	export_reload(d->exp, d->cfg);
 	daemon_events_configure(d);
 	history_reload(d);
 	char msg[128];
-	snprintf(msg, sizeof(msg), "reloaded: %zu members, %zu warnings", cfg->n_members, dg.n);
+	snprintf(msg, sizeof(msg), "reloaded: %zu members, %zu warnings%s%.80s%s", cfg->n_members,
+		 dg.n, by ? " (by " : "", by ? by : "", by ? ")" : "");
 	*warnings = ctl_diags_json(&dg, true);
 	record_reload(d, true, msg, json_object_get(*warnings));
-	ev_emit_reload(d->bus, (unsigned)cfg->n_members, (unsigned)dg.n);
+	ev_emit_reload(d->bus, (unsigned)cfg->n_members, (unsigned)dg.n, by);
 	cfg_diags_free(&dg);
 	return 0;
 }
@@ -131,7 +136,7 @@ static json_object *h_failover(struct daemon *d, json_object *args, struct ctl_e
 			ctl_error_set(err, CTL_E_BAD_ARGS, "--auto takes no other option");
 			return NULL;
 		}
-		return decisions_auto(d, err);
+		return decisions_auto(d, d->cur_who, err);
 	}
 	if (!member) {
 		ctl_error_set(err, CTL_E_BAD_ARGS, "failover needs --interface X (or --auto)");
@@ -145,8 +150,8 @@ static json_object *h_failover(struct daemon *d, json_object *args, struct ctl_e
 	if (!(member = netifd_member_for(d, member, err)))
 		return NULL;
 	if (test)
-		return failtest_start(d, d->cur_conn, member, err);
-	return decisions_failover(d, member, force, err);
+		return failtest_start(d, d->cur_conn, member, d->cur_who, err);
+	return decisions_failover(d, member, force, d->cur_who, err);
 }
 
 static json_object *h_status(struct daemon *d, json_object *args, struct ctl_error *err)
@@ -174,29 +179,53 @@ static json_object *h_ping(struct daemon *d, json_object *args, struct ctl_error
 	return o;
 }
 
+/* Never the secrets: a query is open to everyone who can connect. */
 static json_object *h_config_show(struct daemon *d, json_object *args, struct ctl_error *err)
 {
-	json_object *v;
-	bool reveal = json_object_object_get_ex(args, "reveal", &v) && json_object_get_boolean(v);
-	return config_to_json(d->cfg, reveal);
+	return config_to_json(d->cfg, false);
 }
 
-/* Validates a file (default: the daemon's own) without touching the running
- * config; an invalid file is a failed command with the errors as details. */
+/* Privileged (CTL_CMD_PRIVILEGED): root or main.admin_group. */
+static json_object *h_config_reveal(struct daemon *d, json_object *args, struct ctl_error *err)
+{
+	return config_to_json(d->cfg, true);
+}
+
+/* Checks a config given inline, the daemon's own file, or (privileged
+ * callers only: the daemon reads as root) another file, without touching
+ * the running config; an invalid one is a failed command with the errors as
+ * details. The file must be a regular one of at most 1 MiB (uci.c), so a
+ * FIFO or /dev/zero cannot stall or swell the loop. */
 static json_object *h_config_validate(struct daemon *d, json_object *args,
 				      struct ctl_error *err)
 {
 	json_object *v;
 	const char *path = d->config_path;
+	if (json_object_object_get_ex(args, "text", &v)) {
+		if (json_object_object_get_ex(args, "file", NULL)) {
+			ctl_error_set(err, CTL_E_BAD_ARGS, "give either 'file' or 'text'");
+			return NULL;
+		}
+		return ctl_config_validate_text(json_object_get_string(v),
+						(size_t)json_object_get_string_len(v), err);
+	}
 	if (json_object_object_get_ex(args, "file", &v))
 		path = json_object_get_string(v);
+	if (strcmp(path, d->config_path) != 0 &&
+	    !access_may_act(&d->access, ctl_conn_peer(d->cur_conn))) {
+		char who[96];
+		ctl_error_set(err, CTL_E_PERMISSION, "config_validate of a file other than the "
+			      "daemon's needs %s (or run 'autonomyctl config validate FILE' "
+			      "yourself)", access_who_may(&d->access, who, sizeof(who)));
+		return NULL;
+	}
 	return ctl_config_validate(path, err);
 }
 
 static json_object *h_reload(struct daemon *d, json_object *args, struct ctl_error *err)
 {
 	json_object *warnings = NULL;
-	if (daemon_reload(d, err, &warnings) < 0)
+	if (daemon_reload(d, d->cur_who, err, &warnings) < 0)
 		return NULL;
 	json_object *out = json_object_new_object();
 	json_object_object_add(out, "reloaded", json_object_new_boolean(1));
@@ -249,36 +278,69 @@ static const struct {
 	{ "decisions", h_decisions },
 	{ "failover", h_failover },
 	{ "config_show", h_config_show },
+	{ "config_reveal", h_config_reveal },
 	{ "config_validate", h_config_validate },
 	{ "reload", h_reload },
 	{ "hotplug", netifd_hotplug },
 };
 
+/* Privileged commands need root or main.admin_group by the connection's
+ * kernel credentials; who asked is logged and handed to the handler
+ * (d->cur_who) for the decisions and events it causes. */
+static bool authorised(struct daemon *d, struct ctl_conn *c, const struct ctl_request *req,
+		       char *who, size_t size, struct ctl_error *err)
+{
+	const struct ctl_peer *peer = ctl_conn_peer(c);
+	if (!(req->cmd->flags & CTL_CMD_PRIVILEGED))
+		return true;
+	ctl_peer_describe(peer, who, size);
+	if (access_may_act(&d->access, peer)) {
+		log_notice("ctl: %s by %s", req->cmd->name, who);
+		return true;
+	}
+	char may[96];
+	log_warn("ctl: %s refused for %s", req->cmd->name, who);
+	ctl_error_set(err, CTL_E_PERMISSION, "%s needs %s; you are %s", req->cmd->name,
+		      access_who_may(&d->access, may, sizeof(may)), who);
+	return false;
+}
+
 json_object *daemon_dispatch(void *ctx, struct ctl_conn *c, const struct ctl_request *req)
 {
+	struct daemon *d = ctx;
+	struct ctl_error err = { .code = CTL_E_INTERNAL, .details = NULL };
+	char who[96];
 	json_object *v;
+	if (!authorised(d, c, req, who, sizeof(who), &err))
+		return ctl_reply_err(&err);
 	if (strcmp(req->cmd->name, "monitor") == 0 &&
 	    json_object_object_get_ex(req->args, "continuous", &v) && json_object_get_boolean(v)) {
-		ctl_conn_subscribe(c);
+		if (ctl_conn_subscribe(c) < 0) {
+			ctl_error_set(&err, CTL_E_BUSY, "too many monitor --continuous clients (%d)",
+				      CTL_MAX_SUBSCRIBERS);
+			return ctl_reply_err(&err);
+		}
 		daemon_monitor_wake(ctx);
 	}
-	struct ctl_error err = { .code = CTL_E_INTERNAL, .details = NULL };
 	for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++) {
 		if (strcmp(handlers[i].name, req->cmd->name) != 0)
 			continue;
-		struct daemon *d = ctx;
 		d->cur_conn = c;
+		d->cur_who = req->cmd->flags & CTL_CMD_PRIVILEGED ? who : NULL;
 		json_object *data = handlers[i].fn(ctx, req->args, &err);
 		d->cur_conn = NULL;
+		d->cur_who = NULL;
 		if (data == CTL_REPLY_DEFERRED)
 			return data;
 		return data ? ctl_reply_ok(data) : ctl_reply_err(&err);
 	}
 	/* A telemetry kind's command (`starlink`, `starlink_reboot`, ...). */
 	bool served = false;
-	((struct daemon *)ctx)->cur_conn = c;
+	d->cur_conn = c;
+	d->cur_who = req->cmd->flags & CTL_CMD_PRIVILEGED ? who : NULL;
 	json_object *data = tel_command(ctx, c, req->cmd->name, req->args, &err, &served);
-	((struct daemon *)ctx)->cur_conn = NULL;
+	d->cur_conn = NULL;
+	d->cur_who = NULL;
 	if (served)
 		return data == CTL_REPLY_DEFERRED ? data : data ? ctl_reply_ok(data) :
 		       ctl_reply_err(&err);

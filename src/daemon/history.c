@@ -104,7 +104,8 @@ static int lock_dir(const char *dir)
 {
 	char path[4200];
 	snprintf(path, sizeof(path), "%s/history.lock", dir);
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	/* Not through a planted symlink, never blocking on a FIFO. */
+	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -1;
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {

@@ -21,6 +21,7 @@
 #include "core/sdnotify.h"
 #include "ctl/ctl_server.h"
 #include "daemon/daemon.h"
+#include "daemon/harden.h"
 #include "daemon/decisions.h"
 #include "daemon/history.h"
 #include "daemon/members.h"
@@ -148,7 +149,7 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 		json_object *warn = NULL;
 		log_notice("SIGHUP: reloading %s", d->config_path);
 		sd_notify_send("RELOADING=1");
-		daemon_reload(d, &err, &warn);
+		daemon_reload(d, NULL, &err, &warn);
 		sd_notify_send("READY=1");
 		json_object_put(err.details);
 		json_object_put(warn);
@@ -219,14 +220,10 @@ static int acquire_singleton(struct daemon *d)
 		return -1;
 	}
 	pid_t holder = 0;
-	d->pf = pidfile_acquire(d->pid_path, &holder);
+	char why[512];
+	d->pf = pidfile_acquire(d->pid_path, &holder, why, sizeof(why));
 	if (!d->pf) {
-		if (errno == EEXIST)
-			fprintf(stderr, "autonomyd: already running (pid %d, pid file %s)\n",
-				(int)holder, d->pid_path);
-		else
-			fprintf(stderr, "autonomyd: pid file %s: %s\n", d->pid_path,
-				strerror(errno));
+		fprintf(stderr, "autonomyd: %s%s\n", errno == EEXIST ? "" : "pid file: ", why);
 		return -1;
 	}
 	return 0;
@@ -275,14 +272,21 @@ static int start_services(struct daemon *d, const struct opts *o)
 		log_err("cannot set up the event loop");
 		return -1;
 	}
+	gid_t group;
+	char why[512];
+	if (access_socket_group(d->cfg, &group) < 0)
+		return -1;
+	if (harden_state_dir(d) < 0)
+		return -1;
 	d->lm = linkmon_new(d->base, on_link, d);
 	if (!d->lm) {
 		log_errno(LOG_LVL_ERR, "rtnetlink link monitor");
 		return -1;
 	}
-	d->ctl = ctl_server_new(d->base, d->socket_path, daemon_dispatch, d);
+	d->ctl = ctl_server_new(d->base, d->socket_path, group, daemon_dispatch, d, why,
+				sizeof(why));
 	if (!d->ctl) {
-		log_errno(LOG_LVL_ERR, "control socket %s", d->socket_path);
+		log_err("control socket: %s", why);
 		return -1;
 	}
 	if (selfhealth_start(&d->health, d->base) < 0 || daemon_monitor_start(d) < 0) {
@@ -322,6 +326,7 @@ static int start_services(struct daemon *d, const struct opts *o)
 		log_err("cannot start the systemd watchdog timer");
 		return -1;
 	}
+	harden_drop_privileges(d);
 	return 0;
 }
 
@@ -406,6 +411,11 @@ int main(int argc, char **argv)
 	if (o.check_only)
 		return check_config(o.config);
 
+	char abs_config[4200], abs_sock[4200], abs_pid[4200];
+	if (harden_abs_path(&o.config, abs_config, sizeof(abs_config)) < 0 ||
+	    harden_abs_path(&o.socket, abs_sock, sizeof(abs_sock)) < 0 ||
+	    harden_abs_path(&o.pidfile, abs_pid, sizeof(abs_pid)) < 0)
+		return 1;
 	struct daemon d = { .config_path = o.config };
 	d.cfg = load_initial(o.config);
 	if (!d.cfg)
@@ -417,6 +427,7 @@ int main(int argc, char **argv)
 	}
 	d.foreground = o.foreground;
 	d.debug = o.debug;
+	access_configure(&d.access, d.cfg);
 	d.dry_run = o.dry_run;
 	if (acquire_singleton(&d) < 0) {
 		config_free(d.cfg);

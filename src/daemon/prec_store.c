@@ -6,10 +6,11 @@
  * main.persist_interval and at exit (daemon/state.h): a few hundred bytes,
  * nothing at all while nothing is predicted.
  * The reader survives any content (tests/fuzz/fuzz_prec_store.c): a file
- * that is not a precursors document is left alone and the daemon starts
- * without records. */
+ * that is not a precursors document (or not a regular file) is moved aside
+ * and the daemon starts without records. */
 #include "daemon/prec_store.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,18 +33,30 @@ struct prec_store {
 
 static void load(struct daemon *d)
 {
+	char bad[4200];
+	const char *why = NULL;
 	size_t len;
 	state_load_path(d, PREC_FILE, d->prec->path, sizeof(d->prec->path));
 	char *buf = fs_read_file(d->prec->path, 1 << 20, &len);
-	if (!buf)
+	int n = -1;
+	if (!buf && errno == ENOENT)
 		return;         /* none yet */
-	int n = decide_prec_load(d->dec, buf, len);
-	if (n < 0)
-		log_warn("%s: not a precursors file; starting without precursor records",
-			 d->prec->path);
-	else
-		log_info("%s: %d precursor records", d->prec->path, n);
+	if (!buf)
+		why = fs_read_strerror(errno);
+	else if ((n = decide_prec_load(d->dec, buf, len)) < 0)
+		why = "not a precursors file";
 	free(buf);
+	if (!why) {
+		log_info("%s: %d precursor records", d->prec->path, n);
+		return;
+	}
+	/* Kept for a look, and not overwritten by the next save. */
+	if (fs_set_aside(d->prec->path, bad, sizeof(bad)) < 0)
+		log_warn("%s: %s; starting without precursor records (cannot move it aside: %s)",
+			 d->prec->path, why, strerror(errno));
+	else
+		log_warn("%s: %s; kept as %s, starting without precursor records", d->prec->path,
+			 why, bad);
 }
 
 static void save(struct daemon *d, bool force)

@@ -19,6 +19,7 @@
 #include <string.h>
 #include "ctl/ctl_server.h"
 #include "daemon/daemon.h"
+#include "daemon/harden.h"
 #include "daemon/tel.h"
 #include "link/linkmon.h"
 #include "starwatch/sw_status.h"
@@ -313,6 +314,7 @@ json_object *view_health(struct daemon *d)
 	json_object_object_add(o, "config_ok", json_object_new_boolean(d->last_reload.ok));
 	json_object_object_add(o, "last_reload", reload_json(&d->last_reload));
 	json_object_object_add(o, "subsystems", subsystems_json(d));
+	json_object_object_add(o, "privileges", harden_privs_json(d));
 	json_object_object_add(o, "starwatch", sw_status_view(d->socket_path));
 	return o;
 }

@@ -80,6 +80,7 @@
 #define DECIDE_MAX_MEMBERS 16
 #define DECIDE_NAME_MAX 32
 #define DECIDE_REASON_MAX 192
+#define DECIDE_BY_MAX 64
 #define DECIDE_HISTORY 64
 #define DECIDE_SPELLS 16        /* outage start times kept per member */
 #define DECIDE_KINDS 6          /* precursor kinds tracked per member */
@@ -154,6 +155,8 @@ struct decision {
 	char from[DECIDE_NAME_MAX];     /* "" = none */
 	char to[DECIDE_NAME_MAX];       /* for a hold: the member that keeps traffic */
 	char reason[DECIDE_REASON_MAX];
+	char by[DECIDE_BY_MAX];         /* manual: who asked ("uid 0 (root) pid 42"), else "";
+					 * the reason ends with " (by ...)" too */
 	char precursor[DECIDE_KIND_MAX];        /* a pre-emptive move: its kind ("" else) */
 	bool flap_prevented;            /* a hold that keeps traffic from a round trip */
 	unsigned n_scores;
@@ -227,11 +230,12 @@ unsigned decide_eval(struct decide *d, const struct decide_input *in, unsigned n
 const char *decide_active(const struct decide *d);
 /* Operator: pin (force until decide_auto) or a one-shot switch to a member
  * the engine has seen. Takes effect at once; returns 0, or -1 for an unknown
- * name. out (may be NULL) receives the decision. */
+ * name. out (may be NULL) receives the decision; by (may be NULL) says who
+ * asked and is kept with it. */
 int decide_manual(struct decide *d, const char *name, bool pin, uint64_t now_us,
-		  struct decision *out);
+		  const char *by, struct decision *out);
 /* Back to automatic selection; returns 0, or -1 if nothing was pinned. */
-int decide_auto(struct decide *d, uint64_t now_us, struct decision *out);
+int decide_auto(struct decide *d, uint64_t now_us, const char *by, struct decision *out);
 /* The earliest time at which a timer of the rules (sustain, fail-back hold)
  * matures, so a caller that evaluates only on input changes knows when to
  * evaluate again; UINT64_MAX when nothing is pending. */
@@ -282,6 +286,7 @@ struct decide_ctx {
 	struct decision *out;
 	unsigned max, n;
 	int cand;               /* the quality rule's best candidate, -1 = none */
+	const char *by;         /* who asked, for an operator's decision */
 	int tel_only;           /* better by score, not on the probes: -1 = none */
 	const char *kind;       /* for the next decision: a pre-emptive move's kind */
 	bool flap;              /* ... a hold that prevents a round trip */

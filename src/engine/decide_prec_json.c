@@ -15,6 +15,7 @@
 
 #include "engine/decide_prec_json.h"
 
+#include "core/json_strict.h"
 #include "core/jsonutil.h"
 
 #define FORMAT "autonomy-precursors/1"
@@ -125,14 +126,9 @@ int decide_prec_from_json(struct decide *d, json_object *o)
 
 int decide_prec_load(struct decide *d, const char *buf, size_t len)
 {
-	json_tokener *tok = json_tokener_new();
-	if (!tok || len > INT32_MAX) {
-		json_tokener_free(tok);
-		return -1;
-	}
-	json_object *o = json_tokener_parse_ex(tok, buf, (int)len);
-	int n = json_tokener_get_error(tok) == json_tokener_success ? decide_prec_from_json(d, o) : -1;
+	char why[160];
+	json_object *o = json_strict_parse(buf, len, why, sizeof(why));
+	int n = o ? decide_prec_from_json(d, o) : -1;
 	json_object_put(o);
-	json_tokener_free(tok);
 	return n;
 }

@@ -51,6 +51,13 @@ emit(struct decide_ctx *c, enum decide_type type, enum decide_cause cause, int f
 	va_start(ap, fmt);
 	vsnprintf(x.reason, sizeof(x.reason), fmt, ap);
 	va_end(ap);
+	if (c->by) {
+		/* Who asked goes into the reason too: the history store, the
+		 * log and every exporter keep the reason as it is. */
+		size_t n = strlen(x.reason);
+		snprintf(x.by, sizeof(x.by), "%s", c->by);
+		snprintf(x.reason + n, sizeof(x.reason) - n, " (by %s)", x.by);
+	}
 	if (c->kind)
 		snprintf(x.precursor, sizeof(x.precursor), "%s", c->kind);
 	x.flap_prevented = c->flap;
@@ -538,9 +545,9 @@ void decide_rule_auto(struct decide_ctx *c)
 /* ---- operator commands and history ------------------------------------------ */
 
 int decide_manual(struct decide *d, const char *name, bool pin, uint64_t now_us,
-		  struct decision *out)
+		  const char *by, struct decision *out)
 {
-	struct decide_ctx c = { .d = d, .now = now_us, .out = out, .max = out ? 1 : 0 };
+	struct decide_ctx c = { .d = d, .now = now_us, .out = out, .max = out ? 1 : 0, .by = by };
 	int to = name ? decide_find(d, name) : -1, from = d->active;
 
 	if (to < 0)
@@ -561,9 +568,9 @@ int decide_manual(struct decide *d, const char *name, bool pin, uint64_t now_us,
 	return 0;
 }
 
-int decide_auto(struct decide *d, uint64_t now_us, struct decision *out)
+int decide_auto(struct decide *d, uint64_t now_us, const char *by, struct decision *out)
 {
-	struct decide_ctx c = { .d = d, .now = now_us, .out = out, .max = out ? 1 : 0 };
+	struct decide_ctx c = { .d = d, .now = now_us, .out = out, .max = out ? 1 : 0, .by = by };
 
 	if (d->pinned < 0)
 		return -1;

@@ -76,6 +76,8 @@ void ev_emit_decision(struct ev_bus *b, const struct decision *dc)
 		add_s(f, "precursor", dc->precursor);
 	if (dc->flap_prevented)
 		add_b(f, "flap_prevented", true);
+	if (dc->by[0])
+		add_s(f, "by", dc->by);
 	if (dc->cause == DECIDE_CAUSE_ALL_DOWN)
 		sev = EV_EMERGENCY;
 	else if (dc->cause == DECIDE_CAUSE_DOWN && dc->type == DECIDE_SWITCH)
@@ -185,10 +187,13 @@ void ev_emit_dish_no_location(struct ev_bus *b, const char *member)
 	ev_publish(b, EVT_TEL_NO_LOCATION, member, -1, NULL);
 }
 
-void ev_emit_dish_action(struct ev_bus *b, const char *member, const char *action)
+void ev_emit_dish_action(struct ev_bus *b, const char *member, const char *action,
+			 const char *by)
 {
 	json_object *f = obj();
 	add_s(f, "action", action);
+	if (by)
+		add_s(f, "by", by);
 	ev_publish(b, EVT_DISH_ACTION, member, -1, f);
 }
 
@@ -202,11 +207,13 @@ void ev_emit_dish_result(struct ev_bus *b, const char *member, const char *actio
 	ev_publish(b, EVT_DISH_RESULT, member, ok ? EV_INFO : EV_WARNING, f);
 }
 
-void ev_emit_reload(struct ev_bus *b, unsigned members, unsigned warnings)
+void ev_emit_reload(struct ev_bus *b, unsigned members, unsigned warnings, const char *by)
 {
 	json_object *f = obj();
 	add_i(f, "members", members);
 	add_i(f, "warnings", warnings);
+	if (by)
+		add_s(f, "by", by);
 	ev_publish(b, EVT_RELOAD, NULL, -1, f);
 }
 

@@ -49,11 +49,14 @@ void ev_emit_tel_flag(struct ev_bus *b, const char *member, const char *flag, bo
 void ev_emit_tel_source(struct ev_bus *b, const char *member, const char *source,
 			const char *error, const char *tool);
 void ev_emit_dish_no_location(struct ev_bus *b, const char *member);
-void ev_emit_dish_action(struct ev_bus *b, const char *member, const char *action);
+/* by: who asked (ctl_peer_describe), or NULL. */
+void ev_emit_dish_action(struct ev_bus *b, const char *member, const char *action,
+			 const char *by);
 void ev_emit_dish_result(struct ev_bus *b, const char *member, const char *action, bool ok,
 			 const char *detail);
 
-void ev_emit_reload(struct ev_bus *b, unsigned members, unsigned warnings);
+/* by: who asked (ctl_peer_describe); NULL for a signal. */
+void ev_emit_reload(struct ev_bus *b, unsigned members, unsigned warnings, const char *by);
 void ev_emit_reload_failed(struct ev_bus *b, const char *message);
 /* Data usage reached pct % of the cap; severity: 100 % critical, from the
  * warning share on warning, below info. */

@@ -46,11 +46,11 @@ static const struct ev_type_def types[EVT_TYPE_N] = {
 	  "{member}: the dish does not share its location (PermissionDenied: local location "
 	  "access is off in the Starlink app); position from other sources"),
 	T(EVT_DISH_ACTION, "starlink", EV_K_TELEMETRY, EV_WARNING,
-	  "{member}: operator asked the dish to {action}"),
+	  "{member}: operator asked the dish to {action}[ (by {by})]"),
 	T(EVT_DISH_RESULT, "starlink", EV_K_TELEMETRY, EV_INFO,
 	  "{member}: dish {action} {result}[: {detail}]"),
 	T(EVT_RELOAD, "reload", EV_K_CONFIG, EV_INFO,
-	  "reloaded: {members} members, {warnings} warnings"),
+	  "reloaded: {members} members, {warnings} warnings[ (by {by})]"),
 	T(EVT_RELOAD_FAILED, "reload", EV_K_CONFIG, EV_WARNING, "reload rejected: {message}"),
 	T(EVT_USAGE, "alert", EV_K_TELEMETRY, EV_INFO,
 	  "{member}: data usage reached {pct} % of {cap_mb} MB ({used_mb} MB used; the "

@@ -13,6 +13,7 @@
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/fsutil.h"
+#include "core/json_strict.h"
 #include "core/jsonutil.h"
 #include "core/log.h"
 #include "daemon/daemon.h"

@@ -17,6 +17,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/nlwalk.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -369,25 +370,31 @@ static void addrs_replace(struct linkmon *lm, struct link_info *li, const struct
  * its aligned value, which may run past the end of a hand-made buffer.
  * Leftover bytes that are not a whole attribute make the message malformed:
  * a truncated message must not be half-applied. */
+struct policy_ctx {
+	const enum mnl_attr_data_type *policy;
+	uint16_t maxtype;
+	const struct nlattr **tb;
+};
+
+static int attr_check(const struct nlattr *a, void *arg)
+{
+	struct policy_ctx *c = arg;
+	uint16_t type = mnl_attr_get_type(a);
+	if (type > c->maxtype)
+		return 0;
+	if (c->policy[type] != MNL_TYPE_UNSPEC && mnl_attr_validate(a, c->policy[type]) < 0)
+		return -1;
+	c->tb[type] = a;
+	return 0;
+}
+
 static int attrs_parse(const struct nlmsghdr *nlh, size_t hdrlen,
 		       const enum mnl_attr_data_type *policy, uint16_t maxtype,
 		       const struct nlattr **tb)
 {
-	const char *end = (const char *)nlh + nlh->nlmsg_len;
-	const char *p = (const char *)nlh + NLMSG_HDRLEN + NLMSG_ALIGN(hdrlen);
-
+	struct policy_ctx c = { policy, maxtype, tb };
 	memset(tb, 0, ((size_t)maxtype + 1) * sizeof(*tb));
-	while (p < end && mnl_attr_ok((const struct nlattr *)p, (int)(end - p))) {
-		const struct nlattr *a = (const struct nlattr *)p;
-		uint16_t type = mnl_attr_get_type(a);
-		if (type <= maxtype) {
-			if (policy[type] != MNL_TYPE_UNSPEC && mnl_attr_validate(a, policy[type]) < 0)
-				return -1;
-			tb[type] = a;
-		}
-		p += NLMSG_ALIGN(a->nla_len);
-	}
-	return p < end ? -1 : 0;
+	return nlwalk_attrs_msg(nlh, hdrlen, attr_check, &c) == 0 ? 0 : -1;
 }
 
 static bool payload_fits(const struct nlmsghdr *nlh, size_t hdrlen)

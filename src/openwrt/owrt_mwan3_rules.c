@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <libmnl/libmnl.h>
+
+#include "core/nlwalk.h"
 #include <linux/fib_rules.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
@@ -98,9 +100,9 @@ static int dump_family(struct mnl_socket *nl, uint8_t family, uint32_t seq,
 		ssize_t got = mnl_socket_recvfrom(nl, buf, sizeof(buf));
 		if (got < 0)
 			return -1;
-		int n = (int)got;
+		size_t n = (size_t)got;
 		for (const struct nlmsghdr *h = (const struct nlmsghdr *)buf;
-		     mnl_nlmsg_ok(h, n); h = mnl_nlmsg_next(h, &n)) {
+		     nlwalk_msg_ok(h, n); h = nlwalk_msg_next(h, &n)) {
 			if (h->nlmsg_type == NLMSG_DONE)
 				return 0;
 			if (h->nlmsg_type == NLMSG_ERROR) {

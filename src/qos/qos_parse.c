@@ -1,11 +1,13 @@
 /* qos_parse: tc objects out of rtnetlink dump messages. The input is the
  * kernel's, but it is parsed as if it were anyone's (fuzz_qos): every
- * length is checked before it is trusted. libmnl's walkers run to the
- * aligned end of a message, so a message must fit the buffer aligned. */
+ * length is checked before it is trusted; attributes are walked within the
+ * bytes there (core/nlwalk.h), and a message must fit the buffer aligned. */
 #include "qos/qos_int.h"
 
 #include <stdio.h>
 #include <string.h>
+
+#include "core/nlwalk.h"
 
 #include <libmnl/libmnl.h>
 #include <linux/gen_stats.h>
@@ -26,20 +28,11 @@ struct attrs {
 	unsigned max;
 };
 
-static int collect(const struct nlattr *a, void *arg)
-{
-	struct attrs *t = arg;
-	unsigned type = mnl_attr_get_type(a);
-	if (type <= t->max && type < 32)
-		t->tb[type] = a;
-	return MNL_CB_OK;
-}
-
 static int parse_nested(const struct nlattr *nest, struct attrs *t, unsigned max)
 {
 	memset(t, 0, sizeof(*t));
-	t->max = max;
-	return mnl_attr_parse_nested(nest, collect, t) == MNL_CB_OK ? 0 : -1;
+	t->max = max < 31 ? max : 31;
+	return nlwalk_index_nested(nest, t->tb, (uint16_t)t->max);
 }
 
 static bool payload_at_least(const struct nlattr *a, size_t n)
@@ -184,7 +177,7 @@ int qos_parse(const struct nlmsghdr *nlh, size_t len, struct qos_kobj *o)
 	o->parent = tcm->tcm_parent;
 	o->info = tcm->tcm_info;
 	struct attrs t = { .max = TCA_MAX < 31 ? TCA_MAX : 31 };
-	if (mnl_attr_parse(nlh, sizeof(*tcm), collect, &t) != MNL_CB_OK)
+	if (nlwalk_index_msg(nlh, sizeof(*tcm), t.tb, (uint16_t)t.max) < 0)
 		return -1;
 	const struct nlattr *k = t.tb[TCA_KIND];
 	if (!k || mnl_attr_validate(k, MNL_TYPE_NUL_STRING) < 0)

@@ -31,6 +31,7 @@ int replay_main(int argc, char **argv);
 #define REPLAY_MAX_MEMBERS 16
 #define REPLAY_NAME_MAX 32
 #define REPLAY_MAX_DURATION_S (400.0 * 86400)   /* a bound on the work, not a format rule */
+#define REPLAY_MAX_WALL_S 4102444800LL           /* 2100-01-01: `wall` beyond is refused */
 
 enum replay_tel { REPLAY_TEL_STARLINK, REPLAY_TEL_CELLULAR, REPLAY_TEL_WIFI, REPLAY_TEL_GPS,
 		  REPLAY_TEL_N };

@@ -332,8 +332,9 @@ static void a_telemetry(struct replay_sim *s, unsigned i, unsigned k)
 static void manual(struct replay_sim *s, int i, enum replay_manual k)
 {
 	struct decision dc;
-	int rc = k == REPLAY_MANUAL_AUTO ? decide_auto(&s->dec, s->now, &dc) :
-		 decide_manual(&s->dec, s->m[i].def->name, k == REPLAY_MANUAL_PIN, s->now, &dc);
+	int rc = k == REPLAY_MANUAL_AUTO ? decide_auto(&s->dec, s->now, NULL, &dc) :
+		 decide_manual(&s->dec, s->m[i].def->name, k == REPLAY_MANUAL_PIN, s->now, NULL,
+			       &dc);
 	if (rc == 0)
 		replay_out_decision(s, &dc);
 }
@@ -349,10 +350,16 @@ static void recorded_sample(struct replay_sim *s, unsigned i, const struct repla
 			continue;
 		for (unsigned j = 0; j < tel_kind_count(); j++) {
 			const struct tel_kind *kd = tel_kind_at(j);
+			void *part = tel_member_part(&m->tm, kd);
+			/* A trace may give a member a kind it does not have (a
+			 * "starlink" sample for a wired member: fuzz_replay_trace);
+			 * a member kind needs the member's assessor. */
+			if (!part && (kd->cls || kd->every_member))
+				continue;
 			if (kd->trace_feed && kd->trace_key &&
 			    strcmp(kd->trace_key, replay_tel_name((enum replay_tel)k)) == 0)
-				kd->trace_feed(&m->tm, tel_member_part(&m->tm, kd), m->peer[j],
-					       TEL_POLL_RECORDED, c->tel[k], &clk);
+				kd->trace_feed(&m->tm, part, m->peer[j], TEL_POLL_RECORDED,
+					       c->tel[k], &clk);
 		}
 	}
 	if (c->has & REPLAY_HAS_USAGE) {

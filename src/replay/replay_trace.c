@@ -257,6 +257,11 @@ static int parse_change(struct replay_trace *tr, struct replay_change *c, json_o
 		if (!json_object_is_type(v, json_type_int))
 			return replay_fail(err, line, "wall: must be an integer (Unix seconds)");
 		c->wall = json_object_get_int64(v);
+		/* The replay's clocks count microseconds and the dish's GPS time
+		 * nanoseconds in int64: 2100 keeps both far from overflow. */
+		if (c->wall < 0 || c->wall > REPLAY_MAX_WALL_S)
+			return replay_fail(err, line, "wall: must be Unix seconds from 0 to %lld "
+					   "(year 2100)", (long long)REPLAY_MAX_WALL_S);
 		c->has |= REPLAY_HAS_WALL;
 	}
 	if (json_object_object_get_ex(o, "path", &v) && parse_path(c, v, line, err) < 0)

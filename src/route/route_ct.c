@@ -27,6 +27,8 @@
  * filtered dump returned none of three matching entries). */
 #include "route/route_int.h"
 
+#include "core/nlwalk.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
@@ -85,44 +87,13 @@ struct nlmsghdr *route_ct_msg_dump_mark(void *buf, uint32_t mark, uint32_t mask,
 	return nlh;
 }
 
-/* Nested attributes of a into tb[0..max]; -1 if malformed. */
-static int nest_parse(const struct nlattr *a, const struct nlattr **tb, uint16_t max)
-{
-	memset(tb, 0, ((size_t)max + 1) * sizeof(*tb));
-	const char *p = mnl_attr_get_payload(a);
-	const char *end = p + mnl_attr_get_payload_len(a);
-	while (p < end && mnl_attr_ok((const struct nlattr *)p, (int)(end - p))) {
-		const struct nlattr *x = (const struct nlattr *)p;
-		if (mnl_attr_get_type(x) <= max)
-			tb[mnl_attr_get_type(x)] = x;
-		p += NLMSG_ALIGN(x->nla_len);
-	}
-	return p < end ? -1 : 0;
-}
-
-static int top_parse(const struct nlmsghdr *nlh, const struct nlattr **tb)
-{
-	if (nlh->nlmsg_len < NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct nfgenmsg)))
-		return -1;
-	memset(tb, 0, (CTA_MAX + 1) * sizeof(*tb));
-	const char *p = (const char *)nlh + NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct nfgenmsg));
-	const char *end = (const char *)nlh + nlh->nlmsg_len;
-	while (p < end && mnl_attr_ok((const struct nlattr *)p, (int)(end - p))) {
-		const struct nlattr *x = (const struct nlattr *)p;
-		if (mnl_attr_get_type(x) <= CTA_MAX)
-			tb[mnl_attr_get_type(x)] = x;
-		p += NLMSG_ALIGN(x->nla_len);
-	}
-	return p < end ? -1 : 0;
-}
-
 /* The reply tuple's destination, if it has one of our families. 0 or -1
  * when malformed. */
 static int reply_dst(const struct nlattr *tuple, struct route_ct_entry *e)
 {
 	const struct nlattr *tt[CTA_TUPLE_MAX + 1], *ti[CTA_IP_MAX + 1];
-	if (nest_parse(tuple, tt, CTA_TUPLE_MAX) < 0 || !tt[CTA_TUPLE_IP] ||
-	    nest_parse(tt[CTA_TUPLE_IP], ti, CTA_IP_MAX) < 0)
+	if (nlwalk_index_nested(tuple, tt, CTA_TUPLE_MAX) < 0 || !tt[CTA_TUPLE_IP] ||
+	    nlwalk_index_nested(tt[CTA_TUPLE_IP], ti, CTA_IP_MAX) < 0)
 		return -1;
 	const struct nlattr *dst = ti[e->family == AF_INET6 ? CTA_IP_V6_DST : CTA_IP_V4_DST];
 	if (!dst)
@@ -140,7 +111,8 @@ int route_ct_entry_parse(const struct nlmsghdr *nlh, struct route_ct_entry *e)
 	memset(e, 0, sizeof(*e));
 	if (nlh->nlmsg_type != ((NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_NEW))
 		return 1;
-	if (top_parse(nlh, tb) < 0 || !tb[CTA_TUPLE_ORIG] || !tb[CTA_TUPLE_REPLY])
+	if (nlwalk_index_msg(nlh, sizeof(struct nfgenmsg), tb, CTA_MAX) < 0 ||
+	    !tb[CTA_TUPLE_ORIG] || !tb[CTA_TUPLE_REPLY])
 		return -1;
 	const struct nfgenmsg *nfg = mnl_nlmsg_get_payload(nlh);
 	e->family = nfg->nfgen_family;
@@ -153,10 +125,10 @@ int route_ct_entry_parse(const struct nlmsghdr *nlh, struct route_ct_entry *e)
 	e->tcp_state = -1;
 	if (tb[CTA_PROTOINFO]) {
 		const struct nlattr *pi[CTA_PROTOINFO_MAX + 1], *tcp[CTA_PROTOINFO_TCP_MAX + 1];
-		if (nest_parse(tb[CTA_PROTOINFO], pi, CTA_PROTOINFO_MAX) < 0)
+		if (nlwalk_index_nested(tb[CTA_PROTOINFO], pi, CTA_PROTOINFO_MAX) < 0)
 			return -1;
 		if (pi[CTA_PROTOINFO_TCP] &&
-		    nest_parse(pi[CTA_PROTOINFO_TCP], tcp, CTA_PROTOINFO_TCP_MAX) == 0 &&
+		    nlwalk_index_nested(pi[CTA_PROTOINFO_TCP], tcp, CTA_PROTOINFO_TCP_MAX) == 0 &&
 		    tcp[CTA_PROTOINFO_TCP_STATE] &&
 		    mnl_attr_get_payload_len(tcp[CTA_PROTOINFO_TCP_STATE]) == 1)
 			e->tcp_state = mnl_attr_get_u8(tcp[CTA_PROTOINFO_TCP_STATE]);
@@ -220,15 +192,9 @@ int route_ct_match(const struct nlmsghdr *nlh, int family, const union route_ip 
 static int on_stats(const struct nlmsghdr *nlh, void *arg)
 {
 	long *entries = arg;
-	const struct nlattr *tb[CTA_STATS_GLOBAL_MAX + 1] = { 0 };
-	const char *p = (const char *)nlh + NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct nfgenmsg));
-	const char *end = (const char *)nlh + nlh->nlmsg_len;
-	while (p < end && mnl_attr_ok((const struct nlattr *)p, (int)(end - p))) {
-		const struct nlattr *x = (const struct nlattr *)p;
-		if (mnl_attr_get_type(x) <= CTA_STATS_GLOBAL_MAX)
-			tb[mnl_attr_get_type(x)] = x;
-		p += NLMSG_ALIGN(x->nla_len);
-	}
+	const struct nlattr *tb[CTA_STATS_GLOBAL_MAX + 1];
+	if (nlwalk_index_msg(nlh, sizeof(struct nfgenmsg), tb, CTA_STATS_GLOBAL_MAX) < 0)
+		return 0;
 	const struct nlattr *e = tb[CTA_STATS_GLOBAL_ENTRIES];
 	if (e && mnl_attr_get_payload_len(e) == 4)
 		*entries = (long)ntohl(mnl_attr_get_u32(e));

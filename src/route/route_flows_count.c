@@ -9,6 +9,7 @@
 #include "route/route_flows_int.h"
 
 #include "core/clock.h"
+#include "core/nlwalk.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -75,8 +76,8 @@ static void count_done(struct route_flows *f, int err)
 static void count_feed(struct route_flows *f, size_t len)
 {
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)f->ct.buf;
-	int left = (int)len;
-	for (; f->counting && mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+	size_t left = len;
+	for (; f->counting && nlwalk_msg_ok(nlh, left); nlh = nlwalk_msg_next(nlh, &left)) {
 		if (nlh->nlmsg_seq != f->count_seq || nlh->nlmsg_pid != f->ct.portid)
 			continue;       /* a late reply to an abandoned count */
 		if (nlh->nlmsg_type == NLMSG_DONE || nlh->nlmsg_type == NLMSG_ERROR) {

@@ -3,6 +3,8 @@
  * what the backend would send, with the parser the dump path uses. */
 #include "route/route_int.h"
 
+#include "core/nlwalk.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
@@ -119,25 +121,6 @@ struct nlmsghdr *route_msg_dump(void *buf, uint16_t type, int family, uint32_t s
 
 /* ---- parsing ------------------------------------------------------------------- */
 
-/* Attributes after a fixed header into tb[0..max]; -1 if the payload is too
- * short or an attribute runs past the message. */
-static int parse_attrs(const struct nlmsghdr *nlh, size_t hdrlen, const struct nlattr **tb,
-		       uint16_t max)
-{
-	if (nlh->nlmsg_len < NLMSG_HDRLEN + NLMSG_ALIGN(hdrlen))
-		return -1;
-	memset(tb, 0, ((size_t)max + 1) * sizeof(*tb));
-	const char *end = (const char *)nlh + nlh->nlmsg_len;
-	const char *p = (const char *)nlh + NLMSG_HDRLEN + NLMSG_ALIGN(hdrlen);
-	while (p < end && mnl_attr_ok((const struct nlattr *)p, (int)(end - p))) {
-		const struct nlattr *a = (const struct nlattr *)p;
-		if (mnl_attr_get_type(a) <= max)
-			tb[mnl_attr_get_type(a)] = a;
-		p += NLMSG_ALIGN(a->nla_len);
-	}
-	return p < end ? -1 : 0;
-}
-
 static int get_ip(const struct nlattr *a, int family, union route_ip *ip)
 {
 	if (mnl_attr_get_payload_len(a) != route_ip_len(family))
@@ -169,25 +152,29 @@ static int get_via(const struct nlattr *a, struct route_nh *nh)
 	return 0;
 }
 
-/* One nexthop of RTA_MULTIPATH: struct rtnexthop and its own attributes. */
+/* A nexthop's gateway: RTA_GATEWAY of the route's family, or RTA_VIA. */
+static int get_gateway(const struct nlattr **tb, int family, struct route_nh *nh)
+{
+	if (tb[RTA_GATEWAY]) {
+		if (get_ip(tb[RTA_GATEWAY], family, &nh->gw) < 0)
+			return -1;
+		nh->gw_family = family;
+	}
+	if (tb[RTA_VIA] && get_via(tb[RTA_VIA], nh) < 0)
+		return -1;
+	return 0;
+}
+
+/* One nexthop of RTA_MULTIPATH: struct rtnexthop and its own attributes
+ * (rtnh_len is checked against the payload by the caller). */
 static int parse_rtnh(const struct rtnexthop *rtnh, int family, struct route_nh *nh)
 {
+	const struct nlattr *tb[RTA_MAX + 1];
 	memset(nh, 0, sizeof(*nh));
 	nh->oif = rtnh->rtnh_ifindex;
-	const char *p = (const char *)RTNH_DATA(rtnh);
-	const char *end = (const char *)rtnh + rtnh->rtnh_len;
-	while (p < end && mnl_attr_ok((const struct nlattr *)p, (int)(end - p))) {
-		const struct nlattr *a = (const struct nlattr *)p;
-		if (mnl_attr_get_type(a) == RTA_GATEWAY) {
-			if (get_ip(a, family, &nh->gw) < 0)
-				return -1;
-			nh->gw_family = family;
-		} else if (mnl_attr_get_type(a) == RTA_VIA && get_via(a, nh) < 0) {
-			return -1;
-		}
-		p += NLMSG_ALIGN(a->nla_len);
-	}
-	return p < end ? -1 : 0;
+	if (nlwalk_index(RTNH_DATA(rtnh), rtnh->rtnh_len - RTNH_LENGTH(0), tb, RTA_MAX) < 0)
+		return -1;
+	return get_gateway(tb, family, nh);
 }
 
 static int parse_multipath(const struct nlattr *a, struct route_rt *r)
@@ -228,12 +215,7 @@ static int parse_rt_attrs(const struct nlattr **tb, struct route_rt *r)
 			return -1;
 		nh->oif = (int)v;
 	}
-	if (tb[RTA_GATEWAY]) {
-		if (get_ip(tb[RTA_GATEWAY], r->family, &nh->gw) < 0)
-			return -1;
-		nh->gw_family = r->family;
-	}
-	if (tb[RTA_VIA] && get_via(tb[RTA_VIA], nh) < 0)
+	if (get_gateway(tb, r->family, nh) < 0)
 		return -1;
 	r->n_nh = 1;
 	r->nh_id = tb[RTA_NH_ID] != NULL;
@@ -250,7 +232,7 @@ int route_msg_parse_route(const struct nlmsghdr *nlh, struct route_rt *out)
 	const struct nlattr *tb[RTA_MAX + 1];
 	if (nlh->nlmsg_type != RTM_NEWROUTE && nlh->nlmsg_type != RTM_DELROUTE)
 		return 1;
-	if (parse_attrs(nlh, sizeof(struct rtmsg), tb, RTA_MAX) < 0)
+	if (nlwalk_index_msg(nlh, sizeof(struct rtmsg), tb, RTA_MAX) < 0)
 		return -1;
 	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
 	if (rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6)
@@ -320,7 +302,7 @@ int route_msg_parse_rule(const struct nlmsghdr *nlh, struct route_rule *out)
 	const struct nlattr *tb[FRA_MAX + 1];
 	if (nlh->nlmsg_type != RTM_NEWRULE && nlh->nlmsg_type != RTM_DELRULE)
 		return 1;
-	if (parse_attrs(nlh, sizeof(struct fib_rule_hdr), tb, FRA_MAX) < 0)
+	if (nlwalk_index_msg(nlh, sizeof(struct fib_rule_hdr), tb, FRA_MAX) < 0)
 		return -1;
 	const struct fib_rule_hdr *frh = mnl_nlmsg_get_payload(nlh);
 	if (frh->family != AF_INET && frh->family != AF_INET6)

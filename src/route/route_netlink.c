@@ -21,6 +21,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/nlwalk.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -184,11 +185,10 @@ static bool link_event(struct route_backend *rb, const struct nlmsghdr *nlh)
 	if (nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(struct ifinfomsg))
 		return false;
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
-	const char *name = NULL;
-	const struct nlattr *a;
-	mnl_attr_for_each(a, nlh, sizeof(*ifi))
-		if (mnl_attr_get_type(a) == IFLA_IFNAME && mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
-			name = mnl_attr_get_str(a);
+	const struct nlattr *tb[IFLA_IFNAME + 1], *a;
+	nlwalk_index_msg(nlh, sizeof(*ifi), tb, IFLA_IFNAME);
+	const char *name = (a = tb[IFLA_IFNAME]) && mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0 ?
+			   mnl_attr_get_str(a) : NULL;
 	if (ifi->ifi_family != AF_UNSPEC || !member_device(rb, ifi->ifi_index, name))
 		return false;
 	return link_changed(rb->priv, ifi->ifi_index, ifi->ifi_flags,
@@ -273,8 +273,8 @@ static void on_ev_readable(evutil_socket_t fd, short what, void *arg)
 		if (flen != sizeof(from) || from.nl_pid != 0)
 			continue;       /* only the kernel speaks here */
 		const struct nlmsghdr *nlh = (const struct nlmsghdr *)p->buf;
-		int left = (int)n;
-		for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+		size_t left = (size_t)n;
+		for (; nlwalk_msg_ok(nlh, left); nlh = nlwalk_msg_next(nlh, &left)) {
 			rb->stats.events++;
 			want |= interesting(rb, nlh);
 		}

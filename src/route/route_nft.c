@@ -10,6 +10,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/nlwalk.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -517,15 +518,15 @@ bool route_nft_foreign_change(const char *table, uint32_t own_portid, const stru
 	    nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(struct nfgenmsg))
 		return false;
 	const struct nfgenmsg *g = mnl_nlmsg_get_payload(nlh);
-	const struct nlattr *a;
+	const struct nlattr *tb[2];
 	if (g->nfgen_family != NFPROTO_INET)
 		return false;
 	/* NFTA_TABLE_NAME, NFTA_CHAIN_TABLE, NFTA_RULE_TABLE, NFTA_SET_TABLE,
 	 * ...: the table's name is attribute 1 of every object message. */
-	mnl_attr_for_each(a, nlh, sizeof(*g))
-		if (mnl_attr_get_type(a) == 1 && mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
-			return strcmp(mnl_attr_get_str(a), table) == 0;
-	return false;
+	if (nlwalk_index_msg(nlh, sizeof(*g), tb, 1) < 0 || !tb[1] ||
+	    mnl_attr_validate(tb[1], MNL_TYPE_NUL_STRING) < 0)
+		return false;
+	return strcmp(mnl_attr_get_str(tb[1]), table) == 0;
 }
 
 static void on_ev(evutil_socket_t fd, short what, void *arg)
@@ -543,8 +544,8 @@ static void on_ev(evutil_socket_t fd, short what, void *arg)
 			break;
 		}
 		const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
-		int left = (int)len;
-		for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left))
+		size_t left = (size_t)len;
+		for (; nlwalk_msg_ok(nlh, left); nlh = nlwalk_msg_next(nlh, &left))
 			changed |= route_nft_foreign_change(n->table, n->nl.portid, nlh);
 	}
 	if (changed && n->cb)

@@ -4,6 +4,7 @@
 #include "route/route_int.h"
 
 #include "core/clock.h"
+#include "core/nlwalk.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -101,7 +102,8 @@ static int msg_error(const struct nlmsghdr *nlh)
  * request is not echoed, so the attributes follow the bare header. */
 static const char *extack_msg(const struct nlmsghdr *nlh)
 {
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) ||
+	    nlh->nlmsg_len < NLMSG_HDRLEN + sizeof(struct nlmsgerr))
 		return "";
 	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
 	size_t off = sizeof(*e);
@@ -109,16 +111,11 @@ static const char *extack_msg(const struct nlmsghdr *nlh)
 		off += e->msg.nlmsg_len - NLMSG_HDRLEN;
 	if (NLMSG_HDRLEN + off >= nlh->nlmsg_len)
 		return "";
-	const char *p = (const char *)e + off;
-	const char *end = (const char *)nlh + nlh->nlmsg_len;
-	while (p < end && mnl_attr_ok((const struct nlattr *)p, (int)(end - p))) {
-		const struct nlattr *a = (const struct nlattr *)p;
-		if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG &&
-		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
-			return mnl_attr_get_str(a);
-		p += NLMSG_ALIGN(a->nla_len);
-	}
-	return "";
+	const struct nlattr *tb[NLMSGERR_ATTR_MSG + 1];
+	nlwalk_index((const char *)e + off, nlh->nlmsg_len - NLMSG_HDRLEN - off, tb,
+		     NLMSGERR_ATTR_MSG);
+	const struct nlattr *a = tb[NLMSGERR_ATTR_MSG];
+	return a && mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0 ? mnl_attr_get_str(a) : "";
 }
 
 struct dump_ctx {
@@ -133,8 +130,8 @@ struct dump_ctx {
 static void dump_walk(struct dump_ctx *d, size_t len)
 {
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)d->n->buf;
-	int left = (int)len;
-	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+	size_t left = len;
+	for (; nlwalk_msg_ok(nlh, left); nlh = nlwalk_msg_next(nlh, &left)) {
 		if (nlh->nlmsg_seq != d->seq || nlh->nlmsg_pid != d->n->portid)
 			continue;       /* a late reply to an abandoned request */
 		if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
@@ -186,8 +183,8 @@ struct ack_ctx {
 static void ack_walk(struct route_nl *n, struct ack_ctx *a, size_t len)
 {
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)n->buf;
-	int left = (int)len;
-	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+	size_t left = len;
+	for (; nlwalk_msg_ok(nlh, left); nlh = nlwalk_msg_next(nlh, &left)) {
 		uint32_t idx = nlh->nlmsg_seq - a->first;
 		if (nlh->nlmsg_type != NLMSG_ERROR || nlh->nlmsg_pid != n->portid ||
 		    idx >= a->count)

@@ -127,14 +127,21 @@ json_object *loclearn_to_json(const struct loclearn *l)
 	return o;
 }
 
+/* 9999-12-31T23:59:59Z: every time kept here is a Unix time from 0 to this,
+ * so differences between them never overflow. */
+#define TS_MAX INT64_C(253402300799)
+
+/* An integer member within [0, TS_MAX]; *ok cleared otherwise. */
 static int64_t num(json_object *o, const char *k, bool *ok)
 {
 	json_object *v;
-	if (!json_object_object_get_ex(o, k, &v) || !json_object_is_type(v, json_type_int)) {
+	int64_t x;
+	if (!json_object_object_get_ex(o, k, &v) || !json_object_is_type(v, json_type_int) ||
+	    (x = json_object_get_int64(v)) < 0 || x > TS_MAX) {
 		*ok = false;
 		return 0;
 	}
-	return json_object_get_int64(v);
+	return x;
 }
 
 static bool place_from_json(struct loclearn_cell *c, json_object *e)
@@ -144,13 +151,14 @@ static bool place_from_json(struct loclearn_cell *c, json_object *e)
 	memset(c, 0, sizeof(*c));
 	if (!json_object_object_get_ex(e, "key", &k) || !json_object_is_type(k, json_type_string) ||
 	    !json_object_get_string_len(k) ||
-	    json_object_get_string_len(k) >= LOCLEARN_KEY_MAX)
+	    json_object_get_string_len(k) >= LOCLEARN_KEY_MAX ||
+	    strlen(json_object_get_string(k)) != (size_t)json_object_get_string_len(k))
 		return false;
 	snprintf(c->key, sizeof(c->key), "%s", json_object_get_string(k));
 	c->first_s = num(e, "first_ts", &ok);
 	c->last_s = num(e, "last_ts", &ok);
 	int64_t obs = num(e, "observed_s", &ok), n = num(e, "outages", &ok);
-	if (!ok || obs < 0 || n < 0 || n > UINT32_MAX)
+	if (!ok || n > UINT32_MAX)
 		return false;
 	c->observed_s = (uint64_t)obs;
 	c->outages = (uint32_t)n;
@@ -159,9 +167,11 @@ static bool place_from_json(struct loclearn_cell *c, json_object *e)
 		size_t from = len > LOCLEARN_OUTAGES ? len - LOCLEARN_OUTAGES : 0;
 		for (size_t i = from; i < len; i++) {
 			json_object *x = json_object_array_get_idx(t, i);
-			if (!json_object_is_type(x, json_type_int))
+			int64_t ts;
+			if (!json_object_is_type(x, json_type_int) ||
+			    (ts = json_object_get_int64(x)) < 0 || ts > TS_MAX)
 				continue;
-			c->times[c->head] = json_object_get_int64(x);
+			c->times[c->head] = ts;
 			c->head = (c->head + 1) % LOCLEARN_OUTAGES;
 			c->n_times++;
 		}
@@ -172,14 +182,19 @@ static bool place_from_json(struct loclearn_cell *c, json_object *e)
 int loclearn_from_json(struct loclearn *l, json_object *o)
 {
 	json_object *f, *a;
+	bool ok = true;
 	loclearn_init(l);
 	if (!json_object_is_type(o, json_type_object) ||
-	    !json_object_object_get_ex(o, "format", &f) ||
+	    !json_object_object_get_ex(o, "format", &f) || !json_object_is_type(f, json_type_string) ||
 	    strcmp(json_object_get_string(f), "autonomy-locations/1") != 0 ||
 	    !json_object_object_get_ex(o, "places", &a) || !json_object_is_type(a, json_type_array))
 		return -1;
-	bool ok = true;
-	l->last_outage_s = num(o, "last_outage_ts", &ok);
+	/* Optional (0: none yet), but a value there must be a time. */
+	int64_t last = json_object_object_get_ex(o, "last_outage_ts", NULL) ?
+		       num(o, "last_outage_ts", &ok) : 0;
+	if (!ok)
+		return -1;
+	l->last_outage_s = last;
 	for (size_t i = 0; i < json_object_array_length(a) && l->n < LOCLEARN_CELLS; i++)
 		if (place_from_json(&l->c[l->n], json_object_array_get_idx(a, i)))
 			l->n++;

@@ -2,6 +2,7 @@
  * kind's shared loclearn, used by every starlink member's predictor), kept
  * in state_dir/locations.json (working copy in run_dir, daemon/state.h):
  * loaded at start, saved every 10 minutes when it changed and at exit. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include <event2/event.h>
 
 #include "core/fsutil.h"
+#include "core/json_strict.h"
 #include "core/log.h"
 #include "daemon/daemon.h"
 #include "daemon/state.h"
@@ -17,6 +19,7 @@
 
 #define SAVE_EVERY_S 600
 #define LEARN_FILE "locations.json"
+#define LEARN_MAX_BYTES (1u << 20)
 
 struct sl_places {
 	struct event *save_timer;
@@ -28,20 +31,36 @@ static struct loclearn *learnt(struct daemon *d)
 	return tel_kind_shared(d, &tel_kind_starlink);
 }
 
+/* Any content, any kind of file: a bad one is moved aside (kept for a
+ * look, and not overwritten by the next save) and learning starts afresh. */
 static void load(struct daemon *d, struct sl_places *p)
 {
+	char why[200], bad[4200];
 	size_t len;
 	state_load_path(d, LEARN_FILE, p->path, sizeof(p->path));
-	char *buf = fs_read_file(p->path, 1 << 20, &len);
-	if (!buf)
+	char *buf = fs_read_file(p->path, LEARN_MAX_BYTES, &len);
+	json_object *o = NULL;
+	if (!buf && errno == ENOENT)
 		return;         /* none yet */
-	json_object *o = json_tokener_parse(buf);
-	if (loclearn_from_json(learnt(d), o) < 0)
-		log_warn("%s: not a locations file; starting without learnt places", p->path);
+	if (!buf)
+		snprintf(why, sizeof(why), "%s", fs_read_strerror(errno));
+	else if (!(o = json_strict_parse(buf, len, why, sizeof(why))))
+		;
+	else if (loclearn_from_json(learnt(d), o) < 0)
+		snprintf(why, sizeof(why), "not a locations file");
 	else
-		log_info("%s: %u learnt places", p->path, learnt(d)->n);
+		why[0] = '\0';
 	json_object_put(o);
 	free(buf);
+	if (!why[0]) {
+		log_info("%s: %u learnt places", p->path, learnt(d)->n);
+		return;
+	}
+	if (fs_set_aside(p->path, bad, sizeof(bad)) < 0)
+		log_warn("%s: %s; starting without learnt places (cannot move it aside: %s)",
+			 p->path, why, strerror(errno));
+	else
+		log_warn("%s: %s; kept as %s, starting without learnt places", p->path, why, bad);
 }
 
 /* The working copy in run_dir when places changed; state_dir (flash) gets

@@ -304,7 +304,7 @@ json_object *tel_sl_action(struct daemon *d, struct ctl_conn *c, const char *act
 		sl_predict_operator(sl_pred_of(m), actions[k].plan, now, clock_wall_ms() / 1000);
 		tel_changed(m);
 	}
-	ev_emit_dish_action(d->bus, m->name, action);
+	ev_emit_dish_action(d->bus, m->name, action, d->cur_who);
 	t->act_conn = c;
 	ctl_conn_on_close(c, conn_gone, m);
 	return CTL_REPLY_DEFERRED;

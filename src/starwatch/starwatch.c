@@ -154,12 +154,10 @@ static int setup_signals(void)
 static struct pidfile *single_instance(const char *path)
 {
 	pid_t holder = 0;
-	struct pidfile *pf = pidfile_acquire(path, &holder);
-	if (!pf && errno == EEXIST)
-		fprintf(stderr, "starwatch: already running (pid %d, pid file %s)\n", (int)holder,
-			path);
-	else if (!pf)
-		fprintf(stderr, "starwatch: pid file %s: %s\n", path, strerror(errno));
+	char why[512];
+	struct pidfile *pf = pidfile_acquire(path, &holder, why, sizeof(why));
+	if (!pf)
+		fprintf(stderr, "starwatch: %s%s\n", errno == EEXIST ? "" : "pid file: ", why);
 	return pf;
 }
 

@@ -184,7 +184,8 @@ static int open_raw(struct store *s, char *err, size_t errsz)
 	switch (s->mode) {
 	case STORE_WORK:
 	case STORE_DURABLE:
-		flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+		/* The daemon's own files: a symlink planted there is not followed. */
+		flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW;
 		break;
 	case STORE_READ:
 		flags |= SQLITE_OPEN_READONLY;
@@ -283,6 +284,18 @@ static bool schema_is_ours(struct store *s, char *why, size_t size)
 	return true;
 }
 
+/* Errors that say nothing of the file's content: it may be fine later. */
+static bool transient(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_BUSY: case SQLITE_LOCKED: case SQLITE_IOERR: case SQLITE_NOMEM:
+	case SQLITE_CANTOPEN: case SQLITE_PERM: case SQLITE_READONLY: case SQLITE_FULL:
+	case SQLITE_INTERRUPT: case SQLITE_AUTH:
+		return true;
+	}
+	return false;
+}
+
 /* Is this our store? V_ERROR for a file we cannot judge (locked, I/O). */
 static enum verdict judge(struct store *s, bool check, char *why, size_t size)
 {
@@ -296,13 +309,19 @@ static enum verdict judge(struct store *s, bool check, char *why, size_t size)
 		snprintf(why, size, "damaged: %s", sqlite3_errmsg(s->db));
 		return V_BAD;
 	}
+	/* Anything else about the content (a header SQLite cannot read:
+	 * "unsupported file format", found by fuzz_store_file) is bad too. */
+	if (rc != SQLITE_OK && !transient(rc)) {
+		snprintf(why, size, "unusable: %s", sqlite3_errmsg(s->db));
+		return V_BAD;
+	}
 	if (rc != SQLITE_OK) {
 		snprintf(why, size, "%s", sqlite3_errmsg(s->db));
 		return V_ERROR;
 	}
 	int64_t ver = store_int(s, "PRAGMA user_version", 0, NULL);
 	int64_t objs = store_int(s, "SELECT count(*) FROM sqlite_schema", 0, &rc);
-	if (rc == SQLITE_NOTADB || (rc & 0xff) == SQLITE_CORRUPT) {
+	if (rc != SQLITE_OK && !transient(rc)) {
 		snprintf(why, size, "damaged: %s", sqlite3_errmsg(s->db));
 		return V_BAD;
 	}
@@ -365,11 +384,33 @@ static void close_db(struct store *s)
 	s->db = NULL;
 }
 
+/* Only a regular file is opened: SQLite would block for ever reading a
+ * FIFO, and a directory or device is nobody's store. The daemon's own files
+ * (lstat: a symlink is not ours either) are bad and moved aside; a file a
+ * reader was pointed at is an error. 0 ok (or absent), 1 bad, -1 error. */
+static int file_kind(const struct store *s, char *err, size_t errsz, char *why, size_t size)
+{
+	struct stat st;
+	bool own = s->mode == STORE_WORK || s->mode == STORE_DURABLE;
+	if ((own ? lstat(s->path, &st) : stat(s->path, &st)) < 0)
+		return 0;       /* created, or SQLite says why not */
+	if (S_ISREG(st.st_mode))
+		return 0;
+	snprintf(why, size, "not a regular file");
+	set_err(err, errsz, s->path, why);
+	return own ? 1 : -1;
+}
+
 /* One attempt: 1 = the file is bad (moved aside by the caller), 0 ok, -1 error. */
 static int try_open(struct store *s, unsigned flags, struct store_open_info *info, char *err,
 		    size_t errsz)
 {
 	char why[200] = "";
+	int kind = file_kind(s, err, errsz, why, sizeof(why));
+	if (kind != 0) {
+		snprintf(info->why, sizeof(info->why), "%s", why);
+		return kind;
+	}
 	if (open_raw(s, err, errsz) < 0) {
 		close_db(s);
 		return -1;

@@ -118,8 +118,12 @@ static json_object *maint_json(const struct store_maint_result *m)
 
 /* Leftovers nobody reads: files set aside as bad (ours: history.db.bad-*,
  * usage.json.bad) and temporary files of atomic writes whose writer is
- * gone (NAME.tmp.PID). */
-static bool stale(const char *name)
+ * gone: NAME.tmp.PID of a process that is no more, or NAME.tmp.XXXXXX
+ * (fs_write_atomic's random names) not touched for an hour — a write takes
+ * milliseconds. */
+#define STALE_TMP_S 3600
+
+static bool stale(const char *name, time_t mtime)
 {
 	const char *t = strstr(name, ".tmp.");
 	if (strstr(name, ".bad-") || (strlen(name) > 4 && !strcmp(name + strlen(name) - 4, ".bad")))
@@ -127,7 +131,9 @@ static bool stale(const char *name)
 	if (t && t[5]) {
 		char *end;
 		long pid = strtol(t + 5, &end, 10);
-		return !*end && pid > 0 && kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+		if (!*end)
+			return pid > 0 && kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+		return strlen(t + 5) == 6 && time(NULL) - mtime > STALE_TMP_S;
 	}
 	return false;
 }
@@ -143,10 +149,9 @@ static void clean_dir(const char *dir, json_object *removed, int64_t *freed)
 	while ((e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.' && (!e->d_name[1] || !strcmp(e->d_name, "..")))
 			continue;
-		if (!stale(e->d_name))
-			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode) || unlink(path) < 0)
+		if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode) || !stale(e->d_name, st.st_mtime) ||
+		    unlink(path) < 0)
 			continue;
 		json_object *o = json_object_new_object();
 		json_object_object_add(o, "path", json_object_new_string(path));

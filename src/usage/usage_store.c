@@ -21,6 +21,7 @@
 
 #include "core/clock.h"
 #include "core/fsutil.h"
+#include "core/json_strict.h"
 
 #define STORE_FORMAT "autonomy-usage"
 #define STORE_VERSION 1
@@ -210,23 +211,11 @@ static int member_parse(json_object *o, struct usage_member *u, char *err, size_
 
 static json_object *parse_root(const char *buf, size_t len, char *err, size_t errsize)
 {
-	json_tokener *tok = len <= STORE_MAX_BYTES ? json_tokener_new() : NULL;
-	if (!tok) {
-		errf(err, errsize, len > STORE_MAX_BYTES ? "too large" : "out of memory");
-		return NULL;
-	}
-	json_object *root = json_tokener_parse_ex(tok, buf, (int)len);
-	enum json_tokener_error je = json_tokener_get_error(tok);
-	size_t end = json_tokener_get_parse_end(tok);
-	json_tokener_free(tok);
-	while (root && end < len && buf[end] && strchr(" \t\r\n", buf[end]))
-		end++;
-	if (!root || je != json_tokener_success || end != len) {
-		errf(err, errsize, "not JSON (%s)", je == json_tokener_success ?
-		     (root ? "data after the document" : "empty") : json_tokener_error_desc(je));
-		json_object_put(root);
-		return NULL;
-	}
+	char why[160];
+	json_object *root = len <= STORE_MAX_BYTES ? json_strict_parse(buf, len, why, sizeof(why)) :
+			    NULL;
+	if (!root)
+		errf(err, errsize, "not JSON (%s)", len > STORE_MAX_BYTES ? "too large" : why);
 	return root;
 }
 
@@ -311,15 +300,12 @@ int usage_store_parse(const char *buf, size_t len, struct usage_member *members,
  * and says so. */
 static void set_aside(const char *path, const char *why, char *err, size_t errsize)
 {
-	char bad[4096];
-	if (snprintf(bad, sizeof(bad), "%s.bad", path) >= (int)sizeof(bad)) {
-		errf(err, errsize, "%s: %s; usage starts fresh", path, why);
-	} else if (rename(path, bad) < 0) {
-		errf(err, errsize, "%s: %s; usage starts fresh (renaming to %s failed: %s)",
-		     path, why, bad, strerror(errno));
-	} else {
+	char bad[4200];
+	if (fs_set_aside(path, bad, sizeof(bad)) < 0)
+		errf(err, errsize, "%s: %s; usage starts fresh (moving it aside failed: %s)",
+		     path, why, strerror(errno));
+	else
 		errf(err, errsize, "%s: %s; kept as %s, usage starts fresh", path, why, bad);
-	}
 }
 
 int usage_store_load(const char *path, struct usage_member *members, unsigned n,
@@ -329,13 +315,16 @@ int usage_store_load(const char *path, struct usage_member *members, unsigned n,
 	char *buf = fs_read_file(path, STORE_MAX_BYTES, &len);
 	if (!buf && errno == ENOENT)
 		return 0;                       /* first start: nothing to restore */
-	if (!buf && errno != EFBIG) {
+	/* A FIFO or a device is moved aside like bad content: never read. */
+	if (!buf && errno != EFBIG && errno != EINVAL) {
 		errf(err, errsize, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	char why[256];
 	int r = -1;
-	if (!buf)
+	if (!buf && errno == EINVAL)
+		snprintf(why, sizeof(why), "not a regular file");
+	else if (!buf)
 		snprintf(why, sizeof(why), "larger than %u bytes", STORE_MAX_BYTES);
 	else
 		r = usage_store_parse(buf, len, members, n, why, sizeof(why));

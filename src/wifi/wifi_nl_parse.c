@@ -3,6 +3,7 @@
  * the fuzz target all feed bytes through these. */
 #include "wifi/wifi_nl.h"
 
+#include "core/nlwalk.h"
 #include "wifi/wifi_text.h"
 
 #include <errno.h>
@@ -32,12 +33,14 @@ static int collect(const struct nlattr *a, void *data)
 	const struct attr_tab *t = data;
 	uint16_t type = mnl_attr_get_type(a);
 	if (type > t->max || mnl_attr_get_payload_len(a) < t->min[type])
-		return MNL_CB_OK;
+		return 0;
 	t->tb[type] = a;
-	return MNL_CB_OK;
+	return 0;
 }
 
-/* The attributes after the genetlink header of a message of command cmd. */
+/* The attributes after the genetlink header of a message of command cmd,
+ * within nlmsg_len (nlwalk.h says why not mnl_attr_parse). Bytes after the
+ * last whole attribute are ignored, as libmnl does. */
 static int parse_genl(const struct nlmsghdr *nlh, uint8_t cmd, struct attr_tab *t)
 {
 	if (nlh->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN)
@@ -46,14 +49,15 @@ static int parse_genl(const struct nlmsghdr *nlh, uint8_t cmd, struct attr_tab *
 	if (g->cmd != cmd)
 		return -1;
 	memset(t->tb, 0, (t->max + 1) * sizeof(*t->tb));
-	return mnl_attr_parse(nlh, GENL_HDRLEN, collect, t) == MNL_CB_ERROR ? -1 : 0;
+	nlwalk_attrs_msg(nlh, GENL_HDRLEN, collect, t);
+	return 0;
 }
 
 static void parse_nested(const struct nlattr *nest, struct attr_tab *t)
 {
 	memset(t->tb, 0, (t->max + 1) * sizeof(*t->tb));
 	if (nest)
-		mnl_attr_parse_nested(nest, collect, t);
+		nlwalk_attrs_nested(nest, collect, t);
 }
 
 /* ---- controller -------------------------------------------------------- */
@@ -65,6 +69,22 @@ static const uint8_t grp_min[CTRL_ATTR_MCAST_GRP_ID + 1] = {
 	[CTRL_ATTR_MCAST_GRP_ID] = 4,
 };
 
+static int mcast_group(const struct nlattr *g, void *arg)
+{
+	struct wifi_nl_family *out = arg;
+	const struct nlattr *gb[CTRL_ATTR_MCAST_GRP_ID + 1];
+	struct attr_tab gt = { gb, grp_min, CTRL_ATTR_MCAST_GRP_ID };
+	parse_nested(g, &gt);
+	const struct nlattr *name = gb[CTRL_ATTR_MCAST_GRP_NAME];
+	if (!name || !gb[CTRL_ATTR_MCAST_GRP_ID])
+		return 0;
+	const char *s = mnl_attr_get_payload(name);
+	size_t n = mnl_attr_get_payload_len(name);
+	if (n >= 4 && memcmp(s, "scan", 4) == 0 && (n == 4 || s[4] == '\0'))
+		out->scan_group = mnl_attr_get_u32(gb[CTRL_ATTR_MCAST_GRP_ID]);
+	return 0;
+}
+
 int wifi_nl_parse_family(const struct nlmsghdr *nlh, struct wifi_nl_family *out)
 {
 	const struct nlattr *tb[CTRL_ATTR_MCAST_GROUPS + 1];
@@ -73,21 +93,8 @@ int wifi_nl_parse_family(const struct nlmsghdr *nlh, struct wifi_nl_family *out)
 		return -1;
 	out->id = mnl_attr_get_u16(tb[CTRL_ATTR_FAMILY_ID]);
 	out->scan_group = 0;
-	if (!tb[CTRL_ATTR_MCAST_GROUPS])
-		return 0;
-	const struct nlattr *g;
-	mnl_attr_for_each_nested(g, tb[CTRL_ATTR_MCAST_GROUPS]) {
-		const struct nlattr *gb[CTRL_ATTR_MCAST_GRP_ID + 1];
-		struct attr_tab gt = { gb, grp_min, CTRL_ATTR_MCAST_GRP_ID };
-		parse_nested(g, &gt);
-		const struct nlattr *name = gb[CTRL_ATTR_MCAST_GRP_NAME];
-		if (!name || !gb[CTRL_ATTR_MCAST_GRP_ID])
-			continue;
-		const char *s = mnl_attr_get_payload(name);
-		size_t n = mnl_attr_get_payload_len(name);
-		if (n >= 4 && memcmp(s, "scan", 4) == 0 && (n == 4 || s[4] == '\0'))
-			out->scan_group = mnl_attr_get_u32(gb[CTRL_ATTR_MCAST_GRP_ID]);
-	}
+	if (tb[CTRL_ATTR_MCAST_GROUPS])
+		nlwalk_attrs_nested(tb[CTRL_ATTR_MCAST_GROUPS], mcast_group, out);
 	return 0;
 }
 

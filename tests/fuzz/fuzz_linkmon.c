@@ -8,7 +8,7 @@
  * past the end. After the run the table's invariants are checked.
  *
  * clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc src/link/linkmon.c
- *   src/core/log.c src/core/clock.c tests/fuzz/fuzz_linkmon.c
+ *   src/core/log.c src/core/clock.c src/core/nlwalk.c tests/fuzz/fuzz_linkmon.c
  *   $(pkg-config --cflags --libs libmnl libevent_core) -o /tmp/fuzz_linkmon */
 #include "link/linkmon.h"
 

@@ -87,8 +87,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	close(fd);
 	struct store *s = store_open(path, STORE_WORK, STORE_CHECK, &info, err, sizeof(err));
-	if (!s)
-		abort();        /* a bad file is replaced, so there is always a store */
+	if (!s) {               /* a bad file is replaced, so there is always a store */
+		fprintf(stderr, "store_open: %s\n", err);
+		abort();
+	}
 	if (info.moved_aside) {
 		if (!info.why[0] || !info.created)
 			abort();

@@ -71,7 +71,7 @@ def del_netns(*names):
 class Daemon:
     """autonomyd in the foreground (-f) with its own socket and pid file."""
 
-    def __init__(self, tmp, config_text, netns=None, extra=()):
+    def __init__(self, tmp, config_text, netns=None, extra=(), wrap=()):
         self.tmp = tmp
         self.config = os.path.join(tmp, "autonomy.conf")
         self.sock = os.path.join(tmp, "run", "autonomy.sock")
@@ -79,6 +79,7 @@ class Daemon:
         self.log = os.path.join(tmp, "daemon.log")
         self.netns = netns
         self.extra = list(extra)
+        self.wrap = list(wrap)      # a command the daemon runs under (setpriv ...)
         self.proc = None
         self.write_config(config_text)
 
@@ -95,7 +96,7 @@ class Daemon:
         os.replace(self.config + ".new", self.config)
 
     def argv(self):
-        a = [AUTONOMYD, "-f", "-c", self.config, "-s", self.sock, "-p", self.pidfile]
+        a = self.wrap + [AUTONOMYD, "-f", "-c", self.config, "-s", self.sock, "-p", self.pidfile]
         a += self.extra
         if self.netns:
             a = ["ip", "netns", "exec", self.netns] + a

@@ -118,6 +118,7 @@ static void print_stats(void)
 	       (unsigned long long)st.errors, (unsigned long long)st.enobufs);
 	for (size_t i = 0; linkmon_at(g_lm, i); i++)
 		print_state("STATE", linkmon_at(g_lm, i));
+	printf("STATE_END\n");      /* the table is complete: tests wait for this */
 	fflush(stdout);
 }
 

@@ -309,9 +309,11 @@ if count_rules; then
 	w=$(count_of wan) s=$(count_of sl) l=$(count_of lte)
 	check "wan cut (default route via sl): no probe on wan succeeds" is_true "$TMP/sep1.out" \
 		"n('wan', outcome='reply') == 0 and n('wan') == 24"
-	# the kernel took every probe for wan (they die in its neighbour queue)
-	check "wan cut: all 24 probes were sent on wan, none failed to send" is_true "$TMP/sep1.out" \
-		"M['wan']['sent'] == 24 and M['wan']['send_errors'] == 0"
+	# the kernel took every probe for wan (they die in its neighbour queue);
+	# on a busy machine the run outlasts the neighbour's resolution (~3 s)
+	# and later sends are refused with EHOSTUNREACH: still never elsewhere
+	check "wan cut: every probe went to wan's neighbour queue (or found it failed)" \
+		is_true "$TMP/sep1.out" "M['wan']['sent'] + M['wan']['send_errors'] == 24 and all(r['outcome'] != 'send_err' or r['err'] == 113 for r in R if r['dev'] == 'wan')"
 	check "wan cut: nothing from wan's addresses at any ISP (wan $w, sl $s, lte $l)" \
 		test "$w" = 0 -a "$s" = 0 -a "$l" = 0
 	impair wan restore

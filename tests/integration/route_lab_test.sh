@@ -95,7 +95,8 @@ build() {
 		[ "${ROUTE_SANITIZE:-1}" = 0 ] && san=()
 		# shellcheck disable=SC2086
 		gcc "${cflags[@]}" "${san[@]}" "$ROOT"/src/route/*.c "$ROOT/src/link/linkmon.c" \
-			"$ROOT/src/core/log.c" "$ROOT/src/core/clock.c" "$HERE/route_drive.c" \
+			"$ROOT/src/core/log.c" "$ROOT/src/core/clock.c" "$ROOT/src/core/nlwalk.c" \
+			"$HERE/route_drive.c" \
 			$libs -o "$DRIVE"
 	fi
 }

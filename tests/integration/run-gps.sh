@@ -72,6 +72,17 @@ fixes_after() { chk fixes "$1" "$2"; }
 state_is() { [ "$(chk get "$1" "$2")" = "$3" ]; }
 state_ge() { [ "$(chk get "$1" "$2")" -ge "$3" ] 2>/dev/null; }
 more_fixes() { [ "$(fixes_after "$1" "$2")" -ge "$3" ]; }
+# Fixes are printed as they arrive, the driver's state (connects, devices) on
+# its next 250 ms tick: on a busy machine the two lag each other, so every
+# check of both waits for both, with a generous deadline.
+first_connection_ok() {
+	state_is "$OUT" version "$(gpsd -V 2>&1 | awk '{print $2}')" &&
+		state_is "$OUT" device "tcp://127.0.0.1:$NMEA_PORT" && state_is "$OUT" connects 1
+}
+reconnected_ok() { more_fixes "$OUT" "$1" 3 && state_ge "$OUT" connects 2; }
+device_added_ok() {
+	more_fixes "$IDLE" 0 3 && state_is "$IDLE" devices 1 && state_is "$IDLE" connects 1
+}
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
@@ -121,13 +132,12 @@ OUT=$TMP/drive.jsonl
 DRIVE_PID=$!
 PIDS+=("$DRIVE_PID")
 
-if wait_for 15 more_fixes "$OUT" 0 15; then
+if wait_for 30 more_fixes "$OUT" 0 15; then
 	ok "15 fixes from gpsd, the 15th $(chk fix_t "$OUT" 15) ms after start"
 else
 	bad "fixes from gpsd: $(fixes_after "$OUT" 0)"; tail -5 "$TMP/drive.err"
 fi
-if state_is "$OUT" version "$(gpsd -V 2>&1 | awk '{print $2}')" &&
-	state_is "$OUT" device "tcp://127.0.0.1:$NMEA_PORT" && state_is "$OUT" connects 1; then
+if wait_for 10 first_connection_ok; then
 	ok "one connection; version and device from gpsd"
 else
 	bad "version/device/connects: $(tail -1 "$OUT")"
@@ -135,7 +145,7 @@ fi
 
 # ---- 2. gpsd killed and restarted ------------------------------------------
 stop_pid "$GPSD_PID"
-if wait_for 5 state_is "$OUT" state backoff; then
+if wait_for 15 state_is "$OUT" state backoff; then
 	ok "gpsd killed: client backs off ($(chk get "$OUT" last_error))"
 else
 	bad "gpsd killed: state $(chk get "$OUT" state)"
@@ -143,7 +153,7 @@ fi
 sleep 1
 mark=$(chk lines "$OUT")
 start_gpsd $GPSD_PORT "$TMP/gpsd.sock" "tcp://127.0.0.1:$NMEA_PORT"
-if wait_for 10 more_fixes "$OUT" "$mark" 3 && state_ge "$OUT" connects 2; then
+if wait_for 30 reconnected_ok "$mark"; then
 	ok "gpsd restarted: reconnected (connects $(chk get "$OUT" connects)), fixes resume"
 else
 	bad "after restart: connects $(chk get "$OUT" connects), fixes $(fixes_after "$OUT" "$mark")"
@@ -157,7 +167,7 @@ silence() {
 	stale0=$(chk get "$OUT" stale)
 	t0=$SECONDS
 	kill "-$3" "$pid"
-	if wait_for 6 state_ge "$OUT" stale $((stale0 + 1)); then
+	if wait_for 15 state_ge "$OUT" stale $((stale0 + 1)); then
 		ok "$what: stale after ~$((SECONDS - t0)) s ($(chk get "$OUT" last_error))"
 	else
 		bad "$what: not noticed (state $(chk get "$OUT" state))"
@@ -165,7 +175,7 @@ silence() {
 	sleep 1         # a reconnect meets the silence too
 	mark=$(chk lines "$OUT")
 	kill "-$4" "$pid"
-	if wait_for 12 more_fixes "$OUT" "$mark" 3; then
+	if wait_for 30 more_fixes "$OUT" "$mark" 3; then
 		ok "$what, then not: fixes resume"
 	else
 		bad "$what, then not: no fixes ($(chk get "$OUT" state) $(chk get "$OUT" last_error))"
@@ -192,6 +202,8 @@ IDLE=$TMP/idle.jsonl
 "$DRIVE" 127.0.0.1 $IDLE_PORT --stale 1000 --backoff 200 1600 >"$IDLE" 2>"$TMP/idle.err" &
 DRIVE_PID=$!
 PIDS+=("$DRIVE_PID")
+# Watching first (event-driven), then 3.5 s of nothing must change nothing.
+wait_for 15 state_is "$IDLE" state watching
 sleep 3.5
 if state_is "$IDLE" state watching && state_is "$IDLE" connects 1 &&
 	state_is "$IDLE" stale 0 && state_is "$IDLE" devices 0 && [ "$(fixes_after "$IDLE" 0)" = 0 ]; then
@@ -202,7 +214,7 @@ fi
 "$PY" -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]);
 s.sendall(sys.argv[2].encode() + b"\n"); sys.exit(s.recv(16) != b"OK\n")' \
 	"$TMP/idle.sock" "+tcp://127.0.0.1:$NMEA_PORT" || bad "gpsd control socket refused the device"
-if wait_for 10 more_fixes "$IDLE" 0 3 && state_is "$IDLE" devices 1 && state_is "$IDLE" connects 1; then
+if wait_for 30 device_added_ok; then
 	ok "device added on gpsd's control socket: fixes on the same connection"
 else
 	bad "device added: $(tail -1 "$IDLE")"
@@ -234,9 +246,9 @@ else
 	bad "garbage counters: $(tail -1 "$JUNK")"
 fi
 lag=$(chk get "$JUNK" max_lag_ms)
-# a client that blocked or spun would lag by seconds; 250 ms allows for a
-# loaded test machine
-if [ "$lag" -lt 250 ] 2>/dev/null; then
+# a client that blocked or spun would lag by seconds (the blast lasts 5);
+# 1 s allows for a busy 2-core machine running other suites
+if [ "$lag" -lt 1000 ] 2>/dev/null; then
 	ok "loop never stalled under the garbage blast (max lag $lag ms)"
 else
 	bad "loop lag $lag ms under garbage"

@@ -85,6 +85,9 @@ NOTOOL=$TMP/none/tool
 # drive ARGS...: the JSON lines into $OUT
 drive() {
 	: >"$TMP/log"
+	# Tools get a minimal environment: the WIFI_FAKE_* settings of this
+	# call travel in fake.env beside them.
+	env | grep '^WIFI_FAKE_' >"$TMP/bin/fake.env"
 	OUT=$(ip netns exec "$NS" env ASAN_OPTIONS=detect_leaks=1 "$DRIVE" -p "$TMP/wireless" "$@" 2>"$TMP/err")
 	local rc=$?
 	[ -s "$TMP/err" ] && sed 's/^/  stderr: /' "$TMP/err"
@@ -105,7 +108,7 @@ if [ -d /sys/module/cfg80211 ]; then NL_ERR="not a wireless"; else NL_ERR="not a
 # ---- nl80211 on this kernel -----------------------------------------------------
 drive -i wlan1 -s nl80211
 check "nl80211 alone: the kernel's answer, clearly ($NL_ERR)" \
-	is 1 "not d['ok'] and d['source']=='none' and '$NL_ERR' in d['error'] and d['took_ms'] < 500"
+	is 1 "not d['ok'] and d['source']=='none' and '$NL_ERR' in d['error'] and d['took_ms'] < 2500"
 
 # ---- iwinfo first when nl80211 is absent -------------------------------------------
 drive -i wlan1 -I "$TMP/bin/iwinfo" -w "$TMP/bin/iw" -n 3
@@ -129,9 +132,11 @@ check "kept: second poll is iw again" is 2 "d['ok'] and d['source']=='iw'"
 WIFI_FAKE_IWINFO=hang drive -i wlp0s20f3 -I "$TMP/bin/iwinfo" -w "$TMP/bin/iw" -t 300
 check "hanging iwinfo: killed at the timeout, iw answers" \
 	is 1 "d['ok'] and d['source']=='iw' and 300 <= d['took_ms'] < 3000"
-sleep 0.2
+# Its process group was killed at the timeout; the kernel reaps it soon
+# after (a generous deadline: the machine may be busy).
 check "the hanging iwinfo ran and is gone" \
-	bash -c '[ -s "$1" ] && ! kill -0 "$(cat "$1")" 2>/dev/null' _ "$TMP/hang.pid"
+	bash -c 'for _ in $(seq 100); do [ -s "$1" ] && ! kill -0 "$(cat "$1")" 2>/dev/null &&
+		exit 0; sleep 0.1; done; exit 1' _ "$TMP/hang.pid"
 
 WIFI_FAKE_IWINFO=hang drive -i wlp0s20f3 -I "$TMP/bin/iwinfo" -s iwinfo -t 300
 check "iwinfo alone, hanging: the timeout is the error" \

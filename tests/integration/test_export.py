@@ -113,7 +113,7 @@ def conf(tmp, mqtt):
         "option metered '1'", "option metered '1'\n\toption data_limit_mb '1000'")
     return text + f"""
 config autonomy 'cellular'
-	option mmcli '{HERE}/fake_tools/mmcli'
+	option mmcli '{tmp}/bin/mmcli'
 	option signal_check_interval '2'
 
 config autonomy 'prometheus'
@@ -141,8 +141,13 @@ class Export(TempDirCase):
         lab("dish.sh", "start")
         subprocess.run(["ip", "-n", ROUTER, "link", "set", "lo", "up"], check=True)
         make_ca(cls.dir)
-        os.environ.update(FAKE_DATA=os.path.join(ROOT, "tests", "data", "cellular"),
-                          FAKE_DIR=cls.dir)
+        # The daemon gives its tools a minimal environment: the fake mmcli's
+        # settings travel in fake.env beside it (fake_env.py).
+        os.mkdir(os.path.join(cls.dir, "bin"))
+        os.symlink(os.path.join(HERE, "fake_tools", "mmcli"), os.path.join(cls.dir, "bin", "mmcli"))
+        with open(os.path.join(cls.dir, "bin", "fake.env"), "w") as f:
+            f.write("FAKE_DATA=%s\nFAKE_DIR=%s\n"
+                    % (os.path.join(ROOT, "tests", "data", "cellular"), cls.dir))
         with open(os.path.join(cls.dir, "mosquitto.conf"), "w") as f:
             f.write(f"""per_listener_settings false
 user root

@@ -73,6 +73,16 @@ def default_routes():
     return routes
 
 
+
+def read_json(path):
+    """The JSON document at path, or None while it is being replaced."""
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
 class Starwatch(harness.TempDirCase):
     @classmethod
     def setUpClass(cls):
@@ -391,8 +401,9 @@ class Programs(harness.TempDirCase):
                                      open(log).read(), 10))
             open(conf, "w").write(text + "\toption check_interval '2'\n")
             sw.send_signal(signal.SIGHUP)
-            self.assertTrue(wait_for(lambda: json.load(open(status))["check_interval_s"] == 2,
-                                     10))
+            # A reload rewrites the status file: read it when it is there.
+            self.assertTrue(wait_for(lambda: (read_json(status) or {}).get(
+                "check_interval_s") == 2, 10))
             open(conf, "w").write(text + "\toption enabled '0'\n")
             sw.send_signal(signal.SIGHUP)
             self.assertEqual(sw.wait(10), 0)

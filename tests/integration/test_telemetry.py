@@ -23,6 +23,7 @@ DATA = os.path.join(ROOT, "tests", "data")
 NS = f"tel{os.getpid() % 100000}"
 PEER = NS + "p"
 GPSD_PORT, NMEA_PORT = 36101, 36102
+BIN = ""    # the fake tools' directory (setUpClass), with their fake.env
 
 
 def conf(extra=""):
@@ -33,7 +34,7 @@ config autonomy 'main'
 config autonomy 'cellular'
 	option signal_check_interval '2'
 	option data_usage_check_interval '10'
-	option mmcli '{HERE}/fake_tools/mmcli'
+	option mmcli '{BIN}/mmcli'
 
 config autonomy 'wifi'
 	option rssi_check_interval '2'
@@ -73,11 +74,17 @@ class Telemetry(TempDirCase):
         cls.fake = tempfile.mkdtemp(prefix="tel-fake-")
         cls.bin = os.path.join(cls.fake, "bin")
         os.mkdir(cls.bin)
+        global BIN
+        BIN = cls.bin
         for tool in ("iwinfo",):
             os.symlink(os.path.join(HERE, "wifi_fake_tool.py"), os.path.join(cls.bin, tool))
-        os.environ.update(FAKE_DATA=os.path.join(DATA, "cellular"), FAKE_DIR=cls.fake,
-                          WIFI_FAKE_DATA=DATA,
-                          PATH=cls.bin + ":" + os.environ.get("PATH", "/usr/bin:/bin"))
+        os.symlink(os.path.join(HERE, "fake_tools", "mmcli"), os.path.join(cls.bin, "mmcli"))
+        os.environ.update(PATH=cls.bin + ":" + os.environ.get("PATH", "/usr/bin:/bin"))
+        # The daemon gives its tools a minimal environment: their settings
+        # travel in fake.env beside them (fake_env.py).
+        with open(os.path.join(cls.bin, "fake.env"), "w") as f:
+            f.write("FAKE_DATA=%s\nFAKE_DIR=%s\nWIFI_FAKE_DATA=%s\n"
+                    % (os.path.join(DATA, "cellular"), cls.fake, DATA))
 
     @classmethod
     def tearDownClass(cls):

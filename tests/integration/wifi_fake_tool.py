@@ -8,7 +8,11 @@ import os
 import sys
 import time
 
-DATA = os.environ.get("WIFI_FAKE_DATA", "")
+
+sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
+from fake_env import ENV  # noqa: E402  (settings beside the tool, see fake_env.py)
+
+DATA = ENV.get("WIFI_FAKE_DATA", "")
 TOOL = os.path.basename(sys.argv[0])
 ARGS = sys.argv[1:]
 
@@ -54,13 +58,13 @@ def iw():
 
 
 def main():
-    log = os.environ.get("WIFI_FAKE_LOG")
+    log = ENV.get("WIFI_FAKE_LOG")
     if log:
         with open(log, "a") as f:
             f.write("%s %s\n" % (TOOL, " ".join(ARGS)))
-    mode = os.environ.get("WIFI_FAKE_" + TOOL.upper(), "ok")
+    mode = ENV.get("WIFI_FAKE_" + TOOL.upper(), "ok")
     if mode == "hang":
-        with open(os.environ["WIFI_FAKE_PIDFILE"], "w") as f:
+        with open(ENV["WIFI_FAKE_PIDFILE"], "w") as f:
             f.write("%d\n" % os.getpid())
         time.sleep(60)
         return 0

@@ -20,7 +20,7 @@ if [ -z "$PREFIX" ]; then
 fi
 OUT=$(dirname "$PREFIX")
 SRCS=(tests/openwrt/ucidiff_main.c tests/openwrt/ucidiff_ours.c tests/openwrt/ucidiff_libuci.c
-      src/config/uci.c)
+      src/config/uci.c src/core/fsutil.c)
 FLAGS=(-D_GNU_SOURCE -Isrc -I"$PREFIX/include" -L"$PREFIX/lib" -Wl,-rpath,"$PREFIX/lib")
 passed=0 failed=0
 

@@ -41,11 +41,56 @@ static void test_valid_with_args(void **state)
 {
 	struct ctl_request req;
 	struct ctl_error err;
-	assert_int_equal(parse("  {\"cmd\":\"config_show\",\"args\":{\"reveal\":true}} \r",
+	assert_int_equal(parse("  {\"cmd\":\"failover\",\"args\":{\"force\":true}} \r",
 			       &req, &err), 0);
 	json_object *v;
-	assert_true(json_object_object_get_ex(req.args, "reveal", &v));
+	assert_true(json_object_object_get_ex(req.args, "force", &v));
 	assert_true(json_object_get_boolean(v));
+	ctl_request_free(&req);
+}
+
+/* Issue 13, finding 7: json-c alone took all of these; a repeated key ran
+ * the second command. The request must be exactly RFC 8259 JSON. */
+static void test_strict_json(void **state)
+{
+	static const char *const bad[] = {
+		"{\"cmd\":\"status\",\"cmd\":\"reload\"}",
+		"{\"cmd\":\"members\",\"args\":{},\"args\":{}}",
+		"{\"cmd\":\"decisions\",\"args\":{\"limit\":3,\"limit\":4}}",
+		"{\"cmd\":\"status\",\"c\\u006dd\":\"reload\"}",   /* the same key, escaped */
+		"{'cmd':'status'}",
+		"{\"cmd\":\"status\"} /* c */",
+		"{/* c */\"cmd\":\"status\"}",
+		"{\"cmd\":\"status\\u0000x\"}",
+		"{\"cmd\":\"sta\xfftus\"}",
+		"{\"cmd\":\"sta\xc0\xafus\"}",              /* overlong '/' */
+		"{\"cmd\":\"sta\xed\xa0\x80us\"}",          /* an encoded surrogate */
+		"{\"cmd\":\"status\\ud800\"}",
+		"{\"cmd\":\"status\\udc00\"}",
+		"{\"cmd\":\"sta\ttus\"}",
+		"{\"cmd\":\"status\",\"args\":{\"x\":NaN}}",
+		"{\"cmd\":\"status\",\"args\":{\"x\":1.}}",
+		"{\"cmd\":\"status\",\"args\":{\"x\":01}}",
+		"{\"cmd\":\"status\",}",
+		"{\"cmd\":\"status\",\"args\":{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}}",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct ctl_request req;
+		struct ctl_error err;
+		if (parse(bad[i], &req, &err) == 0)
+			fail_msg("accepted: %s", bad[i]);
+		if (err.code != CTL_E_BAD_JSON)
+			fail_msg("%s: code %s (%s)", bad[i], ctl_errcode_name(err.code), err.message);
+	}
+	expect_error("{\"cmd\":\"status\",\"cmd\":\"reload\"}", CTL_E_BAD_JSON, "twice");
+	/* What is strict JSON still parses: blanks, escapes, UTF-8, pairs. */
+	struct ctl_request req;
+	struct ctl_error err;
+	assert_int_equal(parse("\t{ \"cmd\" : \"failover\" , \"args\" : { \"interface\" : "
+			       "\"w\\u00e9\xc3\xa9\\ud83d\\ude00\\n\" } }", &req, &err), 0);
+	json_object *v;
+	assert_true(json_object_object_get_ex(req.args, "interface", &v));
+	assert_string_equal(json_object_get_string(v), "w\xc3\xa9\xc3\xa9\xf0\x9f\x98\x80\n");
 	ctl_request_free(&req);
 }
 
@@ -63,8 +108,11 @@ static void test_errors(void **state)
 		     "unknown command 'reboot_everything'");
 	expect_error("{\"cmd\":\"status\",\"args\":{\"verbose\":1}}", CTL_E_BAD_ARGS,
 		     "unknown argument 'verbose'");
-	expect_error("{\"cmd\":\"config_show\",\"args\":{\"reveal\":\"yes\"}}", CTL_E_BAD_ARGS,
+	expect_error("{\"cmd\":\"failover\",\"args\":{\"force\":\"yes\"}}", CTL_E_BAD_ARGS,
 		     "must be a boolean");
+	/* config_show never reveals: the argument is gone (config_reveal). */
+	expect_error("{\"cmd\":\"config_show\",\"args\":{\"reveal\":true}}", CTL_E_BAD_ARGS,
+		     "unknown argument 'reveal'");
 	expect_error("{\"cmd\":\"config_validate\",\"args\":{\"file\":3}}", CTL_E_BAD_ARGS,
 		     "must be a string");
 }
@@ -148,6 +196,7 @@ int main(void)
 		cmocka_unit_test(test_valid_minimal),
 		cmocka_unit_test(test_valid_with_args),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_strict_json),
 		cmocka_unit_test(test_nul_byte),
 		cmocka_unit_test(test_too_large),
 		cmocka_unit_test(test_deep_nesting),

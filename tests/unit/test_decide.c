@@ -363,11 +363,16 @@ static void test_manual_pin_until_auto(void **state)
 
 	eval(w);
 	run(w, 100);
-	assert_int_equal(decide_manual(&w->d, "nope", true, w->now, &x), -1);
-	assert_int_equal(decide_auto(&w->d, w->now, &x), -1);
-	assert_int_equal(decide_manual(&w->d, "lte", true, w->now, &x), 0);
+	assert_int_equal(decide_manual(&w->d, "nope", true, w->now, NULL, &x), -1);
+	assert_int_equal(decide_auto(&w->d, w->now, NULL, &x), -1);
+	assert_int_equal(decide_manual(&w->d, "lte", true, w->now, "uid 0 (root) pid 7", &x), 0);
 	assert_int_equal(x.type, DECIDE_MANUAL);
 	assert_string_equal(x.to, "lte");
+	/* Who asked stays with the decision (issue 13); the engine's own don't
+	 * carry one. */
+	assert_string_equal(x.by, "uid 0 (root) pid 7");
+	assert_string_equal(decide_history(&w->d, 0)->by, "uid 0 (root) pid 7");
+	assert_string_equal(decide_history(&w->d, 1)->by, "");
 	assert_string_equal(active(w), "lte");
 	/* Pinned: a better member, even lte down, move nothing. */
 	assert_int_equal(run(w, 600), 0);
@@ -379,7 +384,7 @@ static void test_manual_pin_until_auto(void **state)
 	assert_int_equal(run(w, 60), 0);
 	assert_string_equal(active(w), "lte");
 	/* Back to automatic: lte is down, so traffic leaves at once. */
-	assert_int_equal(decide_auto(&w->d, w->now, &x), 0);
+	assert_int_equal(decide_auto(&w->d, w->now, NULL, &x), 0);
 	assert_int_equal(x.type, DECIDE_MANUAL);
 	assert_int_equal(run(w, 1), 1);
 	assert_string_equal(active(w), "starlink");
@@ -392,7 +397,7 @@ static void test_manual_one_shot(void **state)
 
 	eval(w);
 	run(w, 100);
-	assert_int_equal(decide_manual(&w->d, "wifi", false, w->now, &x), 0);
+	assert_int_equal(decide_manual(&w->d, "wifi", false, w->now, NULL, &x), 0);
 	assert_non_null(strstr(x.reason, "one-shot"));
 	assert_string_equal(active(w), "wifi");
 	/* The rules stay in charge, but the member left serves its hold. */
@@ -400,7 +405,7 @@ static void test_manual_one_shot(void **state)
 	assert_int_equal(run(w, 2), 1);
 	assert_string_equal(active(w), "starlink");
 	/* And wifi going down after a one-shot is handled as usual. */
-	decide_manual(&w->d, "wifi", false, w->now, NULL);
+	decide_manual(&w->d, "wifi", false, w->now, NULL, NULL);
 	down(&w->in[2], "no carrier");
 	assert_int_equal(run(w, 1), 1);
 	assert_string_equal(active(w), "lte");
@@ -477,7 +482,7 @@ static void test_history_ring_is_bounded(void **state)
 
 	eval(w);
 	for (int i = 0; i < 100; i++)
-		decide_manual(&w->d, i % 2 ? "lte" : "wifi", false, w->now + (uint64_t)i, NULL);
+		decide_manual(&w->d, i % 2 ? "lte" : "wifi", false, w->now + (uint64_t)i, NULL, NULL);
 	assert_int_equal(decide_history_count(&w->d), DECIDE_HISTORY);
 	assert_int_equal(decide_history(&w->d, 0)->t_us, w->now + 99);
 	assert_null(decide_history(&w->d, DECIDE_HISTORY));

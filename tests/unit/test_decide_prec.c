@@ -339,6 +339,9 @@ static void test_store_round_trip(void **state)
 		"", "[]", "{\"format\":\"autonomy-locations/1\",\"places\":[]}",
 		"{\"format\":\"autonomy-precursors/1\",\"members\":[]}",
 		"{\"format\":\"autonomy-precursors/1\",\"members\":{}",
+		/* Strict JSON (core/json_strict.h): a repeated key, a comment. */
+		"{\"format\":\"autonomy-precursors/1\",\"members\":{},\"members\":{}}",
+		"{\"format\":\"autonomy-precursors/1\",\"members\":{}} /* x */",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		decide_init(&back, NULL);

@@ -113,6 +113,11 @@ static void test_json_garbage(void **st)
 	const char *bad[] = {
 		"[]", "{}", "{\"format\":\"other\"}",
 		"{\"format\":\"autonomy-locations/1\",\"places\":{}}",
+		/* issue 13: strcmp(NULL, ...) at start-up, exit 139 */
+		"{\"format\":null}", "{\"format\":7,\"places\":[]}", "null",
+		"{\"format\":\"autonomy-locations/1\",\"places\":[],\"last_outage_ts\":\"x\"}",
+		"{\"format\":\"autonomy-locations/1\",\"places\":[],"
+		"\"last_outage_ts\":-9223372036854775807}",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		json_object *o = json_tokener_parse(bad[i]);
@@ -129,6 +134,29 @@ static void test_json_garbage(void **st)
 	assert_int_equal(loclearn_from_json(&l, o), 0);
 	assert_int_equal(l.n, 1);
 	assert_int_equal(l.c[0].n_times, 2);
+	json_object_put(o);
+	/* Times the arithmetic cannot take (UBSan: now - t overflowed) are bad
+	 * entries; what is left judges and learns without a fault. */
+	o = json_tokener_parse(
+		"{\"format\":\"autonomy-locations/1\",\"last_outage_ts\":0,\"places\":["
+		"{\"key\":\"a\",\"first_ts\":-9223372036854775807,\"last_ts\":2,"
+		"\"observed_s\":5,\"outages\":1},"
+		"{\"key\":\"b\",\"first_ts\":1,\"last_ts\":2,\"observed_s\":9223372036854775807,"
+		"\"outages\":1},"
+		"{\"key\":\"c\",\"first_ts\":1,\"last_ts\":2,\"observed_s\":5,\"outages\":1,"
+		"\"recent_ts\":[-9223372036854775807]},"
+		"{\"key\":\"here\",\"first_ts\":1,\"last_ts\":2,\"observed_s\":5,\"outages\":1,"
+		"\"recent_ts\":[3]}]}");
+	assert_int_equal(loclearn_from_json(&l, o), 0);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.c[0].key, "c");
+	assert_int_equal(l.c[0].n_times, 0);
+	assert_string_equal(l.c[1].key, "here");
+	struct loclearn_verdict v;
+	loclearn_judge(&l, "c", W0, &v);
+	loclearn_judge(&l, "here", W0, &v);
+	loclearn_observe(&l, "here", W0, W0 + 10);
+	assert_true(loclearn_outage(&l, "here", W0 + 5));
 	json_object_put(o);
 }
 

@@ -437,6 +437,18 @@ static void test_child_environment(void **state)
 	assert_non_null(rp);
 	assert_int_equal(sscanf(rp + 2, "%*c %*d %ld", &pgrp), 1);
 	assert_int_equal(pgrp, pid);
+	/* A minimal environment (issue 13): the daemon's own variables (a
+	 * secret, a loader or sanitizer setting) never reach a tool; PATH does,
+	 * and the C locale the parsers expect. */
+	setenv("AUTONOMY_TEST_SECRET", "hunter2", 1);
+	setenv("LD_PRELOAD", "", 1);
+	const char *path = getenv("PATH");
+	run_one(f, &run, 0, 0, (char *[]){ "env", NULL });
+	char want[4200];
+	snprintf(want, sizeof(want), "PATH=%s\nLC_ALL=C\nLANG=C\nHOME=/\n", path);
+	assert_string_equal(run.out, want);
+	unsetenv("AUTONOMY_TEST_SECRET");
+	unsetenv("LD_PRELOAD");
 	assert_clean(f);
 }
 

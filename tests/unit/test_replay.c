@@ -126,6 +126,10 @@ static void test_parse_bad_lines(void **state)
 	expect_bad("{\"t\":1,\"member\":\"lte\",\"carrier\":1}\n", 2, "carrier");
 	expect_bad("{\"t\":1,\"member\":\"lte\",\"cellular\":[]}\n", 2, "cellular: must be");
 	expect_bad("{\"t\":1,\"wall\":1.5}\n", 2, "wall: must be an integer");
+	/* fuzz_replay_trace (issue 13): wall * 1000000 overflowed int64 */
+	expect_bad("{\"t\":1,\"wall\":9223372036854775807}\n", 2, "wall: must be");
+	expect_bad("{\"t\":1,\"wall\":-9223372036854775807}\n", 2, "wall: must be");
+	expect_bad("{\"t\":1,\"wall\":4102444801}\n", 2, "wall: must be");
 	expect_bad("{\"t\":1,\"member\":7}\n", 2, "member: must be a string");
 	expect_bad("{\"t\":1,\"member\":\"lte\"} x\n", 2, "not JSON");
 	expect_bad("{\"t\":1,\"member\":\"lte\"}{}\n", 2, "not JSON");

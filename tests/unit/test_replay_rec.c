@@ -175,6 +175,24 @@ static void test_playback_link_and_operator(void **st)
 	free(body);
 }
 
+/* A recording (outside input) may give a member telemetry of a kind it does
+ * not have: a dish's status, a modem's and a radio's sample for a wired
+ * member went to an assessor that is not there (NULL; fuzz_replay_trace). */
+static void test_telemetry_of_a_kind_the_member_lacks(void **st)
+{
+	char *body = probes(4, 100), *t = NULL;
+	assert_true(asprintf(&t, HEAD "%s"
+			     "{\"t\":4.1,\"member\":\"a\",\"starlink\":{\"pop_ping_latency_ms\":30}}\n"
+			     "{\"t\":4.2,\"member\":\"a\",\"cellular\":{\"rsrp\":-90}}\n"
+			     "{\"t\":4.3,\"member\":\"b\",\"wifi\":{\"signal_dbm\":-60}}\n",
+			     "5", body) > 0);
+	char *out = run(t);
+	assert_non_null(strstr(out, "\"event\":\"active\",\"member\":\"a\""));
+	free(out);
+	free(t);
+	free(body);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -182,6 +200,7 @@ int main(void)
 		cmocka_unit_test(test_parse_bad),
 		cmocka_unit_test(test_playback_losses),
 		cmocka_unit_test(test_playback_link_and_operator),
+		cmocka_unit_test(test_telemetry_of_a_kind_the_member_lacks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

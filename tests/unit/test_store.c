@@ -200,6 +200,17 @@ static void test_foreign_and_corrupt(void **state)
 	assert_non_null(strstr(info.why, "schema version 9"));
 	store_close(s);
 	unlink(info.aside);
+	/* A header SQLite cannot read (schema format 9 at offset 44: "unsupported
+	 * file format", found by fuzz_store_file) is bad, not an I/O error. */
+	s = open_ok(path, STORE_WORK);
+	store_close(s);
+	fd = open(path, O_RDONLY);
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	assert_true(n > 100);
+	buf[47] = 9;
+	unlink(path);
+	expect_moved("unsupported file format", buf, (size_t)n);
 }
 
 static void decision(struct ev_bus *b, enum decide_type t, const char *from, const char *to,
@@ -433,11 +444,46 @@ static void test_roll_tel_by_name(void **state)
 	assert_true(isnan(x.sl_drop));
 }
 
+/* A FIFO, a directory or a symlink where the daemon's store goes is moved
+ * aside and a new store made (SQLite would block for ever reading a FIFO);
+ * a reader pointed at one gets an error at once. */
+static void test_not_a_regular_file(void **state)
+{
+	char err[256], other[300];
+	struct store_open_info info;
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_null(store_open(path, STORE_READ, 0, &info, err, sizeof(err)));
+	assert_non_null(strstr(err, "not a regular file"));
+	struct store *s = store_open(path, STORE_WORK, STORE_CHECK, &info, err, sizeof(err));
+	assert_non_null(s);
+	assert_true(info.moved_aside && info.created);
+	assert_string_equal(info.why, "not a regular file");
+	struct stat st;
+	assert_int_equal(lstat(info.aside, &st), 0);
+	assert_true(S_ISFIFO(st.st_mode));
+	store_close(s);
+	unlink(info.aside);
+	unlink(path);
+	/* A planted symlink is not followed: the file it names stays as it was. */
+	snprintf(other, sizeof(other), "%s/victim", dir);
+	write_file(other, "keep", 4);
+	assert_int_equal(symlink(other, path), 0);
+	s = store_open(path, STORE_DURABLE, 0, &info, err, sizeof(err));
+	assert_non_null(s);
+	assert_true(info.moved_aside);
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(stat(other, &st), 0);
+	assert_int_equal(st.st_size, 4);
+	store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_create_reopen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_and_corrupt, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_not_a_regular_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_thin_and_retention, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_size_cap, setup, teardown),

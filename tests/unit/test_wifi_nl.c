@@ -582,6 +582,49 @@ static void test_walk(void **state)
 	assert_int_equal(walk(&s, s.n, 5, &w, &r), WIFI_NL_DONE);
 }
 
+/* fuzz_wifi_nl's reproducer (issue 13): a station message whose nlmsg_len
+ * (37) is not a multiple of 4 and whose MAC attribute claims 10 bytes of
+ * which 9 are there. libmnl's walk ran to the aligned tail (40) and read the
+ * MAC's last byte past the message. In an exact-size heap buffer ASan sees
+ * that read; after a sentinel byte any build sees the MAC take it. The
+ * fuzzer's bytes (little-endian, hex) were
+ * 250000001c0002000d000000000000001301000008000300010000000a000600021122b831;
+ * built here in host order so that big-endian runs test the same. */
+static void build_cut_mac(uint8_t *m)
+{
+	struct nlmsghdr h = { .nlmsg_len = 37, .nlmsg_type = 0x1c, .nlmsg_flags = 2,
+			      .nlmsg_seq = 13 };
+	struct nlattr ifindex = { .nla_len = 8, .nla_type = NL80211_ATTR_IFINDEX };
+	struct nlattr mac = { .nla_len = 10, .nla_type = NL80211_ATTR_MAC };
+	uint32_t one = 1;
+	static const uint8_t mac5[5] = { 0x02, 0x11, 0x22, 0xb8, 0x31 };
+	memcpy(m, &h, 16);
+	m[16] = NL80211_CMD_NEW_STATION;
+	m[17] = 1;
+	m[18] = m[19] = 0;
+	memcpy(m + 20, &ifindex, 4);
+	memcpy(m + 24, &one, 4);
+	memcpy(m + 28, &mac, 4);
+	memcpy(m + 32, mac5, 5);
+}
+
+static void test_station_cut_mac(void **state)
+{
+	struct wifi_sample s;
+	uint32_t *exact = malloc(37);
+	build_cut_mac((uint8_t *)exact);
+	wifi_sample_init(&s);
+	assert_int_equal(wifi_nl_parse_station((const struct nlmsghdr *)exact, &s), -1);
+	free(exact);
+
+	uint32_t padded[12];
+	memset(padded, 0xab, sizeof(padded));
+	build_cut_mac((uint8_t *)padded);
+	wifi_sample_init(&s);
+	assert_int_equal(wifi_nl_parse_station((const struct nlmsghdr *)padded, &s), -1);
+	assert_null(strstr(s.bssid, "ab"));
+}
+
 static void test_walk_truncated(void **state)
 {
 	static struct stream s;
@@ -1064,6 +1107,7 @@ int main(void)
 		cmocka_unit_test(test_parse_survey),
 		cmocka_unit_test(test_walk),
 		cmocka_unit_test(test_walk_truncated),
+		cmocka_unit_test(test_station_cut_mac),
 		cmocka_unit_test(test_engine_sample),
 		cmocka_unit_test(test_engine_states),
 		cmocka_unit_test(test_engine_no_family),

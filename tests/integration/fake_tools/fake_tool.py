@@ -26,8 +26,12 @@ import re
 import sys
 import time
 
-DATA = os.environ.get("FAKE_DATA", "")
-DIR = os.environ.get("FAKE_DIR", "/tmp")
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.realpath(__file__)), ".."))
+from fake_env import ENV  # noqa: E402  (settings beside the tool, see fake_env.py)
+
+DATA = ENV.get("FAKE_DATA", "")
+DIR = ENV.get("FAKE_DIR", "/tmp")
 TOOL = os.path.basename(sys.argv[0])
 ARGS = sys.argv[1:]
 
