@@ -33,7 +33,7 @@ BUILD=$OUT/build
 JOBS=${CROSS_JOBS:-$(nproc 2>/dev/null || echo 2)}
 LIBS=(libevent-dev libevent-core-2.1-7 libjson-c-dev libjson-c5 libmnl-dev libmnl0
       libssl-dev libssl3 libnghttp2-dev libnghttp2-14 libprotobuf-c-dev libprotobuf-c1
-      libcmocka-dev libcmocka0)
+      libcmocka-dev libcmocka0 libsqlite3-dev libsqlite3-0)
 HOSTPKGS=("gcc-$TRIPLET" "libc6-dev-$ARCH-cross" qemu-user protobuf-c-compiler cmake
           pkg-config)
 
@@ -66,7 +66,8 @@ arch_lists() {
 }
 
 sysroot() {
-	[ -f "$SYSROOT/.done" ] && return 0
+	# The stamp holds the package list: a library added to LIBS rebuilds it.
+	[ "$(cat "$SYSROOT/.done" 2>/dev/null)" = "${LIBS[*]}" ] && return 0
 	arch_lists
 	local dl; dl=$(mktemp -d)
 	chmod 755 "$dl"   # apt's download user writes here
@@ -75,7 +76,7 @@ sysroot() {
 	rm -rf "$SYSROOT"; mkdir -p "$SYSROOT"
 	for deb in "$dl"/*.deb; do dpkg-deb -x "$deb" "$SYSROOT"; done
 	rm -rf "$dl"
-	touch "$SYSROOT/.done"
+	echo "${LIBS[*]}" >"$SYSROOT/.done"
 }
 
 toolchain() {

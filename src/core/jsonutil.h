@@ -3,6 +3,7 @@
 #ifndef AUTONOMY_CORE_JSONUTIL_H
 #define AUTONOMY_CORE_JSONUTIL_H
 
+#include <stdio.h>
 #include <json-c/json.h>
 
 json_object *json_num(double v, int decimals);
@@ -15,6 +16,9 @@ int json_get_bool(json_object *o, const char *key, int dflt);
 void json_add_num(json_object *o, const char *key, double v, int decimals);
 void json_add_str(json_object *o, const char *key, const char *s);
 void json_add_count(json_object *o, const char *key, long long v);
+/* s as a JSON string (quotes, escapes) on f: for output written row by row
+ * rather than built as a tree (the replay's lines, the history export). */
+void json_fput_str(FILE *f, const char *s);
 /* 1 if key exists with a non-null value. */
 int json_has(json_object *o, const char *key);
 

@@ -25,17 +25,12 @@ struct route_backend;
 struct loclearn;
 struct gps_state;
 struct usage_state;
+struct ev_bus;
+struct history;
 struct netifd;
 struct state_io;
 
 #define DAEMON_EVENTS_MAX 128
-
-struct daemon_event_rec {
-	int64_t wall_ms;
-	char type[12];          /* "state", "link", "active", "reload" */
-	char member[64];
-	char text[200];
-};
 
 struct reload_result {
 	int64_t wall_s;         /* when, Unix seconds; 0 = never reloaded */
@@ -64,8 +59,10 @@ struct daemon {
 	struct member_rt **members;     /* runtime state, same order as cfg->members */
 	size_t n_members;
 	char active[64];                /* the member carrying traffic ("" = none) */
-	struct daemon_event_rec events[DAEMON_EVENTS_MAX];
-	size_t n_events, events_head;   /* ring */
+	struct ev_bus *bus;             /* every event goes through it (events/ev.h) */
+	json_object *events[DAEMON_EVENTS_MAX]; /* the recent ones as JSON, ring */
+	size_t n_events, events_head;
+	struct history *hist;           /* the history store (history.c) */
 	struct event *monitor_timer;    /* member snapshots to monitor clients */
 
 	bool dry_run;                   /* --dry-run: observe backend whatever the config */
@@ -87,10 +84,12 @@ struct daemon {
 	struct export_host exp_host;
 };
 
-/* Records an event: logged, kept in a ring for `monitor`, and streamed to
- * monitor clients (events.c). */
-void daemon_event(struct daemon *d, const char *type, const char *member,
-		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* The event bus with the log and the `monitor` ring as subscribers
+ * (events.c); emitters use events/ev_emit.h. */
+int daemon_events_start(struct daemon *d);
+void daemon_events_stop(struct daemon *d);
+/* Which levels notify: alerts.*_enabled (at start and reload). */
+void daemon_events_configure(struct daemon *d);
 json_object *view_events(struct daemon *d, size_t limit);
 int daemon_monitor_start(struct daemon *d);
 void daemon_monitor_wake(struct daemon *d);
@@ -98,9 +97,6 @@ void daemon_monitor_wake(struct daemon *d);
 /* The exporters (exporters.c, src/export/). */
 int exporters_start(struct daemon *d);
 void exporters_stop(struct daemon *d);
-struct decision;
-/* A decision of the engine (decisions.c): counts the failovers. */
-void exporters_decision(struct daemon *d, const struct decision *dc);
 
 /* Re-reads the config file; swaps only when it has no errors. Fills err (for
  * the control reply) and returns -1 when the new config was rejected. */

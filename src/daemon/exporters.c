@@ -41,31 +41,3 @@ void exporters_stop(struct daemon *d)
 	export_stop(d->exp);
 	d->exp = NULL;
 }
-
-/* Until the event bus carries each decision's cause, the failover counter's
- * reason kind is read from the member traffic left, at the moment it left. */
-static const char *reason_kind(struct daemon *d, const struct decision *dc)
-{
-	if (dc->type == DECIDE_MANUAL)
-		return "manual";
-	if (dc->type == DECIDE_RESTORE)
-		return "failback";
-	for (size_t i = 0; i < d->n_members; i++) {
-		const struct member_rt *m = d->members[i];
-		if (strcmp(m->name, dc->from) != 0)
-			continue;
-		if (mstate_state(&m->ms) == HEALTH_DOWN || m->link != DETECT_LINK_UP || !m->enabled)
-			return "down";
-		if (m->tm.v.predicted)
-			return "predicted";
-		if (m->tm.v.exclude)
-			return "excluded";
-	}
-	return "quality";
-}
-
-void exporters_decision(struct daemon *d, const struct decision *dc)
-{
-	if (dc->type != DECIDE_HOLD && dc->from[0] && dc->to[0])
-		export_failover(d->exp, dc->from, dc->to, reason_kind(d, dc));
-}

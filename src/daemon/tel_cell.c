@@ -16,6 +16,7 @@
 #include "daemon/members.h"
 #include "daemon/tel.h"
 #include "daemon/tel_int.h"
+#include "events/ev_emit.h"
 #include "link/cell_src.h"
 
 static bool has_figures(const struct cell_sample *s)
@@ -35,12 +36,10 @@ static void on_sample(void *arg, const struct cell_sample *s, const struct cell_
 	if (!info->ok || info->failed) {
 		t->failures++;
 		if (strcmp(t->error, info->error) != 0)
-			daemon_event(m->d, "telemetry", m->name, "%s: modem: %s", m->name,
-				     info->error);
+			ev_emit_tel_source(m->d->bus, m->name, "modem", info->error, NULL);
 		snprintf(t->error, sizeof(t->error), "%s", info->error);
 	} else if (t->error[0]) {
-		daemon_event(m->d, "telemetry", m->name, "%s: modem answering again (%s)", m->name,
-			     t->tool);
+		ev_emit_tel_source(m->d->bus, m->name, "modem", NULL, t->tool);
 		t->error[0] = 0;
 	}
 	/* A cycle where one command failed still carries what the others said. */

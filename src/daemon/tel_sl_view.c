@@ -13,6 +13,7 @@
 #include "daemon/members.h"
 #include "daemon/tel.h"
 #include "daemon/tel_int.h"
+#include "events/ev_emit.h"
 #include "link/sl_client.h"
 
 static void add_bool(json_object *o, const char *k, bool v)
@@ -227,8 +228,7 @@ static void action_done(void *arg, int status, const char *text)
 	struct tel_sl *t = &m->tel->sl;
 	struct ctl_conn *c = t->act_conn;
 
-	daemon_event(m->d, "starlink", m->name, "%s: dish %s %s%s%s", m->name, t->act_name,
-		     status == 0 ? "accepted" : "failed", text[0] ? ": " : "", text);
+	ev_emit_dish_result(m->d->bus, m->name, t->act_name, status == 0, text);
 	t->act_conn = NULL;
 	if (!c)
 		return;
@@ -302,7 +302,7 @@ json_object *tel_sl_action(struct daemon *d, struct ctl_conn *c, const char *act
 				    clock_wall_ms() / 1000);
 		tel_changed(m);
 	}
-	daemon_event(d, "starlink", m->name, "%s: operator asked the dish to %s", m->name, action);
+	ev_emit_dish_action(d->bus, m->name, action);
 	t->act_conn = c;
 	ctl_conn_on_close(c, conn_gone, m);
 	return CTL_REPLY_DEFERRED;

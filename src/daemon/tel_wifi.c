@@ -19,6 +19,7 @@
 #include "daemon/members.h"
 #include "daemon/tel.h"
 #include "daemon/tel_int.h"
+#include "events/ev_emit.h"
 #include "link/wifi_scan.h"
 #include "link/wifi_src.h"
 
@@ -33,8 +34,7 @@ static void on_sample(void *arg, const struct wifi_sample *s, const struct wifi_
 	if (!info->ok) {
 		t->failures++;
 		if (strcmp(t->error, info->error) != 0)
-			daemon_event(m->d, "telemetry", m->name, "%s: radio: %s", m->name,
-				     info->error);
+			ev_emit_tel_source(m->d->bus, m->name, "radio", info->error, NULL);
 		snprintf(t->error, sizeof(t->error), "%s", info->error);
 		return;
 	}

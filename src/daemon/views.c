@@ -11,6 +11,7 @@
 #include "daemon/netifd.h"
 #include "daemon/state.h"
 #include "daemon/decisions.h"
+#include "daemon/history.h"
 #include "daemon/members.h"
 #include "engine/decide.h"
 #include <string.h>
@@ -55,6 +56,7 @@ json_object *view_status(struct daemon *d)
 	json_object_object_add(o, "position", gps_json(d));
 	add_str(o, "config_file", d->config_path);
 	add_str(o, "control_socket", d->socket_path);
+	json_object_object_add(o, "history", history_status_json(d));
 	return o;
 }
 
@@ -285,6 +287,7 @@ static json_object *subsystems_json(struct daemon *d)
 	json_object_object_add(s, "export", export_view(d->exp));
 	json_object_object_add(s, "linkmon", l);
 	json_object_object_add(s, "control", c);
+	json_object_object_add(s, "history", history_health_json(d));
 	return s;
 }
 

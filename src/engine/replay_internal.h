@@ -134,6 +134,7 @@ struct replay_sim {
 	struct replay_result res;
 	bool started;           /* the policy is initialised: link events go to it */
 	bool oom;
+	struct replay_hist *hist;       /* --store: the history being written, or NULL */
 };
 
 extern const struct replay_policy_ops replay_autonomy_ops, replay_baseline_ops;
