@@ -10,6 +10,7 @@
 #include "core/selfhealth.h"
 #include "ctl/ctl_proto.h"
 #include "export/export.h"
+#include "notify/notify.h"
 
 struct event_base;
 struct event;
@@ -82,6 +83,9 @@ struct daemon {
 	struct event *sd_watchdog;      /* systemd WATCHDOG=1 pings (main.c) */
 	struct export_set *exp;         /* Prometheus, SNMP, MQTT (exporters.c) */
 	struct export_host exp_host;
+	struct notify *notify;          /* alert channels (alerts.c, src/notify/) */
+	struct notify_host notify_host;
+	char hostname[256];
 };
 
 /* The event bus with the log and the `monitor` ring as subscribers

@@ -20,6 +20,7 @@
 #include "core/resolve.h"
 #include "core/sdnotify.h"
 #include "ctl/ctl_server.h"
+#include "daemon/alerts.h"
 #include "daemon/daemon.h"
 #include "daemon/decisions.h"
 #include "daemon/history.h"
@@ -270,6 +271,8 @@ static int start_services(struct daemon *d)
 		return -1;
 	}
 	daemon_events_configure(d);
+	if (alerts_start(d) < 0)
+		return -1;
 	ev_emit_daemon(d->bus, "started", AUTONOMY_VERSION);
 	if (decisions_start(d) < 0 || gps_start(d) < 0 || netifd_start(d) < 0)
 		return -1;
@@ -301,6 +304,7 @@ static void stop_services(struct daemon *d)
 	if (d->bus)
 		ev_emit_daemon(d->bus, "stopped", NULL);
 	exporters_stop(d);
+	alerts_stop(d);
 	history_stop(d);
 	carrier_watch_stop(d);
 	usage_stop(d);
