@@ -390,6 +390,7 @@ static const struct {
 	{ "metrics", ctl_fmt_metrics },
 	{ "analytics", ctl_fmt_analytics },
 	{ "notifications", ctl_fmt_notifications },
+	{ "notifications_test", ctl_fmt_notify_test },
 	{ "report", ctl_fmt_report },
 	{ "telemetry_cleanup", ctl_fmt_cleanup },
 	{ "cleanup", ctl_fmt_cleanup },

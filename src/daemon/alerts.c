@@ -130,20 +130,36 @@ json_object *alerts_view(struct daemon *d, bool pending)
 
 /* ---- notifications test ---- */
 
+/* Every channel delivered: the results. Else an error whose details say,
+ * channel by channel, what happened (the CLI prints each "message"). */
 static void test_done(void *arg, json_object *result)
 {
 	struct ctl_conn *c = arg;
 	json_object *a = NULL;
-	bool all_ok = true;
+	unsigned failed = 0;
 	json_object_object_get_ex(result, "results", &a);
-	for (size_t i = 0; i < json_object_array_length(a); i++)
-		all_ok &= json_get_bool(json_object_array_get_idx(a, i), "ok", 0) != 0;
-	if (all_ok) {
+	size_t n = json_object_array_length(a);
+	for (size_t i = 0; i < n; i++) {
+		json_object *r = json_object_array_get_idx(a, i);
+		char msg[400];
+		bool ok = json_get_bool(r, "ok", 0);
+		failed += !ok;
+		if (ok)
+			snprintf(msg, sizeof(msg), "%s: delivered via %s in %.0f ms",
+				 json_get_str(r, "channel", "?"), json_get_str(r, "via", "?"),
+				 json_get_num(r, "ms", 0));
+		else
+			snprintf(msg, sizeof(msg), "%s: not delivered: %s",
+				 json_get_str(r, "channel", "?"), json_get_str(r, "error", "?"));
+		json_object_object_add(r, "message", json_object_new_string(msg));
+	}
+	if (!failed) {
 		ctl_conn_reply(c, ctl_reply_ok(result));
 		return;
 	}
-	struct ctl_error e = { .details = result };
-	ctl_error_set(&e, CTL_E_FAILED, "a test alert was not delivered (see each channel)");
+	struct ctl_error e = { .details = json_object_get(a) };
+	ctl_error_set(&e, CTL_E_FAILED, "%u of %zu test alert(s) not delivered", failed, n);
+	json_object_put(result);
 	ctl_conn_reply(c, ctl_reply_err(&e));
 }
 
