@@ -20,17 +20,18 @@ static size_t len(json_object *a)
 	return a && json_object_is_type(a, json_type_array) ? json_object_array_length(a) : 0;
 }
 
-/* "05:13:29" of an ISO time, "-" without one. */
-static const char *clock_of(json_object *o, const char *k)
+/* "05:13:29" of an ISO time (UTC), "-" without one. */
+static const char *clock_of(json_object *o, const char *k, char *buf, size_t size)
 {
 	const char *t = json_get_str(o, k, NULL);
-	return t && strlen(t) >= 19 ? t + 11 : "-";
+	snprintf(buf, size, "%.8s", t && strlen(t) >= 19 ? t + 11 : "-");
+	return buf;
 }
 
 static void channels(json_object *chs, FILE *out)
 {
 	fprintf(out, "%-10s %-20s %6s %5s %7s %8s  %-8s %s\n", "channel", "state", "queued", "sent",
-		"failed", "last ok", "via", "last error");
+		"failed", "last ok", "via", "last error (times UTC)");
 	for (size_t i = 0; i < len(chs); i++) {
 		json_object *c = json_object_array_get_idx(chs, i);
 		if (!json_get_bool(c, "enabled", 0)) {
@@ -40,13 +41,13 @@ static void channels(json_object *chs, FILE *out)
 		char next[32] = "";
 		if (json_has(c, "next_attempt_s"))
 			snprintf(next, sizeof(next), " (%.0f s)", json_get_num(c, "next_attempt_s", 0));
-		char state[48];
+		char state[48], ok[16];
 		snprintf(state, sizeof(state), "%s%s", json_get_str(c, "state", "?"), next);
 		fprintf(out, "%-10s %-20.20s %6.0f %5.0f %7.0f %8.8s  %-8.8s %.40s\n",
 			json_get_str(c, "channel", "?"), state, json_get_num(c, "queued", 0),
 			json_get_num(c, "sent", 0),
 			json_get_num(c, "refused", 0) + json_get_num(c, "expired", 0) +
-			json_get_num(c, "dropped", 0), clock_of(c, "last_ok"),
+			json_get_num(c, "dropped", 0), clock_of(c, "last_ok", ok, sizeof(ok)),
 			json_get_str(c, "last_via", "-"), json_get_str(c, "last_error", "-"));
 	}
 	fprintf(out, "%-10s every alert is logged\n", "syslog");
@@ -72,7 +73,9 @@ static void recent(json_object *a, FILE *out)
 	fprintf(out, "\nrecent alerts:\n");
 	for (size_t i = 0; i < len(a); i++) {
 		json_object *o = json_object_array_get_idx(a, i), *chs = get(o, "channels");
-		fprintf(out, "  %s  %-9s %-7s ", clock_of(o, "time"), json_get_str(o, "severity", "?"),
+		char when[16];
+		fprintf(out, "  %s  %-9s %-7s ", clock_of(o, "time", when, sizeof(when)),
+			json_get_str(o, "severity", "?"),
 			json_get_str(o, "action", "?"));
 		ctl_format_wrapped(out, json_get_str(o, "title", ""), 31, 69);
 		char line[512] = "";

@@ -160,7 +160,13 @@ static void configure(struct notify *n)
 		.flap_window_ms = (uint32_t)cfg_duration_ms(a, "flap_window"),
 		.quiet_start = -1, .quiet_end = -1, .restore_grace_ms = RESTORE_GRACE_MS,
 	};
-	for (int i = 0; i < EV_SEV_N; i++)
+	/* Below the lowest min_level of the enabled channels nothing would be
+	 * sent: such events make no alert (not even a syslog line). */
+	int floor = EV_WARNING;
+	for (int ch = 0; ch < NCH_N; ch++)
+		if (n->ch[ch].enabled && n->ch[ch].min_level < floor)
+			floor = n->ch[ch].min_level;
+	for (int i = floor; i < EV_SEV_N; i++)
 		if (cfg_bool(a, lv[i]))
 			pc.levels |= 1u << i;
 	const char *q = cfg_str(a, "quiet_hours");
@@ -265,6 +271,7 @@ struct notify *notify_start(const struct notify_host *h, const struct config *cf
 		log_warn("alerts: outbox %s: %u damaged line(s) skipped", journal, n->ob.bad_lines);
 	for (int i = 0; i < NCH_N; i++)
 		configure_channel(n, i);
+	configure(n);           /* the level floor follows the channels */
 	for (unsigned i = 0; i < n->ob.n_inc; i++)
 		np_restore(n->pol, n->ob.inc[i].key, n->ob.inc[i].opened_ms, n->ob.inc[i].sev,
 			   n->ob.inc[i].title, &now);
@@ -283,6 +290,7 @@ void notify_reload(struct notify *n, const struct config *cfg)
 	configure(n);
 	for (int i = 0; i < NCH_N; i++)
 		configure_channel(n, i);
+	configure(n);
 	notify_kick(n);
 }
 

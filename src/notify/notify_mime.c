@@ -122,7 +122,18 @@ char *notify_mime_header_text(const char *in, size_t name_len)
 	struct sbuf b = { 0 };
 	put(&b, "", 0);
 	if (plain_ascii(in)) {
-		puts_(&b, in);
+		/* Folded before a space once a line would pass 78 (RFC 5322 2.1.1). */
+		size_t col = name_len + 2;
+		for (const char *p = in; *p;) {
+			size_t w = strcspn(p + 1, " ") + 1;
+			if (*p == ' ' && col + w > 78 && col > 1) {
+				puts_(&b, "\r\n");
+				col = 0;
+			}
+			put(&b, p, w);
+			col += w;
+			p += w;
+		}
 		return finish(&b, NULL);
 	}
 	static const char open[] = "=?UTF-8?Q?";

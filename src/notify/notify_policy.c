@@ -171,6 +171,8 @@ static void add_item(struct notify_policy *p, struct np_inc *inc, json_object *r
 		inc->since_mono = now->mono_ms;
 		inc->since_wall = now->wall_ms;
 	}
+	if (t->role == NPR_PROBLEM && !inc->down_now)
+		inc->went_down = true;
 	if (t->role != NPR_DETAIL)
 		inc->down_now = t->role == NPR_PROBLEM;
 	inc->restored = false;
@@ -222,7 +224,7 @@ static void send(struct notify_policy *p, struct np_inc *inc, struct notify_msg 
 	else if (!m->quiet)
 		inc->quiet_open = false;
 	snprintf(inc->last_title, sizeof(inc->last_title), "%s", m->title);
-	inc->last_mono = now->mono_ms;
+	inc->last_mono = inc->sent_mono = now->mono_ms;
 	inc->updates++;
 	p->st.messages++;
 	p->emit(p->arg, m);
@@ -267,7 +269,8 @@ static void prune_outages(struct np_inc *inc, uint64_t now, uint32_t window)
 static bool flap_outage(struct notify_policy *p, struct np_inc *inc, const struct np_verdict *v,
 			const struct np_clock *now)
 {
-	bool outage = v->action == NA_OPEN || (v->action == NA_RESOLVE && v->opened_now);
+	bool outage = inc->went_down;
+	inc->went_down = false;
 	if (inc->kind != NPK_HEALTH || !p->cfg.flap_threshold)
 		return false;
 	if (outage) {
@@ -323,7 +326,7 @@ static void flush(struct notify_policy *p, struct np_inc *inc, const struct np_c
 	clear_items(inc);
 	bool dup = (v.action == NA_UPDATE || v.action == NA_ALERT) && inc->updates &&
 		   strcmp(m->title, inc->last_title) == 0 &&
-		   now->mono_ms < inc->last_mono + p->cfg.dedup_ms;
+		   now->mono_ms < inc->sent_mono + p->cfg.dedup_ms;
 	if (dup) {
 		p->st.dedup++;
 		notify_msg_unref(m);

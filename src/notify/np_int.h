@@ -64,7 +64,8 @@ struct np_inc {
 	unsigned updates;               /* messages composed for it */
 	char title[NOTIFY_TITLE_MAX];   /* of its first message */
 	char last_title[NOTIFY_TITLE_MAX];
-	uint64_t last_mono;             /* when last_title was composed */
+	uint64_t last_mono;             /* last touched (which incident to forget first) */
+	uint64_t sent_mono;             /* when last_title was composed (dedup) */
 	struct np_item items[NP_GROUP_MAX];
 	unsigned n_items, n_dropped;
 	uint64_t due_mono;              /* the group's flush time; 0 = none */
@@ -74,6 +75,7 @@ struct np_inc {
 	uint64_t window_end;
 	unsigned in_window;             /* outages since the last digest */
 	bool down_now;                  /* the last state seen was a problem */
+	bool went_down;                 /* the current group holds an up → down change */
 	uint64_t since_mono;
 	int64_t since_wall;
 };
