@@ -304,6 +304,7 @@ void ctl_fmt_notifications(json_object *d, FILE *out)
 			json_get_str(e, "severity", "?"));
 		ctl_format_wrapped(out, json_get_str(e, "text", ""), 31, 69);
 	}
+	ctl_fmt_deliveries(d, out);
 }
 
 void ctl_fmt_report(json_object *d, FILE *out)

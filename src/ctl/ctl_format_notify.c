@@ -84,7 +84,7 @@ static void recent(json_object *a, FILE *out)
 			char ms[24] = "";
 			if (json_has(st, "ms"))
 				snprintf(ms, sizeof(ms), " %.0f ms", json_get_num(st, "ms", 0));
-			n += (size_t)snprintf(line + n, n < sizeof(line) ? sizeof(line) - n : 0,
+			n += (size_t)snprintf(line + n, sizeof(line) - n,
 					      "%s%s %s%s%s%s", n ? ", " : "", name,
 					      json_get_str(st, "state", "?"),
 					      json_has(st, "via") ? " via " : "",
@@ -140,5 +140,25 @@ void ctl_fmt_notify_test(json_object *d, FILE *out)
 		else
 			fprintf(out, "%-10s NOT delivered: %s\n", json_get_str(r, "channel", "?"),
 				json_get_str(r, "error", "?"));
+	}
+}
+
+void ctl_fmt_deliveries(json_object *d, FILE *out)
+{
+	json_object *by = get(d, "delivered_by_channel");
+	if (!by || !json_object_object_length(by))
+		return;
+	fprintf(out, "\nalert deliveries stored in the period:\n");
+	json_object_object_foreach(by, ch, counts) {
+		char line[256];
+		size_t n = 0;
+		line[0] = '\0';
+		json_object_object_foreach(counts, outcome, k) {
+			n += (size_t)snprintf(line + n, sizeof(line) - n, "%s%lld %s", n ? ", " : "",
+					      (long long)json_object_get_int64(k), outcome);
+			if (n >= sizeof(line))
+				n = sizeof(line) - 1;
+		}
+		fprintf(out, "  %-10s %s\n", ch, line);
 	}
 }

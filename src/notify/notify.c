@@ -180,6 +180,7 @@ static void configure(struct notify *n)
 	n->send_ms = (unsigned)cfg_duration_ms(a, "send_timeout");
 	n->max_age = (uint64_t)cfg_duration_ms(a, "outbox_max_age");
 	n->outbox_max = (unsigned)cfg_int(a, "outbox_max");
+	n->dns.timeout_ms = n->connect_ms > 1000 ? n->connect_ms : 1000;
 	if (n->pol)
 		np_set_cfg(n->pol, &pc);
 	else
@@ -211,6 +212,16 @@ static void configure_channel(struct notify *n, int i)
 		while (n->ob.head[i])
 			notify_finish(n, n->ob.head[i], NRS_DROPPED, "channel disabled");
 	}
+}
+
+/* A name lookup ended: whoever waited for one tries again. */
+static void on_dns_ready(void *arg)
+{
+	struct notify *n = arg;
+	for (int ch = 0; ch < NCH_N; ch++)
+		n->ch[ch].resolving = false;
+	notify_test_dns_ready(n);
+	notify_kick(n);
 }
 
 /* ---- the loop ---- */
@@ -253,6 +264,7 @@ struct notify *notify_start(const struct notify_host *h, const struct config *cf
 		return NULL;
 	n->h = *h;
 	n->cfg = cfg;
+	ndns_init(&n->dns, h->base, on_dns_ready, n);
 	if (getrandom(&n->rng, sizeof(n->rng), GRND_NONBLOCK) != sizeof(n->rng))
 		n->rng = (uint32_t)clock_mono_us() | 1;
 	configure(n);
@@ -299,6 +311,7 @@ void notify_stop(struct notify *n)
 	if (!n)
 		return;
 	notify_test_free(n);
+	ndns_free(&n->dns);
 	for (int i = 0; i < NCH_N; i++)
 		notify_chan_stop(n, &n->ch[i]);
 	nt_http_free(n->http);

@@ -8,6 +8,7 @@
 
 #include "notify/notify.h"
 #include "notify/notify_chan.h"
+#include "notify/notify_dns.h"
 #include "notify/notify_http.h"
 #include "notify/notify_outbox.h"
 #include "notify/notify_policy.h"
@@ -48,6 +49,7 @@ struct nchan {
 	struct proc *proc;
 	struct notify_req req;          /* of cur: secrets to scrub */
 	bool held;                      /* waiting for an uplink */
+	bool resolving;                 /* waiting for its endpoint's name */
 	uint64_t sent, refused, expired, dropped, attempts;
 	int64_t last_ok_ms, last_fail_ms;
 	char last_error[256], last_via[64];
@@ -70,6 +72,7 @@ struct notify {
 	struct notify_outbox ob;
 	char ob_error[200];
 	struct nt_http *http;
+	struct notify_dns dns;
 	struct nchan ch[NCH_N];
 	struct event *tick;
 	struct nrecent recent[NOTIFY_RECENT];
@@ -102,10 +105,16 @@ void notify_finish(struct notify *n, struct ob_entry *e, enum nrs st, const char
 size_t notify_uplinks(struct notify *n, struct notify_uplink *out);
 /* How to bind a request to u (its first family with an address). */
 void notify_bind_of(const struct notify_uplink *u, struct nt_bind *b);
+/* The addresses of rq's host for b (b->resolve): 1 ready (or a numeric
+ * host), 0 a lookup runs (notify_dns_ready follows), -1 none (err). */
+int notify_bind_name(struct notify *n, const struct notify_req *rq, struct nt_bind *b,
+		     char *err, size_t err_size);
 void notify_chan_stop(struct notify *n, struct nchan *c);
 
 /* notify_test.c */
 void notify_test_free(struct notify *n);
+/* A name lookup ended: test channels waiting for one go on. */
+void notify_test_dns_ready(struct notify *n);
 
 /* A message's public state word. */
 const char *notify_nrs_name(enum nrs s);

@@ -26,7 +26,7 @@ struct nt_xfer {
 	struct nt_xfer *prev, *next;
 	struct nt_http *t;
 	CURL *easy;
-	struct curl_slist *headers, *rcpt;
+	struct curl_slist *headers, *rcpt, *resolve;
 	char *upload;                   /* SMTP: the message, read by read_cb */
 	size_t upload_len, upload_off;
 	char dev[IF_NAMESIZE];
@@ -54,6 +54,7 @@ static void xfer_free(struct nt_xfer *x)
 	curl_easy_cleanup(x->easy);
 	curl_slist_free_all(x->headers);
 	curl_slist_free_all(x->rcpt);
+	curl_slist_free_all(x->resolve);
 	free(x->upload);
 	free(x);
 }
@@ -327,6 +328,8 @@ static void setup_common(struct nt_xfer *x, const struct notify_req *rq, const s
 	if (b && b->family)
 		curl_easy_setopt(e, CURLOPT_IPRESOLVE, b->family == AF_INET6 ? CURL_IPRESOLVE_V6 :
 				 CURL_IPRESOLVE_V4);
+	if (b && b->resolve[0] && (x->resolve = curl_slist_append(NULL, b->resolve)))
+		curl_easy_setopt(e, CURLOPT_RESOLVE, x->resolve);
 }
 
 struct nt_xfer *nt_http_send(struct nt_http *t, const struct notify_req *rq,
@@ -408,10 +411,8 @@ const char *nt_http_version(void)
 {
 	static char v[160];
 	const curl_version_info_data *d = curl_version_info(CURLVERSION_NOW);
-	snprintf(v, sizeof(v), "libcurl/%s %s (%s resolver)", d->version,
-		 d->ssl_version ? d->ssl_version : "no TLS",
-		 d->ares ? "c-ares" : (d->features & CURL_VERSION_ASYNCHDNS) ? "threaded" :
-		 "blocking");
+	snprintf(v, sizeof(v), "libcurl/%s %s; names resolved by a child", d->version,
+		 d->ssl_version ? d->ssl_version : "no TLS");
 	return v;
 }
 

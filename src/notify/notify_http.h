@@ -1,14 +1,15 @@
 /* notify_http: HTTP(S) and SMTP requests with libcurl's multi interface on
  * the daemon's libevent loop (CURLMOPT_SOCKETFUNCTION / TIMERFUNCTION and
- * curl_multi_socket_action): nothing waits on the loop. Names resolve in
- * libcurl's resolver (Debian's and OpenWrt's libcurl: a thread per lookup,
- * c-ares where it is built with it), never on the loop thread.
+ * curl_multi_socket_action): nothing waits on the loop.
  *
  * Every transfer is bound like the probes: SO_BINDTODEVICE to the uplink's
  * device (CURLOPT_SOCKOPTFUNCTION) and its source address (CURLOPT_INTERFACE
  * "host!ADDR"), one address family, a fresh connection (a pooled one could
  * belong to another uplink). Without WITH_ALERTS (no libcurl) every request
- * fails with "built without WITH_ALERTS" (notify_http_off.c). */
+ * fails with "built without WITH_ALERTS" (notify_http_off.c). Names are
+ * resolved before (notify_dns.h) and handed over as CURLOPT_RESOLVE, so
+ * libcurl's resolver thread never runs: on a timeout libcurl would join it,
+ * and the loop would wait for getaddrinfo(). */
 #ifndef AUTONOMY_NOTIFY_NOTIFY_HTTP_H
 #define AUTONOMY_NOTIFY_NOTIFY_HTTP_H
 
@@ -28,6 +29,7 @@ struct nt_bind {
 	char dev[IF_NAMESIZE];
 	char src[48];                   /* numeric address, "" = none */
 	int family;                     /* AF_INET, AF_INET6, 0 = either */
+	char resolve[400];              /* CURLOPT_RESOLVE "host:port:addr,...": no DNS */
 };
 
 /* r is valid during the call; took_ms from start to the end. */

@@ -20,6 +20,7 @@
 #include "config/cfg_alerts.h"
 #include "core/clock.h"
 #include "core/proc.h"
+#include "core/resolve.h"
 #include "notify/np_int.h"
 
 #define HOOK_OUTPUT_MAX 4096
@@ -45,6 +46,27 @@ void notify_bind_of(const struct notify_uplink *u, struct nt_bind *b)
 		snprintf(b->src, sizeof(b->src), "%s", u->src6);
 		b->family = AF_INET6;
 	}
+}
+
+int notify_bind_name(struct notify *n, const struct notify_req *rq, struct nt_bind *b,
+		     char *err, size_t err_size)
+{
+	char host[256];
+	unsigned port;
+	const struct ndns_entry *e;
+	if (ndns_url_host(rq->url, host, sizeof(host), &port) < 0 || resolve_is_numeric(host))
+		return 1;
+	int rc = ndns_get(&n->dns, host, clock_mono_ms(), &e);
+	if (rc < 0)
+		snprintf(err, err_size, "%s", e && e->error[0] ? e->error : "name lookup failed");
+	if (rc <= 0)
+		return rc;
+	if (ndns_resolve_line(e, host, port, b->family, b->resolve, sizeof(b->resolve)) < 0) {
+		snprintf(err, err_size, "%s has no IPv%c address", host, b->family == AF_INET6 ?
+			 '6' : '4');
+		return -1;
+	}
+	return 1;
 }
 
 static uint32_t next_rand(struct notify *n)
@@ -230,6 +252,16 @@ static void start(struct notify *n, struct nchan *c, struct ob_entry *e,
 		notify_kick(n);
 		return;
 	}
+	if (c->req.kind != NRQ_PROC) {
+		struct nt_bind probe;
+		char ignored[8];
+		notify_bind_of(&up[c->uplink_i % n_up], &probe);
+		if (notify_bind_name(n, &c->req, &probe, ignored, sizeof(ignored)) == 0) {
+			c->resolving = true;    /* the name first; the lookup's end resumes */
+			notify_req_free(&c->req);
+			return;
+		}
+	}
 	c->tokens -= 1;
 	c->attempts++;
 	e->attempts++;
@@ -250,12 +282,18 @@ static void start(struct notify *n, struct nchan *c, struct ob_entry *e,
 		return;
 	}
 	struct nt_bind b;
+	struct notify_reply r = { .err = NRE_OTHER, .now_wall_ms = clock_wall_ms() };
 	const struct notify_uplink *u = &up[c->uplink_i % n_up];
 	notify_bind_of(u, &b);
 	snprintf(e->via, sizeof(e->via), "%s", u->name);
-	c->xfer = nt_http_send(n->http, &c->req, &b, n->connect_ms, n->send_ms, on_http, c);
-	if (!c->xfer) {
-		struct notify_reply r = { .err = NRE_OTHER, .now_wall_ms = clock_wall_ms() };
+	int named = notify_bind_name(n, &c->req, &b, r.error, sizeof(r.error));
+	if (named < 0) {
+		r.err = NRE_RESOLVE;
+		done(c, &r, 0);
+		return;
+	}
+	if (named == 0 || !(c->xfer = nt_http_send(n->http, &c->req, &b, n->connect_ms,
+						  n->send_ms, on_http, c))) {
 		snprintf(r.error, sizeof(r.error), "could not start a transfer");
 		done(c, &r, 0);
 	}
@@ -369,7 +407,7 @@ uint64_t notify_pump(struct notify *n)
 	for (int ch = 0; ch < NCH_N; ch++) {
 		struct nchan *c = &n->ch[ch];
 		next = earliest(next, expire(n, ch, now));
-		if (!c->enabled || c->cur)
+		if (!c->enabled || c->cur || c->resolving)
 			continue;
 		struct ob_entry *e = n->ob.head[ch];
 		while (e && e->msg->quiet)

@@ -25,7 +25,7 @@ struct ntest;
 struct ntest_ch {
 	struct ntest *t;
 	int ch;
-	bool active, done;
+	bool active, done, resolving;
 	struct notify_req req;
 	struct nt_xfer *xfer;
 	struct proc *proc;
@@ -121,12 +121,34 @@ static void attempt(struct ntest_ch *tc)
 		return;
 	}
 	struct nt_bind b;
+	char err[200] = "";
 	notify_bind_of(&up[tc->uplink_i % n_up], &b);
 	snprintf(tc->via, sizeof(tc->via), "%s", up[tc->uplink_i % n_up].name);
+	int named = notify_bind_name(n, &tc->req, &b, err, sizeof(err));
+	if (named == 0) {               /* notify_test_dns_ready goes on */
+		tc->resolving = true;
+		tc->tries--;
+		return;
+	}
+	if (named < 0) {
+		result(tc, false, 0, err);
+		return;
+	}
 	unsigned cm = n->connect_ms < TEST_CONNECT_MS ? n->connect_ms : TEST_CONNECT_MS;
 	unsigned sm = n->send_ms < TEST_SEND_MS ? n->send_ms : TEST_SEND_MS;
 	if (!(tc->xfer = nt_http_send(n->http, &tc->req, &b, cm, sm, on_http, tc)))
 		result(tc, false, 0, "could not start a transfer");
+}
+
+void notify_test_dns_ready(struct notify *n)
+{
+	for (int ch = 0; n->test && ch < NCH_N; ch++) {
+		struct ntest_ch *tc = &n->test->c[ch];
+		if (tc->active && !tc->done && tc->resolving) {
+			tc->resolving = false;
+			attempt(tc);
+		}
+	}
 }
 
 static void stop_channel(struct ntest_ch *tc)

@@ -14,6 +14,7 @@ when given) "times" times (absent: always), then normally again.
 
     alert_peers.py --dir DIR --cert CRT --key KEY --bind ADDR [--bind ADDR6]
                    [--https 443] [--smtp 587] [--smtps 465] [--user U --password P]
+                   [--bad-cert CRT --bad-key KEY [--bad-port 8443]]
 """
 import argparse
 import http.server
@@ -213,13 +214,21 @@ def main():
     ap.add_argument("--https", type=int, default=443)
     ap.add_argument("--smtp", type=int, default=587)
     ap.add_argument("--smtps", type=int, default=465)
+    ap.add_argument("--bad-cert", help="a certificate the daemon must not trust, on --bad-port")
+    ap.add_argument("--bad-key")
+    ap.add_argument("--bad-port", type=int, default=8443)
     ap.add_argument("--user", default="alerts@example.net")
     ap.add_argument("--password", default="s3cret-pass")
     ARGS = ap.parse_args()
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ctx.load_cert_chain(ARGS.cert, ARGS.key)
-    for addr in ARGS.bind:
-        srv = HTTPS((addr, ARGS.https), ctx)
+    servers = [(addr, ARGS.https, ctx) for addr in ARGS.bind]
+    if ARGS.bad_cert:
+        bad = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        bad.load_cert_chain(ARGS.bad_cert, ARGS.bad_key)
+        servers += [(addr, ARGS.bad_port, bad) for addr in ARGS.bind]
+    for addr, port, c in servers:
+        srv = HTTPS((addr, port), c)
         threading.Thread(target=srv.serve_forever, daemon=True).start()
     smtp = []
     for addr in ARGS.bind:
