@@ -101,7 +101,9 @@ static void finish(struct nt_xfer *x, CURLcode rc)
 		notify_scrub(&x->secrets, r.error);
 	}
 	snprintf(r.retry_after, sizeof(r.retry_after), "%s", x->retry_after);
-	r.body = x->body;
+	char body[NT_BODY_MAX + 1];     /* x is gone before the callback */
+	memcpy(body, x->body, x->body_len + 1);
+	r.body = body;
 	r.body_len = x->body_len;
 	uint64_t took = clock_mono_ms() - x->t0;
 	nt_done_fn cb = x->cb;
