@@ -134,7 +134,7 @@ static const struct cfg_option_def alerts_opts[] = {
 	DUR_OPT("connect_timeout", "10", 100, 120000,
 		"How long a connection to an endpoint may take through one uplink"),
 	DUR_OPT("send_timeout", "30", 500, 600000, "How long one delivery attempt may take"),
-	SEC_OPT("outbox_max_age", "86400", 60, 30 * DAY,
+	SEC_OPT("outbox_max_age", "86400", 5, 30 * DAY,
 		"An alert not delivered after this long is dropped, with an event saying so"),
 	INT_OPT("outbox_max", "500", 10, 10000,
 		"Alerts kept waiting at most (beyond it the oldest are dropped, with an event)"),

@@ -93,12 +93,13 @@ char *notify_mime_qp(const char *in, size_t *len)
 	return finish(&b, len);
 }
 
+/* Printable ASCII that a mail reader cannot take for an encoded word. */
 static bool plain_ascii(const char *s)
 {
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
 		if (*p < 32 || *p > 126)
 			return false;
-	return true;
+	return !strstr(s, "=?");
 }
 
 /* Q encoding (RFC 2047 5(2)): letters, digits and a few marks literal, the

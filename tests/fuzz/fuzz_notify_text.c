@@ -4,7 +4,7 @@
  * comes from events. The first byte picks the parser. Oracles: Retry-After
  * stays within [-1, cap]; a 2xx is delivered, a 4xx other than 408/425/429
  * is final; quiet hours accepted are minutes of a day; QP lines stay within
- * 76 characters of printable ASCII; encoded words within 75. */
+ * 76 characters of printable ASCII (and tabs); encoded words within 75. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,7 +50,7 @@ static void mime_check(const char *s)
 		if (k > 76)
 			abort();
 		for (size_t i = 0; i < k; i++)
-			if ((unsigned char)l[i] < 32 || (unsigned char)l[i] > 126)
+			if (((unsigned char)l[i] < 32 && l[i] != '\t') || (unsigned char)l[i] > 126)
 				abort();
 		if (!l[k])
 			break;

@@ -370,7 +370,8 @@ class Alerts(TempDirCase):
         self.assertEqual(len(self.peers.mails()), 1)
 
     def test_tls_failure_reported(self):
-        d = self.start(ntfy={"server": "https://bad.example.net:8443"})
+        d = self.start(ntfy={"server": "https://bad.example.net:8443"},
+                       alerts={"outbox_max_age": "8"})
         r = d.ctl("notifications", "test", "--channel", "ntfy", json_out=True)
         self.assertEqual(r.returncode, 1)
         err = json.loads(r.stdout)["error"]["details"][0]["error"]
@@ -381,6 +382,15 @@ class Alerts(TempDirCase):
         self.assertEqual(self.channel("ntfy")["sent"], 0)
         self.assertFalse([x for x in self.peers.requests() if x["path"] == "/" and
                           "bad" in x["host"]])
+        # Never delivered: dropped after outbox_max_age, with an event saying so.
+        self.assertTrue(wait_for(lambda: self.channel("ntfy")["expired"] >= 1, 20),
+                        self.channel("ntfy"))
+        self.assertEqual(self.channel("ntfy")["queued"], 0)
+        ev = wait_for(lambda: [e for e in d.ctl("notifications", json_out=True).data
+                               .get("notifications", []) if e["event"] == "delivery"], 10)
+        self.assertTrue(ev)
+        self.assertIn("alert to ntfy expired: wan down, traffic moved to sat", ev[0]["text"])
+        self.assertIn("alerts.outbox_max_age", ev[0]["text"])
 
     def test_all_uplinks_down_then_back(self):
         d = self.start()

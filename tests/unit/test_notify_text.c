@@ -109,6 +109,10 @@ static void test_header_words(void **state)
 	char *h = notify_mime_header_text("plain ascii", 7);
 	assert_string_equal(h, "plain ascii");
 	free(h);
+	/* ASCII that looks like an encoded word is encoded, not passed on */
+	h = notify_mime_header_text("a =?x?= b", 7);
+	assert_string_equal(h, "=?UTF-8?Q?a_=3D=3Fx=3F=3D_b?=");
+	free(h);
 	h = notify_mime_header_text("r\xc3\xa9seau down", 7);
 	assert_string_equal(h, "=?UTF-8?Q?r=C3=A9seau_down?=");
 	free(h);

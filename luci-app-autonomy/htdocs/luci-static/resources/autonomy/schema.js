@@ -47,7 +47,7 @@ return baseclass.extend({
 			{"name": "retry_max", "type": "duration", "list": false, "required": false, "unit_ms": false, "def": "900", "min": 100, "max": 86400000, "enums": null, "help": "Longest wait between retries", "planned": false},
 			{"name": "connect_timeout", "type": "duration", "list": false, "required": false, "unit_ms": false, "def": "10", "min": 100, "max": 120000, "enums": null, "help": "How long a connection to an endpoint may take through one uplink", "planned": false},
 			{"name": "send_timeout", "type": "duration", "list": false, "required": false, "unit_ms": false, "def": "30", "min": 500, "max": 600000, "enums": null, "help": "How long one delivery attempt may take", "planned": false},
-			{"name": "outbox_max_age", "type": "duration", "list": false, "required": false, "unit_ms": false, "def": "86400", "min": 60000, "max": 2592000000, "enums": null, "help": "An alert not delivered after this long is dropped, with an event saying so", "planned": false},
+			{"name": "outbox_max_age", "type": "duration", "list": false, "required": false, "unit_ms": false, "def": "86400", "min": 5000, "max": 2592000000, "enums": null, "help": "An alert not delivered after this long is dropped, with an event saying so", "planned": false},
 			{"name": "outbox_max", "type": "int", "list": false, "required": false, "unit_ms": false, "def": "500", "min": 10, "max": 10000, "enums": null, "help": "Alerts kept waiting at most (beyond it the oldest are dropped, with an event)", "planned": false}
 		]},
 		{"type": "autonomy", "name": "email", "help": "Alerts by email (SMTP)", "options": [
