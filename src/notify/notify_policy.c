@@ -179,6 +179,12 @@ static void add_item(struct notify_policy *p, struct np_inc *inc, json_object *r
 	inc->last_mono = now->mono_ms;
 	if (!inc->due_mono)
 		inc->due_mono = now->mono_ms + p->cfg.group_ms;
+	/* A member down and the traffic moved away from it: the message has
+	 * what it needs, nothing is worth waiting for. */
+	if (inc->kind == NPK_HEALTH && t->role == NPR_DETAIL && inc->down_now &&
+	    strcmp(json_get_str(json_object_object_get(rec, "fields"), "from", ""),
+		   inc->member) == 0)
+		inc->due_mono = now->mono_ms;
 }
 
 void np_event(struct notify_policy *p, json_object *rec, const struct np_clock *now)
@@ -350,8 +356,9 @@ static void flap_window_end(struct notify_policy *p, struct np_inc *inc,
 	np_fmt_duration(p->cfg.flap_window_ms, win, sizeof(win));
 	np_fmt_clock(inc->since_wall, since, sizeof(since));
 	if (inc->in_window) {
-		snprintf(title, sizeof(title), "%s flapped %u times in %s (now %s)", inc->member,
-			 inc->in_window, win, inc->down_now ? "down" : "up");
+		snprintf(title, sizeof(title), "%s flapped %u time%s in %s (now %s)", inc->member,
+			 inc->in_window, inc->in_window == 1 ? "" : "s", win,
+			 inc->down_now ? "down" : "up");
 		snprintf(line, sizeof(line), "%s has been %s since %s.", inc->member,
 			 inc->down_now ? "down" : "up", since);
 		m->action = NA_DIGEST;
