@@ -95,7 +95,9 @@ def start(ta, harness, d, **over):
 
 
 def failover(ta, harness, d, peers, trials):
+    # each trial an outage of its own: no flap digest (flap_threshold 0)
     dm, members = start(ta, harness, d, alerts={"retry_min": "1", "retry_max": "60",
+                                                "flap_threshold": "0",
                                                 "connect_timeout": "10", "send_timeout": "30"})
     from_switch = {e: [] for e in list(ENDPOINTS.values()) + ["email", "hook"]}
     from_blackhole = {e: [] for e in from_switch}

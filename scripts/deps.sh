@@ -16,6 +16,7 @@ PKGS=(
 	gpsd                               # a real gpsd for the GPS tests
 	socat
 	libsnmp-dev libmosquitto-dev       # exporters: WITH_SNMP, WITH_MQTT (run-export.sh installs the servers)
+	libcurl4-openssl-dev               # alert channels: WITH_ALERTS (run-alerts.sh installs the servers)
 )
 
 missing=()

@@ -105,13 +105,3 @@ bool nt_http_available(void)
 	return false;
 }
 
-/* No libcrypto either: a webhook secret cannot be used (and nothing is
- * sent anyway). */
-#include "notify/notify_hmac.h"
-
-int notify_hmac_sha256_hex(const char *key, const void *data, size_t len, char out[65])
-{
-	(void)key; (void)data; (void)len;
-	out[0] = '\0';
-	return -1;
-}
