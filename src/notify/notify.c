@@ -174,6 +174,8 @@ static void configure(struct notify *n)
 		pc.quiet_start = pc.quiet_end = -1;
 	n->quiet_start = pc.quiet_start;
 	n->quiet_end = pc.quiet_end;
+	if (pc.quiet_start >= 0)
+		snprintf(n->quiet_span, sizeof(n->quiet_span), "%s", q);
 	n->retry_min = (uint64_t)cfg_duration_ms(a, "retry_min");
 	n->retry_max = (uint64_t)cfg_duration_ms(a, "retry_max");
 	n->connect_ms = (unsigned)cfg_duration_ms(a, "connect_timeout");
@@ -197,12 +199,12 @@ static void configure_channel(struct notify *n, int i)
 					   .s = config_section(n->cfg, c->ops->name) };
 	c->enabled = c->ops->enabled(&c->ctx);
 	c->min_level = c->ops->min_level(&c->ctx);
-	c->per_min = c->ctx.s ? (unsigned)cfg_int(c->ctx.s, "rate_limit") : 60;
-	c->burst = c->ctx.s ? (unsigned)cfg_int(c->ctx.s, "burst") : 10;
-	if (!was && c->enabled) {
-		c->tokens = c->burst;
-		c->tokens_mono = clock_mono_ms();
-	}
+	/* Only the hook has no section: a local program, limited to the most a
+	 * section may set. */
+	unsigned per_min = c->ctx.s ? (unsigned)cfg_int(c->ctx.s, "rate_limit") : 600;
+	unsigned burst = c->ctx.s ? (unsigned)cfg_int(c->ctx.s, "burst") : 100;
+	if (!was || per_min != c->bucket.per_min || burst != c->bucket.burst)
+		nr_bucket_init(&c->bucket, per_min, burst, clock_mono_ms());
 	if (c->enabled && !nt_http_available() && i != NCH_HOOK)
 		log_err("alerts: %s is enabled, but this autonomyd was built without WITH_ALERTS "
 			"(libcurl): its alerts cannot be sent", c->ops->name);

@@ -11,6 +11,7 @@
 #include "notify/notify_dns.h"
 #include "notify/notify_http.h"
 #include "notify/notify_outbox.h"
+#include "notify/notify_rate.h"
 #include "notify/notify_policy.h"
 
 #define NOTIFY_UPLINKS 16
@@ -36,9 +37,7 @@ struct nchan {
 	struct notify_chan_ctx ctx;
 	bool enabled;
 	int min_level;
-	double tokens;                  /* the token bucket */
-	uint64_t tokens_mono;
-	unsigned per_min, burst;
+	struct nr_bucket bucket;        /* rate_limit, burst */
 	uint64_t next_mono;             /* no attempt before (backoff, Retry-After) */
 	bool paused;                    /* next_mono is the endpoint's Retry-After */
 	bool path_failed;               /* the last round failed on the paths */
@@ -83,6 +82,7 @@ struct notify {
 	uint64_t retry_min, retry_max, max_age;
 	unsigned connect_ms, send_ms, outbox_max;
 	int quiet_start, quiet_end;
+	char quiet_span[16];            /* the last quiet_hours set: the digest names it */
 	struct ntest *test;
 	uint64_t created, delivered;    /* messages; deliveries */
 };

@@ -220,7 +220,7 @@ static void send(struct notify_policy *p, struct np_inc *inc, struct notify_msg 
 		 const struct np_clock *now)
 {
 	bool held_kind = m->action == NA_OPEN || m->action == NA_ALERT || m->action == NA_DIGEST ||
-			 inc->quiet_open;
+			 m->opened_now || inc->quiet_open;
 	m->inc_sev = inc->sev > m->sev ? inc->sev : m->sev;
 	m->quiet = in_quiet(p, now) && m->sev <= EV_WARNING && held_kind;
 	if (m->quiet)

@@ -21,6 +21,7 @@
 #include "core/clock.h"
 #include "core/proc.h"
 #include "core/resolve.h"
+#include "notify/notify_rate.h"
 #include "notify/np_int.h"
 
 #define HOOK_OUTPUT_MAX 4096
@@ -80,21 +81,7 @@ static uint32_t next_rand(struct notify *n)
 
 static uint64_t backoff(struct notify *n, unsigned fails)
 {
-	uint64_t d = n->retry_min;
-	for (unsigned i = 1; i < fails && d < n->retry_max; i++)
-		d *= 2;
-	if (d > n->retry_max)
-		d = n->retry_max;
-	return d - (d / 2 ? next_rand(n) % (d / 2 + 1) : 0);
-}
-
-static void refill(struct nchan *c, uint64_t now)
-{
-	double per_ms = c->per_min / 60000.0;
-	c->tokens += (double)(now - c->tokens_mono) * per_ms;
-	if (c->tokens > c->burst)
-		c->tokens = c->burst;
-	c->tokens_mono = now;
+	return nr_backoff_ms(n->retry_min, n->retry_max, fails, next_rand(n));
 }
 
 void notify_finish(struct notify *n, struct ob_entry *e, enum nrs st, const char *error)
@@ -262,7 +249,7 @@ static void start(struct notify *n, struct nchan *c, struct ob_entry *e,
 			return;
 		}
 	}
-	c->tokens -= 1;
+	nr_bucket_spend(&c->bucket);
 	c->attempts++;
 	e->attempts++;
 	if (!e->first_try_ms)
@@ -342,8 +329,7 @@ static void release_quiet(struct notify *n)
 			if (len >= NOTIFY_TEXT_MAX)
 				len = NOTIFY_TEXT_MAX - 1;
 		}
-		snprintf(span, sizeof(span), "%02d:%02d-%02d:%02d", n->quiet_start / 60,
-			 n->quiet_start % 60, n->quiet_end / 60, n->quiet_end % 60);
+		snprintf(span, sizeof(span), "%s", n->quiet_span);
 		snprintf(d->title, sizeof(d->title), "%u alerts during the quiet hours (%s)", k, span);
 		d->text = text;
 		d->events = json_object_new_array();
@@ -418,13 +404,13 @@ uint64_t notify_pump(struct notify *n)
 			next = earliest(next, c->next_mono - now);
 			continue;
 		}
-		refill(c, now);
-		if (c->tokens < 1.0) {
-			next = earliest(next, (uint64_t)((1.0 - c->tokens) * 60000.0 / c->per_min) + 1);
-			continue;
-		}
 		if (ch != NCH_HOOK && n_up == 0) {
 			c->held = true;         /* until a member's state changes */
+			continue;
+		}
+		uint64_t wait = nr_bucket_wait(&c->bucket, now);
+		if (wait) {
+			next = earliest(next, wait);
 			continue;
 		}
 		start(n, c, e, up, n_up);

@@ -73,9 +73,10 @@ static json_object *channel_view(const struct notify *n, int ch)
 		(int64_t)c->last_took_ms) : NULL);
 	json_object_object_add(o, "next_attempt_s", c->next_mono > now && n->ob.count[ch] ?
 			       json_num((double)(c->next_mono - now) / 1000.0, 1) : NULL);
-	json_object_object_add(r, "per_min", json_object_new_int64(c->per_min));
-	json_object_object_add(r, "burst", json_object_new_int64(c->burst));
-	json_object_object_add(r, "tokens", json_num(c->tokens, 1));
+	struct nr_bucket b = c->bucket;         /* the view does not spend */
+	json_object_object_add(r, "per_min", json_object_new_int64(b.per_min));
+	json_object_object_add(r, "burst", json_object_new_int64(b.burst));
+	json_object_object_add(r, "tokens", json_num(nr_bucket_level(&b, now), 1));
 	json_object_object_add(o, "rate", r);
 	return o;
 }

@@ -142,6 +142,9 @@ static void title_of(const struct np_inc *inc, const struct np_verdict *v,
 			 json_get_str(inc->items[inc->n_items - 1].rec, "member", "?"), dur);
 	} else if (inc->kind == NPK_ALLDOWN) {
 		snprintf(t, n, "every uplink is down");
+	} else if (v->action == NA_RESOLVE && v->opened_now && worst(inc)) {
+		np_fmt_duration(group_span_ms(inc), dur, sizeof(dur));
+		snprintf(t, n, "%s (resolved within %s)", text_of(worst(inc)), dur);
 	} else if (v->action == NA_RESOLVE && inc->n_items) {
 		snprintf(t, n, "%s (after %s)", text_of(inc->items[inc->n_items - 1].rec), dur);
 	} else {

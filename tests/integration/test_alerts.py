@@ -98,7 +98,8 @@ def conf(d, **over):
         "webhook": {"enabled": "1", "url": "https://hooks.example.net/hook/autonomy",
                     "secret": WEBHOOK_SECRET, "rate_limit": "600", "burst": "50"},
         "ntfy": {"enabled": "1", "topic": "router_alerts_42", "token": "tk_ntfytoken"},
-        "pushover": {"enabled": "1", "token": "pushoverapptoken", "user": "pushoveruserkey"},
+        "pushover": {"enabled": "1", "token": "pushoverapptoken", "user": "pushoveruserkey",
+                     "rate_limit": "600", "burst": "20"},
     }
     for sec, opts in over.items():
         secs.setdefault(sec, {}).update(opts)
@@ -400,8 +401,9 @@ class Alerts(TempDirCase):
         self.assertTrue(wait_for(lambda: self.channel("slack")["state"] == "held: no uplink"
                                  and self.channel("slack")["queued"] >= 2, 40),
                         self.delivery())
-        held = self.delivery(pending=True)["pending"]
-        self.assertTrue([p for p in held if p["title"] == "every uplink is down"], held)
+        held = wait_for(lambda: [p for p in self.delivery(pending=True)["pending"]
+                                 if p["title"] == "every uplink is down"], 10)
+        self.assertTrue(held, self.delivery(pending=True))
         self.assertEqual(self.peers.requests(), [])
         time.sleep(max(0, 10 - (time.time() - t0)))      # the issue's 2 minutes, shortened
         lab("impair.sh", "all", "unblackhole")
@@ -413,6 +415,43 @@ class Alerts(TempDirCase):
         self.assertEqual(alld, ["trigger", "resolve"])
         trig = [p for p in pd if p["dedup_key"] == f"autonomy-{HOST}-all-down"][0]
         self.assertEqual(trig["payload"]["severity"], "critical")       # our emergency
+
+    def test_quiet_hours_digest(self):
+        """Warnings in the quiet hours wait; at their end Slack gets one digest,
+        PagerDuty the messages themselves, in order."""
+        now = time.localtime()
+        m0 = now.tm_hour * 60 + now.tm_min
+
+        def hhmm(m):
+            return "%02d:%02d" % (m % 1440 // 60, m % 60)
+        quiet = hhmm(m0 - 1) + "-" + hhmm(m0 + 10)
+        d = self.start(alerts={"quiet_hours": quiet})
+        good = open(d.config).read()
+        d.write_config(good.replace("option group_window '300ms'", "option group_window 'soon'"))
+        self.assertEqual(d.ctl("reload").returncode, 1)           # a warning: rejected
+        self.assertTrue(wait_for(lambda: self.channel("slack")["quiet"] == 1, 10),
+                        self.channel("slack"))
+        d.write_config(good)
+        d.ctl("reload", check_rc=0)                                 # resolved
+        self.assertTrue(wait_for(lambda: self.channel("slack")["quiet"] == 2, 10),
+                        self.channel("slack"))
+        time.sleep(1)
+        self.assertEqual(self.peers.requests(), [])
+        self.assertEqual(self.peers.mails(), [])
+        d.write_config(good.replace(f"option quiet_hours '{quiet}'", "option quiet_hours ''"))
+        d.ctl("reload", check_rc=0)
+        got = self.arrived(f"2 alerts during the quiet hours ({quiet})",
+                           skip=("events.pagerduty.com", "hooks.example.net"))
+        self.assertIn("reload rejected", json.loads(got["hooks.slack.com"]["body"])
+                      ["attachments"][0]["text"])
+        pd = wait_for(lambda: (p := [json.loads(r["body"]) for r in
+                                     self.peers.requests("events.pagerduty.com")]) and
+                      len(p) == 2 and p, 10)
+        self.assertEqual([p["event_action"] for p in pd], ["trigger", "resolve"])
+        self.assertEqual(pd[0]["dedup_key"], f"autonomy-{HOST}-config")
+        hooks = [json.loads(r["body"])["alert"]["action"]
+                 for r in self.peers.requests("hooks.example.net")]
+        self.assertEqual(hooks, ["open", "resolve"])
 
     def test_sigkill_with_queued_alerts(self):
         d = self.start(webhook={"min_level": "info", "burst": "100"},

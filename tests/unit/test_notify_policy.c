@@ -295,6 +295,15 @@ static void test_quiet_hours(void **state)
 	assert_true(msg(f, 0)->quiet);          /* warning */
 	assert_true(msg(f, 1)->quiet);          /* its resolution follows it */
 	assert_false(msg(f, 2)->quiet);         /* critical goes out */
+	ev_emit_reload_failed(f->bus, "bad");   /* a blip of a warning: quiet as a whole */
+	ev_emit_reload(f->bus, 3, 0);
+	advance(f, 600);
+	assert_int_equal(f->n_msgs, 4);
+	assert_true(msg(f, 3)->opened_now);
+	assert_true(msg(f, 3)->quiet);
+	assert_string_equal(msg(f, 3)->title, "reload rejected: bad (resolved within 0.0 s)");
+	f->n_msgs--;
+	notify_msg_unref(f->msgs[3]);
 	f->now.local_min = 7 * 60;              /* over */
 	st_ev(f, "lte", "degraded", 60);
 	advance(f, 600);
