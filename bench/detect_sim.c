@@ -114,14 +114,19 @@ static void push(struct sim *m, uint64_t at, uint64_t sent, uint32_t rtt, enum e
 		m->q[m->nq++] = (struct pending){ at, sent, rtt, kind };
 }
 
+/* As mstate_fire and mstate_loss_timeout_ms: the suspicion delay is set
+ * before the fire, the timeout depends on whether the probe is a burst's. */
 static void send_probe(struct sim *m)
 {
-	uint32_t T = detect_loss_timeout_ms(&m->w, m->now);
 	double rtt = m->rtt_ms + m->jitter_ms * gauss(&m->rng);
 	uint64_t rtt_us = rtt > 0 ? (uint64_t)(rtt * 1000) : 0;
 	bool lost = unif(&m->rng) < m->loss;
 
+	m->s.suspect_ms = detect_suspect_ms(&m->w, m->now);
+	m->s.loss_ms = detect_loss_timeout_ms(&m->w, m->now);
 	sched_fire(&m->s, m->role, 0, m->n_targets, m->now);
+	uint32_t T = m->s.fired_burst ? detect_confirm_timeout_ms(&m->w, m->now) :
+		     detect_loss_timeout_ms(&m->w, m->now);
 	m->sent++;
 	m->timeout_sum_ms += T;
 	m->timeouts++;
@@ -255,21 +260,26 @@ static void run_blackhole(const char *key, double rtt_ms, double jitter_ms, unsi
 }
 
 /* (b) a long run at random loss: every transition to down is false. */
-static void run_random_loss(double loss, double hours, uint64_t seed, bool last)
+static void run_random_loss(double loss, double rtt_ms, double jitter_ms, double hours,
+			    uint64_t seed, bool last)
 {
 	static struct sim m;
 	uint64_t end = (uint64_t)(hours * 3600 * US);
 
 	sim_init(&m, SCHED_ACTIVE, loss, seed, NULL, NULL);
+	m.rtt_ms = rtt_ms;
+	m.jitter_ms = jitter_ms;
 	m.eval_health = true;
 	while (m.now < end)
 		step(&m);
-	printf("    {\"loss\": %.2f, \"hours\": %.0f, \"probes\": %" PRIu64
-	       ", \"bursts_per_hour\": %.1f, \"detector_downs\": %u, "
+	printf("    {\"loss\": %.2f, \"rtt_ms\": %g, \"hours\": %.0f, \"probes\": %" PRIu64
+	       ", \"bursts_per_hour\": %.1f, \"suspicions_per_hour\": %.1f, "
+	       "\"detector_downs\": %u, "
 	       "\"detector_false_down_per_hour\": %.3g, \"health_downs\": %" PRIu64
 	       ", \"health_false_down_per_hour\": %.3g, \"min_score\": %d, "
 	       "\"final_state\": \"%s\", \"predicted_detector_per_hour\": %.3g}%s\n",
-	       loss, hours, m.sent, m.s.bursts / hours, m.d.downs, m.d.downs / hours, m.hdowns,
+	       loss, rtt_ms, hours, m.sent, m.s.bursts / hours, m.s.suspicions / hours, m.d.downs,
+	       m.d.downs / hours, m.hdowns,
 	       m.hdowns / hours, m.min_score, health_state_name(m.hstate),
 	       m.s.bursts / hours * pow(loss, m.s.p.burst_probes), last ? "" : ",");
 }
@@ -356,8 +366,10 @@ int main(int argc, char **argv)
 	run_traffic(seed);
 	run_model_check(hours / 10, seed);
 	printf("  \"random_loss\": [\n");
-	run_random_loss(0.10, hours, seed, false);
-	run_random_loss(0.20, hours, seed + 1, true);
+	run_random_loss(0.10, 30, 2, hours, seed, false);
+	run_random_loss(0.20, 30, 2, hours, seed + 1, false);
+	/* Where the confirmation is shorter than the loss timeout. */
+	run_random_loss(0.20, 60, 8, hours, seed + 2, true);
 	printf("  ]\n}\n");
 	return 0;
 }

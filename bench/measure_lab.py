@@ -4,7 +4,16 @@
 - carrier_cut_to_event: ISP-side carrier cut -> `no carrier` event, ms
 - cpu_us_per_probe, rss_kb: 4 members x 3 targets at default settings
 - metered_standby_bytes_per_day: measured probe traffic of a metered standby
-usage: bench/measure_lab.py [--trials N] [--cpu-seconds N] [--build DIR]"""
+With --detect, only the detection matrix instead: for every backend (netlink,
+none = observe) and number of targets on the blackholed member, a fresh daemon
+per trial (wan, sl, lte; wan active) and, from the blackhole of wan's ISP:
+- down_ms: wan's `down` state event
+- decision_ms: the decision that moved traffic off wan
+- route_ms: the default route moved (netlink only)
+- state_after_decision: trials in which the decision came before `down`
+usage: bench/measure_lab.py [--trials N] [--cpu-seconds N] [--build DIR]
+       bench/measure_lab.py --detect [--trials N] [--targets 1,2,3]
+                            [--backends netlink,none] [--delay MS] [--build DIR]"""
 import argparse
 import json
 import os
@@ -39,10 +48,13 @@ def member(name, dev, prio, metered=False):
 
 
 class Daemon:
-    def __init__(self, build, tmp, conf):
+    def __init__(self, build, tmp, conf, header=True):
         self.build, self.sock = build, os.path.join(tmp, "s.sock")
         path = os.path.join(tmp, "a.conf")
-        open(path, "w").write("config autonomy 'main'\n\toption backend 'none'\n" + conf)
+        head = "config autonomy 'main'\n\toption backend 'none'\n" if header else ""
+        open(path, "w").write(head + conf.replace(
+            "config autonomy 'main'\n",
+            f"config autonomy 'main'\n\toption state_dir '{tmp}/state'\n"))
         self.log = open(os.path.join(tmp, "d.log"), "w")
         self.p = subprocess.Popen(["ip", "netns", "exec", ns("router"),
                                    os.path.join(build, "autonomyd"), "-f", "-c", path,
@@ -191,13 +203,89 @@ def cpu_run(d, seconds):
             "cpu_pct": round(100 * cpu_us / 1e6 / (t1 - t0), 3)}
 
 
+def detect_conf(backend, n_targets):
+    wan = "".join(f"\tlist target '{x}'\n" for x in V4[:n_targets])
+    return (f"config autonomy 'main'\n\toption backend '{backend}'\n"
+            f"config member 'wan'\n\toption device 'wan'\n\toption priority '1'\n{wan}"
+            f"config member 'sl'\n\toption device 'sl'\n\toption priority '2'\n"
+            f"\tlist target '{V4[0]}'\n"
+            f"config member 'lte'\n\toption device 'lte'\n\toption priority '3'\n"
+            f"\tlist target '{V4[1]}'\n")
+
+
+def detect_trial(build, backend, n_targets, blackhole, undo):
+    """One fresh daemon; times from the blackhole (s), or None."""
+    tmp = tempfile.mkdtemp(prefix="measure-detect-")
+    d = Daemon(build, tmp, detect_conf(backend, n_targets), header=False)
+    try:
+        if not d.wait_state("wan", "up", active=True, timeout=15) or \
+           not d.wait_state("sl", "up", timeout=15):
+            return None
+        d.start_follow()
+        n = len(d.events)
+        time.sleep(random.uniform(0.5, 1.5))
+        t0 = time.time()
+        blackhole()
+        down = d.wait_event(n, lambda e: e.get("member") == "wan" and
+                            e.get("text", "").startswith("wan: down"))
+        dec = d.wait_event(n, lambda e: e.get("event") in ("switch", "restore") and
+                           e.get("text", "").startswith(("switch: wan ->", "restore: wan ->")), 3)
+        route = d.wait_event(n, lambda e: e.get("event") == "route" and
+                             e.get("text", "").startswith("default route via"),
+                             3 if backend == "netlink" else 0)
+        undo()
+        rel = (lambda e: None if e is None else (e["ts"] - t0) * 1000)
+        # Events are recorded in the order the daemon emitted them: the index
+        # tells which came first when both carry the same millisecond.
+        order = (lambda e: d.events.index(e) if e is not None else None)
+        return {"down": rel(down), "decision": rel(dec), "route": rel(route),
+                "late_state": down is None and dec is not None or
+                (down is not None and dec is not None and order(dec) < order(down))}
+    finally:
+        d.close()
+
+
+def detect_matrix(a):
+    isp = ns("isp-wan")
+    r = json.loads(sh("ip", "-n", isp, "-j", "route", "show", "default").stdout)[0]
+    gw, dev = r["gateway"], r["dev"]
+    if a.delay:
+        sh(os.path.join(ROOT, "lab/impair.sh"), "wan", "delay", str(a.delay))
+    bh = (lambda: sh("ip", "-n", isp, "route", "replace", "blackhole", "default"))
+    undo = (lambda: sh("ip", "-n", isp, "route", "replace", "default", "via", gw, "dev", dev))
+    out = {"path_delay_ms": a.delay, "cases": []}
+    for backend in a.backends.split(","):
+        for k in [int(x) for x in a.targets.split(",")]:
+            res = [t for t in (detect_trial(a.build, backend, k, bh, undo)
+                               for _ in range(a.trials)) if t]
+            case = {"backend": backend, "targets": k, "trials": len(res)}
+            for key in ("down", "decision", "route"):
+                v = [t[key] for t in res if t[key] is not None]
+                case[key + "_ms"] = summary(v) if v else None
+            case["state_after_decision"] = sum(1 for t in res if t["late_state"])
+            out["cases"].append(case)
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--trials", type=int, default=20)
     ap.add_argument("--cpu-seconds", type=int, default=120)
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--detect", action="store_true")
+    ap.add_argument("--targets", default="1,2,3")
+    ap.add_argument("--backends", default="netlink,none")
+    ap.add_argument("--delay", type=int, default=30,
+                    help="RTT added to wan's path for --detect (ms)")
     a = ap.parse_args()
     sh(os.path.join(ROOT, "lab/lab.sh"), "up")
+    if a.detect:
+        try:
+            print(json.dumps(detect_matrix(a), indent=1))
+        finally:
+            subprocess.run([os.path.join(ROOT, "lab/lab.sh"), "down"], env=ENV,
+                           capture_output=True)
+        return 0
     tmp = tempfile.mkdtemp(prefix="measure-lab-")
     conf = (member("wan", "wan", 1) + member("sl", "sl", 2) + member("lte", "lte", 3, True)
             + member("wan_b", "wan", 4))

@@ -14,8 +14,8 @@
 
 #include <protobuf-c/protobuf-c.h>
 
-#include "link/sl_frame.h"
-#include "link/sl_pb.h"
+#include "starlink/sl_frame.h"
+#include "starlink/sl_pb.h"
 
 /* ---- a counting allocator (size kept in a 16-byte header) ---- */
 

@@ -6,12 +6,12 @@ set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/autonomy-sl_codec.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
-protoc-c --c_out="$tmp" -I"$root/src/link/proto" "$root/src/link/proto/dish.proto"
+protoc-c --c_out="$tmp" -I"$root/src/starlink/proto" "$root/src/starlink/proto/dish.proto"
 ${CC:-gcc} -std=gnu11 -O2 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-unused-parameter \
 	-D_GNU_SOURCE -I"$root/src" -I"$tmp" $(pkg-config --cflags json-c libprotobuf-c) \
 	"$root/bench/sl_codec.c" "$tmp/dish.pb-c.c" \
-	"$root/src/link/sl_pb.c" "$root/src/link/sl_pb_check.c" "$root/src/link/sl_conv.c" \
-	"$root/src/link/sl_hist.c" "$root/src/link/sl_names.c" "$root/src/link/sl_text.c" \
-	"$root/src/link/sl_frame.c" \
+	"$root/src/starlink/sl_pb.c" "$root/src/starlink/sl_pb_check.c" "$root/src/starlink/sl_conv.c" \
+	"$root/src/starlink/sl_hist.c" "$root/src/starlink/sl_names.c" "$root/src/starlink/sl_text.c" \
+	"$root/src/starlink/sl_frame.c" \
 	$(pkg-config --libs libprotobuf-c) -lm -o "$tmp/sl_codec"
 "$tmp/sl_codec" "$root/tests/data/starlink"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# build.sh [plain|asan|fuzz]... — configure and build into build/, build-asan/,
-# build-fuzz/. Default: plain.
+# build.sh [plain|asan|fuzz|nokinds]... — configure and build into build/,
+# build-asan/, build-fuzz/, build-nokinds/ (every telemetry kind left out:
+# WITH_STARLINK=OFF ... WITH_USAGE=OFF). Default: plain.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -10,6 +11,8 @@ for kind in "$@"; do
 	plain) dir=build; flags=() ;;
 	asan)  dir=build-asan; flags=(-DAUTONOMY_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug) ;;
 	fuzz)  dir=build-fuzz; flags=(-DAUTONOMY_FUZZ=ON -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug) ;;
+	nokinds) dir=build-nokinds; flags=(-DWITH_STARLINK=OFF -DWITH_CELLULAR=OFF -DWITH_WIFI=OFF
+			-DWITH_GPS=OFF -DWITH_USAGE=OFF) ;;
 	*) echo "build.sh: unknown build kind '$kind'" >&2; exit 2 ;;
 	esac
 	cmake -S . -B "$dir" "${flags[@]}" >/dev/null

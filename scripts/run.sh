@@ -59,6 +59,21 @@ pids+=($!)
 	echo "$(date +%T) $src"; sleep 0.5
   done >"$work/fetch.log" ) &
 pids+=($!)
+# Long-lived LAN sessions (a little traffic every 0.2 s, as an SSH session
+# keeps talking), reconnecting whenever one dies: clients on the dish from
+# the start, and an SSH-like session opened once traffic is on the wired
+# line (after the dish's predicted outage), which then sees the fail-back.
+session() {
+	ip netns exec "$LAB_PREFIX-lan" /usr/bin/python3 lab/peers/lan_session.py 198.51.100.1 \
+		--keep "$1" --via http://198.51.100.1/ip --period 0.2 >"$work/session-$1.log" &
+	pids+=($!); spids+=($!)
+}
+spids=()
+session dish-clients
+( until ip -n "$LAB_PREFIX-router" route show default | grep -q 'dev wan'; do sleep 0.2; done
+  exec ip netns exec "$LAB_PREFIX-lan" /usr/bin/python3 lab/peers/lan_session.py 198.51.100.1 \
+	--keep "ssh" --via http://198.51.100.1/ip --period 0.2 >"$work/session-ssh.log" ) &
+pids+=($!); spids+=($!)     # (the subshell execs into the session: same pid)
 
 echo; echo "== live: daemon events (autonomyctl monitor --continuous) and scenario steps"
 ctl monitor --continuous | grep --line-buffered -v '^$' | sed -u -n '/^[0-9][0-9]:/p' &
@@ -83,5 +98,16 @@ sent=$(grep -c 'icmp_seq' "$work/ping.log" || true)
 tail -3 "$work/ping.log" | grep -E 'packets|rtt' || true
 echo "LAN fetches: $(grep -vc FAIL "$work/fetch.log") ok, $(grep -c FAIL "$work/fetch.log") failed;" \
 	"seen from the internet as:" $(awk '{print $2}' "$work/fetch.log" | uniq | tr '\n' ' ')
+# The sessions end (their last line is written on SIGTERM); then what each
+# lived through: sticky flows keep a session through a voluntary switch,
+# and a member left for a failure or a predicted outage has its sessions
+# reset so that they reconnect at once through the new uplink.
+kill -TERM "${spids[@]}" 2>/dev/null || true
+sleep 0.5
+ctl --json decisions --limit 64 >"$work/decisions.json"
+ctl --json members >"$work/members.json"
+echo "LAN sessions (lab/peers/lan_session.py):"
+/usr/bin/python3 lab/sessions.py "$work/session-dish-clients.log" "$work/session-ssh.log" \
+	--decisions "$work/decisions.json" --members "$work/members.json" || true
 echo
 ctl status

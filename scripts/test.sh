@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone on Debian 12 (as root for the
 # network-namespace tests): dependencies, build, unit tests, the same unit
-# tests under ASan+UBSan, a short fuzz smoke run of every fuzz target, and the
-# integration tests against the sanitized daemon.
+# tests under ASan+UBSan, the unit tests of a build without any telemetry
+# kind, a short fuzz smoke run of every fuzz target, and the integration
+# tests against the sanitized daemon.
 #   FUZZ_SECONDS=N   seconds per fuzz target (default 15)
 #   SKIP_FUZZ=1      leave out the fuzz smoke run
 # Each phase's tally line gives its wall time; a table of all durations (the
@@ -102,6 +103,9 @@ phase_start
 run_ctest unit build
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	run_ctest unit-asan build-asan
+# Every telemetry kind left out (CMake WITH_<KIND>=OFF): the rest still
+# builds, and its unit tests pass (plain build: cheap).
+if scripts/build.sh nokinds; then run_ctest unit-nokinds build-nokinds; else tally unit-nokinds 0 1; fi
 if [ "${SKIP_FUZZ:-0}" != 1 ]; then
 	phase_start
 	if scripts/build.sh fuzz; then

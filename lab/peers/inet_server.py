@@ -4,6 +4,7 @@
 Answers the daemon's non-ICMP probes on every address of the namespace, IPv4 and IPv6
 (dual-stack sockets bound to ::):
   TCP 7   echo            UDP 7   echo
+  TCP 9   discard (RFC 863): a sink for upload measurements
   TCP 80  HTTP:  /               200 "autonomy-lab ok\n"
                  /generate_204   204 (captive-portal style check)
                  /ip             200, the client's address as seen here (shows the NAT)
@@ -143,6 +144,16 @@ def dns_answer(query):
     return struct.pack("!6H", qid, rflags, 1, count, 0, 0) + question + answers
 
 
+class Discard(socketserver.BaseRequestHandler):
+    def handle(self):
+        self.request.settimeout(30)
+        try:
+            while self.request.recv(262144):
+                pass
+        except OSError:
+            return
+
+
 class DNSUDP(socketserver.BaseRequestHandler):
     def handle(self):
         data, sock = self.request
@@ -201,6 +212,7 @@ def main():
     ready = sys.argv[1] if len(sys.argv) > 1 else None
     servers = [
         TCPServer(("::", 7), Echo),
+        TCPServer(("::", 9), Discard),
         HTTPServer(("::", 80), Web),
         TCPServer(("::", 53), DNSTCP),
     ]

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "admin/adm.h"
 #include "cli/import_mwan3.h"
 #include "cli/monitor.h"
 #include "ctl/ctl_client.h"
@@ -23,6 +24,7 @@ enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_NOT_RUNNING = 3 };
 struct cli {
 	const char *socket;
 	const char *store;      /* --store: a history file to read instead of the daemon's */
+	const char *config;     /* -c: the config file local commands work on */
 	bool json;
 	int timeout_ms;
 	const struct ctl_cmd_desc *cmd;
@@ -50,6 +52,8 @@ static void usage(FILE *f)
 	fprintf(f, "\noptions:\n"
 		"  -s, --socket PATH  control socket (default $AUTONOMY_SOCKET or "
 		CTL_DEFAULT_SOCKET ")\n"
+		"  -c, --config FILE  config file of the config commands (default: the "
+		"daemon's,\n                     else $AUTONOMY_CONFIG, else " CTL_DEFAULT_CONFIG ")\n"
 		"  -j, --json         print one JSON document instead of a table\n"
 		"  -t, --timeout MS   how long to wait for the daemon (default 10000)\n"
 		"      --store FILE   history commands read this store (default: the daemon's)\n"
@@ -145,6 +149,7 @@ static int parse_global(struct cli *cl, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "socket", required_argument, NULL, 's' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "store", required_argument, NULL, 'S' },
@@ -154,9 +159,10 @@ static int parse_global(struct cli *cl, int argc, char **argv)
 	};
 	int c;
 	/* '+': stop at the command word; its own options are parsed later. */
-	while ((c = getopt_long(argc, argv, "+s:jt:Vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+s:c:jt:Vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's': cl->socket = optarg; break;
+		case 'c': cl->config = optarg; break;
 		case 'j': cl->json = true; break;
 		case 't': cl->timeout_ms = atoi(optarg); break;
 		case 'S': cl->store = optarg; break;
@@ -254,10 +260,13 @@ static int run(struct cli *cl)
 		json_object_put(cl->args);
 		cl->args = NULL;
 		return rc;
+	} else if (adm_is_command(cl->cmd->name)) {
+		data = adm_run(cl->cmd->name, cl->args, sock, cl->config, false, &err);
+		json_object_put(cl->args);
 	} else if (cl->cmd->flags & CTL_CMD_LOCAL) {
 		json_object *f;
 		const char *file = json_object_object_get_ex(cl->args, "file", &f) ?
-				   json_object_get_string(f) : NULL;
+				   json_object_get_string(f) : cl->config;
 		data = ctl_config_validate_auto(sock, file, &err);
 		json_object_put(cl->args);
 	} else if (cl->cmd->flags & CTL_CMD_HISTORY) {
@@ -298,8 +307,12 @@ static int run(struct cli *cl)
 							      JSON_C_TO_STRING_NOSLASHESCAPE));
 	else
 		ctl_format(cl->cmd->name, data, stdout);
+	/* a backup that does not verify fails the command */
+	json_object *ok = NULL;
+	int rc = adm_is_command(cl->cmd->name) && json_object_object_get_ex(data, "ok", &ok) &&
+		 ok && !json_object_get_boolean(ok) ? EXIT_FAILED : EXIT_OK;
 	json_object_put(data);
-	return EXIT_OK;
+	return rc;
 }
 
 int main(int argc, char **argv)

@@ -1,7 +1,9 @@
 /* cfg_check: rules that one option's type cannot express: values that must
  * be ordered, options a feature needs once it is enabled, paths, members'
  * identity. Each rule is a table row so adding one is one line. */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/un.h>
 
@@ -60,6 +62,26 @@ static bool abs_path_or_empty(const char *v)
 static bool socket_path(const char *v)
 {
 	return v[0] == '/' && strlen(v) < sizeof(((struct sockaddr_un *)0)->sun_path);
+}
+
+bool cfg_mark_mask_parse(const char *text, uint32_t *mask)
+{
+	char *end = NULL;
+	if (!text || !*text || *text == '-' || *text == '+')
+		return false;
+	errno = 0;
+	unsigned long long v = strtoull(text, &end, 0);
+	uint32_t m = (uint32_t)v, low = m & -m;
+	if (errno || *end || v == 0 || v > UINT32_MAX || ((m + low) & m) != 0)
+		return false;
+	*mask = m;
+	return true;
+}
+
+static bool mark_mask(const char *v)
+{
+	uint32_t m;
+	return cfg_mark_mask_parse(v, &m);
 }
 
 static bool escalation_step(const char *v)
@@ -143,9 +165,12 @@ static const struct option_rule {
 	{ "main", "state_dir", abs_path, "must be an absolute path" },
 	{ "main", "run_dir", abs_path_or_empty, "must be an absolute path or empty" },
 	{ "main", "log_file", abs_path_or_empty, "must be an absolute path or empty" },
+	{ "main", "backup_dir", abs_path_or_empty, "must be an absolute path or empty" },
 	{ "main", "pid_file", abs_path, "must be an absolute path" },
 	{ "main", "control_socket", socket_path,
 	  "must be an absolute path of at most 107 characters" },
+	{ "main", "flow_mark_mask", mark_mask,
+	  "must be one run of contiguous bits, such as 0x3f000000 (hex or decimal)" },
 	{ "slack", "webhook_url", cfg_valid_url, "is not an http:// or https:// URL" },
 	{ "alerts", "quiet_hours", quiet_or_empty, "is not a span HH:MM-HH:MM such as 22:00-07:00" },
 	{ "alerts", "hook", abs_path_or_empty, "must be an absolute path or empty" },
@@ -336,6 +361,26 @@ static void check_email_tls(struct cfg_load *c)
 			 "email.tls: 'none' sends the SMTP password in the clear");
 }
 
+/* Download shaping happens on the LAN devices' egress: without them it
+ * has nowhere to go. Priority queues live inside the shaper: without it
+ * they do nothing, and the operator should hear so. */
+static void check_shaping(struct cfg_load *c)
+{
+	const struct cfg_section *q = config_section(c->cfg, "qos");
+	const struct cfg_section *bw = config_section(c->cfg, "bandwidth");
+	const struct cfg_value *ing = cfg_get(q, "ingress"), *ts = cfg_get(bw, "traffic_shaping");
+
+	if (cfg_bool(q, "ingress") && !has_value(cfg_get(q, "lan_device")))
+		cfg_diag(c, CFG_ERROR, blame_line(q, ing, NULL),
+			 "qos.ingress: downloads are shaped on the LAN devices' egress; set "
+			 "qos.lan_device (e.g. 'br-lan')");
+	if (ts->set && !cfg_bool(bw, "traffic_shaping") && cfg_bool(q, "enabled") &&
+	    cfg_bool(bw, "qos_enabled"))
+		cfg_diag(c, CFG_WARNING, blame_line(bw, ts, NULL),
+			 "bandwidth.traffic_shaping is 0: the qos section's priority queues live "
+			 "inside the shaper and have no effect");
+}
+
 void cfg_check_sections(struct cfg_load *c)
 {
 	const struct config *cfg = c->cfg;
@@ -343,6 +388,7 @@ void cfg_check_sections(struct cfg_load *c)
 	check_backend(c);
 	check_email_tls(c);
 	check_gps_source(c);
+	check_shaping(c);
 	for (size_t i = 0; i < cfg->n_globals; i++) {
 		check_required(c, &cfg->globals[i]);
 		check_option_rules(c, &cfg->globals[i]);

@@ -24,6 +24,9 @@ const char *cfg_label(const struct cfg_section *s, char *buf, size_t size);
 /* Checks that need more than one value (cfg_check.c). */
 void cfg_check_sections(struct cfg_load *c);
 void cfg_check_members(struct cfg_load *c);
+/* Telemetry kinds the config uses but this program was built without
+ * (cfg_kinds.c): warnings. */
+void cfg_check_kinds(struct cfg_load *c);
 
 /* Damerau (optimal string alignment) distance; (size_t)-1 for very long input. */
 size_t cfg_edit_distance(const char *a, const char *b);

@@ -327,6 +327,7 @@ static struct config *config_build(const char *name, const struct uci_package *p
 	}
 	cfg_check_members(&c);
 	cfg_check_sections(&c);
+	cfg_check_kinds(&c);
 	if (c.n_errors) {
 		config_free(c.cfg);
 		return NULL;

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <json-c/json.h>
 #include <sys/socket.h>
 
@@ -104,8 +105,16 @@ json_object *config_section_json(const struct cfg_section *s, bool reveal_secret
 /* "ADDR:PORT" (numeric IPv4) or "[ADDR]:PORT" (IPv6) into ss; 0 or -1. */
 int cfg_parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len);
 
+/* The telemetry kind that reads members of class cls when this program was
+ * built without it ("starlink"), else NULL (cfg_kinds.c). */
+const char *cfg_kind_missing(const char *cls);
+
 /* Masks a secret for display: at most the first 2 characters (fewer for
  * short secrets, never more than a quarter), then always 6 '*'; "" stays "". */
 void cfg_mask_secret(const char *secret, char *out, size_t size);
+
+/* main.flow_mark_mask: "0x3f000000" (or decimal) into one run of
+ * contiguous bits; false for anything else. */
+bool cfg_mark_mask_parse(const char *text, uint32_t *mask);
 
 #endif

@@ -69,6 +69,11 @@ static const struct cfg_option_def main_opts[] = {
 		  "Unix socket autonomyctl talks to (absolute path)"),
 	TYPED_OPT("pid_file", CFG_STRING, 0, "/var/run/autonomy.pid",
 		  "PID file of the daemon (absolute path)"),
+	TYPED_OPT("backup_dir", CFG_STRING, 0, "",
+		  "Where `config backup` keeps timestamped copies of the config with their "
+		  "checksums (absolute path; empty: backups/ in state_dir)"),
+	INT_OPT("backup_keep", "10", 1, 1000,
+		"Timestamped config backups kept; the oldest beyond this are deleted"),
 	BOOL_OPT("dry_run", "0", "Decide and log, but never change routes"),
 	INT_OPT("switch_margin", "20", 5, 100,
 		"Score points a member must beat the active one by to take over for quality"),
@@ -76,6 +81,13 @@ static const struct cfg_option_def main_opts[] = {
 		"How long that advantage must hold before traffic moves (seconds)"),
 	SEC_OPT("failback_hold", "60", 5, HOUR,
 		"How long a recovered member must stay good before traffic returns to it"),
+	BOOL_OPT("sticky_flows", "1",
+		 "Connections keep the uplink they started on while it works; only new ones "
+		 "follow a switch (needs nftables; takes effect at restart)"),
+	TYPED_OPT("flow_mark_mask", CFG_STRING, 0, "0x3f000000",
+		  "Bits of the conntrack and packet mark that carry a connection's uplink: one "
+		  "run of contiguous bits no one else uses (mwan3 uses 0x3f00); takes effect at "
+		  "restart"),
 };
 
 static const char *const level_enum[] = { "info", "warning", "critical", "emergency", NULL };
@@ -290,34 +302,51 @@ static const struct cfg_option_def bandwidth_opts[] = {
 		 "Keep background traffic (checks, reports) small on metered members"),
 	BOOL_OPT("data_limit_enabled", "1",
 		 "Track data usage of metered members against their limits"),
-	BOOL_OPT("traffic_shaping", "1", "Shape traffic to the per-class limits below", PLANNED),
-	BOOL_OPT("qos_enabled", "1", "Apply the qos section's priority queues", PLANNED),
+	BOOL_OPT("traffic_shaping", "1",
+		 "Shape the active uplink's upload to its limit (the class's *_limit_mbps or "
+		 "the member's upload_mbps), moving with every switch; 0 = no shaper"),
+	BOOL_OPT("qos_enabled", "1",
+		 "Priority queues (the qos section) inside the shaper; 0 = one queue"),
 	INT_OPT("starlink_limit_mbps", "100", 0, 100000,
-		"Shaping limit on Starlink members (0 = none)", PLANNED),
+		"Shaping limit on Starlink members (0 = none)"),
 	INT_OPT("cellular_limit_mbps", "50", 0, 100000,
-		"Shaping limit on cellular members (0 = none)", PLANNED),
-	INT_OPT("wifi_limit_mbps", "25", 0, 100000, "Shaping limit on Wi-Fi members (0 = none)",
-		PLANNED),
+		"Shaping limit on cellular members (0 = none)"),
+	INT_OPT("wifi_limit_mbps", "25", 0, 100000, "Shaping limit on Wi-Fi members (0 = none)"),
+	INT_OPT("lan_limit_mbps", "0", 0, 100000,
+		"Shaping limit on wired (lan) members (0 = none)"),
+	INT_OPT("other_limit_mbps", "0", 0, 100000,
+		"Shaping limit on members of class other (0 = none)"),
 	PCT("data_warning_pct", "80", "Alert when a member has used this much of its data_limit_mb"),
 	PCT("data_last_resort_pct", "95",
 	    "Use a member only as a last resort once it has used this much of its data_limit_mb"),
 };
 
 static const struct cfg_option_def qos_opts[] = {
-	BOOL_OPT("enabled", "1", "Prioritise traffic classes on the active uplink", PLANNED),
-	INT_OPT("priority_queues", "4", 1, 8, "Number of priority queues", PLANNED),
+	BOOL_OPT("enabled", "1",
+		 "Prioritise voice, video, data and bulk (by DSCP) inside the active uplink's "
+		 "shaper (needs bandwidth.traffic_shaping)"),
+	INT_OPT("priority_queues", "4", 1, 8, "Number of priority queues"),
 	ENUM_OPT("bandwidth_sharing", "fair", sharing_enum,
-		 "How queues share bandwidth: fair, priority (strict) or weighted", PLANNED),
+		 "How queues share bandwidth: fair, priority (strict) or weighted"),
 	BOOL_OPT("latency_optimization", "1",
-		 "Keep queues short to protect latency-sensitive traffic", PLANNED),
+		 "Adapt the shaper's rate to the delay the probes measure under load "
+		 "(Starlink, LTE): lower at once when it rises, raise slowly while clean"),
+	MS_OPT("latency_target_ms", "15", 2, 1000,
+		"Rise of the probes' RTT over its idle baseline that latency_optimization "
+		"treats as a queue building up (ms)"),
+	INT_OPT("min_rate_pct", "10", 1, 100,
+		"Lowest rate latency_optimization may set, in % of the limit"),
+	BOOL_OPT("ingress", "0",
+		 "Also shape downloads, on the egress of the LAN devices (lan_device): no IFB "
+		 "needed"),
+	TYPED_OPT("lan_device", CFG_IFNAME, CFG_F_LIST, NULL,
+		  "LAN devices whose egress carries the downloads (e.g. br-lan); needed by "
+		  "ingress"),
 	INT_OPT("voice_priority", "1", 1, 8,
-		"Queue of voice traffic (1 = highest, <= priority_queues)", PLANNED),
-	INT_OPT("video_priority", "2", 1, 8, "Queue of video traffic (<= priority_queues)",
-		PLANNED),
-	INT_OPT("data_priority", "3", 1, 8, "Queue of interactive data (<= priority_queues)",
-		PLANNED),
-	INT_OPT("bulk_priority", "4", 1, 8, "Queue of bulk transfers (<= priority_queues)",
-		PLANNED),
+		"Queue of voice traffic (1 = highest, <= priority_queues)"),
+	INT_OPT("video_priority", "2", 1, 8, "Queue of video traffic (<= priority_queues)"),
+	INT_OPT("data_priority", "3", 1, 8, "Queue of interactive data (<= priority_queues)"),
+	INT_OPT("bulk_priority", "4", 1, 8, "Queue of bulk transfers (<= priority_queues)"),
 };
 
 static const struct cfg_option_def security_opts[] = {
@@ -478,6 +507,12 @@ static const struct cfg_option_def member_opts[] = {
 		PLANNED),
 	INT_OPT("data_limit_mb", "0", 0, 100000000,
 		"Data included per month in MB (0 = no cap); near it the member is a last resort"),
+	INT_OPT("upload_mbps", NULL, 0, 100000,
+		"Upload rate the shaper uses for this member (default: its class's "
+		"*_limit_mbps; 0 = not shaped)"),
+	INT_OPT("download_mbps", NULL, 0, 100000,
+		"Download rate for qos.ingress (default: its class's *_limit_mbps; 0 = not "
+		"shaped)"),
 	INT_OPT("data_reset_day", "1", 1, 31,
 		"Day of the month the data allowance resets (past the month's end: its last day)"),
 };

@@ -36,6 +36,30 @@ int json_get_bool(json_object *o, const char *key, int dflt)
 	return json_object_get_boolean(v);
 }
 
+double json_typed_num(json_object *o, const char *key)
+{
+	json_object *v;
+	if (!o || !json_object_object_get_ex(o, key, &v) ||
+	    !(json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int)))
+		return NAN;
+	return json_object_get_double(v);
+}
+
+int json_typed_bool(json_object *o, const char *key)
+{
+	json_object *v;
+	if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_boolean))
+		return -1;
+	return json_object_get_boolean(v);
+}
+
+void json_typed_str(json_object *o, const char *key, char *out, size_t size)
+{
+	json_object *v;
+	if (o && json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_string))
+		snprintf(out, size, "%s", json_object_get_string(v));
+}
+
 int json_has(json_object *o, const char *key)
 {
 	json_object *v;
@@ -50,6 +74,15 @@ void json_add_num(json_object *o, const char *key, double v, int decimals)
 void json_add_str(json_object *o, const char *key, const char *s)
 {
 	json_object_object_add(o, key, s && s[0] ? json_object_new_string(s) : NULL);
+}
+
+void json_add_exact(json_object *o, const char *key, double v)
+{
+	char buf[32];
+	if (!isfinite(v))
+		return;
+	snprintf(buf, sizeof(buf), "%.17g", v);
+	json_object_object_add(o, key, json_object_new_double_s(v, buf));
 }
 
 void json_add_count(json_object *o, const char *key, long long v)

@@ -37,6 +37,15 @@ static const struct ctl_arg_def dish_action_args[] = {
 	{ "confirm", CTL_ARG_BOOL, false, "yes, take the dish offline (asked for on a terminal)" },
 };
 
+static const struct ctl_arg_def backup_args[] = {
+	{ "to", CTL_ARG_STRING, false,
+	  "write the copy (and FILE.meta) there only, e.g. onto a USB stick" },
+};
+
+static const struct ctl_arg_def verify_backup_args[] = {
+	{ "file", CTL_ARG_STRING, false, "a copy to check (default: the newest backup)" },
+};
+
 static const struct ctl_arg_def mwan3_args[] = {
 	{ "file", CTL_ARG_STRING, false, "mwan3 config to read (default /etc/config/mwan3)" },
 };
@@ -137,6 +146,19 @@ const struct ctl_cmd_desc ctl_cmds[] = {
 	{ "cellular", "cellular", "[MEMBER]",
 	  "what the modems report: registration, technology, signal, trend, roaming",
 	  CTL_CMD_QUERY, ARGS(member_args) },
+	/* Files only (src/admin/), with or without a daemon; over ubus without
+	 * file names. */
+	{ "config_backup", "config backup", "[--to FILE]",
+	  "copy the config to CONFIG.backup and a timestamped copy with its SHA-256 in "
+	  "main.backup_dir (the last main.backup_keep kept)",
+	  CTL_CMD_ACTION | CTL_CMD_LOCAL, ARGS(backup_args) },
+	{ "config_verify_backup", "config verify-backup", "[FILE]",
+	  "check the newest backup (or FILE): checksum, schema, and what differs from the "
+	  "live config", CTL_CMD_QUERY | CTL_CMD_LOCAL, ARGS(verify_backup_args) },
+	{ "config_audit", "config audit", "",
+	  "configuration drift and risk: changes since the backup and the defaults, file "
+	  "modes of secrets, probe targets, detection time", CTL_CMD_QUERY | CTL_CMD_LOCAL,
+	  NOARGS },
 	/* CLI only (not a ubus method): prints UCI for review. */
 	{ "config_import_mwan3", "config import-mwan3", "[FILE]",
 	  "turn mwan3's interfaces, members and policy into autonomy members (UCI on stdout)",

@@ -57,9 +57,12 @@ static void fmt_status(json_object *d, FILE *out)
 			str_or_dash(ls, "from"), str_or_dash(ls, "to"), str_or_dash(ls, "reason"));
 	else
 		fprintf(out, "  last switch  never\n");
-	json_object *pos = NULL;
+	ctl_format_sticky(d, out);
+	json_object *pos = NULL, *shaper = NULL;
 	if (json_object_object_get_ex(d, "position", &pos))
 		ctl_format_position(pos, out);
+	if (json_object_object_get_ex(d, "shaper", &shaper))
+		ctl_format_shaper(shaper, out);
 	fprintf(out, "  config       %s\n", str_or_dash(d, "config_file"));
 }
 
@@ -77,13 +80,13 @@ static void fmt_members(json_object *d, FILE *out)
 		fprintf(out, "no members configured\n");
 		return;
 	}
-	fprintf(out, "%-14s %-10s %-9s %4s %-7s %-8s %5s %8s %7s %6s %s\n", "NAME", "DEVICE",
+	fprintf(out, "%-14s %-10s %-9s %4s %-7s %-8s %5s %7s %6s %6s %5s %s\n", "NAME", "DEVICE",
 		"CLASS", "PRIO", "CARRIER", "STATE", "SCORE", "LAT_MS", "JIT_MS", "LOSS%",
-		"ACTIVE");
+		"FLOWS", "ACTIVE");
 	for (size_t i = 0; i < n; i++) {
 		json_object *m = json_object_array_get_idx(d, i);
-		char b1[16], b2[16], b3[16], b4[16];
-		fprintf(out, "%-14.14s %-10.10s %-9.9s %4d %-7s %-8s %5s %8s %7s %6s%s\n",
+		char b1[16], b2[16], b3[16], b4[16], b5[16];
+		fprintf(out, "%-14.14s %-10.10s %-9.9s %4d %-7s %-8s %5s %7s %6s %6s %5s%s\n",
 			str_or_dash(m, "name"), str_or_dash(m, "device"),
 			str_or_dash(m, "class"), (int)json_get_num(m, "priority", 0),
 			carrier_text(m), str_or_dash(m, "state"),
@@ -91,6 +94,7 @@ static void fmt_members(json_object *d, FILE *out)
 			num_or_dash(m, "latency_ms", 1, b2, sizeof(b2)),
 			num_or_dash(m, "jitter_ms", 1, b3, sizeof(b3)),
 			num_or_dash(m, "loss_pct", 1, b4, sizeof(b4)),
+			num_or_dash(m, "flows", 0, b5, sizeof(b5)),
 			json_get_bool(m, "active", 0) ? " *" : "");
 	}
 }
@@ -137,11 +141,37 @@ static void fmt_tel_flags(json_object *d, FILE *out)
 	}
 }
 
+/* How right each member's predictions have been: one line per kind that
+ * has predicted something. */
+static void fmt_precursors(json_object *d, FILE *out)
+{
+	size_t n = json_object_is_type(d, json_type_array) ? json_object_array_length(d) : 0;
+	for (size_t i = 0; i < n; i++) {
+		json_object *m = json_object_array_get_idx(d, i), *p = NULL;
+		if (!json_object_object_get_ex(m, "precursors", &p) ||
+		    !json_object_is_type(p, json_type_array))
+			continue;
+		for (size_t k = 0; k < json_object_array_length(p); k++) {
+			json_object *e = json_object_array_get_idx(p, k);
+			int alarms = (int)json_get_num(e, "alarms", 0), hits = (int)json_get_num(e, "hits", 0);
+			fprintf(out, "  %-12.12s %s: %d predicted, %d right", str_or_dash(m, "name"),
+				json_get_str(e, "kind", "?"), alarms, hits);
+			if (alarms)
+				fprintf(out, " (%.0f %%)", 100.0 * hits / alarms);
+			fprintf(out, ", %d moved traffic; needs strength %.1f%s\n",
+				(int)json_get_num(e, "moves", 0), json_get_num(e, "bar", 1),
+				json_get_bool(e, "checking", 0) ? "; one being checked" : "");
+		}
+	}
+}
+
 static void fmt_members_full(json_object *d, FILE *out)
 {
 	fmt_members(d, out);
 	fmt_penalties(d, out);
 	fmt_tel_flags(d, out);
+	fmt_precursors(d, out);
+	ctl_format_member_shaping(d, out);
 }
 
 static void fmt_subsystems(json_object *subs, FILE *out)
@@ -346,6 +376,7 @@ static void put_decision(json_object *dc, FILE *out)
 		put_scores(sc, out);
 		fputc('\n', out);
 	}
+	ctl_format_flows(dc, out);
 }
 
 static void fmt_decisions(json_object *d, FILE *out)
@@ -403,6 +434,9 @@ static const struct {
 	{ "config_show", fmt_config_show },
 	{ "config_validate", fmt_config_validate },
 	{ "reload", fmt_reload },
+	{ "config_backup", ctl_fmt_config_backup },
+	{ "config_verify_backup", ctl_fmt_config_verify_backup },
+	{ "config_audit", ctl_fmt_config_audit },
 	{ "starlink", ctl_fmt_starlink },
 	{ "starlink_reboot", ctl_fmt_dish_action },
 	{ "starlink_stow", ctl_fmt_dish_action },

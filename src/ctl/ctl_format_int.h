@@ -12,8 +12,19 @@ void ctl_fmt_wifi(json_object *d, FILE *out);
 void ctl_fmt_dish_action(json_object *d, FILE *out);
 /* A member's telemetry verdict lines (penalties, predicted, excluded). */
 void ctl_format_telemetry(json_object *member, FILE *out);
+/* config backup, verify-backup, audit. */
+void ctl_fmt_config_backup(json_object *d, FILE *out);
+void ctl_fmt_config_verify_backup(json_object *d, FILE *out);
+void ctl_fmt_config_audit(json_object *d, FILE *out);
+/* status: the shaper's lines; members: each member's shaping limits. */
+void ctl_format_shaper(json_object *shaper, FILE *out);
+void ctl_format_member_shaping(json_object *members, FILE *out);
 /* status: the "position" line. */
 void ctl_format_position(json_object *position, FILE *out);
+/* decisions: the connections a switch kept and flushed; status: sticky
+ * flows (ctl_format_flows.c). */
+void ctl_format_flows(json_object *decision, FILE *out);
+void ctl_format_sticky(json_object *status, FILE *out);
 
 /* Text wrapped at width columns; lines after the first indented by indent
  * (the first starts where the cursor is). */

@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "admin/adm.h"
 #include "ctl/ctl_client.h"
 #include "ctl/ctl_cmds.h"
 #include "ctl/ctl_history.h"
@@ -100,6 +101,11 @@ static json_object *run_method(const struct ctl_cmd_desc *cmd, json_object *args
 	if (cmd->flags & CTL_CMD_HISTORY) {
 		json_object *a = checked(cmd, args, err);
 		return a ? ctl_history_run(sock, NULL, cmd, a, true, stream, err) : NULL;
+	}
+	if (adm_is_command(cmd->name)) {
+		json_object *out = adm_run(cmd->name, args, sock, NULL, true, err);
+		json_object_put(args);
+		return out;
 	}
 	if (cmd->flags & CTL_CMD_LOCAL) {
 		json_object *f;

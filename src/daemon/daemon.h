@@ -9,6 +9,7 @@
 #include "config/config.h"
 #include "core/selfhealth.h"
 #include "ctl/ctl_proto.h"
+#include "engine/tel_member.h"
 #include "export/export.h"
 #include "notify/notify.h"
 
@@ -23,13 +24,14 @@ struct decide;
 struct failtest;
 struct ctl_conn;
 struct route_backend;
-struct loclearn;
-struct gps_state;
-struct usage_state;
 struct ev_bus;
 struct history;
+struct flows_state;
+struct recorder;
 struct netifd;
 struct state_io;
+struct prec_store;
+struct shaper;
 
 #define DAEMON_EVENTS_MAX 128
 
@@ -59,6 +61,7 @@ struct daemon {
 
 	struct member_rt **members;     /* runtime state, same order as cfg->members */
 	size_t n_members;
+	bool syncing;                   /* members_sync is rebuilding members: no decisions */
 	char active[64];                /* the member carrying traffic ("" = none) */
 	struct ev_bus *bus;             /* every event goes through it (events/ev.h) */
 	json_object *events[DAEMON_EVENTS_MAX]; /* the recent ones as JSON, ring */
@@ -75,17 +78,21 @@ struct daemon {
 	struct failtest *failtest;      /* a running `failover --test` */
 	struct ctl_conn *cur_conn;      /* the connection of the request being handled */
 	struct event *carrier_timer;    /* carrier watch of the active member */
-	struct loclearn *learn;         /* where obstruction outages happen (gps.c) */
-	struct gps_state *gps;          /* the router's position (gps.c) */
-	struct usage_state *usage;      /* data usage per member (usage.c) */
+	struct flows_state *flows;      /* connections at each switch (flows.c) */
+	struct tel_env tel_env;         /* the telemetry kinds' shared state (tel.c) */
+	void *kind_state[TEL_KINDS_MAX]; /* router-wide state of each kind (tel_kind_state) */
+	struct recorder *rec;           /* --record: a replay trace of what it saw (record.c) */
 	struct netifd *netifd;          /* OpenWrt interface names → devices (netifd.c) */
 	struct state_io *state;         /* state_dir / run_dir writes (state.c) */
 	struct event *sd_watchdog;      /* systemd WATCHDOG=1 pings (main.c) */
+	struct shaper *shaper;          /* the traffic shaper (shaper.c) */
 	struct export_set *exp;         /* Prometheus, SNMP, MQTT (exporters.c) */
+	int exp_sub;                    /* their subscription to the bus */
 	struct export_host exp_host;
 	struct notify *notify;          /* alert channels (alerts.c, src/notify/) */
 	struct notify_host notify_host;
 	char hostname[256];
+	struct prec_store *prec;        /* precursor records on disk (prec_store.c) */
 };
 
 /* The event bus with the log and the `monitor` ring as subscribers

@@ -12,9 +12,14 @@
 #include "core/jsonutil.h"
 #include "core/log.h"
 #include "daemon/daemon.h"
+#include "daemon/flows.h"
 #include "daemon/members.h"
-#include "events/ev_emit.h"
+#include "daemon/prec_store.h"
+#include "daemon/record.h"
+#include "daemon/shaper.h"
 #include "engine/decide.h"
+#include "engine/decide_prec_json.h"
+#include "events/ev_emit.h"
 #include "link/linkmon.h"
 #include "openwrt/owrt_mwan3_rules.h"
 #include "route/route.h"
@@ -59,9 +64,20 @@ static enum route_kind wanted_kind(struct daemon *d)
 	return ROUTE_KIND_NONE;
 }
 
+/* main.sticky_flows and main.flow_mark_mask (validated at config load). */
+static uint32_t flow_mask(const struct daemon *d)
+{
+	const struct cfg_section *m = config_section(d->cfg, "main");
+	uint32_t mask = 0;
+	if (cfg_bool(m, "sticky_flows") && !cfg_mark_mask_parse(cfg_str(m, "flow_mark_mask"), &mask))
+		mask = 0;
+	return mask;
+}
+
 static struct route_backend *new_backend(struct daemon *d)
 {
-	struct route_params rp = { .verify_interval_s = 30, .cb = on_route_event, .cb_arg = d };
+	struct route_params rp = { .verify_interval_s = 30, .cb = on_route_event, .cb_arg = d,
+				   .flow_mask = flow_mask(d), .flows_cb = flows_counted };
 	rp.protocol = ROUTE_PROTO_DEFAULT;
 	rp.rule_pref = ROUTE_RULE_PREF_DEFAULT;
 	d->route_kind = (int)wanted_kind(d);
@@ -87,7 +103,7 @@ void decisions_backend_check(struct daemon *d)
 		d->route_kind = was;
 		return;
 	}
-	route_free(d->rb, ROUTE_KEEP);
+	route_free(d->rb, ROUTE_HANDOVER);      /* the new one takes over (and the flow table) */
 	d->rb = rb;
 	log_notice("route backend now %s", route_kind_name((enum route_kind)d->route_kind));
 	decisions_members_changed(d);
@@ -106,16 +122,19 @@ int decisions_start(struct daemon *d)
 {
 	d->dec = calloc(1, sizeof(*d->dec));
 	d->decide_timer = evtimer_new(d->base, on_decide_timer, d);
-	if (!d->dec || !d->decide_timer)
+	if (!d->dec || !d->decide_timer || flows_start(d) < 0)
 		return -1;
 	decide_init(d->dec, NULL);
 	decisions_configure(d);
+	if (prec_store_start(d) < 0)
+		return -1;
 	d->rb = new_backend(d);
 	return d->rb ? 0 : -1;
 }
 
 void decisions_stop(struct daemon *d)
 {
+	prec_store_stop(d);
 	if (d->rb)
 		route_free(d->rb, ROUTE_KEEP);
 	d->rb = NULL;
@@ -124,6 +143,7 @@ void decisions_stop(struct daemon *d)
 	d->decide_timer = NULL;
 	free(d->dec);
 	d->dec = NULL;
+	flows_stop(d);
 }
 
 /* Configured next hops win over learnt ones (validated at config load). */
@@ -173,13 +193,14 @@ static struct member_rt *find(struct daemon *d, const char *name)
 	return NULL;
 }
 
-/* A switch away from a failed member flushes the connections NATed to it, so
- * they re-establish on the new one at once; a voluntary switch leaves them. */
+/* A switch away from a failed member (flows.h) flushes its connections, so
+ * they re-establish on the new one at once; a voluntary switch leaves them
+ * on it (with sticky flows they keep working there). */
 static void apply_route(struct daemon *d, const struct decision *dc)
 {
 	struct route_result res;
 	const struct member_rt *old = dc->from[0] ? find(d, dc->from) : NULL;
-	unsigned flags = old && mstate_state(&old->ms) == HEALTH_DOWN ? ROUTE_ACT_FLUSH_OLD : 0;
+	unsigned flags = old && flows_member_failed(old) ? ROUTE_ACT_FLUSH_OLD : 0;
 	const char *cur = route_active(d->rb);
 	if (cur && strcmp(cur, dc->to) == 0)
 		return;
@@ -187,11 +208,9 @@ static void apply_route(struct daemon *d, const struct decision *dc)
 		ev_emit_route_failed(d->bus, dc->to, res.error[0] ? res.error : "error");
 		return;
 	}
-	char note[64];
-	snprintf(note, sizeof(note), "%s%s%s", res.dry_run ? "observe only" : "",
-		 res.dry_run && res.ct_deleted > 0 ? ", " : "",
-		 res.ct_deleted > 0 ? "stale connections flushed" : "");
-	ev_emit_route_change(d->bus, dc->to, res.changes, (double)res.took_us / 1e3, note);
+	ev_emit_route_change(d->bus, dc->to, res.changes, (double)res.took_us / 1e3,
+			     res.dry_run, dc->from, res.ct_deleted > 0 ? res.ct_flows : 0);
+	flows_switched(d, dc, &res, flags & ROUTE_ACT_FLUSH_OLD);
 }
 
 static void apply(struct daemon *d, const struct decision *dc)
@@ -205,14 +224,9 @@ static unsigned build_inputs(struct daemon *d, struct decide_input *in)
 {
 	unsigned n = 0;
 	for (size_t i = 0; i < d->n_members && n < DECIDE_MAX_MEMBERS; i++) {
-		const struct member_rt *m = d->members[i];
-		in[n++] = (struct decide_input){
-			.name = m->name, .priority = m->priority, .enabled = m->enabled,
-			.state = mstate_state(&m->ms), .score = m->ms.res.score,
-			.reason = detect_is_down(&m->ms.det) ? m->ms.det.reason : m->ms.res.reason,
-			.link_down = m->link != DETECT_LINK_UP,
-		};
-		tel_member_input(&m->tm, &in[n - 1]);
+		struct policy_member pm;
+		member_policy(d->members[i], &pm);
+		policy_input(&pm, &in[n++]);
 	}
 	return n;
 }
@@ -236,6 +250,8 @@ void decisions_eval(struct daemon *d)
 	for (unsigned i = 0; i < n; i++)
 		apply(d, &out[i]);
 	members_apply_active(d, decide_active(d->dec));
+	flows_check_failed(d);
+	shaper_follow(d);       /* the shaper moves with the traffic */
 	arm_timer(d, now);
 }
 
@@ -258,7 +274,7 @@ static int64_t wall_of(uint64_t t_us)
 	return (clock_wall_ms() - age_ms) / 1000;
 }
 
-static json_object *decision_json(const struct decision *dc)
+static json_object *decision_json(struct daemon *d, const struct decision *dc)
 {
 	char buf[32];
 	json_object *o = json_object_new_object(), *sc = json_object_new_object();
@@ -269,10 +285,16 @@ static json_object *decision_json(const struct decision *dc)
 	json_object_object_add(o, "from", dc->from[0] ? json_object_new_string(dc->from) : NULL);
 	json_object_object_add(o, "to", dc->to[0] ? json_object_new_string(dc->to) : NULL);
 	json_object_object_add(o, "reason", json_object_new_string(dc->reason));
+	json_object_object_add(o, "precursor", dc->precursor[0] ?
+			       json_object_new_string(dc->precursor) : NULL);
+	json_object_object_add(o, "flap_prevented", json_object_new_boolean(dc->flap_prevented));
 	for (unsigned i = 0; i < dc->n_scores; i++)
 		json_object_object_add(sc, dc->scores[i].name, dc->scores[i].score >= 0 ?
 				       json_object_new_int(dc->scores[i].score) : NULL);
 	json_object_object_add(o, "scores", sc);
+	json_object *fl = flows_decision_json(d, dc);
+	if (fl)
+		json_object_object_add(o, "flows", fl);
 	return o;
 }
 
@@ -282,8 +304,16 @@ json_object *decisions_view(struct daemon *d, int limit)
 	json_object *a = json_object_new_array();
 	unsigned n = d->dec ? decide_history_count(d->dec) : 0;
 	for (unsigned i = 0; i < n && (limit <= 0 || i < (unsigned)limit); i++)
-		json_object_array_add(a, decision_json(decide_history(d->dec, i)));
+		json_object_array_add(a, decision_json(d, decide_history(d->dec, i)));
 	return a;
+}
+
+/* A member's precursor records (engine/decide.h "Precursors"): per kind,
+ * the alarms checked, those an outage followed, those that moved traffic,
+ * the precision and the strength a prediction of that kind needs now. */
+json_object *decisions_precursors_json(struct daemon *d, const char *member)
+{
+	return d->dec ? decide_prec_member_json(d->dec, member, true) : json_object_new_array();
 }
 
 json_object *decisions_last_switch(struct daemon *d)
@@ -292,7 +322,7 @@ json_object *decisions_last_switch(struct daemon *d)
 	for (unsigned i = 0; i < n; i++) {
 		const struct decision *dc = decide_history(d->dec, i);
 		if (dc->type != DECIDE_HOLD && dc->from[0] && dc->to[0])
-			return decision_json(dc);
+			return decision_json(d, dc);
 	}
 	return NULL;
 }
@@ -305,34 +335,38 @@ json_object *decisions_failover(struct daemon *d, const char *member, bool force
 		ctl_error_set(err, CTL_E_BAD_ARGS, "no member '%s'", member);
 		return NULL;
 	}
-	if (decide_manual(d->dec, member, force, clock_mono_us(), &dc) < 0) {
+	uint64_t now = clock_mono_us();
+	if (decide_manual(d->dec, member, force, now, &dc) < 0) {
 		ctl_error_set(err, CTL_E_FAILED, "member '%s' is not known to the engine yet",
 			      member);
 		return NULL;
 	}
+	record_manual(d, member, force, now);
 	apply(d, &dc);
 	decisions_eval(d);
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "active", json_object_new_string(member));
 	json_object_object_add(o, "pinned", json_object_new_boolean(force));
-	json_object_object_add(o, "decision", decision_json(&dc));
+	json_object_object_add(o, "decision", decision_json(d, &dc));
 	return o;
 }
 
 json_object *decisions_auto(struct daemon *d, struct ctl_error *err)
 {
 	struct decision dc;
-	if (decide_auto(d->dec, clock_mono_us(), &dc) < 0) {
+	uint64_t now = clock_mono_us();
+	if (decide_auto(d->dec, now, &dc) < 0) {
 		ctl_error_set(err, CTL_E_FAILED, "no member is pinned; selection is automatic");
 		return NULL;
 	}
+	record_manual(d, NULL, false, now);
 	apply(d, &dc);
 	decisions_eval(d);
 	json_object *o = json_object_new_object();
 	const char *a = decide_active(d->dec);
 	json_object_object_add(o, "active", a ? json_object_new_string(a) : NULL);
 	json_object_object_add(o, "pinned", json_object_new_boolean(0));
-	json_object_object_add(o, "decision", decision_json(&dc));
+	json_object_object_add(o, "decision", decision_json(d, &dc));
 	return o;
 }
 

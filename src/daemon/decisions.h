@@ -28,6 +28,8 @@ void decisions_eval(struct daemon *d);
 /* Commands. */
 json_object *decisions_view(struct daemon *d, int limit);
 json_object *decisions_last_switch(struct daemon *d);
+/* `members`: a member's precursor records, kind by kind. */
+json_object *decisions_precursors_json(struct daemon *d, const char *member);
 json_object *decisions_failover(struct daemon *d, const char *member, bool force,
 				struct ctl_error *err);
 json_object *decisions_auto(struct daemon *d, struct ctl_error *err);

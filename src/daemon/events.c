@@ -2,7 +2,8 @@
  * and the ring of recent events that `monitor` shows and streams to monitor
  * clients as they happen (monitor clients also get a member snapshot every
  * second while they are connected). The history store subscribes in
- * history.c; alert channels and exporters will subscribe the same way. */
+ * history.c, the exporters in exporters.c; alert channels will subscribe the
+ * same way. */
 #include <stdio.h>
 
 #include <event2/event.h>

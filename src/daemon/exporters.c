@@ -3,11 +3,8 @@
  * lifecycle with the daemon's. */
 #include "daemon/daemon.h"
 
-#include <string.h>
-
 #include "core/log.h"
-#include "daemon/members.h"
-#include "engine/decide.h"
+#include "events/ev.h"
 #include "export/export.h"
 
 static json_object *host_status(void *arg)
@@ -25,19 +22,33 @@ static json_object *host_health(void *arg)
 	return view_health(arg);
 }
 
+/* Every event, as the bus's record JSON (what `monitor` streams). */
+static void on_event(void *arg, const struct ev_record *e)
+{
+	struct daemon *d = arg;
+	json_object *o = ev_record_json(e);
+	export_event(d->exp, o);
+	json_object_put(o);
+}
+
 int exporters_start(struct daemon *d)
 {
 	d->exp_host = (struct export_host){ .base = d->base, .arg = d,
 					    .socket_path = d->socket_path, .status = host_status,
 					    .members = host_members, .health = host_health };
 	d->exp = export_start(&d->exp_host, d->cfg);
-	if (!d->exp)
+	if (!d->exp) {
 		log_err("exporters: out of memory");
-	return d->exp ? 0 : -1;
+		return -1;
+	}
+	d->exp_sub = ev_subscribe(d->bus, EV_INFO, 0, on_event, d);
+	return d->exp_sub < 0 ? -1 : 0;
 }
 
 void exporters_stop(struct daemon *d)
 {
+	if (d->exp && d->bus)
+		ev_unsubscribe(d->bus, d->exp_sub);
 	export_stop(d->exp);
 	d->exp = NULL;
 }

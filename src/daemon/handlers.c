@@ -11,10 +11,12 @@
 #include "ctl/ctl_server.h"
 #include "daemon/alerts.h"
 #include "daemon/decisions.h"
+#include "daemon/shaper.h"
 #include "daemon/failtest.h"
 #include "daemon/history.h"
 #include "daemon/members.h"
 #include "daemon/netifd.h"
+#include "daemon/record.h"
 #include "daemon/tel.h"
 #include "ctl/ctl_validate.h"
 #include "history/hist.h"
@@ -37,13 +39,16 @@ static void record_reload(struct daemon *d, bool ok, const char *msg, json_objec
  * pretend the change took effect. */
 static void warn_restart_only(const struct config *old, const struct config *cfg)
 {
-	static const char *const opts[] = { "control_socket", "pid_file", "run_dir", "state_dir" };
+	static const char *const opts[] = { "control_socket", "pid_file", "run_dir", "state_dir",
+					    "flow_mark_mask" };
 	const struct cfg_section *a = config_section(old, "main"), *b = config_section(cfg, "main");
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
 		const char *x = cfg_str(a, opts[i]), *y = cfg_str(b, opts[i]);
 		if (strcmp(x ? x : "", y ? y : "") != 0)
 			log_warn("main.%s changed: takes effect when autonomyd restarts", opts[i]);
 	}
+	if (cfg_bool(a, "sticky_flows") != cfg_bool(b, "sticky_flows"))
+		log_warn("main.sticky_flows changed: takes effect when autonomyd restarts");
 }
 
 int daemon_reload(struct daemon *d, struct ctl_error *err, json_object **warnings)
@@ -64,16 +69,18 @@ int daemon_reload(struct daemon *d, struct ctl_error *err, json_object **warning
 		return -1;
 	}
 	warn_restart_only(d->cfg, cfg);
+	/* A trace is replayed with one config and one member list. */
+	record_stop(d, "the config was reloaded");
 	config_free(d->cfg);
 	d->cfg = cfg;
 	daemon_apply_log_level(cfg, d->debug);
 	decisions_configure(d);
 	decisions_backend_check(d);
-	gps_reload(d);
 	if (members_sync(d) < 0)
 		log_err("reload: some members could not be started (see above)");
 	netifd_refresh(d);
-	usage_reload(d);
+	tel_reload(d);
+	shaper_reload(d);
 	export_reload(d->exp, d->cfg);
 	daemon_events_configure(d);
 	alerts_reload(d);
@@ -207,36 +214,6 @@ static const char *arg_str(json_object *args, const char *k)
 	return json_object_object_get_ex(args, k, &v) ? json_object_get_string(v) : NULL;
 }
 
-static json_object *h_starlink(struct daemon *d, json_object *args, struct ctl_error *err)
-{
-	return tel_class_view(d, "starlink", arg_str(args, "member"), err);
-}
-
-static json_object *h_cellular(struct daemon *d, json_object *args, struct ctl_error *err)
-{
-	return tel_class_view(d, "cellular", arg_str(args, "member"), err);
-}
-
-static json_object *h_wifi(struct daemon *d, json_object *args, struct ctl_error *err)
-{
-	return tel_class_view(d, "wifi", arg_str(args, "member"), err);
-}
-
-static json_object *h_dish_reboot(struct daemon *d, json_object *args, struct ctl_error *err)
-{
-	return tel_sl_action(d, d->cur_conn, "reboot", args, err);
-}
-
-static json_object *h_dish_stow(struct daemon *d, json_object *args, struct ctl_error *err)
-{
-	return tel_sl_action(d, d->cur_conn, "stow", args, err);
-}
-
-static json_object *h_dish_unstow(struct daemon *d, json_object *args, struct ctl_error *err)
-{
-	return tel_sl_action(d, d->cur_conn, "unstow", args, err);
-}
-
 static json_object *h_telemetry_cleanup(struct daemon *d, json_object *args,
 					struct ctl_error *err)
 {
@@ -281,12 +258,6 @@ static const struct {
 	{ "notifications_test", h_notifications_test },
 	{ "telemetry_cleanup", h_telemetry_cleanup },
 	{ "cleanup", h_cleanup },
-	{ "starlink", h_starlink },
-	{ "starlink_reboot", h_dish_reboot },
-	{ "starlink_stow", h_dish_stow },
-	{ "starlink_unstow", h_dish_unstow },
-	{ "cellular", h_cellular },
-	{ "wifi", h_wifi },
 	{ "status", h_status },
 	{ "members", h_members },
 	{ "health", h_health },
@@ -320,6 +291,14 @@ json_object *daemon_dispatch(void *ctx, struct ctl_conn *c, const struct ctl_req
 			return data;
 		return data ? ctl_reply_ok(data) : ctl_reply_err(&err);
 	}
+	/* A telemetry kind's command (`starlink`, `starlink_reboot`, ...). */
+	bool served = false;
+	((struct daemon *)ctx)->cur_conn = c;
+	json_object *data = tel_command(ctx, c, req->cmd->name, req->args, &err, &served);
+	((struct daemon *)ctx)->cur_conn = NULL;
+	if (served)
+		return data == CTL_REPLY_DEFERRED ? data : data ? ctl_reply_ok(data) :
+		       ctl_reply_err(&err);
 	ctl_error_set(&err, CTL_E_UNKNOWN_CMD, "command '%s' is not served by the daemon",
 		      req->cmd->name);
 	return ctl_reply_err(&err);

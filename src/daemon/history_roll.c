@@ -16,7 +16,9 @@
 #include "daemon/members.h"
 #include "daemon/tel.h"
 #include "events/ev_emit.h"
-#include "link/usage.h"
+#if AUTONOMY_WITH_USAGE
+#include "usage/usage.h"
+#endif
 
 /* Fire a little after the wall-clock minute so the minute is complete. */
 #define MINUTE_SLACK_MS 50
@@ -112,9 +114,13 @@ void history_arm_minute(struct history *h)
 	event_add(h->minute_ev, &tv);
 }
 
-/* Bytes through the member's device in the minute (kernel counters). */
+/* Bytes through the member's device in the minute (kernel counters, read
+ * by the data usage kind's code: none in a build without it). */
 static void bytes(struct hist_mroll *r, const struct member_rt *m, struct store_sample *x)
 {
+#if !AUTONOMY_WITH_USAGE
+	(void)r; (void)m; (void)x;
+#else
 	uint64_t rx, tx;
 	int ifindex;
 	if (usage_read_counters(NULL, m->device, &rx, &tx, &ifindex) < 0) {
@@ -130,6 +136,7 @@ static void bytes(struct hist_mroll *r, const struct member_rt *m, struct store_
 	r->tx = tx;
 	r->ifindex = ifindex;
 	r->have_counters = true;
+#endif
 }
 
 static uint64_t probes_sent(const struct member_rt *m)
@@ -223,7 +230,7 @@ void history_on_minute(evutil_socket_t fd, short what, void *arg)
 	struct history *h = arg;
 	uint64_t c0 = history_thread_cpu_us();
 	int64_t wall = clock_wall_ms() / 1000, ts = wall / 60 * 60 - 60;
-	const char *place = gps_place(h->d);
+	const char *place = tel_place(h->d);
 	/* "here" is what location learning calls an unknown position. */
 	store_writer_place(h->w, place && strcmp(place, "here") ? place : "");
 	int64_t probes = samples(h, ts, clock_mono_us());

@@ -25,13 +25,15 @@
 #include "daemon/decisions.h"
 #include "daemon/history.h"
 #include "daemon/members.h"
+#include "daemon/shaper.h"
 #include "daemon/netifd.h"
+#include "daemon/record.h"
 #include "daemon/state.h"
 #include "daemon/tel.h"
-#include "engine/replay.h"
 #include "events/ev_emit.h"
-#include "store/store_tool.h"
 #include "export/snmp.h"
+#include "replay/replay.h"
+#include "store/store_tool.h"
 #include "link/linkmon.h"
 
 #define DEFAULT_CONFIG "/etc/config/autonomy"
@@ -41,6 +43,8 @@
 struct opts {
 	const char *config, *pidfile, *socket;
 	bool foreground, check_only, debug, dry_run;
+	const char *record;             /* --record FILE */
+	size_t record_max;              /* --record-max-mb N, in bytes */
 };
 
 static void usage(FILE *f)
@@ -56,25 +60,46 @@ static void usage(FILE *f)
 		DEFAULT_SOCKET ")\n"
 		"  -V          print the version and exit\n"
 		"  --dry-run   decide and report, change no routes (the observe backend)\n"
+		"  --record FILE [--record-max-mb N]\n"
+		"              write what the engine sees as a replay trace (at most N MB,\n"
+		"              default %d; a reload ends it)\n"
 		"  --replay TRACE [--seed N] [-c FILE] [--policy P] [--store FILE]\n"
 		"              run a trace in virtual time and print the decisions (JSON Lines);\n"
 		"              --store: write the history the daemon would have\n"
-		"  --store-sync ...  the history store's maintenance (run by the daemon)\n");
+		"  --store-sync ...  the history store's maintenance (run by the daemon)\n",
+		RECORD_MAX_MB_DEFAULT);
+}
+
+static int parse_record_max(const char *s, struct opts *o)
+{
+	char *end;
+	unsigned long mb = strtoul(s, &end, 10);
+	if (!*s || *end || mb < 1 || mb > 4096) {
+		fprintf(stderr, "autonomyd: --record-max-mb: \"%s\" is not 1..4096\n", s);
+		return -1;
+	}
+	o->record_max = (size_t)mb << 20;
+	return 0;
 }
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
 		{ "dry-run", no_argument, NULL, 'D' },
+		{ "record", required_argument, NULL, 'R' },
+		{ "record-max-mb", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 	o->config = DEFAULT_CONFIG;
+	o->record_max = (size_t)RECORD_MAX_MB_DEFAULT << 20;
 	while ((c = getopt_long(argc, argv, "c:fndp:s:Vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'D': o->dry_run = true; break;
+		case 'R': o->record = optarg; break;
+		case 'M': if (parse_record_max(optarg, o) < 0) return -1; break;
 		case 'c': o->config = optarg; break;
 		case 'f': o->foreground = true; break;
 		case 'n': o->check_only = true; break;
@@ -244,7 +269,7 @@ static int watchdog_start(struct daemon *d)
 	return 0;
 }
 
-static int start_services(struct daemon *d)
+static int start_services(struct daemon *d, const struct opts *o)
 {
 	d->base = new_base();
 	if (!d->base || setup_signals(d) < 0) {
@@ -274,14 +299,20 @@ static int start_services(struct daemon *d)
 	if (alerts_start(d) < 0)
 		return -1;
 	ev_emit_daemon(d->bus, "started", AUTONOMY_VERSION);
-	if (decisions_start(d) < 0 || gps_start(d) < 0 || netifd_start(d) < 0)
+	if (decisions_start(d) < 0 || tel_shared_start(d) < 0 || netifd_start(d) < 0)
 		return -1;
 	if (members_sync(d) < 0)
 		log_err("some members could not be started (see above)");
 	netifd_refresh(d);
 	history_reload(d);
-	if (usage_start(d) < 0) {
-		log_err("cannot start data usage accounting");
+	/* After the members (the trace's header lists them), before anything
+	 * the loop or the telemetry kinds feed them. */
+	if (o->record && record_start(d, o->record, o->record_max) < 0)
+		return -1;
+	if (tel_start(d) < 0)
+		return -1;
+	if (shaper_start(d) < 0) {
+		log_err("cannot start the traffic shaper");
 		return -1;
 	}
 	if (carrier_watch_start(d) < 0) {
@@ -299,6 +330,7 @@ static int start_services(struct daemon *d)
 
 static void stop_services(struct daemon *d)
 {
+	record_stop(d, NULL);
 	if (d->sd_watchdog)
 		event_free(d->sd_watchdog);
 	if (d->bus)
@@ -307,10 +339,11 @@ static void stop_services(struct daemon *d)
 	alerts_stop(d);
 	history_stop(d);
 	carrier_watch_stop(d);
-	usage_stop(d);
+	shaper_stop(d);
+	tel_stop(d);
 	members_free(d);
 	netifd_stop(d);
-	gps_stop(d);
+	tel_shared_stop(d);
 	decisions_stop(d);
 	if (d->monitor_timer)
 		event_free(d->monitor_timer);
@@ -403,7 +436,7 @@ int main(int argc, char **argv)
 	d.started_wall_s = clock_wall_ms() / 1000;
 	d.last_reload.ok = true;
 	int rc = 0;
-	if (start_services(&d) < 0) {
+	if (start_services(&d, &o) < 0) {
 		rc = 1;
 	} else {
 		log_notice("autonomyd %s started: %zu members, control socket %s",

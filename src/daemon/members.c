@@ -16,6 +16,8 @@
 #include "core/fsutil.h"
 #include "daemon/decisions.h"
 #include "daemon/netifd.h"
+#include "daemon/record.h"
+#include "daemon/shaper.h"
 #include "daemon/tel.h"
 #include "events/ev_emit.h"
 #include "link/linkmon.h"
@@ -92,6 +94,17 @@ void members_state_changed(struct member_rt *m, const char *why)
 	members_select(m->d);
 }
 
+/* After every update of a member's measurements the decision engine runs,
+ * as in the replay (replay_autonomy.c): a score that moved without a state
+ * change still starts or ends a quality switch's sustain time. */
+static void updated(struct member_rt *m, bool state_changed)
+{
+	if (state_changed)
+		members_state_changed(m, NULL);
+	else
+		members_select(m->d);
+}
+
 /* Per target, so `members` can say which target fails. */
 static void target_count(struct member_rt *m, const struct probe_result *r, uint64_t now)
 {
@@ -119,9 +132,10 @@ static void on_probe(void *arg, const struct probe_result *r)
 		[PROBE_LATE] = MSTATE_LATE, [PROBE_SEND_ERR] = MSTATE_SEND_ERR,
 	};
 	uint64_t now = clock_mono_us();
+	shaper_probe(m->d, m, r);
 	target_count(m, r, now);
-	if (mstate_outcome(&m->ms, map[r->outcome], r->sent_us, r->rtt_us, now))
-		members_state_changed(m, NULL);
+	record_outcome(m, map[r->outcome], r->sent_us, r->rtt_us, now);
+	updated(m, mstate_outcome(&m->ms, map[r->outcome], r->sent_us, r->rtt_us, now));
 	/* A loss may have started a confirmation burst: probe again at once. */
 	member_arm(m, now);
 }
@@ -136,11 +150,12 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 	 * send anyway rather than wake again a millisecond later. */
 	if (m->prober && now + TIMER_SLACK_US >= mstate_due_us(&m->ms)) {
 		size_t i = usable_target(m, mstate_fire(&m->ms, now));
+		record_fire(m, now);
 		prober_set_timeout(m->prober, mstate_loss_timeout_ms(&m->ms, now));
 		prober_send(m->prober, i);
 	}
-	if (mstate_tick(&m->ms, now))
-		members_state_changed(m, NULL);
+	record_tick(m, now);
+	updated(m, mstate_tick(&m->ms, now));
 	member_arm(m, now);
 }
 
@@ -188,10 +203,15 @@ static void apply_link(struct member_rt *m, const struct link_info *li, bool fre
 			prober_invalidate(m->prober);
 		update_sources(m, li);
 	}
-	if (mstate_link(&m->ms, l, clock_mono_us()))
+	uint64_t now = clock_mono_us();
+	record_link(m, l, now);
+	if (mstate_link(&m->ms, l, now)) {
 		members_state_changed(m, detect_link_name(l));
-	else if (changed)
+		return;
+	}
+	if (changed)
 		ev_emit_link(m->d->bus, m->name, detect_link_name(l), NULL);
+	members_select(m->d);
 }
 
 /* The carrier watch saw the active member's carrier drop before rtnetlink
@@ -202,8 +222,12 @@ void members_carrier_lost(struct member_rt *m)
 		return;
 	m->link = DETECT_LINK_NO_CARRIER;
 	ev_emit_link(m->d->bus, m->name, "no carrier", "sysfs, ahead of rtnetlink");
-	if (mstate_link(&m->ms, DETECT_LINK_NO_CARRIER, clock_mono_us()))
+	uint64_t now = clock_mono_us();
+	record_link(m, DETECT_LINK_NO_CARRIER, now);
+	if (mstate_link(&m->ms, DETECT_LINK_NO_CARRIER, now))
 		members_state_changed(m, "no carrier");
+	else
+		members_select(m->d);
 }
 
 /* netifd says the member's interface went down or came back. */
@@ -241,14 +265,22 @@ void members_link_event(struct daemon *d, const struct link_info *li, bool gone)
 		decisions_members_changed(d);
 }
 
-/* While the active member is down, every other member is probed at the
- * active rate: the next one to carry traffic must be known quickly. */
+void member_policy(const struct member_rt *m, struct policy_member *out)
+{
+	*out = (struct policy_member){
+		.name = m->name, .priority = m->priority, .enabled = m->enabled,
+		.metered = m->metered, .ms = &m->ms, .tm = &m->tm,
+	};
+}
+
+/* The shared policy (engine/policy.c) decides; the replay calls the same. */
 static enum sched_role role_for(const struct member_rt *m, bool active_down)
 {
-	if (m->active || active_down)
-		return SCHED_ACTIVE;
-	bool sparse = m->metered && cfg_bool(config_section(m->d->cfg, "bandwidth"), "metered_mode");
-	return sparse ? SCHED_METERED_STANDBY : SCHED_STANDBY;
+	struct policy_params pp;
+	struct policy_member pm;
+	policy_params_from_config(m->d->cfg, &pp);
+	member_policy(m, &pm);
+	return policy_role(&pp, &pm, m->active, active_down);
 }
 
 /* class 'auto': what the kernel says the device is. A wwan device (qmi_wwan,
@@ -282,8 +314,7 @@ static struct member_rt *member_new(struct daemon *d, const struct cfg_section *
 		snprintf(m->cls, sizeof(m->cls), "%s", detect_class(m->device));
 	m->priority = (int)cfg_int(s, "priority");
 	m->enabled = cfg_bool(s, "enabled");
-	/* A member with a data cap is metered whatever the flag says. */
-	m->metered = cfg_bool(s, "metered") || cfg_int(s, "data_limit_mb") > 0;
+	m->metered = policy_metered(cfg_bool(s, "metered"), (double)cfg_int(s, "data_limit_mb"));
 	m->link = DETECT_LINK_MISSING;
 	for (size_t i = 0; i < MEMBER_MAX_TARGETS; i++)
 		m->tstat[i].last = -1;
@@ -372,6 +403,9 @@ int members_sync(struct daemon *d)
 	struct member_rt **next = calloc(n ? n : 1, sizeof(*next));
 	if (!next)
 		return -1;
+	/* Members start (and may see their link) while d->members is half
+	 * rebuilt: the decision engine waits for the whole list. */
+	d->syncing = true;
 	mstate_params_from_config(d->cfg, &mp);
 	for (size_t i = 0; i < n; i++) {
 		struct member_rt *fresh = member_new(d, &d->cfg->members[i]);
@@ -396,6 +430,7 @@ int members_sync(struct daemon *d)
 		if (next[i])
 			next[k++] = next[i];
 	d->n_members = k;
+	d->syncing = false;
 	/* Now that the member list is whole again: kept members' telemetry
 	 * takes the new settings (it may run the decision engine). */
 	for (size_t i = 0; i < k; i++)
@@ -450,7 +485,8 @@ void members_apply_active(struct daemon *d, const char *name)
 
 void members_select(struct daemon *d)
 {
-	decisions_eval(d);
+	if (!d->syncing)
+		decisions_eval(d);
 }
 
 double member_bytes_per_day(const struct member_rt *m)

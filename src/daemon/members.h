@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "engine/mstate.h"
+#include "engine/policy.h"
 #include "engine/tel_member.h"
 #include "probe/probe.h"
 
@@ -74,6 +75,8 @@ void members_state_changed(struct member_rt *m, const char *why);
 void members_select(struct daemon *d);
 /* Applies the engine's active member to probing roles and status. */
 void members_apply_active(struct daemon *d, const char *name);
+/* The member as the shared policy (engine/policy.h) sees it. */
+void member_policy(const struct member_rt *m, struct policy_member *out);
 /* Expected probe bytes per day at the member's current role. */
 double member_bytes_per_day(const struct member_rt *m);
 /* Probe traffic actually sent+received per day, extrapolated from uptime. */

@@ -12,7 +12,9 @@
 #include "daemon/state.h"
 #include "daemon/decisions.h"
 #include "daemon/history.h"
+#include "daemon/flows.h"
 #include "daemon/members.h"
+#include "daemon/shaper.h"
 #include "engine/decide.h"
 #include <string.h>
 #include "ctl/ctl_server.h"
@@ -53,7 +55,8 @@ json_object *view_status(struct daemon *d)
 	json_object_object_add(o, "members", json_object_new_int((int)d->cfg->n_members));
 	json_object_object_add(o, "last_switch", decisions_last_switch(d));
 	json_object_object_add(o, "route", decisions_route_status(d));
-	json_object_object_add(o, "position", gps_json(d));
+	json_object_object_add(o, "shaper", shaper_view(d));
+	tel_status_json(d, o);
 	add_str(o, "config_file", d->config_path);
 	add_str(o, "control_socket", d->socket_path);
 	json_object_object_add(o, "history", history_status_json(d));
@@ -208,9 +211,12 @@ static json_object *member_json(struct daemon *d, const struct member_rt *m)
 	add_str(o, "state", mstate_state_name(&m->ms));
 	add_str(o, "detector", m->ms.det.reason);
 	json_object_object_add(o, "active", json_object_new_boolean(m->active));
+	json_object_object_add(o, "flows", flows_member_json(d, m->name));
 	add_measurements(o, m);
 	json_object_object_add(o, "probes", probes_json(m));
+	json_object_object_add(o, "shaping", shaper_member_view(d, m));
 	tel_member_json((struct member_rt *)m, o);
+	json_object_object_add(o, "precursors", decisions_precursors_json(d, m->name));
 	return o;
 }
 
@@ -280,8 +286,7 @@ static json_object *subsystems_json(struct daemon *d)
 	json_object_object_add(c, "requests", json_object_new_int64((int64_t)cs.requests));
 	json_object_object_add(c, "errors", json_object_new_int64((int64_t)cs.errors));
 	json_object_object_add(s, "probes", probe_engine_json(d));
-	json_object_object_add(s, "gps", gps_health_json(d));
-	json_object_object_add(s, "telemetry", tel_health_json(d));
+	tel_health_json(d, s);
 	json_object_object_add(s, "netifd", netifd_view(d));
 	json_object_object_add(s, "state", state_view(d));
 	json_object_object_add(s, "export", export_view(d->exp));

@@ -21,6 +21,7 @@ void decide_params_default(struct decide_params *p)
 	p->outage_hold_pct = 150;
 	p->flap_window_ms = 1800000;
 	p->holddown_max_ms = 3600000;
+	p->flap_guard_ms = 600000;
 }
 
 void decide_init(struct decide *d, const struct decide_params *p)
@@ -46,7 +47,7 @@ int decide_find(const struct decide *d, const char *name)
 
 /* A new name takes a free slot, or the slot of a member that was gone at the
  * last evaluation (never the active or pinned one). */
-static int find_or_add(struct decide *d, const char *name)
+int decide_find_or_add(struct decide *d, const char *name)
 {
 	int i = decide_find(d, name);
 
@@ -112,9 +113,12 @@ static void update_members(struct decide *d, const struct decide_input *in, unsi
 	for (unsigned i = 0; i < n; i++) {
 		if (!in[i].name || !in[i].name[0])
 			continue;
-		int k = find_or_add(d, in[i].name);
-		if (k >= 0 && !d->m[k].present)
-			track(&d->m[k], &in[i], now_us);
+		int k = decide_find_or_add(d, in[i].name);
+		if (k < 0 || d->m[k].present)
+			continue;
+		struct decide_input eff;
+		decide_prec_observe(d, k, &in[i], &eff, now_us);
+		track(&d->m[k], &eff, now_us);
 	}
 }
 
@@ -126,6 +130,7 @@ static void forget_strings(struct decide *d)
 		d->m[i].in.reason = NULL;
 		d->m[i].in.predict_reason = NULL;
 		d->m[i].in.exclude_reason = NULL;
+		d->m[i].in.predict_kind = NULL;
 	}
 }
 
@@ -169,10 +174,13 @@ uint64_t decide_hold_us(const struct decide *d, const char *name, uint64_t now_u
 	return i < 0 ? 0 : decide_member_hold_us(d, &d->m[i], now_us);
 }
 
-/* Good for at least its hold: may carry traffic again by preference. */
+/* Good for at least its hold, and no prediction that moved traffic away
+ * from it still open: may carry traffic again by preference. */
 bool decide_settled(const struct decide *d, const struct decide_member *m, uint64_t now_us)
 {
-	return m->good && now_us - m->good_since_us >= decide_member_hold_us(d, m, now_us);
+	uint64_t until;
+	return m->good && now_us - m->good_since_us >= decide_member_hold_us(d, m, now_us) &&
+	       !decide_prec_pending(m, &until);
 }
 
 int decide_class(const struct decide *d, const struct decide_member *m, uint64_t now_us)
@@ -194,7 +202,8 @@ int decide_class(const struct decide *d, const struct decide_member *m, uint64_t
 unsigned decide_eval(struct decide *d, const struct decide_input *in, unsigned n,
 		     uint64_t now_us, struct decision *out, unsigned max)
 {
-	struct decide_ctx c = { .d = d, .now = now_us, .out = out, .max = out ? max : 0 };
+	struct decide_ctx c = { .d = d, .now = now_us, .out = out, .max = out ? max : 0,
+				.cand = -1, .tel_only = -1 };
 
 	update_members(d, in, n, now_us);
 	if (d->active < 0)
@@ -230,7 +239,8 @@ uint64_t decide_next_us(const struct decide *d, uint64_t now_us)
 		if (at > now_us && at < t)
 			t = at;
 	}
-	return t;
+	uint64_t p = decide_prec_next_us(d, now_us);
+	return p < t ? p : t;
 }
 
 static const char *const cause_names[DECIDE_CAUSE_N] = {

@@ -20,11 +20,20 @@
  *  4. Predicted outage / excluded: an active member flagged with a predicted
  *     outage is left pre-emptively for a healthy member; an excluded one
  *     (roaming, data cap) for any usable member that is not excluded.
+ *     A prediction is a claim the engine checks ("Precursors" below): a kind
+ *     of precursor that keeps crying wolf on a member must bring stronger
+ *     evidence before it moves traffic again, and a member whose last
+ *     pre-emptive departure was a false alarm is not left again for a
+ *     prediction within flap_guard [10 min] of traffic coming back to it.
  *  5. Fail-back: traffic returns to a preferred member (lower priority) once
  *     it is up, has been good for its hold time, and its score is within
  *     failback_margin [5] points of the active member's.
  *  6. Quality: traffic moves to a healthy member whose score beats the
- *     active's by switch_margin [20] points, continuously for sustain [60 s].
+ *     active's by switch_margin [20] points, continuously for sustain [60 s],
+ *     and beats it by half the margin on the probes alone (the active's
+ *     score without its telemetry penalties): a radio figure wandering
+ *     about, with the probes fine, ranks a member lower but does not by
+ *     itself move traffic away and back.
  *     The band between failback_margin and switch_margin is a deadband in
  *     which traffic stays where it is: that is what keeps a link with steady
  *     10-20 % loss from oscillating with its backup.
@@ -41,7 +50,24 @@
  * that was out for T must stay good for 1.5 T before it carries traffic
  * again, and one that keeps failing is held down longer each time: a link
  * alternating 2 min up / 2 min down is left once and not returned to while it
- * flaps.
+ * flaps. A member left pre-emptively is not returned to before its
+ * prediction is settled (the outage came, or its time ran out): returning
+ * early and leaving again when the outage comes is a round trip for nothing.
+ *
+ * Precursors (decide_prec.c). Each prediction comes with a kind, a strength
+ * (1 = the assessor's own bar) and a horizon (the outage is due within it).
+ * Per member and kind the engine counts alarms (the flag rising), those
+ * followed by an outage of the member within the horizon (hits; an outage
+ * is the member down, no carrier, or its hardware reporting an outage:
+ * kind DECIDE_KIND_OUTAGE) and those that moved traffic. A kind's bar is
+ *   bar = clamp(0.5 / p, 1, 8),  p = (hits' + 1) / (alarms' + 2)
+ * with alarms' and hits' decayed by 0.85 at each settled alarm (so about
+ * the last ten count; Laplace's rule of succession): a kind not yet checked
+ * on this member, or right at least half the time, needs strength 1; one
+ * wrong once 1.5, right a quarter of the time about 1.6 (a few recent
+ * misses weigh more). A prediction weaker than its bar is not acted on (a
+ * `hold` says so once) but is still counted, so a kind that becomes right
+ * again earns its bar back.
  */
 #ifndef AUTONOMY_ENGINE_DECIDE_H
 #define AUTONOMY_ENGINE_DECIDE_H
@@ -56,6 +82,11 @@
 #define DECIDE_REASON_MAX 192
 #define DECIDE_HISTORY 64
 #define DECIDE_SPELLS 16        /* outage start times kept per member */
+#define DECIDE_KINDS 6          /* precursor kinds tracked per member */
+#define DECIDE_KIND_MAX 24
+/* A prediction of this kind means the member's own hardware reports an
+ * outage now: it settles the member's other open predictions as right. */
+#define DECIDE_KIND_OUTAGE "outage"
 
 enum decide_type {
 	DECIDE_SWITCH,          /* traffic moved (from "" = the initial choice) */
@@ -92,6 +123,10 @@ struct decide_input {
 	const char *exclude_reason;
 	bool predicted_outage;  /* leave before it fails (scheduled reboot, ...) */
 	const char *predict_reason;
+	const char *predict_kind;       /* "cellular_fade", ...; NULL or "" = unnamed */
+	double predict_strength;        /* >= 1 meets the assessor's bar; 0 = 1 */
+	uint32_t predict_horizon_s;     /* the outage is due within this; 0 = 120 s */
+	int tel_points;                 /* of the score's penalties, link telemetry's */
 };
 
 struct decide_params {
@@ -103,6 +138,8 @@ struct decide_params {
 	unsigned outage_hold_pct;       /* hold >= this % of the last outage (150) */
 	uint32_t flap_window_ms;        /* outages counted over this span (1 800 000) */
 	uint32_t holddown_max_ms;       /* cap of the escalating hold (3 600 000) */
+	uint32_t flap_guard_ms;         /* no new pre-emptive move this soon after a
+					 * return that followed a false alarm (600 000) */
 };
 
 struct decide_score {
@@ -117,8 +154,21 @@ struct decision {
 	char from[DECIDE_NAME_MAX];     /* "" = none */
 	char to[DECIDE_NAME_MAX];       /* for a hold: the member that keeps traffic */
 	char reason[DECIDE_REASON_MAX];
+	char precursor[DECIDE_KIND_MAX];        /* a pre-emptive move: its kind ("" else) */
+	bool flap_prevented;            /* a hold that keeps traffic from a round trip */
 	unsigned n_scores;
 	struct decide_score scores[DECIDE_MAX_MEMBERS];
+};
+
+/* One precursor kind on one member (see "Precursors" above). */
+struct decide_prec {
+	char kind[DECIDE_KIND_MAX];     /* "" = free slot */
+	uint32_t alarms, hits;          /* settled alarms, and those an outage followed */
+	uint32_t moves, move_hits;      /* of them, those that moved traffic */
+	double w_alarms, w_hits;        /* decayed counts behind the bar */
+	bool open, moved, noted;        /* an alarm being checked; it moved traffic;
+					 * its fail-back hold was recorded */
+	uint64_t open_us, until_us;
 };
 
 /* Per member, what the engine remembers between evaluations. */
@@ -134,6 +184,14 @@ struct decide_member {
 	uint64_t last_spell_us;         /* length of the last finished outage */
 	uint64_t spells[DECIDE_SPELLS]; /* start times of recent outages, ring */
 	unsigned spell_head, n_spells;
+	/* precursors (decide_prec.c) */
+	struct decide_prec prec[DECIDE_KINDS];
+	bool raw_predicted;             /* as the input said, before the bar */
+	char raw_kind[DECIDE_KIND_MAX];
+	double raw_strength, raw_bar;   /* of the last evaluation */
+	bool below_bar, guarded;        /* not acted on: too weak, or a flap */
+	uint64_t returned_us;           /* traffic last came to it, 0 = never */
+	bool last_move_missed;          /* its last pre-emptive departure was wrong */
 };
 
 struct decide {
@@ -149,6 +207,7 @@ struct decide {
 	struct decision hist[DECIDE_HISTORY];
 	unsigned hist_head, hist_count;
 	uint64_t counts[DECIDE_MANUAL + 1];     /* decisions made, per type */
+	bool prec_dirty;                /* a precursor record changed (to be saved) */
 };
 
 void decide_params_default(struct decide_params *p);
@@ -179,6 +238,21 @@ int decide_auto(struct decide *d, uint64_t now_us, struct decision *out);
 uint64_t decide_next_us(const struct decide *d, uint64_t now_us);
 /* The hold a member has to serve before traffic returns to it, as of now. */
 uint64_t decide_hold_us(const struct decide *d, const char *name, uint64_t now_us);
+/* A member's precursor record, kind by kind (at most max; returns how
+ * many). precision = hits / alarms (NAN before the first settled alarm),
+ * bar = the strength a prediction of that kind needs now. */
+struct decide_prec_view {
+	char kind[DECIDE_KIND_MAX];
+	uint32_t alarms, hits, moves, move_hits;
+	double w_alarms, w_hits;
+	double precision, bar;
+	bool open;
+};
+unsigned decide_precursors(const struct decide *d, const char *name,
+			   struct decide_prec_view *out, unsigned max);
+/* Puts back a record saved earlier (counts only; nothing open). Creates the
+ * member's slot if the engine has not seen it yet. -1 when full. */
+int decide_prec_restore(struct decide *d, const char *name, const struct decide_prec_view *v);
 /* History, i = 0 is the newest; NULL past the end. */
 unsigned decide_history_count(const struct decide *d);
 const struct decision *decide_history(const struct decide *d, unsigned i);
@@ -200,6 +274,7 @@ enum decide_class {
 #define DECIDE_HOLD_ALL_DOWN 2u
 #define DECIDE_HOLD_PINNED   4u
 #define DECIDE_HOLD_FLAGGED  8u
+#define DECIDE_HOLD_PREC     16u     /* a prediction not acted on, recorded */
 
 struct decide_ctx {
 	struct decide *d;
@@ -207,9 +282,21 @@ struct decide_ctx {
 	struct decision *out;
 	unsigned max, n;
 	int cand;               /* the quality rule's best candidate, -1 = none */
+	int tel_only;           /* better by score, not on the probes: -1 = none */
+	const char *kind;       /* for the next decision: a pre-emptive move's kind */
+	bool flap;              /* ... a hold that prevents a round trip */
 };
 
 int decide_find(const struct decide *d, const char *name);
+int decide_find_or_add(struct decide *d, const char *name);
+/* decide_prec.c: the input as the rules see it (a prediction below its bar
+ * or stopped by the flap guard is dropped), alarms opened and settled. */
+void decide_prec_observe(struct decide *d, int i, const struct decide_input *x,
+			 struct decide_input *eff, uint64_t now_us);
+void decide_prec_moved(struct decide_member *m);
+/* An alarm that moved traffic away from m is still open: until when. */
+bool decide_prec_pending(const struct decide_member *m, uint64_t *until_us);
+uint64_t decide_prec_next_us(const struct decide *d, uint64_t now_us);
 bool decide_usable(const struct decide_member *m);
 void decide_spell_begin(struct decide_member *m, uint64_t now_us);
 uint64_t decide_member_hold_us(const struct decide *d, const struct decide_member *m,

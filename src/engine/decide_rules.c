@@ -51,6 +51,11 @@ emit(struct decide_ctx *c, enum decide_type type, enum decide_cause cause, int f
 	va_start(ap, fmt);
 	vsnprintf(x.reason, sizeof(x.reason), fmt, ap);
 	va_end(ap);
+	if (c->kind)
+		snprintf(x.precursor, sizeof(x.precursor), "%s", c->kind);
+	x.flap_prevented = c->flap;
+	c->kind = NULL;
+	c->flap = false;
 	for (unsigned i = 0; i < d->n; i++) {
 		if (!d->m[i].present)
 			continue;
@@ -66,6 +71,7 @@ emit(struct decide_ctx *c, enum decide_type type, enum decide_cause cause, int f
 		d->active = to;
 		d->better_since_us = 0;
 		d->holds = 0;
+		d->m[to].returned_us = c->now;
 	}
 }
 
@@ -278,10 +284,50 @@ static bool leave_predicted(struct decide_ctx *c)
 		}
 		return false;
 	}
+	decide_prec_moved(&d->m[d->active]);
+	c->kind = a->raw_kind;
 	emit(c, DECIDE_SWITCH, DECIDE_CAUSE_PREDICTED, d->active, to,
 	     "%s: outage predicted (%s); %s score %s",
 	     a->name, r, d->m[to].name, score_text(d->m[to].in.score, s, sizeof(s)));
 	return true;
+}
+
+/* A prediction on the active member that the engine does not act on: too
+ * weak for its kind's record, or the flap guard. Said once per episode. */
+static void note_prediction(struct decide_ctx *c)
+{
+	struct decide *d = c->d;
+	const struct decide_member *a = &d->m[d->active];
+	const struct decide_prec *p = NULL;
+
+	if (!a->below_bar && !a->guarded) {
+		d->holds &= ~DECIDE_HOLD_PREC;
+		return;
+	}
+	if (d->holds & DECIDE_HOLD_PREC)
+		return;
+	d->holds |= DECIDE_HOLD_PREC;
+	for (unsigned i = 0; i < DECIDE_KINDS && !p; i++)
+		if (strcmp(a->prec[i].kind, a->raw_kind) == 0)
+			p = &a->prec[i];
+	if (a->guarded) {
+		c->flap = true;
+		emit(c, DECIDE_HOLD, DECIDE_CAUSE_PREDICTED, d->active, d->active,
+		     "%s: %s predicted an outage again %.0f s after traffic came back from a "
+		     "false alarm; staying (flap prevented)",
+		     a->name, a->raw_kind, (double)(c->now - a->returned_us) / 1e6);
+		return;
+	}
+	if (p && p->alarms)
+		emit(c, DECIDE_HOLD, DECIDE_CAUSE_PREDICTED, d->active, d->active,
+		     "%s: %s predicted an outage, not acted on: right %u of %u times here, so it "
+		     "needs strength %.1f (has %.1f)", a->name, a->raw_kind, p->hits, p->alarms,
+		     a->raw_bar, a->raw_strength);
+	else
+		emit(c, DECIDE_HOLD, DECIDE_CAUSE_PREDICTED, d->active, d->active,
+		     "%s: %s predicted an outage, not acted on: too weak alone (strength %.1f of "
+		     "%.1f; the probes agreeing would double it)", a->name, a->raw_kind,
+		     a->raw_strength, a->raw_bar);
 }
 
 static bool leave_excluded(struct decide_ctx *c)
@@ -323,6 +369,32 @@ static int fb_pick(const struct decide *d, bool settled, uint64_t now)
 	return best;
 }
 
+/* A member left pre-emptively whose prediction is still open is not
+ * returned to yet: if the outage comes after all, traffic would leave again
+ * at once. Recorded once per prediction. */
+static bool pending_hold(struct decide_ctx *c, int i)
+{
+	struct decide *d = c->d;
+	struct decide_member *m = &d->m[i];
+	uint64_t until;
+
+	if (!decide_prec_pending(m, &until))
+		return false;
+	for (unsigned k = 0; k < DECIDE_KINDS; k++) {
+		struct decide_prec *p = &m->prec[k];
+		if (!p->open || !p->moved || p->noted)
+			continue;
+		p->noted = true;
+		c->flap = true;
+		emit(c, DECIDE_HOLD, DECIDE_CAUSE_FAILBACK, d->active, d->active,
+		     "%s is up again, but the outage %s predicted %.0f s ago may still come "
+		     "(%.0f s left): %s keeps traffic (flap prevented)", m->name, p->kind, (double)(c->now - p->open_us) / 1e6,
+		     (double)(until - c->now) / 1e6, d->m[d->active].name);
+		break;
+	}
+	return true;
+}
+
 /* Back to the most preferred member that is up and comparable, once it has
  * served its hold. While it serves it, traffic waits rather than hopping
  * through a member in between (one switch where two would do) -- but only
@@ -343,6 +415,8 @@ static bool fail_back(struct decide_ctx *c)
 	if (best < 0)
 		return false;
 	const struct decide_member *b = &d->m[best];
+	if (b->good && pending_hold(c, best))
+		return false;
 	if (!decide_settled(d, b, c->now)) {
 		uint64_t left = b->good_since_us + decide_member_hold_us(d, b, c->now) - c->now;
 		if (left <= min_hold || (to = fb_pick(d, true, c->now)) < 0)
@@ -366,11 +440,18 @@ static bool quality(struct decide_ctx *c)
 	int cand[DECIDE_MAX_MEMBERS];
 	unsigned k = 0;
 
-	c->cand = -1;
-	for (unsigned i = 0; a->in.score >= 0 && i < d->n; i++)
-		if ((int)i != d->active && decide_class(d, &d->m[i], c->now) == DECIDE_CL_HEALTHY &&
-		    d->m[i].in.score >= a->in.score + d->p.switch_margin)
+	int probes = a->in.score + (a->in.tel_points > 0 ? a->in.tel_points : 0);
+	c->cand = c->tel_only = -1;
+	for (unsigned i = 0; a->in.score >= 0 && i < d->n; i++) {
+		const struct decide_member *m = &d->m[i];
+		if ((int)i == d->active || decide_class(d, m, c->now) != DECIDE_CL_HEALTHY ||
+		    m->in.score < a->in.score + d->p.switch_margin)
+			continue;
+		if (m->in.score >= (probes > 100 ? 100 : probes) + d->p.switch_margin / 2)
 			cand[k++] = (int)i;
+		else if (c->tel_only < 0 || m->in.score > d->m[c->tel_only].in.score)
+			c->tel_only = (int)i;
+	}
 	if (k == 0) {
 		d->better_since_us = 0;
 		return false;
@@ -407,6 +488,13 @@ static void note_hold(struct decide_ctx *c)
 		return;
 	d->holds |= DECIDE_HOLD_QUALITY;
 	const char *r = a->in.reason ? a->in.reason : "";
+	if (c->tel_only >= 0) {
+		emit(c, DECIDE_HOLD, DECIDE_CAUSE_QUALITY, d->active, d->active,
+		     "%s: score %d (%s); %s score %d is better on link telemetry alone, the "
+		     "probes on %s are fine", a->name, a->in.score, r, d->m[c->tel_only].name,
+		     d->m[c->tel_only].in.score, a->name);
+		return;
+	}
 	if (c->cand >= 0) {
 		emit(c, DECIDE_HOLD, DECIDE_CAUSE_QUALITY, d->active, d->active,
 		     "%s: score %d (%s); %s score %d must stay %d points better for %.0f s",
@@ -439,6 +527,7 @@ void decide_rule_auto(struct decide_ctx *c)
 		d->holds &= ~DECIDE_HOLD_FLAGGED;
 	if (a->in.predicted_outage && leave_predicted(c))
 		return;
+	note_prediction(c);
 	if (a->in.exclude && leave_excluded(c))
 		return;
 	if (fail_back(c) || quality(c))

@@ -169,3 +169,45 @@ uint32_t detect_loss_timeout_ms(const struct window *w, uint64_t now_us)
 		t = DETECT_TIMEOUT_MAX_MS;
 	return (uint32_t)lround(t);
 }
+
+/* p95 of the last 60 s (else the EWMA), in ms; NAN while nothing is known.
+ * *late: a late reply was seen in that span (the RTT jumped). */
+static double recent_rtt_ms(const struct window *w, uint64_t now_us, bool *late)
+{
+	const uint64_t span = 60ULL * 1000000;
+	struct window_stats st;
+
+	window_stats(w, now_us, span, &st);
+	*late = w->last_late_us && w->last_late_us <= now_us && now_us - w->last_late_us < span;
+	if (!isnan(st.p95_ms))
+		return st.p95_ms;
+	return w->ewma_ms >= 0 ? w->ewma_ms : NAN;
+}
+
+uint32_t detect_confirm_timeout_ms(const struct window *w, uint64_t now_us)
+{
+	uint32_t regular = detect_loss_timeout_ms(w, now_us);
+	bool late;
+	double rtt = recent_rtt_ms(w, now_us, &late);
+
+	if (isnan(rtt) || late)
+		return regular;
+	double t = 2.0 * rtt;
+	if (t < DETECT_TIMEOUT_MIN_MS)
+		t = DETECT_TIMEOUT_MIN_MS;
+	return t < regular ? (uint32_t)lround(t) : regular;
+}
+
+uint32_t detect_suspect_ms(const struct window *w, uint64_t now_us)
+{
+	uint32_t regular = detect_loss_timeout_ms(w, now_us);
+	bool late;
+	double rtt = recent_rtt_ms(w, now_us, &late);
+
+	if (isnan(rtt) || late)
+		return 0;
+	double t = 2.0 * rtt;
+	if (t < DETECT_TIMEOUT_MIN_MS)
+		t = DETECT_TIMEOUT_MIN_MS;
+	return t < regular ? (uint32_t)lround(t) : regular;
+}

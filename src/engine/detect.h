@@ -24,10 +24,16 @@
  * are 1 728 starts an hour (measured: regular losses plus losses right after
  * a burst's reply; bound: every lost probe, 0.2 x 10 800 = 2 160), so false
  * downs = 1 728 x 0.2^10 = 1.8e-4 per hour, one in ~7.7 months of continuous
- * 20 % loss; at p = 0.1, 814 x 0.1^10 = 8e-8 per hour. Timing at 30 ms RTT
- * with a 150 ms loss timeout: wait for the next probe (0..500 ms) + 150 ms +
- * 9 x 20 ms + 150 ms = 480..980 ms; measured p95 0.90 s. A burst of 8 would
+ * 20 % loss; at p = 0.1, 814 x 0.1^10 = 8e-8 per hour. A burst of 8 would
  * fire falsely once in 9 days; 12 would leave only 60 ms of the 1 s budget.
+ *
+ * Timing on the active member: wait for the next probe (0..500 ms) + the
+ * suspicion + 9 x 20 ms + the confirmation timeout, each 2 x p95 RTT but at
+ * least 150 ms: 480..980 ms up to ~75 ms RTT (simulated p95 0.90 s at 30 ms
+ * and at 60 ms RTT). Before the confirmation had its own timeouts, it waited
+ * for the regular 4 x p95 one twice, which put the p95 at 1.15 s at 60 ms
+ * RTT and 1.65 s at 120 ms (now 1.2 s): bench/detect_sim, bench/measure_lab
+ * --detect, docs/health-score.md.
  * docs/health-score.md has the table and the measurements.
  */
 #ifndef AUTONOMY_ENGINE_DETECT_H
@@ -100,6 +106,23 @@ const char *detect_link_name(enum detect_link link);
  * jitter a loss; the 1 s cap bounds detection time; the late-reply term lets
  * the timeout follow a path whose RTT jumped past it. */
 uint32_t detect_loss_timeout_ms(const struct window *w, uint64_t now_us);
+
+/* The confirmation: how long an active member's regular probe may stay
+ * unanswered before the burst starts (sched.h 4b), and the loss timeout of
+ * the burst's probes. Both are clamp(2 x p95 RTT over the last 60 s, 150 ms,
+ * the regular loss timeout). A burst probe goes out only once the path is
+ * suspect, and `down` needs every probe from the first lost one on lost
+ * with no reply at all, however late, arriving meanwhile: the first probe's
+ * reply still counts until the last burst probe's verdict, 2 x p95 + 9 x
+ * 20 ms + 2 x p95 after it left, more than its own 4 x p95 timeout. So a
+ * merely slow path still proves itself alive, and a dead one is confirmed
+ * 4 x p95 sooner than when both waited for the regular timeout. The floor
+ * keeps what a burst can confirm at 150 + 9 x 20 = 330 ms of silence or
+ * more, as before: a shorter blip is not an outage. detect_suspect_ms is 0
+ * (wait for the loss) and the confirmation timeout the regular one while no
+ * RTT is known or after a recent late reply (the RTT jumped). */
+uint32_t detect_suspect_ms(const struct window *w, uint64_t now_us);
+uint32_t detect_confirm_timeout_ms(const struct window *w, uint64_t now_us);
 
 #define DETECT_TIMEOUT_MIN_MS 150
 #define DETECT_TIMEOUT_MAX_MS 1000

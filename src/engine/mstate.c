@@ -1,5 +1,6 @@
 #include "engine/mstate.h"
 
+#include <stdio.h>
 #include <string.h>
 
 void mstate_params_default(struct mstate_params *p)
@@ -9,10 +10,32 @@ void mstate_params_default(struct mstate_params *p)
 	health_params_default(&p->health);
 }
 
+/* Telemetry says the link is gone: down, score 0, with its reason. The
+ * health's own state is left alone, so the probes judge the path again
+ * as soon as the verdict clears. */
+static void apply_link_hint(struct mstate *m)
+{
+	struct health_result *r = &m->res;
+	if (!m->link_hint[0])
+		return;
+	r->state = HEALTH_DOWN;
+	r->score = 0;
+	memmove(&r->items[1], &r->items[0], sizeof(r->items[0]) * (HEALTH_EXPLAIN_MAX - 1));
+	snprintf(r->items[0].label, sizeof(r->items[0].label), "link");
+	r->items[0].points = 100;
+	/* (a reason longer than the item's text is cut: `reason` has it whole) */
+	snprintf(r->items[0].text, sizeof(r->items[0].text), "%.*s -100",
+		 (int)sizeof(r->items[0].text) - 6, m->link_hint);
+	if (r->n_items < HEALTH_EXPLAIN_MAX)
+		r->n_items++;
+	snprintf(r->reason, sizeof(r->reason), "%s", m->link_hint);
+}
+
 static bool evaluate(struct mstate *m, uint64_t now_us)
 {
 	enum health_state before = m->res.state;
 	health_update(&m->health, &m->win, &m->det, m->tel, m->n_tel, now_us, &m->res);
+	apply_link_hint(m);
 	m->evaluated_us = now_us;
 	if (m->res.state == before)
 		return false;
@@ -44,11 +67,15 @@ uint64_t mstate_due_us(const struct mstate *m)
 unsigned mstate_fire(struct mstate *m, uint64_t now_us)
 {
 	m->probes++;
+	m->sched.suspect_ms = detect_suspect_ms(&m->win, now_us);
+	m->sched.loss_ms = detect_loss_timeout_ms(&m->win, now_us);
 	return sched_fire(&m->sched, m->role, m->load_pct, m->n_targets, now_us);
 }
 
 uint32_t mstate_loss_timeout_ms(const struct mstate *m, uint64_t now_us)
 {
+	if (m->sched.fired_burst)
+		return detect_confirm_timeout_ms(&m->win, now_us);
 	return detect_loss_timeout_ms(&m->win, now_us);
 }
 
@@ -113,6 +140,11 @@ void mstate_set_telemetry(struct mstate *m, const struct health_penalty *tel, un
 		n = MSTATE_TEL_MAX;
 	memcpy(m->tel, tel, n * sizeof(*tel));
 	m->n_tel = n;
+}
+
+void mstate_set_link_hint(struct mstate *m, const char *reason)
+{
+	snprintf(m->link_hint, sizeof(m->link_hint), "%s", reason ? reason : "");
 }
 
 bool mstate_rescore(struct mstate *m, uint64_t now_us)

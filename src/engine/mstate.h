@@ -33,6 +33,11 @@ struct mstate {
 	/* Link telemetry penalties (starlink, cellular, wifi), set by sources. */
 	struct health_penalty tel[MSTATE_TEL_MAX];
 	unsigned n_tel;
+	/* The link's own hardware says it is gone (a disassociated radio, an
+	 * unregistered modem): the member is down whatever the probes say,
+	 * so that what `members` shows never lags the decision that leaves
+	 * it. "" = no such verdict. */
+	char link_hint[96];
 	uint64_t evaluated_us;
 	uint64_t state_changed_us;
 	/* Counters for reporting. */
@@ -53,7 +58,8 @@ void mstate_init(struct mstate *m, const struct mstate_params *p, unsigned n_tar
 uint64_t mstate_due_us(const struct mstate *m);
 /* Call at/after the due time: the target index to probe now. */
 unsigned mstate_fire(struct mstate *m, uint64_t now_us);
-/* The loss timeout to use for a probe sent now. */
+/* The loss timeout for the probe mstate_fire just chose: the regular one,
+ * or the shorter one of a confirmation burst probe (detect.h). */
 uint32_t mstate_loss_timeout_ms(const struct mstate *m, uint64_t now_us);
 
 /* Samples. Each returns true when the member's state (up/degraded/down/
@@ -68,6 +74,9 @@ void mstate_set_role(struct mstate *m, enum sched_role role, uint64_t now_us);
 /* Telemetry penalties; the strings must live until the next call (the
  * score is recomputed from them at every evaluation). */
 void mstate_set_telemetry(struct mstate *m, const struct health_penalty *tel, unsigned n);
+/* Telemetry's link verdict (reason NULL: the link is there); takes
+ * effect at the next evaluation. */
+void mstate_set_link_hint(struct mstate *m, const char *reason);
 /* Re-scores now (after new telemetry); true when the state changed. */
 bool mstate_rescore(struct mstate *m, uint64_t now_us);
 

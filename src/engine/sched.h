@@ -23,6 +23,15 @@
  *     first reply ends the burst. Losses after the burst (a member already
  *     confirmed down) start no new burst, so a dead member costs no more
  *     than its regular rate.
+ *  4b. On the ACTIVE member the burst need not wait for the loss timeout
+ *     (4 x p95 RTT): a regular probe still unanswered suspect_ms after it
+ *     left (set by the caller, detect_suspect_ms: 2 x p95, at least 150 ms)
+ *     starts it. The probe itself is still counted lost only at its loss
+ *     timeout, so what makes `down` (fall losses in a row) is unchanged; only
+ *     the confirmation starts sooner on a long path. A reply that is merely
+ *     slow ends the burst when it arrives. After such a burst the regular
+ *     probes resume as they would have after one that waited for the loss,
+ *     so a lossy path starts as many confirmations per hour as before.
  *  5. System load (percent, passed in) above load_threshold stretches the
  *     standby intervals linearly, up to x2 at 100 % (STANDBY also capped at
  *     max_interval_ms); the ACTIVE interval and bursts are never slowed.
@@ -66,9 +75,20 @@ struct sched {
 	unsigned load_pct;              /* last load passed to sched_fire */
 	unsigned next_target;
 	unsigned burst_left;            /* burst probes still to send */
+	bool fired_burst;               /* the last sched_fire sent a burst probe */
 	unsigned consec_lost;           /* losses (send order) since the last reply */
 	uint64_t last_reply_sent_us;    /* send time of the newest answered probe */
+	uint64_t burst_start_us;        /* when the last burst began */
+	uint32_t suspect_ms;            /* set by the caller before sched_fire: an
+					 * active member's regular probe unanswered
+					 * this long starts the burst; 0 = off */
+	uint32_t loss_ms;               /* ... and the regular loss timeout */
+	uint64_t suspect_at_us;         /* that moment for the pending probe; 0 = none */
+	uint64_t suspect_sent_us;       /* ... the probe's send time */
+	uint64_t suspect_lost_us;       /* ... and when it will count as lost */
+	uint64_t resume_shift_us;       /* how early the last burst started */
 	uint64_t fired, burst_fired, bursts;    /* counters, for reporting */
+	uint64_t suspicions;            /* bursts started by an overdue reply */
 };
 
 void sched_params_default(struct sched_params *p);
@@ -76,6 +96,8 @@ void sched_params_default(struct sched_params *p);
  * min_interval_ms of now, so members started together do not align. */
 void sched_init(struct sched *s, const struct sched_params *p, uint64_t seed,
 		uint64_t now_us);
+/* The next probe: a regular one, a burst probe, or the moment a pending
+ * suspicion starts a burst. */
 uint64_t sched_due_us(const struct sched *s);
 /* A role change. A promotion takes effect at once: the next probe is pulled
  * in to the new, shorter interval instead of waiting out the old one. */
@@ -83,7 +105,9 @@ void sched_set_role(struct sched *s, enum sched_role role, uint64_t now_us);
 /* Call when now >= sched_due_us(): returns the target to probe (0 ..
  * n_targets-1; n_targets 0 is taken as 1) and schedules the next probe.
  * role is applied as by sched_set_role. Firing late never causes catch-up
- * probes: the next one is counted from now. */
+ * probes: the next one is counted from now. A suspicion that fell due turns
+ * this probe into the first of a burst; fired_burst tells the caller that
+ * the probe is a confirmation (detect_confirm_timeout_ms). */
 unsigned sched_fire(struct sched *s, enum sched_role role, unsigned load_pct,
 		    unsigned n_targets, uint64_t now_us);
 /* An outcome of a probe sent at sent_us: lost for LOST and SEND_ERR, not lost

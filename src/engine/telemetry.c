@@ -68,6 +68,16 @@ void tel_predict(struct tel_verdict *v, const char *fmt, ...)
 	va_end(ap);
 }
 
+void tel_predict_as(struct tel_verdict *v, const char *kind, double strength,
+		    uint32_t horizon_s)
+{
+	if (!v->predicted || v->predict_kind[0] || !kind)
+		return;
+	snprintf(v->predict_kind, sizeof(v->predict_kind), "%s", kind);
+	v->predict_strength = strength;
+	v->predict_horizon_s = horizon_s;
+}
+
 void tel_exclude(struct tel_verdict *v, const char *fmt, ...)
 {
 	va_list ap;
@@ -88,8 +98,10 @@ void tel_merge(struct tel_verdict *a, const struct tel_verdict *b)
 {
 	for (unsigned i = 0; i < b->n_pen; i++)
 		add_pen(a, b->pen[i].source, b->pen[i].points, b->pen[i].reason);
-	if (b->predicted)
+	if (b->predicted) {
 		tel_predict(a, "%s", b->predict_reason);
+		tel_predict_as(a, b->predict_kind, b->predict_strength, b->predict_horizon_s);
+	}
 	if (b->exclude)
 		tel_exclude(a, "%s", b->exclude_reason);
 	if (b->link_down)

@@ -9,11 +9,23 @@
 #define AUTONOMY_ENGINE_TELEMETRY_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "engine/health.h"
 
 #define TEL_PEN_MAX 4
 #define TEL_REASON_MAX 96
+#define TEL_PRECURSOR_MAX 24
+
+/* Precursor kinds (tel_predict_as): the decision engine keeps the precision
+ * of each kind per member (decide.h "Precursors"). TEL_PRECURSOR_OUTAGE is the
+ * link's own hardware saying it is out now; it also confirms the other
+ * kinds' predictions. */
+#define TEL_PRECURSOR_CELL_FADE "cellular_fade"
+#define TEL_PRECURSOR_WIFI_FADE "wifi_fade"
+#define TEL_PRECURSOR_OBSTRUCTION "obstruction"
+#define TEL_PRECURSOR_PLANNED "planned"
+#define TEL_PRECURSOR_OUTAGE "outage"
 
 struct tel_verdict {
 	unsigned n_pen;
@@ -24,6 +36,13 @@ struct tel_verdict {
 	} pen[TEL_PEN_MAX];
 	bool predicted;                 /* an outage is coming: leave now */
 	char predict_reason[TEL_REASON_MAX];
+	/* What kind of precursor (TEL_KIND_*, "" = unnamed), how far past the
+	 * assessor's own bar the evidence is (>= 1; the engine may demand more
+	 * of a kind that has cried wolf), and within how long the outage is
+	 * expected: the claim the engine checks. Of the first prediction made. */
+	char predict_kind[TEL_PRECURSOR_MAX];
+	double predict_strength;
+	uint32_t predict_horizon_s;
 	bool exclude;                   /* last resort only */
 	char exclude_reason[TEL_REASON_MAX];
 	bool link_down;                 /* the radio says the link is gone */
@@ -37,6 +56,9 @@ void tel_add_penalty(struct tel_verdict *v, const char *source, int points,
 		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void tel_predict(struct tel_verdict *v, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Names the prediction just made (or the first one, if several). */
+void tel_predict_as(struct tel_verdict *v, const char *kind, double strength,
+		    uint32_t horizon_s);
 void tel_exclude(struct tel_verdict *v, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void tel_link_down(struct tel_verdict *v, const char *fmt, ...)

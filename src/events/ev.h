@@ -1,6 +1,6 @@
 /* ev: the daemon's events as typed records, and the bus that hands them to
- * subscribers (the log, the `monitor` ring and stream, the history store;
- * later the alert channels and the exporters).
+ * subscribers (the log, the `monitor` ring and stream, the history store,
+ * the exporters; later the alert channels).
  *
  * A record has a time, a severity (the operations guide's four levels), a
  * kind, a type (a row of the table in ev_types.c: "state", "switch", ...),

@@ -72,6 +72,10 @@ void ev_emit_decision(struct ev_bus *b, const struct decision *dc)
 		json_object_object_add(sc, dc->scores[i].name, dc->scores[i].score >= 0 ?
 				       json_object_new_int(dc->scores[i].score) : NULL);
 	json_object_object_add(f, "scores", sc);
+	if (dc->precursor[0])
+		add_s(f, "precursor", dc->precursor);
+	if (dc->flap_prevented)
+		add_b(f, "flap_prevented", true);
 	if (dc->cause == DECIDE_CAUSE_ALL_DOWN)
 		sev = EV_EMERGENCY;
 	else if (dc->cause == DECIDE_CAUSE_DOWN && dc->type == DECIDE_SWITCH)
@@ -97,13 +101,40 @@ void ev_emit_route(struct ev_bus *b, const char *member, const char *what, const
 }
 
 void ev_emit_route_change(struct ev_bus *b, const char *member, unsigned changes, double ms,
-			  const char *note)
+			  bool observe_only, const char *from, int flushed)
 {
 	json_object *f = obj();
 	add_i(f, "changes", changes);
 	json_object_object_add(f, "ms", json_num(ms, 3));
-	add_s(f, "note", note && note[0] ? note : NULL);
+	add_s(f, "note", observe_only ? "observe only" : NULL);
+	add_s(f, "from", from && from[0] ? from : NULL);
+	if (flushed > 0)
+		add_i(f, "flushed", flushed);
 	ev_publish(b, EVT_ROUTE_CHANGE, member, -1, f);
+}
+
+void ev_emit_qos(struct ev_bus *b, const char *member, const char *state, const char *reason)
+{
+	json_object *f = obj();
+	add_s(f, "state", state);
+	add_s(f, "reason", reason);
+	ev_publish(b, EVT_QOS, member, strcmp(state, "error") == 0 ? EV_WARNING : EV_INFO, f);
+}
+
+void ev_emit_qos_repaired(struct ev_bus *b, const char *member, const char *device)
+{
+	json_object *f = obj();
+	add_s(f, "device", device);
+	ev_publish(b, EVT_QOS_REPAIRED, member, -1, f);
+}
+
+void ev_emit_flows_flushed(struct ev_bus *b, const char *member, int connections,
+			   const char *via)
+{
+	json_object *f = obj();
+	add_i(f, "connections", connections);
+	add_s(f, "via", via);
+	ev_publish(b, EVT_FLOWS_FLUSHED, member, -1, f);
 }
 
 void ev_emit_route_failed(struct ev_bus *b, const char *member, const char *error)

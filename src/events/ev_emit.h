@@ -26,8 +26,17 @@ void ev_emit_decision(struct ev_bus *b, const struct decision *dc);
 void ev_emit_test(struct ev_bus *b, const char *member, unsigned replies, unsigned sent);
 
 void ev_emit_route(struct ev_bus *b, const char *member, const char *what, const char *detail);
+/* The default route moved to member; flushed: connections of `from` flushed
+ * (< 1: none). */
 void ev_emit_route_change(struct ev_bus *b, const char *member, unsigned changes, double ms,
-			  const char *note);
+			  bool observe_only, const char *from, int flushed);
+/* The traffic shaper's state changed ("shaping", "error", "off", ...). */
+void ev_emit_qos(struct ev_bus *b, const char *member, const char *state, const char *reason);
+/* The shaper on device was put back (the kernel's read back differed). */
+void ev_emit_qos_repaired(struct ev_bus *b, const char *member, const char *device);
+/* A failed member's connections that sticky flows had kept on it, flushed. */
+void ev_emit_flows_flushed(struct ev_bus *b, const char *member, int connections,
+			   const char *via);
 void ev_emit_route_failed(struct ev_bus *b, const char *member, const char *error);
 void ev_emit_route_refused(struct ev_bus *b, const char *reason);
 /* netifd's hotplug: action ("ifup", "ifdown", ...), interface, device (may be NULL). */

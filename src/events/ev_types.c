@@ -23,7 +23,14 @@ static const struct ev_type_def types[EVT_TYPE_N] = {
 	  "failover test of {member}: {replies}/{sent} replies through the default route"),
 	T(EVT_ROUTE, "route", EV_K_ROUTE, EV_INFO, "route {what}: {detail}"),
 	T(EVT_ROUTE_CHANGE, "route", EV_K_ROUTE, EV_INFO,
-	  "default route via {member} ({changes} changes in {ms:2} ms[, {note}])"),
+	  "default route via {member} ({changes} changes in {ms:2} ms[, {note}]"
+	  "[, {flushed} connections of {from} flushed])"),
+	T(EVT_FLOWS_FLUSHED, "route", EV_K_ROUTE, EV_INFO,
+	  "{member} failed: {connections} connections kept on it flushed (they reconnect "
+	  "through {via|the active member})"),
+	T(EVT_QOS, "qos", EV_K_ROUTE, EV_INFO, "shaper {state}: {reason}"),
+	T(EVT_QOS_REPAIRED, "qos", EV_K_ROUTE, EV_INFO,
+	  "shaper on {device} repaired (read back differed)"),
 	T(EVT_ROUTE_FAILED, "route", EV_K_ROUTE, EV_CRITICAL,
 	  "route change to {member} failed: {error}"),
 	T(EVT_ROUTE_REFUSED, "route", EV_K_ROUTE, EV_CRITICAL, "netlink backend refused: {reason}"),

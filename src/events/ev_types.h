@@ -25,6 +25,9 @@ enum ev_type_id {
 	EVT_TEST,               /* failover --test result */
 	EVT_ROUTE,              /* the backend's own notes (repairs, resyncs) */
 	EVT_ROUTE_CHANGE,       /* default route moved */
+	EVT_FLOWS_FLUSHED,      /* a failed member's sticky connections flushed */
+	EVT_QOS,                /* the traffic shaper's state */
+	EVT_QOS_REPAIRED,
 	EVT_ROUTE_FAILED,
 	EVT_ROUTE_REFUSED,      /* the netlink backend will not run (mwan3's rules) */
 	EVT_NETIFD,             /* netifd said an interface went up or down (hotplug) */

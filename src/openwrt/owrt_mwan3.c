@@ -171,8 +171,11 @@ static void put_targets(FILE *out, const struct uci_section *s)
 	const struct uci_option *t = uci_find_option(s, "track_ip");
 	bool http = opt_is(s, "track_method", "httping");
 	const char *method = opt1(s, "track_method");
-	if (method && strcmp(method, "ping") && !http)
-		fprintf(out, "\t# mwan3 track_method '%s': probed with ICMP echo here\n", method);
+	if (method && strcmp(method, "ping") && !http) {
+		fputs("\t# mwan3 track_method '", out);
+		put_comment_value(out, method);
+		fputs("': probed with ICMP echo here\n", out);
+	}
 	for (size_t i = 0; t && i < t->n_values; i++) {
 		const char *ip = t->values[i];
 		unsigned char buf[16];

@@ -118,6 +118,11 @@ void prober_set_source(struct prober *p, int family, const void *addr);
 void prober_set_timeout(struct prober *p, uint32_t timeout_ms);
 /* The member's device changed (reappeared, renamed back): reopen sockets. */
 void prober_invalidate(struct prober *p);
+/* SO_PRIORITY of every probe socket, open ones included (0 = the kernel's
+ * default). The shaper gives the active member's probes the priority of
+ * its most urgent queue, so they measure the link, not the shaper's own
+ * queue (qos/qos_plan.h). */
+void prober_set_priority(struct prober *p, uint32_t priority);
 void prober_get_stats(const struct prober *p, struct prober_stats *out);
 
 /* "icmp", "tcp", "dns", "http", "https" / "reply", "lost", "late", "send_err". */

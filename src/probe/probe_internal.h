@@ -155,6 +155,7 @@ struct prober {
 	char ifname[IF_NAMESIZE];
 	bool follow_routes;     /* no device or source binding */
 	uint32_t fwmark, timeout_ms, late_ms;
+	uint32_t priority;      /* SO_PRIORITY; 0 = none */
 	bool late_auto;         /* late_ms follows timeout_ms */
 	bool tls_verify;
 	struct probe_target *targets;

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
@@ -350,6 +351,18 @@ void prober_invalidate(struct prober *p)
 {
 	close_dgrams(p, 0);
 	close_dgrams(p, 1);
+}
+
+void prober_set_priority(struct prober *p, uint32_t priority)
+{
+	if (!p || p->priority == priority)
+		return;
+	struct probe_dgram *open[] = { &p->icmp[0], &p->icmp[1], &p->dns[0], &p->dns[1] };
+	p->priority = priority;
+	for (size_t i = 0; i < sizeof(open) / sizeof(open[0]); i++)
+		if (open[i]->fd >= 0)
+			(void)setsockopt(open[i]->fd, SOL_SOCKET, SO_PRIORITY, &priority,
+					 sizeof(priority));
 }
 
 void prober_get_stats(const struct prober *p, struct prober_stats *out)

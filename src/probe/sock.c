@@ -67,6 +67,10 @@ int probe_sock_open(struct prober *p, int family, int type, int proto)
 		goto fail;
 	if (p->fwmark && setsockopt(fd, SOL_SOCKET, SO_MARK, &p->fwmark, sizeof(p->fwmark)) < 0)
 		goto fail;
+	/* Best effort: a priority the kernel refuses (no CAP_NET_ADMIN) only
+	 * means the probes queue with everyone else. */
+	if (p->priority)
+		(void)setsockopt(fd, SOL_SOCKET, SO_PRIORITY, &p->priority, sizeof(p->priority));
 	/* TCP: take the port at connect(), from the whole 4-tuple space, not at
 	 * bind() from the ports free for any destination */
 	if (type == SOCK_STREAM)

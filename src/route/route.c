@@ -113,6 +113,7 @@ static void cfg_from_params(struct route_backend *rb, const struct route_params 
 static void on_periodic(evutil_socket_t fd, short what, void *arg)
 {
 	route_sync_run(arg, ROUTE_WHY_PERIODIC, NULL);
+	route_flows_sync(arg, true);
 }
 
 static int start_periodic(struct route_backend *rb)
@@ -164,10 +165,10 @@ struct route_backend *route_new(enum route_kind kind, struct event_base *base,
 	cfg_from_params(rb, p);
 	/* Subscribe (init) before the first dump: nothing falls in between. */
 	if (route_nl_open(&rb->nl, NETLINK_ROUTE) < 0 || ops->init(rb) < 0 ||
-	    route_sync_dump(rb) < 0 || start_periodic(rb) < 0) {
+	    route_sync_dump(rb) < 0 || start_periodic(rb) < 0 || !route_flows_new(rb)) {
 		int e = errno;
 		log_errno(LOG_LVL_ERR, "route: %s backend", ops->name);
-		route_free(rb, ROUTE_KEEP);
+		route_free(rb, ROUTE_HANDOVER);  /* a failed start changes nothing */
 		errno = e;
 		return NULL;
 	}
@@ -188,6 +189,7 @@ void route_free(struct route_backend *rb, enum route_shutdown how)
 		if (route_sync_run(rb, ROUTE_WHY_RESTORE, NULL) == 0)
 			log_info("route: restored: %zu routes/rules of ours left", count_owned(&rb->have));
 	}
+	route_flows_free(rb, how != ROUTE_HANDOVER);
 	if (rb->periodic)
 		event_free(rb->periodic);
 	if (rb->ops->fini)
@@ -262,6 +264,7 @@ int route_set_members(struct route_backend *rb, const struct route_member *m, si
 		ms[i].m = m[i];
 		carry_state(rb, &ms[i]);
 	}
+	route_flows_assign(rb, ms, n);
 	const char *active = route_active(rb);
 	int idx = active ? -1 : rb->active;
 	for (size_t i = 0; active && i < n; i++)
@@ -277,7 +280,12 @@ int route_set_members(struct route_backend *rb, const struct route_member *m, si
 	rb->n_ms = n;
 	rb->active = idx;
 	rb->members_set = true;
-	return route_sync_run(rb, ROUTE_WHY_MEMBERS, NULL);
+	int rc = route_sync_run(rb, ROUTE_WHY_MEMBERS, NULL);
+	int e = errno;
+	route_flows_sync(rb, false);
+	route_flows_refresh(rb);        /* counts per member follow the new list */
+	errno = e;
+	return rc;
 }
 
 /* ---- decisions ------------------------------------------------------------------------- */
@@ -299,6 +307,7 @@ static void flush_old(struct route_backend *rb, int prev, struct route_result *r
 		snprintf(res->error, sizeof(res->error), "%s", rb->ct.error);
 	res->ct_matched = ct.ct_matched;
 	res->ct_deleted = ct.ct_deleted;
+	res->ct_flows = ct.ct_flows;
 	res->ct_took_us = ct.ct_took_us;
 }
 
@@ -393,7 +402,11 @@ int route_verify(struct route_backend *rb, char *text, size_t size)
 int route_resync(struct route_backend *rb)
 {
 	rb->stats.resyncs++;
-	return route_sync_run(rb, ROUTE_WHY_RESYNC, NULL);
+	int rc = route_sync_run(rb, ROUTE_WHY_RESYNC, NULL);
+	int e = errno;
+	route_flows_sync(rb, true);
+	errno = e;
+	return rc;
 }
 
 int route_conntrack_flush(struct route_backend *rb, const char *member, struct route_result *res)
@@ -402,15 +415,15 @@ int route_conntrack_flush(struct route_backend *rb, const char *member, struct r
 	if (!res)
 		res = &local;
 	memset(res, 0, sizeof(*res));
-	res->ct_matched = res->ct_deleted = -1;
+	res->ct_matched = res->ct_deleted = res->ct_flows = -1;
 	int idx = find_member(rb, member);
 	if (idx < 0) {
 		errno = ENOENT;
 		return -1;
 	}
 	uint64_t t0 = clock_mono_us();
-	int rc = route_ct_flush(&rb->ms[idx].m, rb->ops->read_only, &res->ct_matched,
-				&res->ct_deleted, &rb->ct);
+	int rc = route_ct_flush(&rb->ms[idx].m, route_flows_mask(rb), rb->ops->read_only,
+				&res->ct_matched, &res->ct_flows, &res->ct_deleted, &rb->ct);
 	int e = errno;
 	res->ct_took_us = clock_mono_us() - t0;
 	res->dry_run = rb->ops->read_only;
@@ -421,8 +434,9 @@ int route_conntrack_flush(struct route_backend *rb, const char *member, struct r
 		snprintf(res->error, sizeof(res->error), "%s", rb->ct.error);
 		route_sync_error(rb, member, "%s", rb->ct.error);
 	} else {
-		log_info("route: %s: conntrack: %d entries NATed to it, %d deleted%s (%.3f ms)", member,
-			 res->ct_matched, res->ct_deleted, res->dry_run ? " (dry run)" : "",
+		log_info("route: %s: conntrack: %d entries of its flows (%d live), %d deleted%s "
+			 "(%.3f ms)", member, res->ct_matched, res->ct_flows, res->ct_deleted,
+			 res->dry_run ? " (dry run)" : "",
 			 res->ct_took_us / 1000.0);
 	}
 	errno = e;

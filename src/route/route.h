@@ -105,6 +105,8 @@ struct route_result {
 	bool dry_run;           /* none backend: nothing was sent */
 	int ct_matched;         /* conntrack entries found; -1: not tried */
 	int ct_deleted;         /* -1: not tried */
+	int ct_flows;           /* matched entries that were live connections
+				 * (not a TCP one that is over); -1: not tried */
 	uint64_t ct_took_us;
 	char error[ROUTE_ERR_MAX];      /* "" or what failed */
 };
@@ -138,8 +140,15 @@ struct route_params {
 	uint8_t protocol;       /* marker of our routes and rules (0xa5) */
 	int verify_interval_s;  /* periodic read-back and repair (30); <0: off */
 	bool no_ipv6;           /* manage IPv4 only */
+	/* Sticky flows (route_flows.c, docs/route-backend.md): the bits of the
+	 * conntrack and packet mark that carry a flow's member; 0 = off. One
+	 * run of contiguous bits, enough for every member (a member beyond
+	 * what the mask holds is not marked). */
+	uint32_t flow_mask;
+	const char *flow_table; /* our nftables table (inet); NULL = "autonomy" */
 	route_event_cb cb;      /* optional */
 	void *cb_arg;
+	void (*flows_cb)(void *arg);    /* optional: a flow count finished */
 };
 
 struct route_stats {
@@ -194,11 +203,25 @@ int route_verify(struct route_backend *rb, char *text, size_t size);
 /* Re-dumps and repairs now (what ENOBUFS and the periodic timer do). */
 int route_resync(struct route_backend *rb);
 
-/* Deletes the conntrack entries NATed to member's addresses (the none
- * backend only counts them). res gets ct_matched/ct_deleted/ct_took_us.
- * -1 with errno EOPNOTSUPP (and the status saying so) without ctnetlink. */
+/* Deletes the conntrack entries NATed to member's addresses, and with
+ * sticky flows those marked as its own (the none backend only counts
+ * them). res gets ct_matched/ct_deleted/ct_took_us. -1 with errno
+ * EOPNOTSUPP (and the status saying so) without ctnetlink. */
 int route_conntrack_flush(struct route_backend *rb, const char *member,
 			  struct route_result *res);
+
+/* ---- flows (route_flows.c) ----------------------------------------------------------- */
+
+/* Tracked connections the member carries, from the last count: those
+ * carrying its flow mark, and unmarked ones NATed to its addresses. -1 while
+ * unknown (no count yet, no conntrack). Counted every 10 s, and at once
+ * after route_flows_refresh. */
+long route_member_flows(const struct route_backend *rb, const char *member);
+/* Starts a count now (asynchronous on the loop; at once without one). */
+void route_flows_refresh(struct route_backend *rb);
+/* Flow marking is in force: a voluntary switch leaves existing flows on
+ * the member they started on. False when off, or without nftables. */
+bool route_flows_sticky(const struct route_backend *rb);
 
 /* The active member's name; NULL when none is active or none was decided
  * (nor adopted) yet. */
@@ -217,7 +240,15 @@ enum route_shutdown {
 	ROUTE_RESTORE,  /* remove our rules and member tables; remove our
 			 * default route only where another default route
 			 * (netifd's, DHCP's) will take over */
+	ROUTE_HANDOVER, /* as ROUTE_KEEP, and the flow table stays too:
+			 * another backend of this daemon takes over */
 };
+/* KEEP and RESTORE remove the flow-marking table (the netlink backend):
+ * nothing of ours acts on packets while no daemon keeps it true. The conntrack marks stay
+ * on the flows, and with ROUTE_KEEP so do the fwmark rules, so the next
+ * start picks the same mark for each member and the flows it pinned find
+ * their uplink again (docs/route-backend.md, "Sticky flows"). A crash
+ * leaves the table, and the next start adopts it without a change. */
 void route_free(struct route_backend *rb, enum route_shutdown how);
 
 /* ---- helpers ------------------------------------------------------------- */

@@ -251,6 +251,30 @@ struct route_ct_stats {
  * never filtered by the kernel (its filter is inverted, see route_ct.c). */
 struct nlmsghdr *route_ct_msg_dump(void *buf, int family, const union route_ip *addr,
 				   uint32_t seq);
+/* Every entry of both families with (mark & mask) == mark; mark 0: every
+ * entry. */
+struct nlmsghdr *route_ct_msg_dump_mark(void *buf, uint32_t mark, uint32_t mask, uint32_t seq);
+
+/* A dumped conntrack entry, as far as flushing and counting need it. The
+ * attribute pointers point into the message. */
+struct route_ct_entry {
+	int family;
+	uint32_t status;        /* IPS_* */
+	bool has_mark, has_reply_dst;
+	uint32_t mark;
+	int tcp_state;          /* TCP_CONNTRACK_*; -1: not TCP (or not said) */
+	union route_ip reply_dst;
+	const struct nlattr *orig, *id, *zone;
+};
+/* A TCP connection that is over (TIME_WAIT, CLOSE): not counted as a
+ * flow (a flush deletes its entry all the same). */
+bool route_ct_closed(const struct route_ct_entry *e);
+/* 0 parsed; 1 not an IPv4/IPv6 entry (skip); -1 malformed. */
+int route_ct_entry_parse(const struct nlmsghdr *nlh, struct route_ct_entry *e);
+/* NATed (IPS_SRC_NAT) to addr: its reply tuple's destination. */
+bool route_ct_natted_to(const struct route_ct_entry *e, int family, const union route_ip *addr);
+/* The delete request for e (ROUTE_MSG_MAX bytes): original tuple, id, zone. */
+void route_ct_msg_delete(void *buf, const struct route_ct_entry *e, uint32_t seq);
 /* 1 if the dumped entry is NATed (IPS_SRC_NAT) to addr in its reply tuple;
  * then del (ROUTE_MSG_MAX bytes) gets the delete request for it. 0 if not;
  * -1 malformed. del may be NULL. */
@@ -259,9 +283,11 @@ int route_ct_match(const struct nlmsghdr *nlh, int family, const union route_ip 
 /* Probes ctnetlink (a stats request): fills st. */
 void route_ct_probe(struct route_ct_stats *st);
 /* Deletes (or with dry_run only counts) the entries NATed to any of the
- * member's source addresses. Returns 0 or -1 (errno; st->error says why). */
-int route_ct_flush(const struct route_member *m, bool dry_run, int *matched, int *deleted,
-		   struct route_ct_stats *st);
+ * member's source addresses and, with a mask, those carrying its fwmark
+ * (flow marking); live: how many of the matched were live connections.
+ * Returns 0 or -1 (errno; st->error says why). */
+int route_ct_flush(const struct route_member *m, uint32_t mask, bool dry_run, int *matched,
+		   int *live, int *deleted, struct route_ct_stats *st);
 
 /* ---- the backend (route_sync.c) ---------------------------------------------- */
 
@@ -301,6 +327,7 @@ struct route_backend {
 	} last_change;
 	struct route_stats stats;
 	struct route_ct_stats ct;
+	struct route_flows *flows;      /* sticky flows (route_flows.c); NULL: off */
 
 	void *priv;                     /* the backend's own state */
 };
@@ -318,6 +345,31 @@ struct route_ops {
 	int (*set_rcvbuf)(struct route_backend *rb, int bytes);
 	void (*status)(struct route_backend *rb, json_object *o);
 };
+
+/* ---- sticky flows (route_flows.c) -------------------------------------------- */
+
+struct route_flows;
+/* At route_new: probes nftables when p->flow_mask asks for marking, opens
+ * the flow counter. NULL only when out of memory. */
+struct route_flows *route_flows_new(struct route_backend *rb);
+/* Gives each member in ms its flow mark (kept by name across calls; at the
+ * first call adopted from our fwmark rules of a previous run, so marks
+ * survive a restart) and sets its fwmark/fwmask for the plan. Members get
+ * none while marking is off or unavailable. */
+void route_flows_assign(struct route_backend *rb, struct route_mstate *ms, size_t n);
+/* Makes the nftables table match the members (reads only for the none
+ * backend); called after member changes and by the periodic check. */
+void route_flows_sync(struct route_backend *rb, bool repair);
+/* The mask flushes and counts match marks with (0: marking not in force). */
+uint32_t route_flows_mask(const struct route_backend *rb);
+void route_flows_status(const struct route_backend *rb, json_object *o, json_object *warnings);
+/* remove: take our table out of the kernel first (the netlink backend). */
+void route_flows_free(struct route_backend *rb, bool remove);
+/* Attributes one dumped conntrack entry to a member (pure; the counter and
+ * the fuzz target use it): the index of the member whose mark it carries,
+ * else of the member it is NATed to; -1 for none. */
+int route_flows_owner(const struct route_ct_entry *e, uint32_t mask,
+		      const struct route_member *m, size_t n);
 
 extern const struct route_ops route_netlink_ops;
 extern const struct route_ops route_none_ops;

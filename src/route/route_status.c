@@ -143,6 +143,7 @@ static json_object *result_json(const struct route_result *r)
 	json_object_object_add(o, "dry_run", json_object_new_boolean(r->dry_run));
 	json_object_object_add(o, "ct_matched", json_object_new_int(r->ct_matched));
 	json_object_object_add(o, "ct_deleted", json_object_new_int(r->ct_deleted));
+	json_object_object_add(o, "ct_flows", json_object_new_int(r->ct_flows));
 	add_u64(o, "ct_took_us", r->ct_took_us);
 	add_str(o, "error", r->error);
 	return o;
@@ -220,7 +221,9 @@ json_object *route_status_json(struct route_backend *rb)
 	json_object_object_add(inst, "rules", installed_json(rb, ROUTE_OBJ_RULE));
 	json_object_object_add(o, "installed", inst);
 	json_object_object_add(o, "pending", pending_json(rb));
-	json_object_object_add(o, "warnings", warnings_json(rb));
+	json_object *warnings = warnings_json(rb);
+	json_object_object_add(o, "warnings", warnings);
+	route_flows_status(rb, o, warnings);
 	json_object_object_add(o, "last_change", last_change_json(rb));
 	json_object *err = NULL;
 	if (rb->last_error[0]) {

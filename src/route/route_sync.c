@@ -367,7 +367,7 @@ int route_sync_run(struct route_backend *rb, enum route_why why, struct route_re
 	if (!res)
 		res = &local;
 	memset(res, 0, sizeof(*res));
-	res->ct_matched = res->ct_deleted = -1;
+	res->ct_matched = res->ct_deleted = res->ct_flows = -1;
 	if (rb->running) {
 		/* An event callback called back in: the caller's run is
 		 * still using the dump and the plan. */

@@ -2,6 +2,7 @@
 #include "store/store_roll.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "engine/health.h"
@@ -79,36 +80,29 @@ void store_roll_window(const struct window *w, uint64_t now_us, uint64_t span_us
 	x->jitter_ms = ws.jitter_ms;
 }
 
-static bool fresh(uint64_t at_us, uint64_t now_us)
+/* The sample's column of a kind's figure. */
+static void put_figure(void *arg, const char *name, double v)
 {
-	return at_us && now_us >= at_us && now_us - at_us <= STORE_TEL_FRESH_S * 1000000ull;
+	struct store_sample *x = arg;
+	static const struct { const char *name; size_t off; } cols[] = {
+		{ "dish_drop", offsetof(struct store_sample, sl_drop) },
+		{ "dish_obstructed", offsetof(struct store_sample, sl_obstructed) },
+		{ "cell_rsrp", offsetof(struct store_sample, cell_rsrp) },
+		{ "cell_sinr", offsetof(struct store_sample, cell_sinr) },
+		{ "wifi_signal", offsetof(struct store_sample, wifi_signal) },
+	};
+	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++)
+		if (strcmp(cols[i].name, name) == 0) {
+			*(double *)((char *)x + cols[i].off) = v;
+			return;
+		}
 }
 
 void store_roll_tel(const struct tel_member *t, uint64_t now_us, struct store_sample *x)
 {
-	switch (t->cls) {
-	case TEL_STARLINK:
-		if (t->sl.have_hist && fresh(t->sl.hist_us, now_us))
-			x->sl_drop = t->sl.hist_drop60;
-		else if (t->sl.have && fresh(t->sl.st_us, now_us))
-			x->sl_drop = t->sl.st.pop_ping_drop_rate;
-		if (t->sl.have && fresh(t->sl.st_us, now_us))
-			x->sl_obstructed = t->sl.st.fraction_obstructed;
-		break;
-	case TEL_CELLULAR:
-		if (t->cell.have && fresh(t->cell.last_us, now_us)) {
-			x->cell_rsrp = cell_signal_dbm(&t->cell.last, NULL);
-			x->cell_sinr = isfinite(t->cell.last.sinr_db) ? t->cell.last.sinr_db :
-				       t->cell.last.nr_sinr_db;
-		}
-		break;
-	case TEL_WIFI:
-		/* /proc/net/wireless may give relative levels, not dBm. */
-		if (t->wifi.have && fresh(t->wifi.last_us, now_us) && !t->wifi.last.relative_units)
-			x->wifi_signal = isfinite(t->wifi.last.signal_avg_dbm) ?
-					 t->wifi.last.signal_avg_dbm : t->wifi.last.signal_dbm;
-		break;
-	default:
-		break;
-	}
+	const struct tel_hist_put put = { .num = put_figure, .arg = x };
+	for (unsigned i = 0; i < t->n_part; i++)
+		if (t->part[i].k->history && t->part[i].a)
+			t->part[i].k->history(t->part[i].a, now_us,
+					      STORE_TEL_FRESH_S * 1000000ull, &put);
 }

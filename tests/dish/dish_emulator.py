@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """A Starlink dish emulator: a real gRPC server (Debian's python3-grpcio and
 python3-protobuf) speaking SpaceX.API.Device.Device/Handle as the dish does,
-from the project's own src/link/proto/dish.proto (compiled with protoc into a
+from the project's own src/starlink/proto/dish.proto (compiled with protoc into a
 temporary directory at start; nothing generated is kept).
 
     dish_emulator.py [--host 192.168.100.1] [--port 9200] [--scenario FILE]
@@ -293,7 +293,7 @@ def main():
     ap.add_argument("--boot-s", type=float, default=20.0, help="BOOTING outage after reboot")
     ap.add_argument("--stow-delay-s", type=float, default=2.0)
     ap.add_argument("--data", default=os.path.join(ROOT, "tests", "data", "starlink"))
-    ap.add_argument("--proto", default=os.path.join(ROOT, "src", "link", "proto", "dish.proto"))
+    ap.add_argument("--proto", default=os.path.join(ROOT, "src", "starlink", "proto", "dish.proto"))
     ap.add_argument("--dump", help="write each connection's bytes into this directory")
     ap.add_argument("--check", action="store_true",
                     help="validate the scenario (every patch applies) and exit")

@@ -6,7 +6,7 @@
 #ifndef AUTONOMY_TESTS_CELL_FUZZ_CHECK_H
 #define AUTONOMY_TESTS_CELL_FUZZ_CHECK_H
 
-#include "link/cell_parse.h"
+#include "cellular/cell_parse.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* libFuzzer target for the AT response parser (src/link/cell_at*.c): what a
+/* libFuzzer target for the AT response parser (src/cellular/cell_at*.c): what a
  * modem, gsmctl -A or mmcli --command prints. cell_at_error runs on the same
  * bytes. Seed corpus: corpus/cell_at/ (the at-*.txt captures). */
 #include "cell_fuzz_check.h"

@@ -1,4 +1,4 @@
-/* libFuzzer target for the ModemManager parsers (src/link/cell_mmcli*.c).
+/* libFuzzer target for the ModemManager parsers (src/cellular/cell_mmcli*.c).
  * The first byte picks the parser (modem JSON, signal JSON, modem text,
  * bearer text, modem list), the rest is mmcli's output. Seed corpus:
  * corpus/cell_mmcli/ (the mmcli-* captures behind their selector byte). */

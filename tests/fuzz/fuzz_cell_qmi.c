@@ -1,4 +1,4 @@
-/* libFuzzer target for the QMI tools' parsers (src/link/cell_qmi.c). The
+/* libFuzzer target for the QMI tools' parsers (src/cellular/cell_qmi.c). The
  * first byte picks uqmi --get-signal-info, uqmi --get-serving-system or
  * qmicli --nas-get-signal-info; the rest is the tool's output. Seed corpus:
  * corpus/cell_qmi/ (the uqmi-* and qmicli-* captures behind their selector). */

@@ -8,8 +8,8 @@
  * parser also gets each line as a string.
  *
  * Build: -DAUTONOMY_FUZZ=ON (CMake), corpus in tests/fuzz/corpus/gpsd. */
-#include "link/gps_select.h"
-#include "link/gpsd_parse.h"
+#include "gps/gps_select.h"
+#include "gps/gpsd_parse.h"
 
 #include <math.h>
 #include <stdlib.h>

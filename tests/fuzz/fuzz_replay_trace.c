@@ -1,7 +1,8 @@
-/* libFuzzer target for the replay trace parser (engine/replay_trace.c) and,
+/* libFuzzer target for the replay trace parser (replay/replay_trace.c) and,
  * for short traces, the whole replay on what it parsed: any bytes must parse
  * or fail with a line number, and a parsed trace must replay without a crash
- * or a leak. Seed corpus: corpus/replay_trace/ (from tests/replay/traces). */
+ * or a leak (a daemon's recording is played back). Seed corpus:
+ * corpus/replay_trace/ (from tests/replay/traces, and a recording). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -10,7 +11,7 @@
 
 #include <json-c/json.h>
 
-#include "engine/replay.h"
+#include "replay/replay.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -26,6 +27,12 @@ static void check_and_merge(const struct replay_trace *tr)
 		const struct replay_change *c = &tr->changes[i];
 		if (c->line < 2 || (i && c->t_us < tr->changes[i - 1].t_us))
 			__builtin_trap();
+		if (c->member < 0 && c->rec.has) {
+			/* a recording's "manual":"auto" is the one other line without a member */
+			if (c->rec.has != REPLAY_REC_MANUAL || c->rec.manual != REPLAY_MANUAL_AUTO)
+				__builtin_trap();
+			continue;
+		}
 		if (c->member < 0) {
 			if (!(c->has & REPLAY_HAS_WALL) || c->tel_given || (c->has & ~REPLAY_HAS_WALL))
 				__builtin_trap();

@@ -8,7 +8,7 @@
  * Seed corpus: corpus/sl_grpc/ — the bytes the dish emulator (a real gRPC
  * server, tests/dish/) sent for each kind of call, an error, a
  * PermissionDenied and unknown fields (dish_emulator.py --dump). */
-#include "link/sl_grpc.h"
+#include "starlink/sl_grpc.h"
 
 #include "core/clock.h"
 

@@ -10,7 +10,7 @@
 
 #include <json-c/json.h>
 
-#include "link/sl_json.h"
+#include "starlink/sl_json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

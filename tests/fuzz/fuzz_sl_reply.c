@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "link/sl_frame.h"
-#include "link/sl_pb.h"
+#include "starlink/sl_frame.h"
+#include "starlink/sl_pb.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,4 +1,4 @@
-/* libFuzzer target for link/usage_store: the bytes are the store file,
+/* libFuzzer target for usage/usage_store: the bytes are the store file,
  * loaded through usage_store_load (the real read + parse + set-aside path)
  * from a memfd named by /proc/self/fd/N, so nothing touches the disk: the
  * rename of a bad "file" fails harmlessly on procfs.
@@ -6,7 +6,7 @@
  * Oracles: a refused file leaves the members byte for byte as they were and
  * says why; an accepted one leaves NUL-terminated strings, a cycle that ends
  * after it starts, and the configured names and devices. */
-#include "link/usage.h"
+#include "usage/usage.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
-/* libFuzzer target for link/usage_sysfs: the bytes are a sysfs counter
+/* libFuzzer target for usage/usage_sysfs: the bytes are a sysfs counter
  * (usage_parse_u64, checked against strtoull) and, through a memfd, a
  * boot_id file (usage_boot_id). */
-#include "link/usage.h"
+#include "usage/usage.h"
 
 #include <errno.h>
 #include <stdint.h>

@@ -1,4 +1,4 @@
-/* libFuzzer target for the nl80211 parsers (link/wifi_nl.h): the bytes are
+/* libFuzzer target for the nl80211 parsers (wifi/wifi_nl.h): the bytes are
  * a netlink message stream, walked by wifi_nl_walk for the sequence number
  * of its first message; every reply goes through every parser (a message
  * of one kind must be refused or parsed cleanly by the others), every
@@ -6,8 +6,8 @@
  * exactly its size. Seed corpus: corpus/wifi_nl/ (kernel-layout messages
  * as tests/unit/test_wifi_nl.c builds them: family reply, interface,
  * station dump, scan dump with a cut IE, survey, error, DUMP_INTR). */
-#include "link/wifi_nl.h"
-#include "link/wifi_scan.h"
+#include "wifi/wifi_nl.h"
+#include "wifi/wifi_scan.h"
 #include "wifi_fuzz_check.h"
 
 #include <linux/netlink.h>

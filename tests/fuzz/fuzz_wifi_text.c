@@ -1,4 +1,4 @@
-/* libFuzzer target for the Wi-Fi text parsers (link/wifi_parse.h).
+/* libFuzzer target for the Wi-Fi text parsers (wifi/wifi_parse.h).
  *
  * Input: one control byte, then the text. ctl % 7 selects the parser:
  * 0 /proc/net/wireless, 1 iw link, 2 iw station, 3 iw scan, 4 iwinfo info,
@@ -7,8 +7,8 @@
  * exactly its size (ASan sees any read past it); the result's invariants
  * are checked, and a scan is also judged by wifi_congestion. Seed corpus:
  * corpus/wifi_text/ (the captures in tests/data, control byte first). */
-#include "link/wifi_parse.h"
-#include "link/wifi_scan.h"
+#include "wifi/wifi_parse.h"
+#include "wifi/wifi_scan.h"
 #include "wifi_fuzz_check.h"
 
 #include <math.h>

@@ -3,7 +3,7 @@
 #ifndef AUTONOMY_FUZZ_WIFI_CHECK_H
 #define AUTONOMY_FUZZ_WIFI_CHECK_H
 
-#include "link/wifi_types.h"
+#include "wifi/wifi_types.h"
 
 #include <math.h>
 #include <string.h>

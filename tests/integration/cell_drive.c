@@ -1,4 +1,4 @@
-/* cell_drive: runs one cellular source (src/link/cell_src.h) on a libevent
+/* cell_drive: runs one cellular source (src/cellular/cell_src.h) on a libevent
  * loop and prints one JSON line per callback, then a last line with the
  * children still running and the loop's heartbeat count. Used by
  * tests/integration/run-cellular.sh with the fake tools.
@@ -12,7 +12,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/proc.h"
-#include "link/cell_src.h"
+#include "cellular/cell_src.h"
 
 #include <math.h>
 #include <stdio.h>

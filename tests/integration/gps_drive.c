@@ -13,7 +13,7 @@
  * Exits 0 after --duration seconds or on SIGTERM/SIGINT, 2 on bad usage. */
 #include "core/clock.h"
 #include "core/log.h"
-#include "link/gpsd_client.h"
+#include "gps/gpsd_client.h"
 
 #include <json-c/json.h>
 #include <math.h>

@@ -82,7 +82,7 @@ build() {
 	local cflags=(-std=gnu11 -O1 -g -Wall -Wextra -Werror -Wshadow -Wformat=2
 		-Wno-unused-parameter -D_GNU_SOURCE -I"$ROOT/src")
 	local libs
-	libs=$(pkg-config --cflags --libs libevent_core libmnl json-c openssl) || return 1
+	libs=$(pkg-config --cflags --libs libevent_core libmnl libnftnl json-c openssl) || return 1
 	local lib=${1:-}/libautonomy.a
 	# a library built before src/route/ existed lacks it: compile then
 	if [ -n "${1:-}" ] && [ -f "$lib" ] && nm "$lib" 2>/dev/null | grep -q ' T route_new$'; then

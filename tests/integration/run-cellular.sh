@@ -1,6 +1,6 @@
 #!/bin/bash
 # The cellular source end to end: tests/integration/cell_drive runs
-# src/link/cell_src on a libevent loop against the fake tools of
+# src/cellular/cell_src on a libevent loop against the fake tools of
 # fake_tools/ (which print the real captures of tests/data/cellular/),
 # through the real spawn (src/core/proc.c) and parsing path. Asserts:
 #   - detection order: mmcli first; uqmi when mmcli is missing (with a
@@ -25,6 +25,8 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 BUILD=$(cd "${1:-$ROOT/build}" 2>/dev/null && pwd || echo "${1:-$ROOT/build}")
+. "$ROOT/tests/integration/kinds.sh"
+need_kinds "$BUILD" cellular
 TMP=$(mktemp -d "/tmp/cell_test.XXXXXX")
 DRIVE="$TMP/cell_drive"
 PY=/usr/bin/python3

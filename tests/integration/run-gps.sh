@@ -26,6 +26,8 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 BUILD=$(cd "${1:-$ROOT/build}" && pwd)
+. "$ROOT/tests/integration/kinds.sh"
+need_kinds "$BUILD" gps
 DATA=$ROOT/tests/data/gps
 LOG=$DATA/nmea.globalsat-bu353s4.sirf4.gpsd-testlog.log
 CHK=$DATA/gpsd-json.globalsat-bu353s4.regression-output.chk

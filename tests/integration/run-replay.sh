@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Replay tests: every trace of tests/replay/traces/ through `--replay`
-# (autonomy, seed 1), scored by tests/replay/score.py and checked against
+# Replay tests: every trace of tests/replay/traces/ and the 24-hour noisy
+# traces (gen_traces.py --noisy) through `--replay` (autonomy, seed 1),
+# scored by tests/replay/score.py and checked against
 # tests/replay/expect.json; the baseline policies on every trace; same seed
 # -> same output; a bad trace -> exit 1 with FILE:LINE; the scorer's own
 # self-test. Last line: "N passed, N failed".
@@ -10,6 +11,9 @@
 set -uo pipefail
 build=$(cd "${1:-build}" && pwd)
 root=$(cd "$(dirname "$0")/../.." && pwd)
+# The trace library's figures need every kind's telemetry.
+. "$root/tests/integration/kinds.sh"
+need_kinds "$build" starlink cellular wifi gps usage
 rp=$root/tests/replay
 py=/usr/bin/python3
 tmp=$(mktemp -d)
@@ -37,13 +41,21 @@ else
 	bad "scorer self-test"; grep FAIL "$tmp/score-self.log"
 fi
 
-# One trace through autonomy, checked against its expectations.
-check_trace() { # path
+# One trace through autonomy (seed 1); its exit status in NAME.rc.
+run_trace() { # path
 	local t=$1 name; name=$(basename "$t" .jsonl)
-	local out=$tmp/$name.out cfg=()
+	local cfg=()
 	# A trace may come with the config it is meant for (NAME.conf beside it).
 	[ -f "${t%.jsonl}.conf" ] && cfg=(-c "${t%.jsonl}.conf")
-	if ! "$prog" --replay "$t" --seed 1 "${cfg[@]}" >"$out" 2>"$tmp/$name.err"; then
+	"$prog" --replay "$t" --seed 1 "${cfg[@]}" >"$tmp/$name.out" 2>"$tmp/$name.err"
+	echo $? >"$tmp/$name.rc"
+}
+
+# A trace's run checked against its expectations (run_trace first).
+check_run() { # path
+	local t=$1 name; name=$(basename "$t" .jsonl)
+	local out=$tmp/$name.out
+	if [ "$(cat "$tmp/$name.rc")" != 0 ]; then
 		bad "$name: replay failed: $(head -3 "$tmp/$name.err")"
 		return
 	fi
@@ -56,8 +68,27 @@ check_trace() { # path
 	fi
 }
 
+check_trace() { # path
+	run_trace "$1"
+	check_run "$1"
+}
+
 for t in "$rp"/traces/*.jsonl; do
 	check_trace "$t"
+done
+
+# 24 hours of healthy links whose telemetry wanders as real figures do
+# (docs/noise-model.md): generated here, a few MB each; 2-3 s each on a
+# plain build, 20-30 s under ASan, so two at a time.
+"$py" "$rp/gen_traces.py" --noisy --out "$tmp/noisy" >/dev/null
+noisy=("$tmp"/noisy/*.jsonl)
+for ((i = 0; i < ${#noisy[@]}; i += 2)); do
+	run_trace "${noisy[i]}" &
+	[ $((i + 1)) -lt ${#noisy[@]} ] && run_trace "${noisy[i + 1]}" &
+	wait
+done
+for t in "${noisy[@]}"; do
+	check_run "$t"
 done
 
 if [ "${REPLAY_LONG:-0}" = 1 ]; then

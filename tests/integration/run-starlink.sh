@@ -20,6 +20,8 @@ set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 BUILD=$(cd "${1:-$ROOT/build}" && pwd)
+. "$ROOT/tests/integration/kinds.sh"
+need_kinds "$BUILD" starlink
 export LAB_PREFIX="${LAB_PREFIX:-sl$$}"
 TMP=$(mktemp -d /tmp/sl_run.XXXXXX)
 DRIVE="$TMP/sl_drive"

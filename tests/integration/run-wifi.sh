@@ -1,6 +1,6 @@
 #!/bin/bash
 # shellcheck disable=SC2054,SC2016  # -fsanitize=a,b; bash -c with its own $1
-# The Wi-Fi source (src/link/wifi_src.c) against this kernel, fake tools and
+# The Wi-Fi source (src/wifi/wifi_src.c) against this kernel, fake tools and
 # a /proc/net/wireless-format file, through tests/integration/wifi_drive in
 # a network namespace whose dummy interfaces carry the names of the real
 # captures (wlan1: iwinfo, wlp0s20f3: iw, wlp5s0: procfs):
@@ -22,6 +22,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 DATA=$ROOT/tests/data
 BUILD=${1:-$ROOT/build}
+. "$ROOT/tests/integration/kinds.sh"
+need_kinds "$BUILD" wifi
 NS="h4xwifi$$"
 TMP=$(mktemp -d /tmp/wifi_test.XXXXXX)
 DRIVE="$TMP/wifi_drive"

@@ -16,8 +16,8 @@
  * Loop lag: a 50 ms timer measures how late it fires; a dish that hangs must
  * never delay it (nothing blocks). CPU time (getrusage) is in the summary. */
 #include "core/clock.h"
-#include "link/sl_client.h"
-#include "link/sl_pb.h"
+#include "starlink/sl_client.h"
+#include "starlink/sl_pb.h"
 
 #include <errno.h>
 #include <fcntl.h>

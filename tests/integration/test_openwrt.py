@@ -26,7 +26,8 @@ ACL = os.path.join(FILES, "usr", "share", "rpcd", "acl.d", "autonomy.json")
 SCRIPTS = ["etc/init.d/autonomy", "etc/init.d/starwatch", "etc/hotplug.d/iface/50-autonomy",
            "etc/uci-defaults/90-autonomy", "usr/libexec/autonomy/rpcd-acl-sync"]
 ACTIONS = {"failover", "reload", "starlink_reboot", "starlink_stow", "starlink_unstow",
-           "config_reveal", "telemetry_cleanup", "cleanup", "notifications_test"}
+           "config_reveal", "config_backup", "cleanup", "telemetry_cleanup",
+           "notifications_test"}
 PREFIX = None
 
 CONFIG = """
@@ -129,6 +130,7 @@ class Ubus(StackCase):
         self.assertNotIn('"hotplug"', out)
         self.assertNotIn('"config_import_mwan3"', out)
         args = {"decisions": {"limit": 3}, "failover": {"interface": "loop"},
+                "cleanup": {"all": True},
                 "starlink_reboot": {"confirm": True}, "starlink_stow": {"confirm": True},
                 "starlink_unstow": {"confirm": True}}
         for m in methods:
@@ -167,12 +169,13 @@ class Ubus(StackCase):
     def test_sessions(self):
         ro, rw = self.st.login("reader", "rpw"), self.st.login("writer", "wpw")
         for m in ("status", "members", "health", "monitor", "decisions", "config_show",
-                  "config_validate", "cellular", "wifi"):
+                  "config_validate", "config_audit", "cellular", "wifi"):
             self.assertTrue(ok(self.st.rpc(ro, "autonomy", m)), m)
         # the reader cannot move traffic, reload, act on the dish or reveal secrets
         for m, a in (("failover", {"interface": "loop"}), ("reload", {}),
                      ("starlink_reboot", {"confirm": True}), ("starlink_stow", {"confirm": True}),
-                     ("starlink_unstow", {"confirm": True}), ("config_reveal", {})):
+                     ("starlink_unstow", {"confirm": True}), ("config_reveal", {}),
+                     ("config_backup", {})):
             self.assertTrue(denied(self.st.rpc(ro, "autonomy", m, a)), m)
         shown = self.st.rpc(ro, "autonomy", "config_show", {"reveal": True})
         if "config_reveal" in ubus_methods():

@@ -8,8 +8,9 @@ Asserts: the daemon tracks what the dish reports; a hanging dish is noticed
 within the call deadline while the daemon keeps answering; it reconnects when
 the emulator restarts; a scheduled reboot moves traffic before its time and
 back after the dish is healthy; obstruction building moves traffic before the
-outage; an account problem makes the member a last resort; operator actions
-need a confirmation and move traffic first."""
+outage, is counted as a precursor that was right (members, decisions) and
+kept across a restart; an account problem makes the member a last resort;
+operator actions need a confirmation and move traffic first."""
 import json
 import os
 import subprocess
@@ -110,6 +111,13 @@ class Predict(TempDirCase):
     def switches(self, since=0):
         return self.mon.matching(lambda e: e.get("event") in ("switch", "restore"), since)
 
+    def assert_last_switch(self, text):
+        """The newest switch says text. The route can be in the kernel a little
+        before its event reaches the monitor (the loop flushes the conntrack
+        entries of the member left first): wait for it."""
+        last = lambda: (self.switches() or [{"text": ""}])[-1]["text"]  # noqa: E731
+        self.assertTrue(wait_for(lambda: text in last(), 5), self.switches())
+
     def test_tracks_what_the_dish_reports(self):
         s = self.sl()
         self.assertEqual(s["device"]["hardware_version"], "rev4_prod1")     # the capture
@@ -163,8 +171,7 @@ class Predict(TempDirCase):
         self.assertTrue(wait_for(lambda: default_dev() == "wan", 25), default_dev())
         moved = time.time()
         self.assertLess(moved, at - 4, "traffic moved %.1f s before the reboot" % (at - moved))
-        sw = self.switches()[-1]
-        self.assertIn("software update", sw["text"])
+        self.assert_last_switch("software update")
         while time.time() < at:
             time.sleep(0.2)
         dish({"cmd": "patch", "status": {"software_update_stats": {
@@ -178,15 +185,29 @@ class Predict(TempDirCase):
         self.assertGreater(back - at, 30)
         print(f"moved {at - moved:.1f} s before the reboot, back {back - at:.0f} s after it")
 
+    def precursors(self, kind):
+        m = {m["name"]: m for m in self.d.ctl("members", json_out=True).data}["sat"]
+        return {p["kind"]: p for p in m["precursors"]}.get(kind)
+
     def test_obstruction_building_moves_early(self):
         dish({"cmd": "patch", "status": {"obstruction_stats": {"fraction_obstructed": 0.16}}})
         time.sleep(4)
+        # The emulator's history is the captured dish's: drops of 1/15 at the
+        # satellite slots and long light runs are its normal, so the ramp has
+        # to be heavier than that (its 1-s drop rates stay under 0.4).
         dish({"cmd": "patch", "status": {"obstruction_stats": {"currently_obstructed": True},
-                                         "pop_ping_drop_rate": 0.05}})
+                                         "pop_ping_drop_rate": 0.5}})
         t0 = time.time()
-        self.assertTrue(wait_for(lambda: default_dev() == "wan", 6), default_dev())
+        # Drops count as a ramp once they have lasted 4 s of 2-s polls; generous
+        # for a busy machine.
+        self.assertTrue(wait_for(lambda: default_dev() == "wan", 15), default_dev())
         print(f"moved {time.time() - t0:.1f} s after the dish said obstructed")
-        self.assertIn("obstruction building", self.switches()[-1]["text"])
+        self.assert_last_switch("obstruction building")
+        dec = [x for x in self.d.ctl("decisions", json_out=True).data if x["type"] == "switch"]
+        self.assertEqual(dec[0]["precursor"], "obstruction")
+        self.assertFalse(dec[0]["flap_prevented"])
+        p = self.precursors("obstruction")
+        self.assertEqual((p["moves"], p["checking"]), (1, True), p)
         # the outage the dish saw coming
         dish({"cmd": "patch", "status": {"outage": {"cause": "OBSTRUCTED"}}})
         lab("impair.sh", "sl", "blackhole")
@@ -195,12 +216,29 @@ class Predict(TempDirCase):
         dish({"cmd": "patch", "status": {"outage": None, "pop_ping_drop_rate": 0,
                                          "obstruction_stats": {"currently_obstructed": False}}})
         self.assertTrue(wait_for(lambda: default_dev() == "sl", 200), default_dev())
+        # The prediction came true: counted, shown, kept across a restart.
+        # (the flag may rise again while the outage lasts: each such alarm is right too)
+        p = self.precursors("obstruction")
+        self.assertGreaterEqual(p["alarms"], 1, p)
+        self.assertEqual((p["hits"], p["moves"], p["move_hits"]), (p["alarms"], 1, 1), p)
+        self.assertEqual((p["precision"], p["bar"]), (1, 1), p)
+        self.assertIn("obstruction: %d predicted, %d right (100 %%), 1 moved traffic"
+                      % (p["alarms"], p["alarms"]), self.d.ctl("members").stdout)
+        self.mon.close()
+        self.d.stop()
+        with open(os.path.join(self.tmp, "state", "precursors.json")) as f:
+            saved = json.load(f)
+        self.assertEqual(saved["members"]["sat"][0]["kind"], "obstruction")
+        self.d.start()
+        self.mon = harness.Monitor(self.d)
+        q = self.precursors("obstruction")
+        self.assertEqual((q["alarms"], q["hits"], q["checking"]), (p["alarms"], p["hits"], False), q)
 
     def test_account_problem_is_last_resort(self):
         dish({"cmd": "patch", "status": {"disablement_code": "NO_ACTIVE_ACCOUNT"}})
         self.assertTrue(wait_for(lambda: default_dev() == "wan", 10), default_dev())
         self.assertIn("NO_ACTIVE_ACCOUNT", self.tel()["excluded"])
-        self.assertIn("excluded", self.switches()[-1]["text"])
+        self.assert_last_switch("excluded")
         dish({"cmd": "patch", "status": {"disablement_code": "OKAY"}})
         self.assertTrue(wait_for(lambda: self.tel()["excluded"] is None, 10))
 
@@ -226,8 +264,10 @@ class Predict(TempDirCase):
         self.d = self.daemon(CONF, netns=ROUTER).start()
         self.mon = harness.Monitor(self.d)
         self.assertTrue(wait_for(lambda: self.sl().get("location_denied"), 15), self.sl())
-        n = len(self.mon.matching(lambda e: "does not share its location" in e.get("text", "")))
-        self.assertEqual(n, 1)
+        # Counted in the daemon's log: the event can come before the monitor
+        # attaches (a fast dish on a busy machine), and then the stream misses it.
+        n = self.d.read_log().count("does not share its location")
+        self.assertEqual(n, 1, self.d.read_log()[-2000:])
 
 
 if __name__ == "__main__":

@@ -4,63 +4,22 @@ import os
 import signal
 import subprocess
 import time
-import unittest
 
 import harness
-from harness import TempDirCase, wait_for
+import labcase
+from harness import wait_for
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-PREFIX = f"rt{os.getpid() % 100000}"
-ENV = dict(os.environ, LAB_PREFIX=PREFIX, LAB_RULES="0")
-ROUTER, LAN = PREFIX + "-router", PREFIX + "-lan"
+ROOT = labcase.ROOT
+LAB = labcase.Lab("rt")
+ROUTER = LAB.router
 CONF = open(os.path.join(ROOT, "examples", "lab.conf")).read().replace(
     "option log_level 'info'",
     "option log_level 'info'\n\toption failback_hold '10'\n\toption switch_sustain '20'")
+lab, default_dev, lan_source = LAB.run, LAB.default_dev, LAB.lan_source
 
 
-def lab(*args, check=True):
-    return subprocess.run([os.path.join(ROOT, "lab", args[0])] + list(args[1:]),
-                          env=ENV, check=check, capture_output=True, text=True)
-
-
-def default_dev(family="-4"):
-    out = subprocess.run(["ip", "-n", ROUTER, family, "route", "show", "default"],
-                         capture_output=True, text=True).stdout.split()
-    return out[out.index("dev") + 1] if "dev" in out else None
-
-
-def lan_source():
-    """The LAN client's address as the internet sees it (NATed per uplink)."""
-    r = subprocess.run(["ip", "netns", "exec", LAN, "curl", "-s", "-m", "1",
-                        "http://198.51.100.1/ip"], capture_output=True, text=True)
-    return r.stdout.strip() if r.returncode == 0 else None
-
-
-class Routing(TempDirCase):
-    @classmethod
-    def setUpClass(cls):
-        lab("lab.sh", "up")
-
-    @classmethod
-    def tearDownClass(cls):
-        lab("lab.sh", "down", check=False)
-
-    def setUp(self):
-        super().setUp()
-        self.d = self.daemon(CONF, netns=ROUTER).start()
-        self.mon = harness.Monitor(self.d)
-        self.assertTrue(wait_for(lambda: default_dev() == "wan", 5))
-        for m in ("wan", "sat", "lte"):
-            self.assertTrue(wait_for(lambda: self.member(m)["state"] == "up", 10), m)
-
-    def tearDown(self):
-        self.mon.close()
-        for u in ("wan", "sl", "lte"):
-            lab("impair.sh", u, "restore")
-        super().tearDown()
-
-    def member(self, name):
-        return {m["name"]: m for m in self.d.ctl("members", json_out=True).data}[name]
+class Routing(labcase.LabCase):
+    LAB, CONF = LAB, CONF
 
     def switches(self, since=0):
         return self.mon.matching(lambda e: e.get("event") in ("switch", "restore"), since)

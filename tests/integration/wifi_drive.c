@@ -1,4 +1,4 @@
-/* wifi_drive: runs one wifi_src (src/link/wifi_src.h) on a libevent loop
+/* wifi_drive: runs one wifi_src (src/wifi/wifi_src.h) on a libevent loop
  * and prints one JSON line per sample and per scan. Used by
  * tests/integration/run-wifi.sh.
  *
@@ -8,8 +8,8 @@
  * Polls -n times (default 1), one after the other, then scans -S times
  * (default 0; -T allows a fresh scan), then exits 0. */
 #include "core/log.h"
-#include "link/wifi_scan.h"
-#include "link/wifi_src.h"
+#include "wifi/wifi_scan.h"
+#include "wifi/wifi_src.h"
 
 #include <json-c/json.h>
 #include <math.h>

@@ -3,6 +3,7 @@
 
     gen_traces.py [--out DIR]          the committed library (tests/replay/traces/)
     gen_traces.py --long --out DIR     30-day traces, generated at test/bench time
+    gen_traces.py --noisy --out DIR    24-hour traces with noisy telemetry, likewise
     gen_traces.py --only NAME --out DIR
 
 Deterministic: every trace has its own fixed random seed, so re-running this
@@ -10,6 +11,7 @@ script reproduces the committed files byte for byte. Standard library only.
 """
 import argparse
 import json
+import math
 import os
 import random
 import sys
@@ -426,6 +428,205 @@ def month_four(seed=40):
     return tr
 
 
+# ---- noisy but healthy telemetry (docs/noise-model.md) ------------------------------
+#
+# Every figure is a sum of independent parts, each an Ornstein-Uhlenbeck process (AR(1)
+# when sampled: x' = a x + s sqrt(1 - a^2) N(0,1), a = exp(-dt / tau)): a slow wander over
+# half an hour, a medium one over about a minute, per-report measurement noise, and for
+# the modem rare steps of several dB. docs/noise-model.md says where each number comes
+# from. Lines are written at the daemon's polling interval, half an interval off the
+# polls, so each poll reads a fresh value.
+
+class OU:
+    def __init__(self, rnd, sigma, tau_s):
+        self.rnd, self.sigma, self.tau = rnd, sigma, tau_s
+        self.x = rnd.gauss(0, sigma)
+
+    def step(self, dt):
+        a = math.exp(-dt / self.tau)
+        self.x = a * self.x + self.sigma * math.sqrt(1 - a * a) * self.rnd.gauss(0, 1)
+        return self.x
+
+
+class Wander:
+    """One telemetry figure: mean + slow + medium wander + white noise + steps."""
+    def __init__(self, rnd, mean, slow, medium, white, steps_per_day=0.0, step_db=(3, 6),
+                 step_cap=6.0, resolution=1.0):
+        self.rnd, self.mean, self.white, self.res = rnd, mean, white, resolution
+        self.parts = [OU(rnd, s, tau) for s, tau in (slow, medium) if s > 0]
+        self.steps, self.step_db, self.cap, self.offset = steps_per_day, step_db, step_cap, 0.0
+
+    def step(self, dt):
+        if self.steps and self.rnd.random() < self.steps * dt / DAY:
+            jump = self.rnd.choice((-1, 1)) * self.rnd.uniform(*self.step_db)
+            self.offset = max(-self.cap, min(self.cap, self.offset + jump))
+        v = self.mean + self.offset + sum(p.step(dt) for p in self.parts)
+        v += self.rnd.gauss(0, self.white)
+        return round(round(v / self.res) * self.res, 1)
+
+
+# Parameters (sigma dB, tau s) of each figure; docs/noise-model.md derives them.
+RSRP_NOISE = dict(slow=(2.0, 1800), medium=(2.0, 60), white=1.0, steps_per_day=2.0)
+SINR_NOISE = dict(slow=(2.0, 1800), medium=(3.0, 30), white=1.5, resolution=0.5)
+WIFI_NOISE = dict(slow=(4.0, 1800), medium=(3.0, 60), white=2.0)
+CELL_STEP, WIFI_STEP = 15.0, 10.0      # the daemon's default polling intervals
+
+
+def noisy_cellular(tr, rnd, member, t0, t1, rsrp=-93.0, sinr=12.0):
+    """A healthy modem's RSRP and SINR wandering around their means."""
+    r = Wander(rnd, rsrp, **RSRP_NOISE)
+    q = Wander(rnd, sinr, **SINR_NOISE)
+    tr.at(t0, member, cellular={"rsrp_dbm": r.step(CELL_STEP), "sinr_db": q.step(CELL_STEP),
+                                "rsrq_db": -10, "technology": "lte", "registered": True,
+                                "roaming": False})
+    t = t0 + CELL_STEP / 2
+    while t < t1:
+        tr.at(t, member, cellular={"rsrp_dbm": r.step(CELL_STEP), "sinr_db": q.step(CELL_STEP)})
+        t += CELL_STEP
+
+
+def noisy_wifi(tr, rnd, member, t0, t1, signal=-62.0):
+    """A healthy client radio's signal wandering around its mean."""
+    w = Wander(rnd, signal, **WIFI_NOISE)
+    tr.at(t0, member, wifi={"signal_dbm": w.step(WIFI_STEP), "noise_dbm": -95,
+                            "bitrate_mbps": 130, "associated": True})
+    t = t0 + WIFI_STEP / 2
+    while t < t1:
+        tr.at(t, member, wifi={"signal_dbm": w.step(WIFI_STEP)})
+        t += WIFI_STEP
+
+
+def noisy_dish(tr, rnd, member, t0, t1, base_drop=0.0):
+    """A healthy dish as the captured get_history shows one (docs/noise-model.md): at 57 %
+    of the 15-s satellite slot boundaries, 2 s (3 s one time in four) of drops of 1/15 to
+    6/15; now and then a light run of 1/15 drops for 10-20 s without an outage; the dish
+    calling itself obstructed for 2-6 s a few times an hour; the obstructed fraction
+    creeping up a point now and then as the map fills in. base_drop: a steady drop rate
+    underneath (a lossy link)."""
+    tr.at(t0, member, starlink=dict(SL_OK, pop_ping_drop_rate=base_drop))
+    phase = rnd.uniform(0, 15)
+    t = t0 + phase
+    busy_until = t0
+    while t < t1 - 5:
+        if t >= busy_until and rnd.random() < 0.57:
+            k = rnd.choices((1, 2, 3, 4, 5, 6), (57, 19, 8, 7, 5, 4))[0]
+            tr.at(t, member, starlink={"pop_ping_drop_rate": round(base_drop + k / 15, 3)})
+            tr.at(t + rnd.choice((2, 2, 2, 3)), member,
+                  starlink={"pop_ping_drop_rate": base_drop})
+        t += 15
+        if rnd.random() < 15 / 3600:         # a light run, about one an hour
+            start, length = t + 5, rnd.uniform(10, 20)
+            tr.at(start, member, starlink={"pop_ping_drop_rate": round(base_drop + 1 / 15, 3)})
+            tr.at(start + length, member, starlink={"pop_ping_drop_rate": base_drop})
+            busy_until = start + length + 1
+    t = t0 + rnd.uniform(300, 900)
+    while t < t1 - 10:
+        tr.at(t, member, starlink={"obstruction_stats": {"currently_obstructed": True}})
+        tr.at(t + rnd.uniform(2, 6), member,
+              starlink={"obstruction_stats": {"currently_obstructed": False}})
+        t += rnd.expovariate(4 / 3600)
+    t, frac = t0 + rnd.uniform(3600, 7200), 0.02
+    while t < t1 - 120:                      # the map fills in: +1-2 points
+        frac = min(0.12, frac + rnd.uniform(0.01, 0.02))
+        tr.at(t, member, starlink={"obstruction_stats": {"fraction_obstructed": round(frac, 3)}})
+        t += rnd.expovariate(2 / DAY)
+
+
+def noisy_loss(p, seed):
+    """The held-out shape: the dish has steady loss (traffic leaves it once), the modem
+    and the radio that take over are healthy but their figures wander."""
+    rnd = random.Random(seed)
+    tr = Trace(DAY, THREE, "starlink %d %% random loss from t=300 for 24 h (its dish says so, "
+               "and flickers obstructed); lte RSRP wanders around -93 dBm, wifi around -62: "
+               "one switch, no oscillation" % round(p * 100))
+    tr.at(0, wall=WALL0)
+    tr.at(300, "starlink", path={"loss": p})
+    noisy_dish(tr, rnd, "starlink", 0, DAY, base_drop=p)
+    noisy_cellular(tr, rnd, "lte", 0, DAY)
+    noisy_wifi(tr, rnd, "wifi", 0, DAY)
+    return tr
+
+
+def noisy_healthy(seed=41):
+    """Everything healthy and every figure noisy; the dish carries traffic."""
+    rnd = random.Random(seed)
+    tr = Trace(DAY, THREE, "24 h, all healthy: dish drop blips every 15 s and obstructed "
+               "flickers, lte and wifi signals wander: no switch")
+    tr.at(0, wall=WALL0)
+    tr.at(0, "starlink", path={"loss": 0.014})     # the capture's mean drop rate
+    noisy_dish(tr, rnd, "starlink", 0, DAY)
+    noisy_cellular(tr, rnd, "lte", 0, DAY)
+    noisy_wifi(tr, rnd, "wifi", 0, DAY)
+    return tr
+
+
+def noisy_lte_primary(seed=42):
+    """The modem carries traffic at a fair, not strong level (-100 dBm), wandering."""
+    rnd = random.Random(seed)
+    tr = Trace(DAY, [LTE1, WIFI2], "24 h: lte (priority 1) RSRP wanders around -100 dBm, "
+               "SINR around 10 dB; wifi wanders around -62: at most one switch")
+    tr.at(0, wall=WALL0)
+    noisy_cellular(tr, rnd, "lte", 0, DAY, rsrp=-100.0, sinr=10.0)
+    noisy_wifi(tr, rnd, "wifi", 0, DAY)
+    return tr
+
+
+def noisy_wifi_primary(seed=43):
+    """A marina hotspot carries traffic at -62 dBm, wandering; the modem is the backup."""
+    rnd = random.Random(seed)
+    tr = Trace(DAY, [{"name": "wifi", "class": "wifi", "priority": 1},
+                     {"name": "lte", "class": "cellular", "priority": 2}],
+               "24 h: wifi (priority 1) signal wanders around -62 dBm; lte around -93: at "
+               "most one switch")
+    tr.at(0, wall=WALL0)
+    noisy_wifi(tr, rnd, "wifi", 0, DAY, signal=-62.0)
+    noisy_cellular(tr, rnd, "lte", 0, DAY)
+    return tr
+
+
+def cellular_fade_noisy(seed=44):
+    """cellular_fade with the noise of a real modem on top: the fade must still be seen."""
+    rnd = random.Random(seed)
+    tr = Trace(3600, [LTE1, WIFI2], "lte RSRP fades -88 -> -118 dBm over 4 min from t=900 "
+               "under realistic noise, then loss and an outage; wifi good but noisy")
+    r, q = Wander(rnd, 0, **RSRP_NOISE), Wander(rnd, 0, **SINR_NOISE)
+    tr.at(0, "lte", cellular={"rsrp_dbm": -88, "rsrq_db": -9, "sinr_db": 14,
+                              "technology": "lte", "registered": True, "roaming": False})
+    noisy_wifi(tr, rnd, "wifi", 0, 3600, signal=-58.0)
+    t = CELL_STEP / 2
+    while t < 1200:
+        k = min(1.0, max(0.0, (t - 900) / 240))
+        tr.at(t, "lte", cellular={"rsrp_dbm": round(-88 - 30 * k + r.step(CELL_STEP)),
+                                   "sinr_db": round(14 - 16 * k + q.step(CELL_STEP), 1)})
+        t += CELL_STEP
+    tr.at(1150, "lte", path={"loss": 0.3})
+    tr.at(1200, "lte", path={"loss": 1}, cellular={"registered": False})
+    tr.at(1500, "lte", path={"loss": 0}, cellular={"registered": True, "rsrp_dbm": -90,
+                                                     "sinr_db": 13})
+    return tr
+
+
+def wifi_fade_noisy(seed=45):
+    """wifi_fade with a real radio's noise on top."""
+    rnd = random.Random(seed)
+    tr = Trace(3600, [{"name": "wifi", "class": "wifi", "priority": 1},
+                      {"name": "lte", "class": "cellular", "priority": 2}],
+               "wifi signal -60 -> -86 dBm over 2 min from t=900 under realistic noise, loss "
+               "from 1040, disassociated at 1080 for 10 min; lte good but noisy")
+    w = Wander(rnd, 0, **WIFI_NOISE)
+    tr.at(0, "wifi", wifi={"signal_dbm": -60, "bitrate_mbps": 120, "associated": True})
+    noisy_cellular(tr, rnd, "lte", 0, 3600, rsrp=-90.0)
+    t = WIFI_STEP / 2
+    while t < 1080:
+        k = min(1.0, max(0.0, (t - 900) / 120))
+        tr.at(t, "wifi", wifi={"signal_dbm": round(-60 - 26 * k + w.step(WIFI_STEP))})
+        t += WIFI_STEP
+    tr.at(1040, "wifi", path={"loss": 0.4})
+    tr.at(1080, "wifi", path={"loss": 1}, wifi={"associated": False})
+    tr.at(1680, "wifi", path={"loss": 0}, wifi={"associated": True, "signal_dbm": -60})
+    return tr
+
+
 LIBRARY = {
     "clean_failover": clean_failover, "blackhole": blackhole, "carrier_loss": carrier_loss,
     "loss10": lambda: steady_loss(0.10), "loss20": lambda: steady_loss(0.20),
@@ -436,6 +637,14 @@ LIBRARY = {
     "obstruction_learning": obstruction_learning, "cellular_fade": cellular_fade,
     "wifi_fade": wifi_fade, "roaming": lambda: roaming(False),
     "roaming_preferred": lambda: roaming(True), "data_cap": data_cap,
+    "cellular_fade_noisy": cellular_fade_noisy, "wifi_fade_noisy": wifi_fade_noisy,
+}
+# 24-hour traces with noisy telemetry (issue 12): generated at test time (--noisy), as
+# they are a few MB each.
+NOISY = {
+    "noisy_loss10": lambda: noisy_loss(0.10, 39), "noisy_loss20": lambda: noisy_loss(0.20, 40),
+    "noisy_healthy": noisy_healthy, "noisy_lte_primary": noisy_lte_primary,
+    "noisy_wifi_primary": noisy_wifi_primary,
 }
 LONG = {
     "loss10_30d": lambda: steady_loss(0.10, days=30),
@@ -450,10 +659,11 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default=os.path.join(here, "traces"))
     ap.add_argument("--long", action="store_true", help="the 30-day traces")
+    ap.add_argument("--noisy", action="store_true", help="the 24-hour noisy-telemetry traces")
     ap.add_argument("--only", help="one trace by name")
     a = ap.parse_args()
-    table = dict(LIBRARY, **LONG)
-    names = [a.only] if a.only else sorted(LONG if a.long else LIBRARY)
+    table = dict(LIBRARY, **LONG, **NOISY)
+    names = [a.only] if a.only else sorted(LONG if a.long else NOISY if a.noisy else LIBRARY)
     os.makedirs(a.out, exist_ok=True)
     for n in names:
         if n not in table:

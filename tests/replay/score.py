@@ -13,6 +13,9 @@ events move traffic. Definitions (from the trace, per member):
   down      carrier false or path loss >= 0.5
   degraded  not down, and loss >= 0.05 or rtt_ms >= 500
   good      otherwise
+A flap is a return X->Y->X within 60 s with X mostly up, or a round trip that starts
+with a pre-emptive move (reason "outage predicted") X->Y that no outage of X followed,
+fails back Y->X and leaves X again within 10 min.
 Standard library only.
 """
 import argparse
@@ -21,6 +24,7 @@ import json
 import sys
 
 FLAP_S = 60.0
+ROUND_TRIP_S = 600.0         # a fail-back after a pre-emptive move, undone this soon
 MOVE_JUSTIFY_S = 60.0
 ANNOUNCE_WINDOW_S = 600.0    # a condition announces an outage starting this soon after it
 REBOOT_SLACK_S = 120.0       # an outage this close to a scheduled reboot time is that reboot
@@ -130,8 +134,14 @@ def load_trace(path):
     return float(head["duration_s"]), members
 
 
+def preemptive(e):
+    """A move away from a member because its outage was predicted."""
+    return bool(e.get("precursor")) or "outage predicted" in (e.get("reason") or "")
+
+
 def load_output(f):
     moves, summary = [], None           # moves: (t, from or None, to)
+    pre = set()                         # times of pre-emptive moves
     for raw in f:
         if not raw.strip():
             continue
@@ -142,12 +152,14 @@ def load_output(f):
             moves.append((float(e["t"]), None, e["member"]))
         elif e.get("event") == "switch":
             moves.append((float(e["t"]), e["from"], e["to"]))
-    return moves, summary
+            if preemptive(e):
+                pre.add(float(e["t"]))
+    return moves, summary, pre
 
 
 class Run:
-    def __init__(self, duration, members, moves):
-        self.duration, self.members, self.moves = duration, members, moves
+    def __init__(self, duration, members, moves, pre=()):
+        self.duration, self.members, self.moves, self.pre = duration, members, moves, set(pre)
         self.by_name = {m.name: m for m in members}
         self.move_t = [t for t, _, _ in moves]
 
@@ -202,13 +214,34 @@ def pct(v, q):
     return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
 
 
-def flaps(run):
-    sw, n = run.switches(), 0
-    for (t1, f1, to1), (t2, f2, to2) in zip(sw, sw[1:]):
+def quick_returns(run):
+    """Indexes i of switches X->Y (i) and Y->X (i + 1) within FLAP_S, X mostly up."""
+    sw, out = run.switches(), set()
+    for i, ((t1, f1, to1), (t2, f2, to2)) in enumerate(zip(sw, sw[1:])):
         if to2 == f1 and f2 == to1 and t2 - t1 <= FLAP_S:
             if run.by_name[f1].down_time(t1, t2) < (t2 - t1) / 2:
-                n += 1
+                out.add(i)
+    return out
+
+
+def round_trips(run, skip=()):
+    """A pre-emptive move X->Y that no outage of X followed before the fail-back Y->X,
+    and traffic leaving X again within ROUND_TRIP_S of that fail-back: a prediction
+    that sent traffic on a round trip for nothing (not counted again when the first
+    two are a quick return)."""
+    sw, n = run.switches(), 0
+    for i in range(len(sw) - 2):
+        (t1, f1, to1), (t2, f2, to2), (t3, f3, _) = sw[i], sw[i + 1], sw[i + 2]
+        if (t1 in run.pre and f2 == to1 and to2 == f1 and f3 == f1 and
+                t3 - t2 <= ROUND_TRIP_S and i not in skip and
+                run.by_name[f1].down_time(t1, t2) == 0):
+            n += 1
     return n
+
+
+def flaps(run):
+    quick = quick_returns(run)
+    return len(quick) + round_trips(run, quick)
 
 
 def max_in_window(times, w):
@@ -282,8 +315,8 @@ def r3(x):
 
 def score(trace_path, out_f):
     duration, members = load_trace(trace_path)
-    moves, summary = load_output(out_f)
-    run = Run(duration, members, moves)
+    moves, summary, pre = load_output(out_f)
+    run = Run(duration, members, moves, pre)
     avoid_down, avoid_degr, delays, missed = downtime_and_detection(run)
     leads, ridden = lead_times(run)
     mv, just, degr = precision(run)
@@ -294,6 +327,7 @@ def score(trace_path, out_f):
         "avoidable_degradation_s": r3(avoid_degr),
         "switches": len(sw),
         "flaps": flaps(run),
+        "round_trips": round_trips(run),
         "max_switches_per_10min": max_in_window([t for t, _, _ in sw], 600.0),
         "detection": {
             "spells": len(delays) + missed, "detected": len(delays), "missed": missed,

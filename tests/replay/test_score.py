@@ -75,6 +75,31 @@ def flaps_and_precision():
             ("avoidable_downtime_s", f["avoidable_downtime_s"], 0.0)]
 
 
+def pre(t, f, to):
+    return {"t": t, "event": "switch", "from": f, "to": to,
+            "reason": "%s: outage predicted (signal fading); %s score 100" % (f, to)}
+
+
+@case
+def round_trips_after_a_prediction():
+    f = figures(5000, [{"t": 3010, "member": "a", "path": {"loss": 1}},
+                       {"t": 3020, "member": "a", "path": {"loss": 0}}],
+                [act(0, "a"), pre(100, "a", "b"), sw(200, "b", "a"),
+                 pre(500, "a", "b"), sw(600, "b", "a"),
+                 sw(1300, "a", "b"), sw(1400, "b", "a"),
+                 pre(2000, "a", "b"), sw(2040, "b", "a"), sw(2300, "a", "b"),
+                 sw(2400, "b", "a"), pre(3000, "a", "b"), sw(3100, "b", "a"),
+                 sw(3200, "a", "b")])
+    # 100 (predicted) -> 200 back -> 500 away again, 300 s after the return: a
+    # round trip. 500 (predicted) -> 600 back -> 1300 away: 700 s > 600, none.
+    # 1300 is not pre-emptive. 2000 -> 2040 back within 60 s: a quick return
+    # (one flap), and the round trip it starts (2300 - 2040 = 260 s) is not
+    # counted twice. 3000 (predicted) was right (a down 3010-3020): no round
+    # trip although traffic left again 100 s after the return.
+    return [("flaps", f["flaps"], 2), ("round_trips", f["round_trips"], 2),
+            ("switches", f["switches"], 13)]
+
+
 @case
 def degradation_and_missed_blip():
     f = figures(1000, [{"t": 0, "member": "a", "path": {"loss": 0.1}},

@@ -7,7 +7,7 @@
 #ifndef AUTONOMY_TESTS_H2_TEST_SERVER_H
 #define AUTONOMY_TESTS_H2_TEST_SERVER_H
 
-#include "link/sl_frame.h"
+#include "starlink/sl_frame.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

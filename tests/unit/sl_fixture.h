@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "core/fsutil.h"
-#include "link/sl_pb.h"
+#include "starlink/sl_pb.h"
 
 #define SL_FIX_DIR SOURCE_DIR "/tests/data/starlink/"
 #define SL_CAP_DIR TEST_DATA "/starlink/"     /* the captures (get_*) */

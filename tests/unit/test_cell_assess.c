@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "engine/cell_assess.h"
+#include "cellular/cell_assess.h"
 
 #define S 1000000ULL
 #define T0 (1000 * S)
@@ -92,7 +92,9 @@ static void test_other_metrics(void **st)
 	assert_int_equal(pen(&m->v, "weak signal"), 4);
 }
 
-/* -95 falling 6 dB/min: penalty; once below -100 dBm a precursor. */
+/* -90 falling 6 dB/min: a penalty at once; a precursor only once the line
+ * reaches -115 dBm within 2 minutes (below -103 dBm) on two reports in a
+ * row. */
 static void test_fade(void **st)
 {
 	struct modem *m = modem_new();
@@ -103,14 +105,75 @@ static void test_fade(void **st)
 		sample(m, 15);
 	}
 	assert_true(m->a.slope_db_min < -5.9 && m->a.slope_db_min > -6.1);
+	assert_true(m->a.fading);
 	assert_int_equal(pen(&m->v, "fading"), 12);
-	assert_false(m->v.predicted);               /* -96: still fine */
+	assert_false(m->v.predicted);               /* -96: far from -115 */
 	for (int k = 5; k <= 8; k++) {
 		m->s.rsrp_dbm = -90 - 1.5 * k;
 		sample(m, 15);
 	}
-	assert_true(m->v.predicted);                /* -102 */
+	assert_false(m->v.predicted);               /* -102: -115 in 130 s */
+	m->s.rsrp_dbm = -103.5;
+	sample(m, 15);
+	assert_false(m->v.predicted);               /* -115 in 115 s: once is not enough */
+	m->s.rsrp_dbm = -105;
+	sample(m, 15);
+	assert_true(m->v.predicted);                /* twice in a row */
 	assert_non_null(strstr(m->v.predict_reason, "signal fading 6.0 dB/min"));
+	assert_string_equal(m->v.predict_kind, TEL_PRECURSOR_CELL_FADE);
+	assert_true(m->v.predict_strength >= 1);
+	assert_int_equal(m->v.predict_horizon_s, 300);
+}
+
+/* Steep but far above where LTE fails: a penalty, not a precursor. */
+static void test_fade_far_above_failure(void **st)
+{
+	struct modem *m = modem_new();
+	for (int k = 0; k <= 12; k++) {
+		m->s.rsrp_dbm = -60 - 2.5 * k;          /* 10 dB/min down to -90 */
+		sample(m, k ? 15 : 0);
+	}
+	assert_true(m->a.fading);
+	assert_int_equal(pen(&m->v, "fading"), 15);
+	assert_false(m->v.predicted);
+}
+
+/* A weak modem whose RSRP wanders by a few dB around -108 dBm: the raw
+ * slope of some windows is steep (the old rule, a least-squares slope of
+ * -3 dB/min over 90 s below -100 dBm, called 5 of them fades), but it is
+ * wander. */
+static void test_wander_is_no_fade(void **st)
+{
+	/* AR(1), sigma 2.5 dB, 60 s time constant, 1 dB of report noise. */
+	static const double wander[] = { 1, 0, -2, 2, 2, 3, 2, 1, -2, -3, -3, -3, -1, -1, -3,
+					 -4, -2, -5, -4, -2, -1, -2, -3, -2, -6, -8, -4, -2, -1, 2 };
+	struct modem *m = modem_new();
+	for (unsigned k = 0; k < sizeof(wander) / sizeof(wander[0]); k++) {
+		m->s.rsrp_dbm = -108 + wander[k];
+		sample(m, k ? 15 : 0);
+		assert_false(m->v.predicted);
+		assert_int_equal(pen(&m->v, "fading"), 0);
+	}
+}
+
+/* SINR alone falling to where data stops is half the evidence. */
+static void test_sinr_alone(void **st)
+{
+	struct modem *m = modem_new();
+	for (int k = 0; k <= 12; k++) {
+		m->s.sinr_db = 12 - 1.25 * k;           /* 5 dB/min down to -3 dB */
+		sample(m, k ? 15 : 0);
+	}
+	assert_true(m->v.predicted);
+	assert_non_null(strstr(m->v.predict_reason, "SINR falling 5.0 dB/min"));
+	assert_true(fabs(m->v.predict_strength - 4) < 1e-9);    /* 8 for a line, halved */
+	struct modem *r = modem_new();            /* (the same static modem, reset) */
+	for (int k = 0; k <= 12; k++) {
+		r->s.rsrp_dbm = -95 - 1.25 * k;         /* the same line in RSRP */
+		sample(r, k ? 15 : 0);
+	}
+	assert_true(r->v.predicted);
+	assert_true(fabs(r->v.predict_strength - 8) < 1e-9);
 }
 
 /* A steady weak signal is not a fade. */
@@ -212,6 +275,9 @@ int main(void)
 		cmocka_unit_test(test_levels),
 		cmocka_unit_test(test_other_metrics),
 		cmocka_unit_test(test_fade),
+		cmocka_unit_test(test_fade_far_above_failure),
+		cmocka_unit_test(test_wander_is_no_fade),
+		cmocka_unit_test(test_sinr_alone),
 		cmocka_unit_test(test_steady_weak_is_no_fade),
 		cmocka_unit_test(test_registration_lost),
 		cmocka_unit_test(test_failed_modem),

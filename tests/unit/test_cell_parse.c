@@ -1,9 +1,9 @@
-/* Unit tests for the cellular parsers (src/link/cell_parse.h): every capture
+/* Unit tests for the cellular parsers (src/cellular/cell_parse.h): every capture
  * in tests/data/cellular/ parsed by its parser with its figures
  * asserted, then other real shapes quoted from public sources (cited next
  * to each), garbage, truncation at every byte (exact-size buffers, so ASan
  * sees any over-read), fields the parsers do not know, and the merge rules. */
-#include "link/cell_parse.h"
+#include "cellular/cell_parse.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,11 +1,11 @@
-/* Unit tests for the cellular source's contract (src/link/cell_src.h) with
+/* Unit tests for the cellular source's contract (src/cellular/cell_src.h) with
  * real children: small /bin/sh tools written to a temporary directory that
  * print lines of the captures in tests/data/cellular/ (the end-to-end
  * matrix of tools and failures is tests/integration/run-cellular.sh).
  * Checked here: options, the callback never inside cell_src_poll, one
  * cycle at a time, the configured path, cell_src_free mid-cycle, and the
  * tool name before and after detection. */
-#include "link/cell_src.h"
+#include "cellular/cell_src.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -73,19 +73,58 @@ static void test_status_with_switch(void **state)
 	free(out);
 }
 
+static void test_sticky_flows(void **state)
+{
+	char *out = render("status",
+		"{\"version\":\"0.1.0\",\"pid\":1,\"uptime_s\":1,\"route\":{\"read_only\":false,"
+		"\"flows\":{\"sticky\":true,\"table\":\"inet autonomy\",\"mask\":\"0x3f000000\","
+		"\"members\":{\"wan\":{\"mark\":\"0x1000000\",\"flows\":3},"
+		"\"lte\":{\"mark\":\"0x2000000\"}}}}}");
+	assert_non_null(strstr(out, "  flows        sticky (inet autonomy, mask 0x3f000000): wan 3\n"));
+	free(out);
+	out = render("status", "{\"route\":{\"flows\":{\"sticky\":false,\"mask\":\"0x3f000000\","
+		     "\"error\":\"nftables unavailable: Operation not permitted\"}}}");
+	assert_non_null(strstr(out, "  flows        not sticky: nftables unavailable: "
+				    "Operation not permitted\n"));
+	free(out);
+	out = render("decisions",
+		"[{\"time\":\"2026-11-28T01:00:00Z\",\"type\":\"restore\",\"from\":\"lte\","
+		"\"to\":\"wan\",\"reason\":\"r\",\"scores\":{},\"flows\":{\"kept\":4,"
+		"\"flushed\":null,\"sticky\":true}},"
+		"{\"time\":\"2026-11-28T00:59:00Z\",\"type\":\"switch\",\"from\":\"wan\","
+		"\"to\":\"lte\",\"reason\":\"r\",\"scores\":{},\"flows\":{\"kept\":0,"
+		"\"flushed\":7,\"sticky\":true}}]");
+	assert_non_null(strstr(out, "flows: 4 kept on lte\n"));
+	assert_non_null(strstr(out, "flows: 0 kept on wan, 7 flushed (it failed)\n"));
+	free(out);
+}
+
 static void test_members(void **state)
 {
 	expect_render("members",
 		"[{\"name\":\"starlink\",\"device\":\"eth1\",\"class\":\"starlink\",\"priority\":1,"
 		"\"carrier\":true,\"state\":\"up\",\"active\":true,\"health_score\":93,"
-		"\"latency_ms\":38.27,\"jitter_ms\":4.1,\"loss_pct\":0},"
+		"\"latency_ms\":38.27,\"jitter_ms\":4.1,\"loss_pct\":0,\"flows\":12},"
 		"{\"name\":\"lte\",\"device\":\"wwan0\",\"class\":\"cellular\",\"priority\":2,"
 		"\"carrier\":null,\"state\":\"down\",\"active\":false,\"health_score\":null,"
-		"\"latency_ms\":null,\"jitter_ms\":null,\"loss_pct\":null}]",
-		"NAME           DEVICE     CLASS     PRIO CARRIER STATE    SCORE   LAT_MS  JIT_MS  LOSS% ACTIVE\n"
-		"starlink       eth1       starlink     1 up      up          93     38.3     4.1    0.0 *\n"
-		"lte            wwan0      cellular     2 absent  down         -        -       -      -\n");
+		"\"latency_ms\":null,\"jitter_ms\":null,\"loss_pct\":null,\"flows\":null}]",
+		"NAME           DEVICE     CLASS     PRIO CARRIER STATE    SCORE  LAT_MS JIT_MS  LOSS% FLOWS ACTIVE\n"
+		"starlink       eth1       starlink     1 up      up          93    38.3    4.1    0.0    12 *\n"
+		"lte            wwan0      cellular     2 absent  down         -       -      -      -     -\n");
 	expect_render("members", "[]", "no members configured\n");
+}
+
+static void test_members_precursors(void **state)
+{
+	char *out = render("members",
+		"[{\"name\":\"lte\",\"device\":\"wwan0\",\"class\":\"cellular\",\"priority\":2,"
+		"\"carrier\":true,\"state\":\"up\",\"active\":true,\"health_score\":90,"
+		"\"latency_ms\":50,\"jitter_ms\":3,\"loss_pct\":0,\"precursors\":["
+		"{\"kind\":\"cellular_fade\",\"alarms\":4,\"hits\":1,\"moves\":3,\"move_hits\":1,"
+		"\"precision\":0.25,\"bar\":1.3,\"checking\":true}]}]");
+	assert_non_null(strstr(out, "  lte          cellular_fade: 4 predicted, 1 right (25 %), 3 moved "
+				"traffic; needs strength 1.3; one being checked\n"));
+	free(out);
 }
 
 static void test_members_fit_100_columns(void **state)
@@ -207,7 +246,9 @@ int main(void)
 		cmocka_unit_test(test_status),
 		cmocka_unit_test(test_status_with_switch),
 		cmocka_unit_test(test_members),
+		cmocka_unit_test(test_sticky_flows),
 		cmocka_unit_test(test_members_fit_100_columns),
+		cmocka_unit_test(test_members_precursors),
 		cmocka_unit_test(test_health),
 		cmocka_unit_test(test_health_starwatch),
 		cmocka_unit_test(test_config_show_is_uci),

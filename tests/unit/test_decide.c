@@ -8,81 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "engine/decide.h"
-
-#define MS 1000ULL
-#define S  1000000ULL
-#define T0 (1000 * S)
-
-/* Three members as a router usually has them; tests change their health. */
-struct world {
-	struct decide d;
-	struct decide_input in[3];
-	struct decision last[8];
-	unsigned n_last;
-	uint64_t now;
-};
-
-static void member(struct decide_input *x, const char *name, int prio)
-{
-	memset(x, 0, sizeof(*x));
-	x->name = name;
-	x->priority = prio;
-	x->enabled = true;
-	x->state = HEALTH_UP;
-	x->score = 100;
-	x->reason = "ok";
-}
-
-static struct world *world_new(void)
-{
-	static struct world w;
-
-	memset(&w, 0, sizeof(w));
-	decide_init(&w.d, NULL);
-	member(&w.in[0], "starlink", 1);
-	member(&w.in[1], "lte", 2);
-	member(&w.in[2], "wifi", 3);
-	w.now = T0;
-	return &w;
-}
-
-static unsigned eval(struct world *w)
-{
-	w->n_last = decide_eval(&w->d, w->in, 3, w->now, w->last, 8);
-	return w->n_last;
-}
-
-/* Evaluates once a second for `secs`, returning the moves (not holds). */
-static unsigned run(struct world *w, unsigned secs)
-{
-	unsigned moves = 0;
-
-	for (unsigned i = 0; i < secs; i++) {
-		w->now += S;
-		eval(w);
-		for (unsigned k = 0; k < w->n_last; k++)
-			moves += w->last[k].type != DECIDE_HOLD;
-	}
-	return moves;
-}
-
-static void set(struct decide_input *x, enum health_state st, int score, const char *why)
-{
-	x->state = st;
-	x->score = score;
-	x->reason = why;
-}
-
-static void down(struct decide_input *x, const char *why)
-{
-	set(x, HEALTH_DOWN, 0, why);
-}
-
-static const char *active(const struct world *w)
-{
-	return decide_active(&w->d);
-}
+#include "decide_world.h"
 
 /* ---- start and priority -------------------------------------------------- */
 
@@ -510,6 +436,7 @@ static void test_predicted_outage_leave_and_return(void **state)
 	run(w, 100);
 	w->in[0].predicted_outage = true;
 	w->in[0].predict_reason = "reboot scheduled in 45 s";
+	w->in[0].predict_strength = 4;             /* the dish says so */
 	assert_int_equal(run(w, 1), 1);
 	assert_string_equal(active(w), "lte");
 	assert_string_equal(w->last[0].reason, "starlink: outage predicted (reboot scheduled in 45 s); "
@@ -534,6 +461,7 @@ static void test_predicted_outage_without_healthy_alternative(void **state)
 	set(&w->in[2], HEALTH_DEGRADED, 55, "loss 20% -45");
 	w->in[0].predicted_outage = true;
 	w->in[0].predict_reason = "obstruction building";
+	w->in[0].predict_strength = 2;
 	assert_int_equal(run(w, 30), 0);
 	assert_string_equal(active(w), "starlink");
 	assert_int_equal(decide_history(&w->d, 0)->type, DECIDE_HOLD);

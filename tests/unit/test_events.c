@@ -208,6 +208,14 @@ static void test_record_json(void **state)
 	ev_emit_tel_flag(b, "sl", "outage predicted", false, NULL);
 	assert_string_equal(lg.text[0], "sl: outage predicted: reboot at 03:00");
 	assert_string_equal(lg.text[1], "sl: no longer outage predicted");
+	ev_emit_route_change(b, "lte", 3, 1.234, false, "wan", 0);
+	ev_emit_route_change(b, "lte", 3, 1.234, true, "wan", 7);
+	ev_emit_flows_flushed(b, "wan", 5, NULL);
+	assert_string_equal(lg.text[2], "default route via lte (3 changes in 1.23 ms)");
+	assert_string_equal(lg.text[3], "default route via lte (3 changes in 1.23 ms, observe "
+			    "only, 7 connections of wan flushed)");
+	assert_string_equal(lg.text[4], "wan failed: 5 connections kept on it flushed (they "
+			    "reconnect through the active member)");
 	(void)got;
 	ev_bus_free(b);
 }

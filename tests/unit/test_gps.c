@@ -2,9 +2,9 @@
  * regression output for the BU-353-S4 capture and on a live gpspipe from
  * gpsd 3.16 (tests/data/gps/), hostile input, gps_select, grid cells
  * and distances. */
-#include "link/gps_select.h"
-#include "link/gps_types.h"
-#include "link/gpsd_parse.h"
+#include "gps/gps_select.h"
+#include "engine/gps_types.h"
+#include "gps/gpsd_parse.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -4,7 +4,7 @@
  * gpsd's ERROR, the peer closing (backoff, reconnect), silence (stale),
  * silence while gpsd has no device (kept), refused and timed-out connects.
  * The real gpsd is in tests/integration/run-gps.sh. */
-#include "link/gpsd_client.h"
+#include "gps/gpsd_client.h"
 
 #include "core/clock.h"
 

@@ -225,6 +225,44 @@ static void test_loss_timeout_policy(void **state)
 	assert_int_equal(detect_loss_timeout_ms(&w, t + 60 * S), 150);
 }
 
+static void test_confirmation_policy(void **state)
+{
+	struct window w;
+	uint64_t t = T0;
+
+	window_init(&w);
+	/* Nothing known: no suspicion, the confirmation waits like any probe. */
+	assert_int_equal(detect_suspect_ms(&w, t), 0);
+	assert_int_equal(detect_confirm_timeout_ms(&w, t), 1000);
+	for (unsigned i = 0; i < 50; i++)
+		window_add(&w, t + i * 500 * MS, false, 30 * MS);
+	t += 25 * S;
+	/* A short path: both at the floor, as the regular timeout. */
+	assert_int_equal(detect_suspect_ms(&w, t), 150);
+	assert_int_equal(detect_confirm_timeout_ms(&w, t), 150);
+	for (unsigned i = 0; i < 150; i++)
+		window_add(&w, t + i * 400 * MS, false, 100 * MS);
+	t += 60 * S;
+	/* 2 x p95 where the regular timeout is 4 x p95. */
+	assert_int_equal(detect_loss_timeout_ms(&w, t), 400);
+	assert_int_equal(detect_suspect_ms(&w, t), 200);
+	assert_int_equal(detect_confirm_timeout_ms(&w, t), 200);
+	/* Never above the regular timeout (its 1 s cap). */
+	for (unsigned i = 0; i < 150; i++)
+		window_add(&w, t + i * 400 * MS, false, 700 * MS);
+	t += 60 * S;
+	assert_int_equal(detect_loss_timeout_ms(&w, t), 1000);
+	assert_int_equal(detect_suspect_ms(&w, t), 1000);
+	/* After a late reply the RTT is not known: wait for the loss. */
+	window_init(&w);
+	for (unsigned i = 0; i < 20; i++)
+		window_add(&w, t + i * 500 * MS, false, 30 * MS);
+	t += 10 * S;
+	window_add_late_rtt(&w, t - 1 * S, 400 * MS);
+	assert_int_equal(detect_suspect_ms(&w, t), 0);
+	assert_int_equal(detect_confirm_timeout_ms(&w, t), 600);
+}
+
 /* ---- the score ------------------------------------------------------- */
 
 static void test_unknown_then_perfect(void **state)
@@ -660,6 +698,7 @@ int main(void)
 		cmocka_unit_test(test_detect_link_immediate),
 		cmocka_unit_test(test_detect_hard_timeout),
 		cmocka_unit_test(test_loss_timeout_policy),
+		cmocka_unit_test(test_confirmation_policy),
 		cmocka_unit_test(test_unknown_then_perfect),
 		cmocka_unit_test(test_loss_points),
 		cmocka_unit_test(test_penalty_loss_long),

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "engine/loclearn.h"
+#include "starlink/loclearn.h"
 
 #define W0 1764300000LL
 

@@ -145,7 +145,7 @@ static void test_failover_is_one_incident(void **state)
 	assert_int_equal(f->n_msgs, 0);
 	/* down, and the traffic moved away: nothing left to wait for */
 	decision(f, DECIDE_SWITCH, DECIDE_CAUSE_DOWN, "wan", "sat");
-	ev_emit_route_change(f->bus, "sat", 2, 0.1, NULL);
+	ev_emit_route_change(f->bus, "sat", 2, 0.1, false, NULL, 0);
 	advance(f, 0);
 	assert_int_equal(f->n_msgs, 1);
 	struct notify_msg *m = msg(f, 0);

@@ -20,6 +20,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/fib_rules.h>
 #include <linux/netfilter/nf_conntrack_common.h>
+#include <linux/netfilter/nf_conntrack_tcp.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 #include <linux/rtnetlink.h>
@@ -885,6 +886,103 @@ static void test_ct_match_and_delete(void **state)
 	assert_int_equal(route_ct_match(e, AF_INET, &wan, NULL, 0), -1);
 }
 
+#define FLOW_MASK 0x3f000000u
+
+/* ---- conntrack entries with flow marks --------------------------------------------------------- */
+
+/* ct_entry with a conntrack mark (sticky flows). */
+static struct nlmsghdr *entry(void *buf, int family, const char *client, const char *server,
+			      const char *reply_dst, uint32_t status, uint32_t mark)
+{
+	struct nlmsghdr *nlh = ct_entry(buf, family, client, server, reply_dst, status);
+	mnl_attr_put_u32(nlh, CTA_MARK, htonl(mark));
+	return nlh;
+}
+
+static void flow_member(struct route_member *m, const char *name, uint32_t mark, const char *a4,
+		   const char *a6)
+{
+	memset(m, 0, sizeof(*m));
+	snprintf(m->name, sizeof(m->name), "%s", name);
+	m->fwmark = mark;
+	m->fwmask = FLOW_MASK;
+	assert_int_equal(route_addr_parse(a4, &m->src[m->n_src++]), 0);
+	assert_int_equal(route_addr_parse(a6, &m->src[m->n_src++]), 0);
+}
+
+static void test_ct_owner(void **state)
+{
+	char buf[1024] __attribute__((aligned(8)));
+	struct route_member m[2];
+	struct route_ct_entry e;
+	uint32_t nat = IPS_SRC_NAT | IPS_CONFIRMED;
+	flow_member(&m[0], "wan", 0x01000000, "10.1.0.2/30", "2001:db8:1::2/64");
+	flow_member(&m[1], "lte", 0x02000000, "10.3.0.2/30", "2001:db8:3::2/64");
+	/* pinned to lte by its mark (other bits of the mark are someone else's) */
+	entry(buf, AF_INET, "192.168.50.2", "198.51.100.1", "10.3.0.2", nat, 0x02000042);
+	assert_int_equal(route_ct_entry_parse((struct nlmsghdr *)buf, &e), 0);
+	assert_true(e.has_mark);
+	assert_int_equal(e.mark, 0x02000042);
+	assert_int_equal(route_flows_owner(&e, FLOW_MASK, m, 2), 1);
+	/* unmarked (from before the table), NATed to wan */
+	entry(buf, AF_INET, "192.168.50.2", "198.51.100.1", "10.1.0.2", nat, 0x42);
+	route_ct_entry_parse((struct nlmsghdr *)buf, &e);
+	assert_int_equal(route_flows_owner(&e, FLOW_MASK, m, 2), 0);
+	assert_int_equal(route_flows_owner(&e, 0, m, 2), 0);
+	/* IPv6, marked for wan but not NATed (a routed prefix) */
+	entry(buf, AF_INET6, "2001:db8:50::2", "2001:db8:ffff::1", "2001:db8:50::2",
+	      IPS_CONFIRMED, 0x01000000);
+	route_ct_entry_parse((struct nlmsghdr *)buf, &e);
+	assert_int_equal(route_flows_owner(&e, FLOW_MASK, m, 2), 0);
+	assert_int_equal(route_flows_owner(&e, 0, m, 2), -1);  /* marking off */
+	/* the router's own connection: neither */
+	entry(buf, AF_INET, "10.1.0.2", "198.51.100.1", "10.1.0.2", IPS_CONFIRMED, 0);
+	route_ct_entry_parse((struct nlmsghdr *)buf, &e);
+	assert_int_equal(route_flows_owner(&e, FLOW_MASK, m, 2), -1);
+	/* a stale mark of a member that is gone, NATed to lte */
+	entry(buf, AF_INET, "192.168.50.2", "198.51.100.1", "10.3.0.2", nat, 0x07000000);
+	route_ct_entry_parse((struct nlmsghdr *)buf, &e);
+	assert_int_equal(route_flows_owner(&e, FLOW_MASK, m, 2), 1);
+	assert_false(route_ct_closed(&e));      /* no protocol info: not TCP */
+	/* a TCP connection that is over: neither a flow nor worth a delete */
+	struct nlmsghdr *t = entry(buf, AF_INET, "192.168.50.2", "198.51.100.1", "10.3.0.2", nat,
+				   0x02000000);
+	struct nlattr *pi = mnl_attr_nest_start(t, CTA_PROTOINFO);
+	struct nlattr *tcp = mnl_attr_nest_start(t, CTA_PROTOINFO_TCP);
+	mnl_attr_put_u8(t, CTA_PROTOINFO_TCP_STATE, TCP_CONNTRACK_TIME_WAIT);
+	mnl_attr_nest_end(t, tcp);
+	mnl_attr_nest_end(t, pi);
+	assert_int_equal(route_ct_entry_parse(t, &e), 0);
+	assert_int_equal(e.tcp_state, TCP_CONNTRACK_TIME_WAIT);
+	assert_true(route_ct_closed(&e));
+	/* not an entry; another family */
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	nlh->nlmsg_type = NLMSG_DONE;
+	assert_int_equal(route_ct_entry_parse(nlh, &e), 1);
+}
+
+static void test_ct_dump_by_mark(void **state)
+{
+	char buf[ROUTE_MSG_MAX] __attribute__((aligned(8)));
+	struct nlmsghdr *nlh = route_ct_msg_dump_mark(buf, 0x02000000, FLOW_MASK, 5);
+	const struct nfgenmsg *g = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *a;
+	uint32_t mark = 0, mask = 0;
+	assert_int_equal(nlh->nlmsg_type, (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET);
+	assert_int_equal(nlh->nlmsg_flags, NLM_F_REQUEST | NLM_F_DUMP);
+	assert_int_equal(g->nfgen_family, AF_UNSPEC);  /* both families in one walk */
+	mnl_attr_for_each(a, nlh, sizeof(*g)) {
+		if (mnl_attr_get_type(a) == CTA_MARK)
+			mark = ntohl(mnl_attr_get_u32(a));
+		if (mnl_attr_get_type(a) == CTA_MARK_MASK)
+			mask = ntohl(mnl_attr_get_u32(a));
+	}
+	assert_int_equal(mark, 0x02000000);
+	assert_int_equal(mask, FLOW_MASK);
+	nlh = route_ct_msg_dump_mark(buf, 0, 0, 5);
+	assert_int_equal(nlh->nlmsg_len, NLMSG_HDRLEN + sizeof(struct nfgenmsg));
+}
+
 /* ---- the observe backend ---------------------------------------------------------------------- */
 
 static void test_none_is_read_only(void **state)
@@ -926,6 +1024,8 @@ int main(void)
 		cmocka_unit_test(test_addr_parse),
 		cmocka_unit_test(test_ct_dump_filter),
 		cmocka_unit_test(test_ct_match_and_delete),
+		cmocka_unit_test(test_ct_owner),
+		cmocka_unit_test(test_ct_dump_by_mark),
 		cmocka_unit_test(test_none_is_read_only),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -195,6 +195,73 @@ static void test_reply_ends_burst(void **state)
 	assert_false(sched_in_burst(&s));
 }
 
+/* 4b: on the active member an overdue reply starts the burst before the
+ * loss timeout; the loss of that probe, when it comes, starts no other. */
+static void test_suspicion_starts_burst(void **state)
+{
+	struct sched s;
+	uint64_t now = T0;
+
+	sched_init(&s, NULL, 5, now);
+	now = sched_due_us(&s);
+	s.suspect_ms = 150;
+	s.loss_ms = 400;
+	uint64_t sent = now;
+	sched_fire(&s, SCHED_ACTIVE, 0, 3, now);
+	assert_int_equal(sched_due_us(&s), sent + 150 * MS);
+	now = sched_due_us(&s);
+	sched_fire(&s, SCHED_ACTIVE, 0, 3, now);
+	assert_true(s.fired_burst);
+	assert_true(sched_in_burst(&s));
+	assert_int_equal(s.bursts, 1);
+	assert_int_equal(s.suspicions, 1);
+	assert_int_equal(sched_due_us(&s), now + 20 * MS);
+	/* The suspected probe's loss at its timeout: covered already. */
+	for (unsigned i = 0; i < 9; i++) {
+		now = sched_due_us(&s);
+		sched_fire(&s, SCHED_ACTIVE, 0, 3, now);
+		if (i == 5)
+			sched_outcome(&s, true, sent, sent + 400 * MS);
+	}
+	assert_false(sched_in_burst(&s));
+	assert_int_equal(s.bursts, 1);
+	assert_int_equal(s.burst_fired, 10);
+	/* Regular probing resumes as if the burst had begun at the loss
+	 * timeout: 400 - 150 ms later than right after the burst. */
+	assert_in_range(sched_due_us(&s) - now, (250 + 450) * MS, (250 + 500) * MS);
+	/* A dead member (losses since the last reply): no more suspicions. */
+	now = sched_due_us(&s);
+	sched_fire(&s, SCHED_ACTIVE, 0, 3, now);
+	assert_false(s.fired_burst);
+	assert_true(sched_due_us(&s) - now >= 450 * MS);
+}
+
+static void test_suspicion_cleared_by_reply_and_role(void **state)
+{
+	struct sched s;
+	uint64_t now = T0;
+
+	sched_init(&s, NULL, 6, now);
+	now = sched_due_us(&s);
+	s.suspect_ms = 150;
+	s.loss_ms = 400;
+	uint64_t sent = now;
+	sched_fire(&s, SCHED_ACTIVE, 0, 3, now);
+	/* Answered in time: no suspicion left, the next probe is regular. */
+	sched_outcome(&s, false, sent, sent + 60 * MS);
+	assert_true(sched_due_us(&s) - sent >= 450 * MS);
+	/* A standby member waits for the loss. */
+	now = sched_due_us(&s);
+	sched_fire(&s, SCHED_STANDBY, 0, 3, now);
+	assert_true(sched_due_us(&s) - now >= 1350 * MS);
+	/* Off (suspect_ms 0: nothing known about the path). */
+	s.suspect_ms = 0;
+	now = sched_due_us(&s);
+	sched_fire(&s, SCHED_ACTIVE, 0, 3, now);
+	assert_true(sched_due_us(&s) - now >= 450 * MS);
+	assert_int_equal(s.suspicions, 0);
+}
+
 static void test_load_backoff(void **state)
 {
 	struct sched_params p;
@@ -309,6 +376,8 @@ int main(void)
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_burst_on_loss),
 		cmocka_unit_test(test_reply_ends_burst),
+		cmocka_unit_test(test_suspicion_starts_burst),
+		cmocka_unit_test(test_suspicion_cleared_by_reply_and_role),
 		cmocka_unit_test(test_load_backoff),
 		cmocka_unit_test(test_adaptive_off),
 		cmocka_unit_test(test_promotion_is_immediate),

@@ -29,11 +29,6 @@
 /* Reviewed: accepted, no effect yet. Remove a row here and PLANNED from its
  * schema row in the same change that makes the option work. */
 static const char *const reviewed_planned[] = {
-	"bandwidth.traffic_shaping", "bandwidth.qos_enabled", "bandwidth.starlink_limit_mbps",
-	"bandwidth.cellular_limit_mbps", "bandwidth.wifi_limit_mbps",
-	"qos.enabled", "qos.priority_queues", "qos.bandwidth_sharing",
-	"qos.latency_optimization", "qos.voice_priority", "qos.video_priority",
-	"qos.data_priority", "qos.bulk_priority",
 	"security.api_encryption", "security.rate_limiting",
 	"security.ip_whitelist", "security.api_key_required", "security.api_key_rotation_days",
 	"network_security.firewall_integration", "network_security.intrusion_detection",

@@ -5,11 +5,11 @@
  * PermissionDenied reported once and no error line, Unimplemented once,
  * an answer of the wrong kind, actions one at a time, freeing the client
  * from its own callback, fast mode, stats. */
-#include "link/sl_client.h"
+#include "starlink/sl_client.h"
 
 #include "core/clock.h"
 #include "h2_test_server.h"
-#include "link/sl_pb.h"
+#include "starlink/sl_pb.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

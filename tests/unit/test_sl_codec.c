@@ -15,10 +15,10 @@
 #include <string.h>
 
 #include "dish.pb-c.h"
-#include "engine/replay.h"
-#include "link/sl_frame.h"
-#include "link/sl_json.h"
-#include "link/sl_pb.h"
+#include "replay/replay.h"
+#include "starlink/sl_frame.h"
+#include "starlink/sl_json.h"
+#include "starlink/sl_pb.h"
 #include "sl_fixture.h"
 
 #define AL(n) SL_ALERT(SL_AL_##n)

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "link/sl_frame.h"
+#include "starlink/sl_frame.h"
 #include "sl_fixture.h"
 
 struct framed {

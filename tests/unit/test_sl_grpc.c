@@ -6,11 +6,11 @@
  * GOAWAY, two messages, a wrong content-type, a closed connection, silence.
  * Also: callbacks never from inside sl_grpc_call, exactly one per call,
  * freeing the client from its callback, connect refused and backoff. */
-#include "link/sl_grpc.h"
+#include "starlink/sl_grpc.h"
 
 #include "core/clock.h"
 #include "h2_test_server.h"
-#include "link/sl_frame.h"
+#include "starlink/sl_frame.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -10,8 +10,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "link/sl_text.h"
-#include "link/sl_types.h"
+#include "starlink/sl_text.h"
+#include "starlink/sl_types.h"
 
 static void test_enum_names(void **state)
 {

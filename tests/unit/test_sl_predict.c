@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "engine/sl_predict.h"
+#include "starlink/sl_predict.h"
 
 #define S 1000000ULL
 #define T0 (1000 * S)
@@ -99,6 +99,9 @@ static void test_scheduled_reboot(void **st)
 	advance(d, 1);
 	assert_true(eval(d)->predicted);           /* time alone, no new answer */
 	assert_non_null(strstr(d->v.predict_reason, "software update"));
+	assert_string_equal(d->v.predict_kind, TEL_PRECURSOR_PLANNED);
+	assert_true(fabs(d->v.predict_strength - 4) < 1e-9);
+	assert_int_equal(d->v.predict_horizon_s, 60 + 120);     /* due in 60 s, 2 min slack */
 	assert_true(sl_predict_suspect(&d->p));
 	advance(d, 60);                             /* the reboot: outage BOOTING */
 	d->st.has_outage = true;
@@ -206,12 +209,14 @@ static void test_outage_reported_now(void **st)
 	d->st.outage.cause = SL_CAUSE_NO_SCHEDULE;
 	assert_true(poll(d)->predicted);
 	assert_non_null(strstr(d->v.predict_reason, "NO_SCHEDULE"));
+	assert_string_equal(d->v.predict_kind, TEL_PRECURSOR_OUTAGE);
 	d->st.has_outage = false;
 	assert_false(poll(d)->predicted);
 }
 
 /* The replay library's obstruction trace: fraction rising, then obstructed
- * with drops: predicted; cleared recover_s after the sky is clear. */
+ * with drops: predicted (weakly, until the drops have lasted 4 s);
+ * cleared 10 s after the sky is clear. */
 static void test_obstruction_building(void **st)
 {
 	struct dish *d = dish_new(false);
@@ -226,7 +231,14 @@ static void test_obstruction_building(void **st)
 	d->st.currently_obstructed = true;
 	d->st.pop_ping_drop_rate = 0.02f;
 	const struct tel_verdict *v = poll(d);
-	assert_true(v->predicted);
+	assert_true(v->predicted);                  /* obstructed, the sky filling in */
+	assert_true(fabs(v->predict_strength - 0.5) < 1e-9);
+	assert_null(strstr(v->predict_reason, "drop"));
+	advance(d, 2);                              /* drops for 2 s: could be a blip */
+	assert_true(fabs(poll(d)->predict_strength - 0.5) < 1e-9);
+	advance(d, 2);                              /* for 4 s: a ramp */
+	v = poll(d);
+	assert_true(fabs(v->predict_strength - 2) < 1e-9);
 	assert_non_null(strstr(v->predict_reason, "obstruction building"));
 	/* The reason names the evidence there is, not an empty history. */
 	assert_non_null(strstr(v->predict_reason, "dish drop rate 2 %"));
@@ -277,6 +289,44 @@ static void test_history_ramp_with_obstruction(void **st)
 	sl_predict_history(&d->p, &h, d->now, d->wall);
 	assert_true(eval(d)->predicted);
 	assert_non_null(strstr(d->v.predict_reason, "4 of the last 15 s"));
+}
+
+/* The captured dish's normal (drops at every 15-s slot boundary, 1-3 s of
+ * them) with a flicker of `obstructed`: a busy quarter-minute is no ramp
+ * there. The same count on a clean dish is one. */
+static void test_ramp_is_judged_against_the_dishs_normal(void **st)
+{
+	struct dish *d = dish_new(false);
+	static struct sl_history h;
+	fill_history(&h, 900, 0, 0);
+	for (unsigned i = 0; i < 900; i++)
+		h.drop[i] = i % 15 < 3 ? 1.0f / 15 : 0;
+	d->st.currently_obstructed = true;
+	d->st.pop_ping_drop_rate = 1.0f / 15;       /* polled in a blip */
+	sl_predict_history(&d->p, &h, d->now, d->wall);
+	assert_false(poll(d)->predicted);
+	assert_true(has_pen(&d->v, "obstructed now", 10));
+	fill_history(&h, 900, 3, 1.0f / 15);
+	sl_predict_history(&d->p, &h, d->now, d->wall);
+	assert_true(poll(d)->predicted);
+	assert_string_equal(d->v.predict_kind, TEL_PRECURSOR_OBSTRUCTION);
+	assert_true(fabs(d->v.predict_strength - 1) < 1e-9);
+	assert_int_equal(d->v.predict_horizon_s, 120);
+}
+
+/* Obstructed with the sky fraction rising but no drops: half the evidence
+ * (the engine moves on it only when the probes agree). */
+static void test_rising_without_drops_is_weak(void **st)
+{
+	struct dish *d = dish_new(false);
+	d->st.fraction_obstructed = 0.03f;
+	poll(d);
+	advance(d, 60);
+	d->st.fraction_obstructed = 0.05f;
+	d->st.currently_obstructed = true;
+	assert_true(poll(d)->predicted);
+	assert_true(fabs(d->v.predict_strength - 0.5) < 1e-9);
+	assert_null(strstr(d->v.predict_reason, "drop"));
 }
 
 static void test_history_drop_penalty(void **st)
@@ -406,6 +456,8 @@ int main(void)
 		cmocka_unit_test(test_obstructed_without_ramp_is_penalty_only),
 		cmocka_unit_test(test_history_ramp_with_obstruction),
 		cmocka_unit_test(test_history_drop_penalty),
+		cmocka_unit_test(test_ramp_is_judged_against_the_dishs_normal),
+		cmocka_unit_test(test_rising_without_drops_is_weak),
 		cmocka_unit_test(test_disablement_excludes),
 		cmocka_unit_test(test_latency_zero_bug),
 		cmocka_unit_test(test_dish_not_answering),

@@ -1,7 +1,7 @@
 /* Unit tests for the dish poll schedule (sl_sched): which call is due when,
  * cadence from the call's start, one call per kind in flight, fast mode,
  * PermissionDenied once per episode, the Unimplemented pause, reconnects. */
-#include "link/sl_sched.h"
+#include "starlink/sl_sched.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -23,6 +23,8 @@
 #include "store/store.h"
 #include "store/store_io.h"
 #include "store/store_maint.h"
+#include "store/store_roll.h"
+#include "engine/tel_member.h"
 #include "store/store_writer.h"
 
 #define T0 1764000000LL         /* 2025-11-24T16:00:00Z, a whole hour */
@@ -394,6 +396,43 @@ static void test_copy_new(void **state)
 	store_close(w);
 }
 
+/* A kind as the store sees it: figures by column name, fresh or not. */
+static void fake_history(const void *a, uint64_t now_us, uint64_t max_age_us,
+			 const struct tel_hist_put *put)
+{
+	const uint64_t *read_us = a;
+	if (put->str)
+		put->str(put->arg, "place", "cell-1");
+	if (!put->num || !tel_fresh(*read_us, now_us, max_age_us))
+		return;
+	put->num(put->arg, "dish_drop", 0.25);
+	put->num(put->arg, "cell_rsrp", -97.5);
+	put->num(put->arg, "no_such_column", 1.0);   /* ignored */
+}
+
+static void test_roll_tel_by_name(void **state)
+{
+	(void)state;
+	static const struct tel_kind k = { .name = "fake", .history = fake_history };
+	uint64_t read_us = 1000000;
+	struct tel_member t = { .n_part = 1, .part = { { &k, &read_us } } };
+	struct store_sample x;
+	store_sample_init(&x, 0, 60);
+	store_roll_tel(&t, read_us + 5000000, &x);
+	assert_true(fabs(x.sl_drop - 0.25) < 1e-9);
+	assert_true(fabs(x.cell_rsrp + 97.5) < 1e-9);
+	assert_true(isnan(x.sl_obstructed) && isnan(x.wifi_signal) && isnan(x.cell_sinr));
+	/* Stale: nothing, not the old figures. */
+	store_sample_init(&x, 0, 60);
+	store_roll_tel(&t, read_us + (STORE_TEL_FRESH_S + 1) * 1000000ull, &x);
+	assert_true(isnan(x.sl_drop) && isnan(x.cell_rsrp));
+	/* A kind without the op, an empty member: nothing. */
+	static const struct tel_kind bare = { .name = "bare" };
+	struct tel_member u = { .n_part = 1, .part = { { &bare, &read_us } } };
+	store_roll_tel(&u, read_us, &x);
+	assert_true(isnan(x.sl_drop));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -403,6 +442,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_thin_and_retention, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_size_cap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copy_new, setup, teardown),
+		cmocka_unit_test(test_roll_tel_by_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

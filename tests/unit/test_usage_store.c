@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "core/fsutil.h"
-#include "link/usage.h"
+#include "usage/usage.h"
 
 #define BOOT_A "2ddaf1a4-c94c-4076-aa2b-061cabce7531"
 #define BOOT_B "6f1c0d6e-7a55-4c1e-9d0b-3b1f2a9e4c11"

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "engine/wifi_assess.h"
+#include "wifi/wifi_assess.h"
 
 #define S 1000000ULL
 #define T0 (1000 * S)
@@ -99,8 +99,41 @@ static void test_falling_signal(void **st)
 	r->s.signal_dbm = -72;
 	sample(r, 10);
 	r->s.signal_dbm = -74;
-	assert_true(sample(r, 10)->predicted);
+	assert_false(sample(r, 10)->predicted);     /* the line reaches -82 in 44 s ... */
+	r->s.signal_dbm = -76;
+	assert_true(sample(r, 10)->predicted);      /* ... and still does a report later */
 	assert_non_null(strstr(r->v.predict_reason, "falling"));
+	assert_string_equal(r->v.predict_kind, TEL_PRECURSOR_WIFI_FADE);
+	assert_int_equal(r->v.predict_horizon_s, 180);
+}
+
+/* Falling fast but far above the rate floor: points, no precursor. */
+static void test_falling_far_above_floor(void **st)
+{
+	struct radio *r = radio_new();
+	for (int k = 0; k <= 6; k++) {
+		r->s.signal_dbm = -45 - 2.0 * k;        /* 12 dB/min down to -57 */
+		sample(r, k ? 10 : 0);
+	}
+	assert_true(r->a.fading);
+	assert_int_equal(pen(&r->v, "falling"), 12);
+	assert_false(r->v.predicted);
+}
+
+/* A client's signal wandering around -68 dBm (AR(1), sigma 3 dB, 60 s time
+ * constant, 2 dB of frame-to-frame noise): the old rule (a 60-s slope of
+ * -6 dB/min below -72 dBm) saw 5 fades in these five minutes. */
+static void test_wander_is_no_fade(void **st)
+{
+	static const double wander[] = { 2, 4, 2, 2, -1, -1, -1, -8, -1, -1, 0, -1, -1, -6, -4,
+					 -3, -10, -10, -7, -9, -7, -1, -4, -6, -4, -7, -9, -7, -8,
+					 -11 };
+	struct radio *r = radio_new();
+	for (unsigned k = 0; k < sizeof(wander) / sizeof(wander[0]); k++) {
+		r->s.signal_dbm = -68 + wander[k];
+		sample(r, k ? 10 : 0);
+		assert_false(r->v.predicted);
+	}
 }
 
 static void test_low_bitrate(void **st)
@@ -131,6 +164,8 @@ int main(void)
 		cmocka_unit_test(test_disassociated_is_link_down),
 		cmocka_unit_test(test_levels),
 		cmocka_unit_test(test_falling_signal),
+		cmocka_unit_test(test_falling_far_above_floor),
+		cmocka_unit_test(test_wander_is_no_fade),
 		cmocka_unit_test(test_low_bitrate),
 		cmocka_unit_test(test_interference),
 	};

@@ -1,4 +1,4 @@
-/* Unit tests for nl80211 (src/link/wifi_nl.h).
+/* Unit tests for nl80211 (src/wifi/wifi_nl.h).
  *
  * Messages are built with libmnl the way the kernel lays them out
  * (genetlink header, the uapi <linux/nl80211.h> attribute numbers and
@@ -8,8 +8,8 @@
  * requests go to a small fake kernel here instead of a socket. The real
  * kernel is asked too: where it has no cfg80211 (as on the build machine)
  * the family lookup must fail cleanly with ENOENT. */
-#include "link/wifi_nl.h"
-#include "link/wifi_scan.h"
+#include "wifi/wifi_nl.h"
+#include "wifi/wifi_scan.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,11 +1,11 @@
-/* Unit tests for the Wi-Fi text parsers (src/link/wifi_parse.h), the
+/* Unit tests for the Wi-Fi text parsers (src/wifi/wifi_parse.h), the
  * channel mapping and the scan/congestion helpers, on every real capture in
  * tests/data/wifi and the iwinfo ones in tests/data/openwrt, plus
  * every truncation of a few of them and deterministic garbage. Each input
  * sits in a heap buffer of exactly its size, so ASan catches any read past
  * it. */
-#include "link/wifi_parse.h"
-#include "link/wifi_scan.h"
+#include "wifi/wifi_parse.h"
+#include "wifi/wifi_scan.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,10 +1,10 @@
-/* Unit tests for wifi_src's detection and delivery (src/link/wifi_src.h)
+/* Unit tests for wifi_src's detection and delivery (src/wifi/wifi_src.h)
  * on the real kernel and loop, without root: the interface is "lo", the
  * tools are paths that do not exist, and /proc/net/wireless is a file
  * written here in the kernel's format (rows as in tests/data/wifi).
  * tests/integration/run-wifi.sh runs the tool sources against fake tools
  * in a network namespace. */
-#include "link/wifi_src.h"
+#include "wifi/wifi_src.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -5,7 +5,7 @@ How the files here were made (run it again to regenerate them all):
 
     /usr/bin/python3 tests/data/starlink/make_bin.py
 
-1. `protoc --python_out` compiles src/link/proto/dish.proto (the same .proto
+1. `protoc --python_out` compiles src/starlink/proto/dish.proto (the same .proto
    the C code is generated from) into a temporary directory.
 2. Each JSON capture here (`get_*`: grpcurl output of a real dish, see
    tests/data/SOURCES.md) is read with Debian's python3-protobuf
@@ -48,7 +48,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", "..", ".."))
 CAPTURES = HERE         # the get_* captures; everything else here is made below
-PROTO_DIR = os.path.join(ROOT, "src", "link", "proto")
+PROTO_DIR = os.path.join(ROOT, "src", "starlink", "proto")
 CORPUS_PB = os.path.join(ROOT, "tests", "fuzz", "corpus", "sl_reply")
 CORPUS_JSON = os.path.join(ROOT, "tests", "fuzz", "corpus", "sl_json")
 TRACES = os.path.join(ROOT, "tests", "replay", "traces")
