@@ -89,6 +89,16 @@ static int threshold(json_object *rec, struct np_target *t)
 	return set(t, NPK_RESOURCE, r, NULL, "resource:%s", json_get_str(f, "what", "?"));
 }
 
+/* The shaper: its error opens an incident (one shaper, whichever member it
+ * is on), any other state it reaches closes it; a repair is a note. */
+static int qos(json_object *rec, const char *m, struct np_target *t)
+{
+	const char *st = json_get_str(fields_of(rec), "state", NULL);
+	if (!st)
+		return set(t, NPK_ONEOFF, NPR_PROBLEM, m, "qos:repaired");
+	return set(t, NPK_SOURCE, is(st, "error") ? NPR_PROBLEM : NPR_RESOLVE, NULL, "qos");
+}
+
 int np_classify(json_object *rec, bool all_down_open, struct np_target out[2])
 {
 	const char *ev = json_get_str(rec, "event", ""), *m = json_get_str(rec, "member", NULL);
@@ -106,6 +116,8 @@ int np_classify(json_object *rec, bool all_down_open, struct np_target out[2])
 		return telemetry(rec, m, out);
 	if (is(ev, "threshold"))
 		return threshold(rec, out);
+	if (is(ev, "qos"))
+		return qos(rec, m, out);
 	if (is(ev, "reload"))
 		return set(out, NPK_CONFIG, is(sev, "info") ? NPR_RESOLVE : NPR_PROBLEM, NULL,
 			   "config");

@@ -366,6 +366,28 @@ static void test_restored(void **state)
 	json_object_put(v);
 }
 
+/* The shaper failing is an incident, its next state resolves it; a state
+ * change with nothing open sends nothing. */
+static void test_shaper_incident(void **state)
+{
+	struct fx *f = *state;
+	ev_emit_qos(f->bus, "wan", "shaping", "cake 20 Mbit/s");
+	advance(f, 600);
+	assert_int_equal(f->n_msgs, 0);
+	ev_emit_qos(f->bus, "wan", "error", "RTNETLINK: Operation not permitted");
+	advance(f, 600);
+	assert_int_equal(f->n_msgs, 1);
+	assert_int_equal(msg(f, 0)->action, NA_OPEN);
+	assert_int_equal(msg(f, 0)->sev, EV_WARNING);
+	assert_non_null(strstr(msg(f, 0)->title, "Operation not permitted"));
+	advance(f, 60000);
+	ev_emit_qos(f->bus, "sat", "shaping", "htb 10 Mbit/s");   /* followed the switch */
+	advance(f, 600);
+	assert_int_equal(f->n_msgs, 2);
+	assert_int_equal(msg(f, 1)->action, NA_RESOLVE);
+	assert_string_equal(msg(f, 1)->key, msg(f, 0)->key);
+}
+
 /* Our own delivery events never become alerts. */
 static void test_delivery_events_ignored(void **state)
 {
@@ -390,6 +412,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_quiet_hours, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_all_down, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restored, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shaper_incident, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_delivery_events_ignored, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
