@@ -21,6 +21,7 @@ PKGS=(
 	gpsd                               # a real gpsd for the GPS tests
 	socat
 	libsnmp-dev libmosquitto-dev       # exporters: WITH_SNMP, WITH_MQTT (run-export.sh installs the servers)
+	libcurl4-openssl-dev               # alert channels: WITH_ALERTS (run-alerts.sh installs the servers)
 )
 # -dev packages for the host's tools only (not linked by the programs)
 HOST_ONLY=(libclang-rt-14-dev)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/un.h>
 
+#include "config/cfg_alerts.h"
 #include "config/cfg_internal.h"
 
 /* Line to blame: the last of the given options that was set in the file,
@@ -147,6 +148,25 @@ static bool topic_prefix(const char *v)
 	return !v[0] || (!strpbrk(v, "+#") && v[0] != '/' && v[n - 1] != '/' && n < 200);
 }
 
+static bool quiet_or_empty(const char *v)
+{
+	int a, b;
+	return !v[0] || cfg_quiet_parse(v, &a, &b) == 0;
+}
+
+static bool ntfy_priority(const char *v)
+{
+	int p[4] = { 3, 3, 3, 3 };
+	return cfg_ntfy_priority_parse(v, p) == 0;
+}
+
+/* ntfy's topic names: letters, digits, _ and -, at most 64. */
+static bool ntfy_topic(const char *v)
+{
+	size_t n = strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-");
+	return n > 0 && n <= 64 && !v[n];
+}
+
 static const struct option_rule {
 	const char *section;    /* NULL: every member */
 	const char *opt;
@@ -165,6 +185,15 @@ static const struct option_rule {
 	{ "main", "flow_mark_mask", mark_mask,
 	  "must be one run of contiguous bits, such as 0x3f000000 (hex or decimal)" },
 	{ "slack", "webhook_url", cfg_valid_url, "is not an http:// or https:// URL" },
+	{ "alerts", "quiet_hours", quiet_or_empty, "is not a span HH:MM-HH:MM such as 22:00-07:00" },
+	{ "alerts", "hook", abs_path_or_empty, "must be an absolute path or empty" },
+	{ "alerts", "ca_file", abs_path_or_empty, "must be an absolute path or empty" },
+	{ "email", "ca_file", abs_path_or_empty, "must be an absolute path or empty" },
+	{ "webhook", "url", cfg_valid_url, "is not an http:// or https:// URL" },
+	{ "ntfy", "topic", ntfy_topic, "may hold letters, digits, _ and - only (at most 64)" },
+	{ "ntfy", "priority", ntfy_priority,
+	  "is not LEVEL=PRIORITY pairs (info, warning, critical, emergency = 1-5, min, low, "
+	  "default, high, urgent)" },
 	{ "cellular", "mmcli", abs_path_or_empty, "must be an absolute path or empty" },
 	{ "cellular", "uqmi", abs_path_or_empty, "must be an absolute path or empty" },
 	{ "cellular", "qmicli", abs_path_or_empty, "must be an absolute path or empty" },
@@ -248,6 +277,8 @@ static const struct order_rule {
 	{ "qos", "bulk_priority", "priority_queues" },
 	{ "bandwidth", "data_warning_pct", "data_last_resort_pct" },
 	{ "starwatch", "check_interval", "hang_timeout" },
+	{ "alerts", "retry_min", "retry_max" },
+	{ "alerts", "connect_timeout", "send_timeout" },
 };
 
 /* A number as the user wrote it: durations in the option's unit. */
@@ -288,6 +319,10 @@ static const struct needs_rule {
 	{ "email", "recipients" },
 	{ "slack", "webhook_url" },
 	{ "pagerduty", "api_key" },
+	{ "webhook", "url" },
+	{ "ntfy", "topic" },
+	{ "pushover", "token" },
+	{ "pushover", "user" },
 	{ "mqtt", "broker" },
 };
 
@@ -328,6 +363,17 @@ static void check_gps_source(struct cfg_load *c)
 			 "modem's NMEA port to gpsd and use 'gpsd' (or 'auto')");
 }
 
+/* A password sent in the clear is the operator's choice to make knowingly. */
+static void check_email_tls(struct cfg_load *c)
+{
+	const struct cfg_section *e = config_section(c->cfg, "email");
+
+	if (cfg_bool(e, "enabled") && strcmp(cfg_enum_str(e, "tls"), "none") == 0 &&
+	    has_value(cfg_get(e, "password")))
+		cfg_diag(c, CFG_WARNING, blame_line(e, cfg_get(e, "tls"), NULL),
+			 "email.tls: 'none' sends the SMTP password in the clear");
+}
+
 /* Download shaping happens on the LAN devices' egress: without them it
  * has nowhere to go. Priority queues live inside the shaper: without it
  * they do nothing, and the operator should hear so. */
@@ -353,6 +399,7 @@ void cfg_check_sections(struct cfg_load *c)
 	const struct config *cfg = c->cfg;
 
 	check_backend(c);
+	check_email_tls(c);
 	check_gps_source(c);
 	check_shaping(c);
 	for (size_t i = 0; i < cfg->n_globals; i++) {

@@ -96,59 +96,140 @@ static const struct cfg_option_def main_opts[] = {
 		  "restart"),
 };
 
+static const char *const level_enum[] = { "info", "warning", "critical", "emergency", NULL };
+static const char *const email_tls_enum[] = { "starttls", "smtps", "none", NULL };
+static const char *const webhook_format_enum[] = { "json", "text", NULL };
+
+/* A duration in seconds whose range is given in ms (retry and timeouts: the
+ * tests run them in fractions of a second). */
+#define DUR_OPT(n, d, lo_ms, hi_ms, h, ...) \
+	{ .name = n, .type = CFG_DURATION, .def = d, .min = lo_ms, .max = hi_ms, .help = h, \
+	  __VA_ARGS__ }
+
+/* What every alert channel has besides its own settings (docs/alerts.md):
+ * the lowest level it gets, and its token bucket (messages per minute, and
+ * how many may go at once) — defaults within each service's published limits. */
+#define CHANNEL_OPTS(min_level, per_min, burst) \
+	ENUM_OPT("min_level", min_level, level_enum, \
+		 "Lowest alert level sent here (an incident's updates follow its first message)"), \
+	INT_OPT("rate_limit", per_min, 1, 600, "Messages per minute at most (token bucket)"), \
+	INT_OPT("burst", burst, 1, 100, "Messages that may go at once before rate_limit applies")
+
 static const struct cfg_option_def alerts_opts[] = {
-	BOOL_OPT("info_enabled", "1", "Send alerts of level info", PLANNED),
-	BOOL_OPT("warning_enabled", "1",
-		 "Events of level warning are notifications (`notifications`; sent once the alert "
-		 "channels exist)"),
-	BOOL_OPT("critical_enabled", "1",
-		 "Events of level critical are notifications (`notifications`; sent once the alert "
-		 "channels exist)"),
-	BOOL_OPT("emergency_enabled", "1",
-		 "Events of level emergency are notifications (`notifications`; sent once the alert "
-		 "channels exist)"),
+	BOOL_OPT("info_enabled", "1",
+		 "Events of level info may be sent (to channels whose min_level is info)"),
+	BOOL_OPT("warning_enabled", "1", "Events of level warning are notifications and sent"),
+	BOOL_OPT("critical_enabled", "1", "Events of level critical are notifications and sent"),
+	BOOL_OPT("emergency_enabled", "1", "Events of level emergency are notifications and sent"),
 	PCT("health_warning", "70", "Warn when a member's health score falls below this (0-100)"),
 	PCT("health_critical", "50",
 	    "Critical alert when a member's health score falls below this (<= health_warning)"),
 	INT_OPT("failover_warning", "5", 1, 1000, "Warn at this many failovers within 24 hours"),
 	INT_OPT("failover_critical", "10", 1, 1000,
 		"Critical alert at this many failovers within 24 hours (>= failover_warning)"),
+	TYPED_OPT("quiet_hours", CFG_STRING, 0, "",
+		  "Local time span such as 22:00-07:00: info and warning alerts wait for one "
+		  "digest at its end; critical and emergency always go out (empty: none)"),
+	TYPED_OPT("hook", CFG_STRING, 0, "",
+		  "Program run for every alert: absolute path, no arguments, the alert as JSON "
+		  "on stdin, never a shell (empty: none)"),
+	ENUM_OPT("hook_min_level", "warning", level_enum, "Lowest alert level the hook gets"),
+	SEC_OPT("hook_timeout", "10", 1, 300, "The hook is killed after this long (seconds)"),
+	TYPED_OPT("ca_file", CFG_STRING, 0, "",
+		  "CA certificates (PEM) trusted for HTTPS endpoints besides the system's, for a "
+		  "self-hosted ntfy or webhook (absolute path; empty: the system's only)"),
+	DUR_OPT("group_window", "500ms", 0, 10000,
+		"Events of one incident this close together go out as one message"),
+	SEC_OPT("dedup_window", "600", 0, DAY,
+		"An event identical to one sent this recently is not sent again (seconds)"),
+	INT_OPT("flap_threshold", "4", 0, 100,
+		"Outages of one member within flap_window after which it gets one digest per "
+		"window instead of a message per change (0 = off)"),
+	SEC_OPT("flap_window", "600", 10, DAY, "The span flapping is counted over (seconds)"),
+	DUR_OPT("retry_min", "10", 100, HOUR * 1000LL,
+		"First retry of an alert that was not delivered (doubles each time, with jitter)"),
+	DUR_OPT("retry_max", "900", 100, DAY * 1000LL, "Longest wait between retries"),
+	DUR_OPT("connect_timeout", "10", 100, 120000,
+		"How long a connection to an endpoint may take through one uplink"),
+	DUR_OPT("send_timeout", "30", 500, 600000, "How long one delivery attempt may take"),
+	SEC_OPT("outbox_max_age", "86400", 5, 30 * DAY,
+		"An alert not delivered after this long is dropped, with an event saying so"),
+	INT_OPT("outbox_max", "500", 10, 10000,
+		"Alerts kept waiting at most (beyond it the oldest are dropped, with an event)"),
 };
 
 static const struct cfg_option_def email_opts[] = {
-	BOOL_OPT("enabled", "0", "Send alerts by email (needs smtp_server and recipients)",
-		 PLANNED),
-	TYPED_OPT("smtp_server", CFG_HOST, 0, NULL, "SMTP server host name or IP address", PLANNED),
-	PORT("smtp_port", "587", "SMTP port: 587 = submission with STARTTLS, 465 = implicit TLS",
-	     PLANNED),
-	TYPED_OPT("username", CFG_STRING, 0, NULL, "SMTP login name (empty: no authentication)",
-		  PLANNED),
-	TYPED_OPT("password", CFG_SECRET, 0, NULL, "SMTP password", PLANNED),
+	BOOL_OPT("enabled", "0", "Send alerts by email (needs smtp_server and recipients)"),
+	TYPED_OPT("smtp_server", CFG_HOST, 0, NULL, "SMTP server host name or IP address"),
+	PORT("smtp_port", "587", "SMTP port: 587 = submission with STARTTLS, 465 = implicit TLS"),
+	TYPED_OPT("username", CFG_STRING, 0, NULL, "SMTP login name (empty: no authentication)"),
+	TYPED_OPT("password", CFG_SECRET, 0, NULL, "SMTP password"),
 	TYPED_OPT("from", CFG_EMAIL, 0, NULL,
-		  "Sender address (default: username if it is an address)", PLANNED),
+		  "Sender address (default: username if it is an address, else autonomy@HOSTNAME)"),
 	TYPED_OPT("recipients", CFG_EMAIL, CFG_F_LIST, NULL,
-		  "Addresses that receive alerts, comma-separated or one per `list`", PLANNED),
+		  "Addresses that receive alerts, comma-separated or one per `list`"),
+	ENUM_OPT("tls", "starttls", email_tls_enum,
+		 "starttls (required, port 587), smtps (implicit TLS, port 465) or none"),
+	TYPED_OPT("ca_file", CFG_STRING, 0, "",
+		  "CA certificates (PEM) the server's certificate may chain to besides the "
+		  "system's (absolute path)"),
+	CHANNEL_OPTS("warning", "10", "5"),
 };
 
 static const struct cfg_option_def slack_opts[] = {
 	BOOL_OPT("enabled", "0",
-		 "Post alerts to Slack (needs webhook_url); in this version starwatch's emergencies"),
+		 "Post alerts to Slack (needs webhook_url); starwatch posts its emergencies too"),
 	TYPED_OPT("webhook_url", CFG_SECRET, 0, NULL,
 		  "Slack incoming-webhook URL (https://hooks.slack.com/services/...), "
 		  "which contains a token"),
 	TYPED_OPT("channel", CFG_STRING, 0, NULL,
-		  "Channel override such as #network-alerts (empty: the webhook's own channel)",
-		  PLANNED),
-	TYPED_OPT("username", CFG_STRING, 0, "autonomy Bot", "Name the messages are posted under",
-		  PLANNED),
+		  "Channel override such as #network-alerts (empty: the webhook's own channel)"),
+	TYPED_OPT("username", CFG_STRING, 0, "autonomy Bot", "Name the messages are posted under"),
+	CHANNEL_OPTS("warning", "60", "3"),
 };
 
 static const struct cfg_option_def pagerduty_opts[] = {
-	BOOL_OPT("enabled", "0", "Raise PagerDuty incidents for critical alerts (needs api_key)",
-		 PLANNED),
-	TYPED_OPT("api_key", CFG_SECRET, 0, NULL, "PagerDuty integration (routing) key", PLANNED),
-	TYPED_OPT("service_id", CFG_STRING, 0, NULL, "PagerDuty service the incidents belong to",
-		  PLANNED),
+	BOOL_OPT("enabled", "0", "Raise PagerDuty incidents (needs api_key): triggered and "
+		 "resolved with one dedup_key per incident"),
+	TYPED_OPT("api_key", CFG_SECRET, 0, NULL, "Events API v2 integration (routing) key"),
+	TYPED_OPT("service_id", CFG_STRING, 0, NULL,
+		  "PagerDuty service, for reference (sent in custom_details; Events v2 routes by "
+		  "the key)"),
+	TYPED_OPT("events_url", CFG_URL, 0, "https://events.pagerduty.com/v2/enqueue",
+		  "Events API v2 endpoint"),
+	CHANNEL_OPTS("critical", "100", "20"),
+};
+
+static const struct cfg_option_def webhook_opts[] = {
+	BOOL_OPT("enabled", "0", "POST every alert as JSON to a URL (Home Assistant, n8n, ...)"),
+	TYPED_OPT("url", CFG_SECRET, 0, NULL, "Where alerts are POSTed (http:// or https://)"),
+	TYPED_OPT("secret", CFG_SECRET, 0, NULL,
+		  "Key of the X-Autonomy-Signature header: sha256=HMAC-SHA256 of the body, hex "
+		  "(empty: unsigned)"),
+	ENUM_OPT("format", "json", webhook_format_enum,
+		 "Body: json (the alert and its events) or text (title and lines, text/plain)"),
+	CHANNEL_OPTS("warning", "60", "10"),
+};
+
+static const struct cfg_option_def ntfy_opts[] = {
+	BOOL_OPT("enabled", "0", "Push alerts through ntfy (needs topic)"),
+	TYPED_OPT("server", CFG_URL, 0, "https://ntfy.sh", "ntfy server (self-hosted or ntfy.sh)"),
+	TYPED_OPT("topic", CFG_SECRET, 0, NULL,
+		  "Topic to publish to (on a public server its name is its password)"),
+	TYPED_OPT("token", CFG_SECRET, 0, NULL, "Access token (empty: none)"),
+	TYPED_OPT("priority", CFG_STRING, 0, "info=low warning=default critical=high emergency=urgent",
+		  "ntfy priority of each level: LEVEL=PRIORITY pairs, priorities 1-5 or min, low, "
+		  "default, high, urgent"),
+	CHANNEL_OPTS("warning", "12", "20"),
+};
+
+static const struct cfg_option_def pushover_opts[] = {
+	BOOL_OPT("enabled", "0", "Push alerts through Pushover (needs token and user)"),
+	TYPED_OPT("token", CFG_SECRET, 0, NULL, "Application API token"),
+	TYPED_OPT("user", CFG_SECRET, 0, NULL, "User or group key"),
+	TYPED_OPT("api_url", CFG_URL, 0, "https://api.pushover.net/1/messages.json",
+		  "Messages API endpoint"),
+	CHANNEL_OPTS("warning", "6", "5"),
 };
 
 static const struct cfg_option_def performance_opts[] = {
@@ -387,6 +468,9 @@ const struct cfg_section_def cfg_global_sections[] = {
 	SECTION("email", email_opts, "Alerts by email (SMTP)"),
 	SECTION("slack", slack_opts, "Alerts to a Slack channel"),
 	SECTION("pagerduty", pagerduty_opts, "Incidents in PagerDuty"),
+	SECTION("webhook", webhook_opts, "Alerts as JSON to any URL"),
+	SECTION("ntfy", ntfy_opts, "Push notifications through ntfy"),
+	SECTION("pushover", pushover_opts, "Push notifications through Pushover"),
 	SECTION("performance", performance_opts, "The daemon's own resource limits and retention"),
 	SECTION("polling", polling_opts, "How often members are probed"),
 	SECTION("starlink", starlink_opts, "Starlink dish telemetry"),

@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -389,15 +390,49 @@ static void close_all(int fds[PIPE_N])
 			close(fds[i]);
 }
 
-static int start_child(struct proc *p, const char *path, char *const argv[])
+/* The child's stdin as a memfd holding input, rewound: the child reads it at
+ * its own pace and the loop never feeds a pipe. -1 with errno. */
+static int input_fd(const char *input, size_t len)
+{
+	int fd = memfd_create("proc-stdin", MFD_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	for (size_t off = 0; off < len;) {
+		ssize_t n = write(fd, input + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			int e = n < 0 ? errno : EIO;
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	if (lseek(fd, 0, SEEK_SET) < 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+static int start_child(struct proc *p, const char *path, char *const argv[],
+		       const char *input, size_t input_len)
 {
 	int wr[PIPE_N] = { -1, -1, -1 };
 	int lim = max_fd();
 	char *const *env = proc_child_env();
+	int in = input ? input_fd(input, input_len) : -1;
+	if (input && in < 0)
+		return -1;
 	/* Without pidfd the handler must be in place before the child can exit. */
 	if (open_pipes(p, wr) < 0 || (!pidfd_ok && sigchld_arm(p->base) < 0)) {
 		int e = errno;
 		close_all(wr);
+		if (in >= 0)
+			close(in);
 		errno = e;
 		return -1;
 	}
@@ -408,10 +443,12 @@ static int start_child(struct proc *p, const char *path, char *const argv[])
 	sigprocmask(SIG_SETMASK, &all, &old);
 	pid_t pid = fork();
 	if (pid == 0)
-		proc_child_exec(path, argv, env, wr[PIPE_OUT], wr[PIPE_ERR], wr[PIPE_EXEC], lim);
+		proc_child_exec(path, argv, env, in, wr[PIPE_OUT], wr[PIPE_ERR], wr[PIPE_EXEC], lim);
 	int e = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	close_all(wr);
+	if (in >= 0)
+		close(in);
 	if (pid < 0) {
 		errno = e;
 		return -1;
@@ -423,6 +460,13 @@ static int start_child(struct proc *p, const char *path, char *const argv[])
 
 struct proc *proc_spawn(struct event_base *base, char *const argv[],
 			const struct proc_opts *o, proc_cb cb, void *arg)
+{
+	return proc_spawn_input(base, argv, o, NULL, 0, cb, arg);
+}
+
+struct proc *proc_spawn_input(struct event_base *base, char *const argv[],
+			      const struct proc_opts *o, const char *input, size_t len,
+			      proc_cb cb, void *arg)
 {
 	if (!base || !argv || !argv[0] || !argv[0][0] || !cb) {
 		errno = EINVAL;
@@ -443,7 +487,7 @@ struct proc *proc_spawn(struct event_base *base, char *const argv[],
 		}
 		exe = path;
 	}
-	if (start_child(p, exe, argv) < 0) {
+	if (start_child(p, exe, argv, input, len) < 0) {
 		int e = errno;
 		proc_free(p);
 		errno = e;

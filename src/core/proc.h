@@ -45,6 +45,11 @@ struct proc_opts {
  * never from inside proc_spawn; the handle is gone after it. */
 struct proc *proc_spawn(struct event_base *base, char *const argv[],
 			const struct proc_opts *o, proc_cb cb, void *arg);
+/* The same with input (len bytes) as the child's stdin instead of /dev/null
+ * (an alert hook reads its event there). */
+struct proc *proc_spawn_input(struct event_base *base, char *const argv[],
+			      const struct proc_opts *o, const char *input, size_t len,
+			      proc_cb cb, void *arg);
 /* Kills a running child and frees the handle without a callback. */
 void proc_cancel(struct proc *p);
 /* Children running now (for health). */

@@ -67,7 +67,7 @@ static void cloexec_above_2(int max_fd)
 		fcntl(fd, F_SETFD, FD_CLOEXEC);
 }
 
-static int child_setup(int out_w, int err_w, int max_fd)
+static int child_setup(int in_fd, int out_w, int err_w, int max_fd)
 {
 	/* Handled signals are reset by exec anyway; ignored ones (the daemon
 	 * ignores SIGPIPE) would be inherited. SIGKILL/SIGSTOP and libc's
@@ -78,7 +78,7 @@ static int child_setup(int out_w, int err_w, int max_fd)
 	/* The parent does the same; whichever runs first wins the race. */
 	if (setpgid(0, 0) < 0)
 		return errno;
-	int nul = open("/dev/null", O_RDONLY);
+	int nul = in_fd >= 0 ? in_fd : open("/dev/null", O_RDONLY);
 	if (nul < 0)
 		return errno;
 	if (dup2(nul, 0) < 0 || dup2(out_w, 1) < 0 || dup2(err_w, 2) < 0)
@@ -99,10 +99,10 @@ char *const *proc_child_env(void)
 	return env;
 }
 
-void proc_child_exec(const char *path, char *const argv[], char *const envp[], int out_w,
-		     int err_w, int ep_w, int max_fd)
+void proc_child_exec(const char *path, char *const argv[], char *const envp[], int in_fd,
+		     int out_w, int err_w, int ep_w, int max_fd)
 {
-	int e = child_setup(out_w, err_w, max_fd);
+	int e = child_setup(in_fd, out_w, err_w, max_fd);
 	if (e == 0) {
 		execve(path, argv, envp);
 		e = errno;

@@ -56,14 +56,14 @@ void proc_pipe_drain(struct proc *p, int which);
 void proc_pipe_close(struct proc_pipe *pp);
 
 /* Runs in the child between fork and exec (async-signal-safe calls only):
- * stdin from /dev/null, stdout/stderr onto out_w/err_w, its own process
+ * stdin from in_fd (-1: /dev/null), stdout/stderr onto out_w/err_w, its own process
  * group, default signal dispositions, an empty mask, every fd above 2 marked
  * close-on-exec; then execs path with envp. On failure writes errno (an int)
  * to ep_w and exits 127. max_fd bounds the last-resort fd sweep (from
  * RLIMIT_NOFILE, read by the parent: getrlimit is not on the
  * async-signal-safe list). */
-void proc_child_exec(const char *path, char *const argv[], char *const envp[], int out_w,
-		     int err_w, int ep_w, int max_fd) __attribute__((noreturn));
+void proc_child_exec(const char *path, char *const argv[], char *const envp[], int in_fd,
+		     int out_w, int err_w, int ep_w, int max_fd) __attribute__((noreturn));
 /* The environment every child gets (built by the parent, before fork):
  * PATH (the daemon's, else PROC_DEFAULT_PATH), LC_ALL=C and LANG=C (the
  * parsers read the C locale's output), HOME=/. Nothing else of the

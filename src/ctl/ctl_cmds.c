@@ -95,6 +95,12 @@ static const struct ctl_arg_def cleanup_args[] = {
 static const struct ctl_arg_def notifications_args[] = {
 	{ "history", CTL_ARG_BOOL, false, "everything stored, not only the last 24 hours" },
 	{ "limit", CTL_ARG_INT, false, "how many, newest first (default 50; --history 200)" },
+	{ "pending", CTL_ARG_BOOL, false, "the alerts waiting in the outbox, per channel" },
+};
+
+static const struct ctl_arg_def notify_test_args[] = {
+	{ "channel", CTL_ARG_STRING, false,
+	  "only this one: email, slack, pagerduty, webhook, ntfy, pushover or hook" },
 };
 
 const struct ctl_cmd_desc ctl_cmds[] = {
@@ -175,9 +181,13 @@ const struct ctl_cmd_desc ctl_cmds[] = {
 	{ "analytics", "analytics", "[--period P]",
 	  "reliability ranking, recurring outage times, suggestions backed by numbers",
 	  CTL_CMD_QUERY | CTL_CMD_HISTORY, ARGS(analytics_args) },
-	{ "notifications", "notifications", "[--history] [--limit N]",
-	  "events at warning and above (last 24 hours; --history: all kept)",
+	{ "notifications", "notifications", "[--history] [--limit N] [--pending]",
+	  "alerts and their delivery per channel; events at warning and above (24 h; "
+	  "--history: all kept)",
 	  CTL_CMD_QUERY | CTL_CMD_HISTORY, ARGS(notifications_args) },
+	{ "notifications_test", "notifications test", "[--channel X]",
+	  "send a test alert through every enabled channel (or X) and report each result",
+	  CTL_CMD_ACTION, ARGS(notify_test_args) },
 	{ "telemetry_export", "telemetry export", "[--period P] [--format json|csv]",
 	  "the history as JSON (one document) or CSV, on stdout",
 	  CTL_CMD_QUERY | CTL_CMD_HISTORY, ARGS(export_args) },

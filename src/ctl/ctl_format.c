@@ -286,6 +286,11 @@ static void put_uci_section(const char *type, const char *name, json_object *opt
 					json_object_array_get_idx(val, i)), out);
 				fprintf(out, "%s\n", mark);
 			}
+		} else if (json_object_is_type(val, json_type_double)) {
+			/* Only a duration in seconds with a fraction is a double
+			 * (config_json.c): in ms, which loads again (no '0.5'). */
+			fprintf(out, "\toption %s '%lldms'%s\n", key,
+				llround(json_object_get_double(val) * 1000.0), mark);
 		} else if (val) {
 			fprintf(out, "\toption %s ", key);
 			put_uci_value(json_object_is_type(val, json_type_boolean) ?
@@ -444,6 +449,7 @@ static const struct {
 	{ "metrics", ctl_fmt_metrics },
 	{ "analytics", ctl_fmt_analytics },
 	{ "notifications", ctl_fmt_notifications },
+	{ "notifications_test", ctl_fmt_notify_test },
 	{ "report", ctl_fmt_report },
 	{ "telemetry_cleanup", ctl_fmt_cleanup },
 	{ "cleanup", ctl_fmt_cleanup },

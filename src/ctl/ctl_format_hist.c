@@ -286,6 +286,11 @@ void ctl_fmt_notifications(json_object *d, FILE *out)
 {
 	json_object *n = get(d, "notifications"), *by = get(d, "by_severity");
 	json_object *p = get(d, "period");
+	ctl_fmt_delivery(get(d, "delivery"), out);
+	if (!n) {
+		fprintf(out, "(no history store: stored events not shown)\n");
+		return;
+	}
 	fprintf(out, "%.0f notification(s) %s (warning %.0f, critical %.0f, emergency %.0f)%s\n",
 		json_get_num(d, "count", 0),
 		strcmp(json_get_str(p, "name", ""), "all") ? "in the last 24 h" : "kept",
@@ -299,6 +304,7 @@ void ctl_fmt_notifications(json_object *d, FILE *out)
 			json_get_str(e, "severity", "?"));
 		ctl_format_wrapped(out, json_get_str(e, "text", ""), 31, 69);
 	}
+	ctl_fmt_deliveries(d, out);
 }
 
 void ctl_fmt_report(json_object *d, FILE *out)

@@ -33,6 +33,12 @@ void ctl_format_wrapped(FILE *out, const char *text, int indent, int width);
 void ctl_fmt_metrics(json_object *d, FILE *out);
 void ctl_fmt_analytics(json_object *d, FILE *out);
 void ctl_fmt_notifications(json_object *d, FILE *out);
+/* Alert channels (ctl_format_notify.c): the daemon's delivery view (NULL:
+ * not running), and the results of `notifications test`. */
+void ctl_fmt_delivery(json_object *d, FILE *out);
+void ctl_fmt_notify_test(json_object *d, FILE *out);
+/* The stored outcomes per channel (notifications' "delivered_by_channel"). */
+void ctl_fmt_deliveries(json_object *d, FILE *out);
 void ctl_fmt_report(json_object *d, FILE *out);
 void ctl_fmt_cleanup(json_object *d, FILE *out);
 /* decisions: the list (an array) or --analysis (an object). */

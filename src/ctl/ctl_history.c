@@ -273,6 +273,20 @@ static json_object *h_analytics(struct hctx *c, json_object *args, struct ctl_er
 	return o ? o : failed(c, err);
 }
 
+/* The live half of `notifications`: each alert channel's delivery state,
+ * the recent alerts and (--pending) the outbox, from the daemon; NULL when
+ * it does not answer. */
+static json_object *delivery_from_daemon(const char *sock, json_object *args)
+{
+	struct ctl_error e = { .details = NULL };
+	json_object *a = json_object_new_object();
+	if (arg_bool(args, "pending"))
+		json_object_object_add(a, "pending", json_object_new_boolean(1));
+	json_object *d = ctl_client_call(sock, "notifications", a, STATUS_TIMEOUT_MS, &e);
+	json_object_put(e.details);
+	return d;
+}
+
 static json_object *h_notifications(struct hctx *c, json_object *args, struct ctl_error *err)
 {
 	struct hist_q q;
@@ -290,7 +304,10 @@ static json_object *h_notifications(struct hctx *c, json_object *args, struct ct
 	if (rc < 0)
 		return NULL;
 	json_object *o = hist_notifications(&q, limit);
-	return o ? o : failed(c, err);
+	if (!o)
+		return failed(c, err);
+	json_object_object_add(o, "delivery", delivery_from_daemon(c->sock, args));
+	return o;
 }
 
 /* Text that rpcd needs inside an object; the CLI prints it as it is. */
@@ -408,6 +425,15 @@ json_object *ctl_history_run(const char *sock, const char *store, const struct c
 	if (locate(sock, store, &src, err) < 0) {
 		if (strcmp(cmd->name, "decisions") == 0 && !store &&
 		    (res = decisions_from_daemon(sock, json_object_get(args), err)) != NULL) {
+			json_object_put(args);
+			return res;
+		}
+		/* No store, but the daemon's alerts: what it knows. */
+		json_object *live = strcmp(cmd->name, "notifications") == 0 && !store ?
+				    delivery_from_daemon(sock, args) : NULL;
+		if (live) {
+			res = json_object_new_object();
+			json_object_object_add(res, "delivery", live);
 			json_object_put(args);
 			return res;
 		}

@@ -13,6 +13,7 @@
 #include "daemon/access.h"
 #include "engine/tel_member.h"
 #include "export/export.h"
+#include "notify/notify.h"
 
 struct event_base;
 struct event;
@@ -93,6 +94,9 @@ struct daemon {
 	struct export_set *exp;         /* Prometheus, SNMP, MQTT (exporters.c) */
 	int exp_sub;                    /* their subscription to the bus */
 	struct export_host exp_host;
+	struct notify *notify;          /* alert channels (alerts.c, src/notify/) */
+	struct notify_host notify_host;
+	char hostname[256];
 	struct prec_store *prec;        /* precursor records on disk (prec_store.c) */
 };
 

@@ -39,6 +39,7 @@ static void on_ring(void *arg, const struct ev_record *e)
 		d->n_events++;
 	if (d->ctl)
 		ctl_server_publish(d->ctl, o);
+	export_event(d->exp, o);
 }
 
 int daemon_events_start(struct daemon *d)

@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "ctl/ctl_proto.h"
 #include "ctl/ctl_server.h"
+#include "daemon/alerts.h"
 #include "daemon/decisions.h"
 #include "daemon/shaper.h"
 #include "daemon/failtest.h"
@@ -86,6 +87,7 @@ int daemon_reload(struct daemon *d, const char *by, struct ctl_error *err,
 	harden_reload_check(d);
 	export_reload(d->exp, d->cfg);
 	daemon_events_configure(d);
+	alerts_reload(d);
 	history_reload(d);
 	char msg[128];
 	snprintf(msg, sizeof(msg), "reloaded: %zu members, %zu warnings%s%.80s%s", cfg->n_members,
@@ -264,10 +266,25 @@ static json_object *h_cleanup(struct daemon *d, json_object *args, struct ctl_er
 	return history_cleanup(d, d->cur_conn, 0, true, err);
 }
 
+/* The live half of `notifications` (autonomyctl adds the stored events). */
+static json_object *h_notifications(struct daemon *d, json_object *args, struct ctl_error *err)
+{
+	(void)err;
+	return alerts_view(d, arg_bool(args, "pending"));
+}
+
+static json_object *h_notifications_test(struct daemon *d, json_object *args,
+					 struct ctl_error *err)
+{
+	return alerts_test(d, d->cur_conn, arg_str(args, "channel"), err);
+}
+
 static const struct {
 	const char *name;
 	handler_fn fn;
 } handlers[] = {
+	{ "notifications", h_notifications },
+	{ "notifications_test", h_notifications_test },
 	{ "telemetry_cleanup", h_telemetry_cleanup },
 	{ "cleanup", h_cleanup },
 	{ "status", h_status },

@@ -20,6 +20,7 @@
 #include "core/resolve.h"
 #include "core/sdnotify.h"
 #include "ctl/ctl_server.h"
+#include "daemon/alerts.h"
 #include "daemon/daemon.h"
 #include "daemon/harden.h"
 #include "daemon/decisions.h"
@@ -299,6 +300,8 @@ static int start_services(struct daemon *d, const struct opts *o)
 		return -1;
 	}
 	daemon_events_configure(d);
+	if (alerts_start(d) < 0)
+		return -1;
 	ev_emit_daemon(d->bus, "started", AUTONOMY_VERSION);
 	if (decisions_start(d) < 0 || tel_shared_start(d) < 0 || netifd_start(d) < 0)
 		return -1;
@@ -338,6 +341,7 @@ static void stop_services(struct daemon *d)
 	if (d->bus)
 		ev_emit_daemon(d->bus, "stopped", NULL);
 	exporters_stop(d);
+	alerts_stop(d);
 	history_stop(d);
 	carrier_watch_stop(d);
 	shaper_stop(d);

@@ -77,6 +77,12 @@ int state_write(struct daemon *d, const char *name, const void *data, size_t len
 	return 0;
 }
 
+void state_count(struct daemon *d, size_t bytes)
+{
+	if (d->state)
+		d->state->bytes += bytes;
+}
+
 static int64_t *last_slot(struct state_io *s, const char *name)
 {
 	for (size_t i = 0; i < s->n_last; i++)

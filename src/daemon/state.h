@@ -30,6 +30,9 @@ const char *state_path(struct daemon *d, bool persistent, const char *name, char
 const char *state_load_path(struct daemon *d, const char *name, char *buf, size_t size);
 /* Writes data atomically into state_dir/name, counted. 0 or -1 (errno). */
 int state_write(struct daemon *d, const char *name, const void *data, size_t len);
+/* Counts bytes appended to a file in state_dir by its owner (the alert
+ * outbox's journal). */
+void state_count(struct daemon *d, size_t bytes);
 /* Copies run_dir/name to state_dir/name when the persist interval has
  * passed since name was last persisted, or now if force. 1 copied, 0 not
  * due or nothing to copy, -1 error (errno). */

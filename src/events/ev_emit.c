@@ -275,3 +275,8 @@ void ev_emit_daemon(struct ev_bus *b, const char *what, const char *detail)
 	add_s(f, "detail", detail && detail[0] ? detail : NULL);
 	ev_publish(b, EVT_DAEMON, NULL, -1, f);
 }
+
+void ev_emit_delivery(struct ev_bus *b, bool ok, json_object *fields)
+{
+	ev_publish(b, ok ? EVT_DELIVERED : EVT_DELIVERY_FAILED, NULL, -1, fields);
+}

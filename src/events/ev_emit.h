@@ -71,5 +71,9 @@ void ev_emit_resource(struct ev_bus *b, const char *what, double value, const ch
 
 void ev_emit_store(struct ev_bus *b, enum ev_severity sev, const char *what, const char *detail);
 void ev_emit_daemon(struct ev_bus *b, const char *what, const char *detail);
+/* An alert's fate at one channel (src/notify: channel, outcome, title,
+ * alert, incident, attempts, via, ms, error); fields are taken. Delivered:
+ * info; refused, expired or dropped: warning. Never an alert itself. */
+void ev_emit_delivery(struct ev_bus *b, bool ok, json_object *fields);
 
 #endif

@@ -65,6 +65,10 @@ static const struct ev_type_def types[EVT_TYPE_N] = {
 	  "autonomyd {what} back under performance.{option} ({value} {unit})"),
 	T(EVT_STORE, "store", EV_K_SYSTEM, EV_INFO, "history store: {what}[: {detail}]"),
 	T(EVT_DAEMON, "daemon", EV_K_SYSTEM, EV_INFO, "autonomyd {what}[ ({detail})]"),
+	T(EVT_DELIVERED, "delivery", EV_K_SYSTEM, EV_INFO,
+	  "alert delivered to {channel}[ via {via}] in {ms} ms: {title}"),
+	T(EVT_DELIVERY_FAILED, "delivery", EV_K_SYSTEM, EV_WARNING,
+	  "alert to {channel} {outcome}: {title}[: {error}]"),
 };
 
 const struct ev_type_def *ev_type(int id)

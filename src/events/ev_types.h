@@ -47,6 +47,8 @@ enum ev_type_id {
 	EVT_RESOURCE_OK,
 	EVT_STORE,              /* the history store: moved aside, restored, failing */
 	EVT_DAEMON,             /* started, stopped */
+	EVT_DELIVERED,          /* an alert reached a channel's endpoint */
+	EVT_DELIVERY_FAILED,    /* refused for good, expired, dropped */
 	EVT_TYPE_N
 };
 

@@ -1,6 +1,8 @@
 /* hist_notify: `notifications [--history]` — the events at warning and
- * above whose level is enabled (alerts.*_enabled), newest first. The alert
- * channels (email, Slack, ...) add their delivery state here later. */
+ * above whose level is enabled (alerts.*_enabled), newest first, and what
+ * the alert channels did with the alerts (the "delivery" events of
+ * src/notify: delivered, refused, expired, dropped), per channel and one by
+ * one. The live state of each channel comes from the daemon (ctl_history). */
 #include "history/hist.h"
 #include "history/hist_int.h"
 
@@ -30,6 +32,50 @@ static json_object *row_json(sqlite3_stmt *st)
 	json_object *f = fields ? json_tokener_parse((const char *)fields) : NULL;
 	json_object_object_add(o, "fields", f ? f : json_object_new_object());
 	return o;
+}
+
+/* The alert channels' outcomes in the period: counts per channel and
+ * outcome, and the newest `limit` one by one. */
+static int deliveries(const struct hist_q *q, int limit, json_object *o)
+{
+	sqlite3_stmt *st;
+	json_object *a = json_object_new_array(), *by = json_object_new_object();
+	if (sqlite3_prepare_v2(store_db(q->s), "SELECT ts, fields FROM events WHERE type = "
+			       "'delivery' AND ts >= ?1 AND ts < ?2 ORDER BY id DESC", -1, &st,
+			       NULL) != SQLITE_OK) {
+		json_object_put(a);
+		json_object_put(by);
+		return -1;
+	}
+	hist_bind_range_ms(st, q);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const unsigned char *ft = sqlite3_column_text(st, 1);
+		json_object *f = ft ? json_tokener_parse((const char *)ft) : NULL, *v = NULL, *c;
+		if (!f || !json_object_is_type(f, json_type_object)) {
+			json_object_put(f);
+			continue;
+		}
+		const char *ch = json_object_object_get_ex(f, "channel", &v) && v ?
+				 json_object_get_string(v) : "?";
+		const char *out = json_object_object_get_ex(f, "outcome", &v) && v ?
+				  json_object_get_string(v) : "?";
+		if (!json_object_object_get_ex(by, ch, &c)) {
+			c = json_object_new_object();
+			json_object_object_add(by, ch, c);
+		}
+		json_object_object_get_ex(c, out, &v);
+		json_object_object_add(c, out, json_object_new_int64(v ? json_object_get_int64(v) + 1 : 1));
+		if (limit > 0 && (int)json_object_array_length(a) >= limit) {
+			json_object_put(f);
+			continue;
+		}
+		hist_add_time(f, "time", sqlite3_column_int64(st, 0) / 1000);
+		json_object_array_add(a, f);
+	}
+	sqlite3_finalize(st);
+	json_object_object_add(o, "delivered_by_channel", by);
+	json_object_object_add(o, "deliveries", a);
+	return 0;
 }
 
 json_object *hist_notifications(const struct hist_q *q, int limit)
@@ -69,6 +115,10 @@ json_object *hist_notifications(const struct hist_q *q, int limit)
 	json_object_object_add(o, "by_severity", c);
 	json_object_object_add(o, "shown", json_object_new_int((int)json_object_array_length(a)));
 	json_object_object_add(o, "notifications", a);
+	if (deliveries(q, limit, o) < 0) {
+		json_object_put(o);
+		return NULL;
+	}
 	return o;
 fail:
 	json_object_put(o);

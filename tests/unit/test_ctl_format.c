@@ -184,7 +184,8 @@ static void test_config_show_is_uci(void **state)
 	expect_render("config_show",
 		"{\"file\":\"/etc/config/autonomy\",\"sections\":{\"main\":{\"enabled\":true,"
 		"\"backend\":\"auto\",\"note\":\"it's\"},\"email\":{\"recipients\":[\"a@b.c\","
-		"\"d@e.f\"],\"password\":\"se******\",\"smtp_server\":null}},"
+		"\"d@e.f\"],\"password\":\"se******\",\"smtp_server\":null},"
+		"\"alerts\":{\"group_window\":0.5,\"dedup_window\":600}},"
 		"\"members\":[{\"name\":\"lte\",\"device\":\"wwan0\",\"priority\":2}]}",
 		"# effective configuration of /etc/config/autonomy (defaults filled in)\n\n"
 		"config autonomy 'main'\n"
@@ -195,6 +196,9 @@ static void test_config_show_is_uci(void **state)
 		"\tlist recipients 'a@b.c'\n"
 		"\tlist recipients 'd@e.f'\n"
 		"\toption password 'se******'\n\n"
+		"config autonomy 'alerts'\n"
+		"\toption group_window '500ms'\n"        /* '0.5' would not load */
+		"\toption dedup_window '600'\n\n"
 		"config member 'lte'\n"
 		"\toption device 'wwan0'\n"
 		"\toption priority '2'\n\n");

@@ -172,6 +172,24 @@ static void test_argv_not_shell(void **state)
 	assert_clean(f);
 }
 
+/* Input reaches the child's stdin (a hook reads its event there); without
+ * input stdin is /dev/null: EOF at once. */
+static void test_stdin_input(void **state)
+{
+	struct fx *f = *state;
+	struct run run;
+	static const char doc[] = "{\"event\":\"switch\"}\nsecond line\n";
+	memset(&run, 0, sizeof(run));
+	assert_non_null(proc_spawn_input(f->base, (char *[]){ "cat", NULL }, NULL, doc,
+					 sizeof(doc) - 1, on_done, &run));
+	assert_true(loop_until(f, run_done, &run, 5000));
+	assert_int_equal(run.r.end, PROC_EXITED);
+	assert_string_equal(run.out, doc);
+	run_one(f, &run, 0, 0, (char *[]){ "wc", "-c", NULL });
+	assert_int_equal(atoi(run.out), 0);
+	assert_clean(f);
+}
+
 static void test_spawn_failed(void **state)
 {
 	struct fx *f = *state;
@@ -499,6 +517,7 @@ int main(void)
 		BOTH(test_true_false),
 		BOTH(test_argv_not_shell),
 		BOTH(test_spawn_failed),
+		BOTH(test_stdin_input),
 		BOTH(test_not_executable),
 		BOTH(test_timeout),
 		BOTH(test_timeout_kills_group),

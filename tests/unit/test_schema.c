@@ -29,7 +29,8 @@ static const char *sec_name(const struct cfg_section_def *s)
 static void test_sections_complete(void **state)
 {
 	static const char *const want[] = {
-		"main", "alerts", "email", "slack", "pagerduty", "performance", "polling",
+		"main", "alerts", "email", "slack", "pagerduty", "webhook", "ntfy", "pushover",
+		"performance", "polling",
 		"starlink", "cellular", "wifi", "bandwidth", "qos", "security",
 		"network_security", "gps", "starwatch", "prometheus", "snmp", "mqtt",
 	};
