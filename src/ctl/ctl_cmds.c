@@ -53,6 +53,15 @@ static const struct ctl_arg_def hotplug_args[] = {
 	{ "device", CTL_ARG_STRING, false, "netifd's DEVICE (the kernel device, e.g. pppoe-wan)" },
 };
 
+static const struct ctl_arg_def key_create_args[] = {
+	{ "name", CTL_ARG_STRING, false,
+	  "what the key is for, e.g. prometheus (letters, digits, . _ -; default 'default')" },
+};
+
+static const struct ctl_arg_def key_revoke_args[] = {
+	{ "id", CTL_ARG_STRING, true, "the key's id (or the name of the one key in force with it)" },
+};
+
 static const struct ctl_arg_def show_args[] = {
 	{ "reveal", CTL_ARG_BOOL, false, "print secrets in full" },
 };
@@ -119,6 +128,15 @@ const struct ctl_cmd_desc ctl_cmds[] = {
 	{ "hotplug", "hotplug", "--action A --interface I [--device D]",
 	  "tell the daemon of a netifd interface event (from /etc/hotplug.d/iface)",
 	  0, ARGS(hotplug_args) },
+	/* API keys of the daemon's HTTP listeners (security.api_key_required). */
+	{ "security_key_create", "security key create", "[NAME]",
+	  "make an API key for the HTTP listeners (shown once; stored hashed)",
+	  CTL_CMD_ACTION, ARGS(key_create_args) },
+	{ "security_key_list", "security key list", "",
+	  "the API keys: id, name, made, expiry, uses (never the keys themselves)",
+	  CTL_CMD_QUERY, NOARGS },
+	{ "security_key_revoke", "security key revoke", "ID",
+	  "revoke an API key at once", CTL_CMD_ACTION, ARGS(key_revoke_args) },
 	{ "wifi", "wifi", "[MEMBER]",
 	  "what the Wi-Fi client radios report: association, signal, bitrate, neighbours",
 	  CTL_CMD_QUERY, ARGS(member_args) },

@@ -29,6 +29,8 @@ struct netifd;
 struct state_io;
 struct prec_store;
 struct shaper;
+struct apisec;
+struct apifw;
 
 #define DAEMON_EVENTS_MAX 128
 
@@ -91,6 +93,8 @@ struct daemon {
 	struct export_set *exp;         /* Prometheus, SNMP, MQTT (exporters.c) */
 	struct export_host exp_host;
 	struct prec_store *prec;        /* precursor records on disk (prec_store.c) */
+	struct apisec *apisec;          /* listener guard and API keys (apisec.c) */
+	struct apifw *apifw;            /* the listeners' firewall table (apifw.c) */
 };
 
 /* Records an event: logged, kept in a ring for `monitor`, and streamed to

@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "ctl/ctl_proto.h"
 #include "ctl/ctl_server.h"
+#include "daemon/apisec.h"
 #include "daemon/decisions.h"
 #include "daemon/shaper.h"
 #include "daemon/failtest.h"
@@ -76,6 +77,7 @@ int daemon_reload(struct daemon *d, struct ctl_error *err, json_object **warning
 	netifd_refresh(d);
 	tel_reload(d);
 	shaper_reload(d);
+	apisec_reload(d);
 	export_reload(d->exp, d->cfg);
 	char msg[128];
 	snprintf(msg, sizeof(msg), "reloaded: %zu members, %zu warnings", cfg->n_members, dg.n);
@@ -215,6 +217,9 @@ static const struct {
 	{ "config_validate", h_config_validate },
 	{ "reload", h_reload },
 	{ "hotplug", netifd_hotplug },
+	{ "security_key_create", apisec_key_create },
+	{ "security_key_list", apisec_key_list },
+	{ "security_key_revoke", apisec_key_revoke },
 };
 
 json_object *daemon_dispatch(void *ctx, struct ctl_conn *c, const struct ctl_request *req)

@@ -20,6 +20,7 @@
 #include "core/resolve.h"
 #include "core/sdnotify.h"
 #include "ctl/ctl_server.h"
+#include "daemon/apisec.h"
 #include "daemon/daemon.h"
 #include "daemon/decisions.h"
 #include "daemon/members.h"
@@ -304,7 +305,7 @@ static int start_services(struct daemon *d, const struct opts *o)
 		log_err("cannot start the carrier watch");
 		return -1;
 	}
-	if (exporters_start(d) < 0)
+	if (apisec_start(d) < 0 || exporters_start(d) < 0)
 		return -1;
 	if (watchdog_start(d) < 0) {
 		log_err("cannot start the systemd watchdog timer");
@@ -319,6 +320,7 @@ static void stop_services(struct daemon *d)
 	if (d->sd_watchdog)
 		event_free(d->sd_watchdog);
 	exporters_stop(d);
+	apisec_stop(d);
 	carrier_watch_stop(d);
 	shaper_stop(d);
 	tel_stop(d);

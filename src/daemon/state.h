@@ -30,6 +30,8 @@ const char *state_path(struct daemon *d, bool persistent, const char *name, char
 const char *state_load_path(struct daemon *d, const char *name, char *buf, size_t size);
 /* Writes data atomically into state_dir/name, counted. 0 or -1 (errno). */
 int state_write(struct daemon *d, const char *name, const void *data, size_t len);
+/* The same, readable by its owner only (0600): secrets' hashes, keys. */
+int state_write_private(struct daemon *d, const char *name, const void *data, size_t len);
 /* Copies run_dir/name to state_dir/name when the persist interval has
  * passed since name was last persisted, or now if force. 1 copied, 0 not
  * due or nothing to copy, -1 error (errno). */

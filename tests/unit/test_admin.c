@@ -314,7 +314,7 @@ static void test_audit(void **state)
 	char text[4096];
 	snprintf(text, sizeof(text), "%s%s", conf_text(
 		 "config autonomy 'email'\n\toption password 'hunter2'\n"
-		 "config autonomy 'security'\n\toption rate_limiting '1'\n"
+		 "config autonomy 'network_security'\n\toption traffic_monitoring '1'\n"
 		 "config autonomy 'polling'\n\toption min_interval_ms '1000'\n"),
 		 "config member 'lte'\n\toption device 'wwan0'\n\toption gateway '10.3.0.1'\n"
 		 "\tlist target '10.3.0.1'\n"
@@ -322,7 +322,7 @@ static void test_audit(void **state)
 		 "\tlist target '10.0.0.1'\n");
 	json_object *a = audit(text, 0644);
 	assert_true(has_finding(a, "critical", "secrets", "readable by anyone"));
-	assert_true(has_finding(a, "warning", "no_effect", "security.rate_limiting"));
+	assert_true(has_finding(a, "warning", "no_effect", "network_security.traffic_monitoring"));
 	assert_true(has_finding(a, "warning", "targets", "only its own gateway"));
 	assert_true(has_finding(a, "warning", "targets", "member lte has one probe target"));
 	assert_true(has_finding(a, "warning", "targets", "every target of member lan2"));

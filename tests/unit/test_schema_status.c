@@ -37,10 +37,7 @@ static const char *const reviewed_planned[] = {
 	"pagerduty.enabled", "pagerduty.api_key", "pagerduty.service_id",
 	"performance.max_memory_mb", "performance.max_cpu_percent", "performance.gc_interval",
 	"performance.telemetry_retention_days", "performance.log_retention_days",
-	"security.api_encryption", "security.rate_limiting",
-	"security.ip_whitelist", "security.api_key_required", "security.api_key_rotation_days",
-	"network_security.firewall_integration", "network_security.intrusion_detection",
-	"network_security.ddos_protection", "network_security.traffic_monitoring",
+	"network_security.traffic_monitoring",
 	"member.weight",
 };
 #define N_REVIEWED (sizeof(reviewed_planned) / sizeof(reviewed_planned[0]))
