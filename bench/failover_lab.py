@@ -75,6 +75,25 @@ def trial(tmp, build, action, undo):
         d.stop()
 
 
+def wan_blackhole():
+    """(blackhole, undo) of the lab's wan ISP, both families: the uplink's
+    IPv6 targets must die too."""
+    isp = PREFIX + "-isp-wan"
+    r = json.loads(sh("ip", "-n", isp, "-j", "route", "show", "default").stdout)[0]
+    gw, dev = r["gateway"], r["dev"]
+    r6 = json.loads(sh("ip", "-n", isp, "-6", "-j", "route", "show", "default").stdout)[0]
+    gw6 = r6["gateway"]
+
+    def blackhole():
+        sh("ip", "-n", isp, "route", "replace", "blackhole", "default")
+        sh("ip", "-n", isp, "-6", "route", "replace", "blackhole", "default")
+
+    def unblackhole():
+        sh("ip", "-n", isp, "route", "replace", "default", "via", gw, "dev", dev)
+        sh("ip", "-n", isp, "-6", "route", "replace", "default", "via", gw6, "dev", dev)
+    return blackhole, unblackhole
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--trials", type=int, default=20)
@@ -83,18 +102,7 @@ def main():
     a = ap.parse_args()
     sh(os.path.join(ROOT, "lab/lab.sh"), "up")
     isp = PREFIX + "-isp-wan"
-    r = json.loads(sh("ip", "-n", isp, "-j", "route", "show", "default").stdout)[0]
-    gw, dev = r["gateway"], r["dev"]
-    r6 = json.loads(sh("ip", "-n", isp, "-6", "-j", "route", "show", "default").stdout)[0]
-    gw6 = r6["gateway"]
-
-    def blackhole():    # both families: the uplink's IPv6 targets must die too
-        sh("ip", "-n", isp, "route", "replace", "blackhole", "default")
-        sh("ip", "-n", isp, "-6", "route", "replace", "blackhole", "default")
-
-    def unblackhole():
-        sh("ip", "-n", isp, "route", "replace", "default", "via", gw, "dev", dev)
-        sh("ip", "-n", isp, "-6", "route", "replace", "default", "via", gw6, "dev", dev)
+    blackhole, unblackhole = wan_blackhole()
     bh, cut, cut_ev, change = [], [], [], []
     try:
         for _ in range(a.trials):

@@ -33,7 +33,7 @@ BUILD=$OUT/build
 JOBS=${CROSS_JOBS:-$(nproc 2>/dev/null || echo 2)}
 LIBS=(libevent-dev libevent-core-2.1-7 libjson-c-dev libjson-c5 libmnl-dev libmnl0
       libnftnl-dev libnftnl11 libssl-dev libssl3 libnghttp2-dev libnghttp2-14 libprotobuf-c-dev libprotobuf-c1
-      libcmocka-dev libcmocka0)
+      libcmocka-dev libcmocka0 libsqlite3-dev libsqlite3-0)
 HOSTPKGS=("gcc-$TRIPLET" "libc6-dev-$ARCH-cross" qemu-user protobuf-c-compiler cmake
           pkg-config)
 
@@ -99,8 +99,12 @@ build() {
 	export PKG_CONFIG_LIBDIR=$SYSROOT/usr/lib/$TRIPLET/pkgconfig:$SYSROOT/usr/share/pkgconfig
 	export PKG_CONFIG_SYSROOT_DIR=$SYSROOT
 	export PKG_CONFIG_PATH=
+	# net-snmp's and libmosquitto's -dev packages pull in more than LIBS can
+	# list: their exporters' pure parts (MIB, MQTT payloads) are still built
+	# and tested, only the library-bound files are left out.
 	cmake -S . -B "$BUILD" -DCMAKE_TOOLCHAIN_FILE="$OUT/toolchain.cmake" \
-		-DCMAKE_BUILD_TYPE="${CROSS_BUILD_TYPE:-None}" >"$OUT/configure.log" 2>&1 ||
+		-DCMAKE_BUILD_TYPE="${CROSS_BUILD_TYPE:-None}" -DWITH_SNMP=OFF -DWITH_MQTT=OFF \
+		>"$OUT/configure.log" 2>&1 ||
 		{ tail -30 "$OUT/configure.log"; fail "configure failed"; }
 	cmake --build "$BUILD" -j "$JOBS" >"$OUT/build.log" 2>&1 ||
 		{ grep -E 'error|Error' "$OUT/build.log" | head -40; fail "build failed"; }

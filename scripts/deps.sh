@@ -9,6 +9,7 @@ PKGS=(
 	libevent-dev libjson-c-dev libmnl-dev libcmocka-dev libssl-dev
 	libnftnl-dev                      # sticky flows: our own nftables table
 	libnghttp2-dev libprotobuf-c-dev protobuf-c-compiler   # the dish's gRPC
+	libsqlite3-dev sqlite3             # the history store (sqlite3: tests check integrity)
 	clang libclang-rt-14-dev          # libFuzzer + sanitizers
 	iproute2 iptables nftables procps iputils-ping curl util-linux  # the lab
 	python3                            # /usr/bin/python3 for test helpers and the lab

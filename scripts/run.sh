@@ -40,6 +40,13 @@ ip netns exec "$LAB_PREFIX-router" build/autonomyd -f -c "$conf" \
 	-s "$sock" -p "$work/autonomy.pid" 2>"$work/daemon.log" &
 pids+=($!)
 for _ in $(seq 50); do ctl status >/dev/null 2>&1 && break; sleep 0.1; done
+# A month of history for the summary, replayed meanwhile (niced: the demo's
+# timing comes first): autonomyd --replay --store writes what the daemon would.
+/usr/bin/python3 tests/replay/gen_traces.py --only month_four --out "$work" >/dev/null
+nice -n 19 build/autonomyd --replay "$work/month_four.jsonl" --store "$work/month.db" \
+	>/dev/null 2>&1 &
+month=$!
+pids+=("$month")
 sleep 3
 echo; ctl status; echo; ctl members; echo; ctl starlink
 
@@ -77,6 +84,14 @@ sleep 2
 echo; echo "== summary"
 ctl decisions --limit 20
 echo; ctl starlink
+echo; ctl decisions --period 1h --analysis
+echo; ctl notifications
+echo; echo "== a month of history (the replayed month: autonomyctl --store FILE analytics)"
+if wait "$month"; then
+	build/autonomyctl --store "$work/month.db" analytics --period monthly
+	build/autonomyctl --store "$work/month.db" report --period monthly --format html \
+		>/tmp/autonomy-demo-report.html && echo "monthly report: /tmp/autonomy-demo-report.html"
+fi
 echo
 kill -INT "${pids[1]}" 2>/dev/null || true; sleep 0.3
 sent=$(grep -c 'icmp_seq' "$work/ping.log" || true)

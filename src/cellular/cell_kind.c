@@ -3,6 +3,8 @@
  * the daemon's run-time source (tel_cell.c). */
 #include "cellular/cell_kind.h"
 
+#include <math.h>
+
 #include "cellular/cell_assess.h"
 #include "cellular/cell_trace.h"
 #include "config/config.h"
@@ -63,10 +65,22 @@ static void signature(const struct member_rt *m, json_object *sig)
 	}
 }
 
+/* The signal (RSRP, else what the modem's technology has) and SINR. */
+static void history(const void *a, uint64_t now_us, uint64_t max_age_us,
+		    const struct tel_hist_put *put)
+{
+	const struct cell_assess *c = a;
+	if (!put->num || !c->have || !tel_fresh(c->last_us, now_us, max_age_us))
+		return;
+	put->num(put->arg, "cell_rsrp", cell_signal_dbm(&c->last, NULL));
+	put->num(put->arg, "cell_sinr", isfinite(c->last.sinr_db) ? c->last.sinr_db :
+		c->last.nr_sinr_db);
+}
+
 const struct tel_kind tel_kind_cellular = {
 	.name = "cellular", .cls = "cellular", .units = "modems",
 	.size = sizeof(struct cell_assess),
-	.init = a_init, .configure = a_configure, .eval = a_eval,
+	.init = a_init, .configure = a_configure, .eval = a_eval, .history = history,
 	.trace_key = "cellular",
 	.polls = { { "cellular", "signal_check_interval", 15000 } },
 	.n_polls = 1,

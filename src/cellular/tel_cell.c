@@ -20,6 +20,7 @@
 #include "daemon/daemon.h"
 #include "daemon/members.h"
 #include "daemon/tel.h"
+#include "events/ev_emit.h"
 
 static struct cell_assess *assessor(const struct member_rt *m)
 {
@@ -43,12 +44,10 @@ static void on_sample(void *arg, const struct cell_sample *s, const struct cell_
 	if (!info->ok || info->failed) {
 		t->failures++;
 		if (strcmp(t->error, info->error) != 0)
-			daemon_event(m->d, "telemetry", m->name, "%s: modem: %s", m->name,
-				     info->error);
+			ev_emit_tel_source(m->d->bus, m->name, "modem", info->error, NULL);
 		snprintf(t->error, sizeof(t->error), "%s", info->error);
 	} else if (t->error[0]) {
-		daemon_event(m->d, "telemetry", m->name, "%s: modem answering again (%s)", m->name,
-			     t->tool);
+		ev_emit_tel_source(m->d->bus, m->name, "modem", NULL, t->tool);
 		t->error[0] = 0;
 	}
 	/* A cycle where one command failed still carries what the others said. */

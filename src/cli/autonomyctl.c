@@ -14,6 +14,7 @@
 #include "ctl/ctl_client.h"
 #include "ctl/ctl_cmds.h"
 #include "ctl/ctl_format.h"
+#include "ctl/ctl_history.h"
 #include "starwatch/sw_status.h"
 #include "ctl/ctl_rpcd.h"
 #include "ctl/ctl_validate.h"
@@ -22,6 +23,7 @@ enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_NOT_RUNNING = 3 };
 
 struct cli {
 	const char *socket;
+	const char *store;      /* --store: a history file to read instead of the daemon's */
 	const char *config;     /* -c: the config file local commands work on */
 	bool json;
 	int timeout_ms;
@@ -29,13 +31,24 @@ struct cli {
 	json_object *args;
 };
 
+/* A command and its arguments, then its summary on the same line when both
+ * fit 100 columns, else on the next. */
+static void usage_row(FILE *f, const char *cli, const char *args, const char *summary)
+{
+	char head[160];
+	snprintf(head, sizeof(head), "%s %s", cli, args);
+	if (strlen(head) <= 27 && 30 + strlen(summary) <= 100)
+		fprintf(f, "  %-27s %s\n", head, summary);
+	else
+		fprintf(f, "  %s\n        %s\n", head, summary);
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: autonomyctl [-s SOCKET] [--json] COMMAND [ARGS]\n\ncommands:\n");
 	for (size_t i = 0; i < ctl_n_cmds; i++)
-		fprintf(f, "  %-16s %-10s %s\n", ctl_cmds[i].cli, ctl_cmds[i].usage,
-			ctl_cmds[i].summary);
-	fprintf(f, "  %-16s %-10s %s\n", "help", "[COMMAND]", "this text, or one command's");
+		usage_row(f, ctl_cmds[i].cli, ctl_cmds[i].usage, ctl_cmds[i].summary);
+	usage_row(f, "help", "[COMMAND]", "this text, or one command's");
 	fprintf(f, "\noptions:\n"
 		"  -s, --socket PATH  control socket (default $AUTONOMY_SOCKET or "
 		CTL_DEFAULT_SOCKET ")\n"
@@ -43,6 +56,7 @@ static void usage(FILE *f)
 		"daemon's,\n                     else $AUTONOMY_CONFIG, else " CTL_DEFAULT_CONFIG ")\n"
 		"  -j, --json         print one JSON document instead of a table\n"
 		"  -t, --timeout MS   how long to wait for the daemon (default 10000)\n"
+		"      --store FILE   history commands read this store (default: the daemon's)\n"
 		"  -V, --version      print the version\n"
 		"\nexit status: 0 ok, 1 failed, 2 usage error, 3 daemon not running\n");
 }
@@ -93,8 +107,13 @@ static int parse_cmd_args(struct cli *cl, int argc, char **argv, int i)
 			cl->json = true;
 			continue;
 		}
-		const struct ctl_arg_def *def = strncmp(a, "--", 2) == 0 ?
-						ctl_cmd_arg(c, a + 2) : NULL;
+		/* --older-than names the argument older_than. */
+		char name[32];
+		snprintf(name, sizeof(name), "%s", strncmp(a, "--", 2) == 0 ? a + 2 : "");
+		for (char *p = name; *p; p++)
+			if (*p == '-')
+				*p = '_';
+		const struct ctl_arg_def *def = name[0] ? ctl_cmd_arg(c, name) : NULL;
 		if (!def && a[0] != '-' && !positional_used && c->n_args &&
 		    c->args[0].type == CTL_ARG_STRING) {
 			json_object_object_add(cl->args, c->args[0].name, json_object_new_string(a));
@@ -133,6 +152,7 @@ static int parse_global(struct cli *cl, int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "store", required_argument, NULL, 'S' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -145,6 +165,7 @@ static int parse_global(struct cli *cl, int argc, char **argv)
 		case 'c': cl->config = optarg; break;
 		case 'j': cl->json = true; break;
 		case 't': cl->timeout_ms = atoi(optarg); break;
+		case 'S': cl->store = optarg; break;
 		case 'V': printf("autonomyctl %s\n", AUTONOMY_VERSION); exit(EXIT_OK);
 		case 'h': usage(stdout); exit(EXIT_OK);
 		default: return -1;
@@ -248,6 +269,12 @@ static int run(struct cli *cl)
 				   json_object_get_string(f) : cl->config;
 		data = ctl_config_validate_auto(sock, file, &err);
 		json_object_put(cl->args);
+	} else if (cl->cmd->flags & CTL_CMD_HISTORY) {
+		json_object *args = cl->args;
+		cl->args = NULL;
+		data = ctl_history_run(sock, cl->store, cl->cmd, args, false, stdout, &err);
+		if (data == CTL_HIST_PRINTED)
+			return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAILED;
 	} else if (strcmp(cl->cmd->name, "monitor") == 0 &&
 		   json_object_object_get_ex(cl->args, "continuous", NULL)) {
 		json_object *args = cl->args;

@@ -92,17 +92,21 @@ static const struct cfg_option_def main_opts[] = {
 
 static const struct cfg_option_def alerts_opts[] = {
 	BOOL_OPT("info_enabled", "1", "Send alerts of level info", PLANNED),
-	BOOL_OPT("warning_enabled", "1", "Send alerts of level warning", PLANNED),
-	BOOL_OPT("critical_enabled", "1", "Send alerts of level critical", PLANNED),
-	BOOL_OPT("emergency_enabled", "1", "Send alerts of level emergency", PLANNED),
+	BOOL_OPT("warning_enabled", "1",
+		 "Events of level warning are notifications (`notifications`; sent once the alert "
+		 "channels exist)"),
+	BOOL_OPT("critical_enabled", "1",
+		 "Events of level critical are notifications (`notifications`; sent once the alert "
+		 "channels exist)"),
+	BOOL_OPT("emergency_enabled", "1",
+		 "Events of level emergency are notifications (`notifications`; sent once the alert "
+		 "channels exist)"),
 	PCT("health_warning", "70", "Warn when a member's health score falls below this (0-100)"),
 	PCT("health_critical", "50",
 	    "Critical alert when a member's health score falls below this (<= health_warning)"),
-	INT_OPT("failover_warning", "5", 1, 1000, "Warn at this many failovers within an hour",
-		PLANNED),
+	INT_OPT("failover_warning", "5", 1, 1000, "Warn at this many failovers within 24 hours"),
 	INT_OPT("failover_critical", "10", 1, 1000,
-		"Critical alert at this many failovers within an hour (>= failover_warning)",
-		PLANNED),
+		"Critical alert at this many failovers within 24 hours (>= failover_warning)"),
 };
 
 static const struct cfg_option_def email_opts[] = {
@@ -143,14 +147,18 @@ static const struct cfg_option_def pagerduty_opts[] = {
 
 static const struct cfg_option_def performance_opts[] = {
 	INT_OPT("max_memory_mb", "64", 8, 4096,
-		"Resident memory the daemon may use before it sheds caches", PLANNED),
-	PCT("max_cpu_percent", "20", "CPU share above which the daemon slows its polling", PLANNED),
-	SEC_OPT("gc_interval", "300", 10, DAY, "How often caches and old samples are cleaned up",
-		PLANNED),
-	INT_OPT("telemetry_retention_days", "30", 1, 3650, "Days of telemetry kept in the store",
-		PLANNED),
-	INT_OPT("log_retention_days", "7", 1, 3650, "Days of event and decision logs kept",
-		PLANNED),
+		"Resident memory of the daemon above which a warning event is raised"),
+	PCT("max_cpu_percent", "20",
+	    "CPU share of the daemon (per minute) above which a warning event is raised"),
+	SEC_OPT("gc_interval", "300", 10, DAY,
+		"How often the history is written to state_dir (flash) and old rows are thinned "
+		"and deleted; at most this much history is lost in a power cut"),
+	INT_OPT("telemetry_retention_days", "30", 1, 3650,
+		"Days of samples, decisions, outages and data usage kept in the history store"),
+	INT_OPT("log_retention_days", "7", 1, 3650, "Days of events kept in the history store"),
+	INT_OPT("history_max_mb", "16", 1, 1024,
+		"Size cap of the history store: beyond it minute samples are thinned early and "
+		"the oldest rows go"),
 };
 
 static const struct cfg_option_def polling_opts[] = {

@@ -4,6 +4,7 @@
 #define AUTONOMY_CORE_JSONUTIL_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include <json-c/json.h>
 
@@ -22,6 +23,9 @@ void json_typed_str(json_object *o, const char *key, char *out, size_t size);
 void json_add_num(json_object *o, const char *key, double v, int decimals);
 void json_add_str(json_object *o, const char *key, const char *s);
 void json_add_count(json_object *o, const char *key, long long v);
+/* s as a JSON string (quotes, escapes) on f: for output written row by row
+ * rather than built as a tree (the replay's lines, the history export). */
+void json_fput_str(FILE *f, const char *s);
 /* Adds key = v with every digit (a double read back is the same double, a
  * float too); nothing for a non-finite v. For values read back exactly. */
 void json_add_exact(json_object *o, const char *key, double v);

@@ -14,7 +14,10 @@ static const struct ctl_arg_def monitor_args[] = {
 };
 
 static const struct ctl_arg_def decisions_args[] = {
-	{ "limit", CTL_ARG_INT, false, "how many, newest first (default 10)" },
+	{ "limit", CTL_ARG_INT, false, "how many, newest first (default 10; 0: all in the period)" },
+	{ "period", CTL_ARG_STRING, false, "daily, weekly, monthly, all (default) or a span: 36h, 90d" },
+	{ "analysis", CTL_ARG_BOOL, false, "failover patterns: causes, times, pairs, MTBF, predictions" },
+	{ "security", CTL_ARG_BOOL, false, "with --analysis: the security analysis" },
 };
 
 static const struct ctl_arg_def failover_args[] = {
@@ -66,6 +69,46 @@ static const struct ctl_arg_def show_args[] = {
 	{ "reveal", CTL_ARG_BOOL, false, "print secrets in full" },
 };
 
+/* History (answered by autonomyctl from the store; cleanup by the daemon). */
+#define PERIOD_ARG(dflt) \
+	{ "period", CTL_ARG_STRING, false, "daily, weekly, monthly, all or a span: 36h, 90d " dflt }
+
+static const struct ctl_arg_def metrics_args[] = {
+	PERIOD_ARG("(default daily)"),
+	{ "trends", CTL_ARG_BOOL, false, "compare with the period before" },
+	{ "performance", CTL_ARG_BOOL, false, "the daemon's own CPU, memory, loop lag, probe cost" },
+};
+
+static const struct ctl_arg_def report_args[] = {
+	PERIOD_ARG("(default weekly)"),
+	{ "format", CTL_ARG_STRING, false, "text (default), json or html (self-contained page)" },
+};
+
+static const struct ctl_arg_def analytics_args[] = {
+	PERIOD_ARG("(default monthly)"),
+};
+
+static const struct ctl_arg_def export_args[] = {
+	PERIOD_ARG("(default all)"),
+	{ "format", CTL_ARG_STRING, false, "json (default: one document) or csv (one table)" },
+	{ "table", CTL_ARG_STRING, false,
+	  "csv: samples (default), decisions, outages, events, usage or sys" },
+};
+
+static const struct ctl_arg_def tel_cleanup_args[] = {
+	{ "older_than", CTL_ARG_STRING, false,
+	  "also delete everything older than this (30d, 12h); default: the retention settings" },
+};
+
+static const struct ctl_arg_def cleanup_args[] = {
+	{ "all", CTL_ARG_BOOL, false, "retention now, the store vacuumed, stale state files removed" },
+};
+
+static const struct ctl_arg_def notifications_args[] = {
+	{ "history", CTL_ARG_BOOL, false, "everything stored, not only the last 24 hours" },
+	{ "limit", CTL_ARG_INT, false, "how many, newest first (default 50; --history 200)" },
+};
+
 const struct ctl_cmd_desc ctl_cmds[] = {
 	{ "status", "status", "", "daemon summary: active member, last switch, uptime",
 	  CTL_CMD_QUERY, NOARGS },
@@ -84,9 +127,9 @@ const struct ctl_cmd_desc ctl_cmds[] = {
 	{ "config_validate", "config validate", "[FILE]",
 	  "check a config file; works without a running daemon",
 	  CTL_CMD_QUERY | CTL_CMD_LOCAL, ARGS(validate_args) },
-	{ "decisions", "decisions", "[--limit N]",
-	  "recent decisions (switches, holds, manual) with reasons and scores",
-	  CTL_CMD_QUERY, ARGS(decisions_args) },
+	{ "decisions", "decisions", "[--limit N] [--period P] [--analysis]",
+	  "decisions (switches, holds, manual) with reasons and scores; --analysis: patterns",
+	  CTL_CMD_QUERY | CTL_CMD_HISTORY, ARGS(decisions_args) },
 	{ "failover", "failover", "--interface X [--force|--test] | --auto",
 	  "move traffic by hand: once, pinned, as a test, or back to automatic",
 	  CTL_CMD_ACTION, ARGS(failover_args) },
@@ -140,6 +183,27 @@ const struct ctl_cmd_desc ctl_cmds[] = {
 	{ "wifi", "wifi", "[MEMBER]",
 	  "what the Wi-Fi client radios report: association, signal, bitrate, neighbours",
 	  CTL_CMD_QUERY, ARGS(member_args) },
+	{ "metrics", "metrics", "[--period P] [--trends] [--performance]",
+	  "per member availability, failovers, loss, latency, score, data; the daemon's cost",
+	  CTL_CMD_QUERY | CTL_CMD_HISTORY, ARGS(metrics_args) },
+	{ "report", "report", "[--period P] [--format text|json|html]",
+	  "the period's report: figures, patterns, findings; html: a page with charts",
+	  CTL_CMD_QUERY | CTL_CMD_HISTORY, ARGS(report_args) },
+	{ "analytics", "analytics", "[--period P]",
+	  "reliability ranking, recurring outage times, suggestions backed by numbers",
+	  CTL_CMD_QUERY | CTL_CMD_HISTORY, ARGS(analytics_args) },
+	{ "notifications", "notifications", "[--history] [--limit N]",
+	  "events at warning and above (last 24 hours; --history: all kept)",
+	  CTL_CMD_QUERY | CTL_CMD_HISTORY, ARGS(notifications_args) },
+	{ "telemetry_export", "telemetry export", "[--period P] [--format json|csv]",
+	  "the history as JSON (one document) or CSV, on stdout",
+	  CTL_CMD_QUERY | CTL_CMD_HISTORY, ARGS(export_args) },
+	{ "telemetry_cleanup", "telemetry cleanup", "[--older-than 30d]",
+	  "apply the history's retention now (or delete what is older than a span)",
+	  CTL_CMD_ACTION, ARGS(tel_cleanup_args) },
+	{ "cleanup", "cleanup", "--all",
+	  "retention now, history store vacuumed, stale state files removed; says what it freed",
+	  CTL_CMD_ACTION, ARGS(cleanup_args) },
 };
 
 const size_t ctl_n_cmds = sizeof(ctl_cmds) / sizeof(ctl_cmds[0]);

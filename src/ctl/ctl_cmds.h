@@ -20,6 +20,7 @@ enum ctl_cmd_flags {
 	CTL_CMD_QUERY   = 1u << 0, /* read-only; exposed as a ubus method */
 	CTL_CMD_ACTION  = 1u << 1, /* changes daemon state; exposed on ubus too */
 	CTL_CMD_LOCAL   = 1u << 2, /* handled by the CLI itself, no daemon needed */
+	CTL_CMD_HISTORY = 1u << 3, /* answered by autonomyctl from the history store */
 };
 
 struct ctl_cmd_desc {

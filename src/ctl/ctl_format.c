@@ -358,15 +358,21 @@ static void put_scores(json_object *sc, FILE *out)
 	}
 }
 
+/* Time, type and members on a line, the reason wrapped under them (it
+ * names scores and figures: often longer than a line). */
 static void put_decision(json_object *dc, FILE *out)
 {
 	const char *t = json_get_str(dc, "time", "");
 	json_object *sc = NULL;
-	fprintf(out, "%.19s  %-8s %-10s -> %-10s %s\n", t, json_get_str(dc, "type", "?"),
-		str_or_dash(dc, "from"), str_or_dash(dc, "to"), json_get_str(dc, "reason", ""));
+	fprintf(out, "%.19s  %-8s %s -> %s", t, json_get_str(dc, "type", "?"),
+		str_or_dash(dc, "from"), str_or_dash(dc, "to"));
+	if (json_has(dc, "cause"))
+		fprintf(out, " (%s)", json_get_str(dc, "cause", ""));
+	fprintf(out, "\n%21s", "");
+	ctl_format_wrapped(out, json_get_str(dc, "reason", ""), 21, 78);
 	if (json_object_object_get_ex(dc, "scores", &sc) && sc &&
 	    json_object_object_length(sc) > 0) {
-		fprintf(out, "%21s scores: ", "");
+		fprintf(out, "%21sscores: ", "");
 		put_scores(sc, out);
 		fputc('\n', out);
 	}
@@ -382,6 +388,11 @@ static void fmt_decisions(json_object *d, FILE *out)
 	}
 	for (size_t i = 0; i < n; i++)
 		put_decision(json_object_array_get_idx(d, i), out);
+}
+
+static void fmt_decisions_any(json_object *d, FILE *out)
+{
+	ctl_fmt_decisions_hist(d, out, fmt_decisions);
 }
 
 static void fmt_failover(json_object *d, FILE *out)
@@ -406,7 +417,13 @@ static const struct {
 	const char *cmd;
 	format_fn fn;
 } formatters[] = {
-	{ "decisions", fmt_decisions },
+	{ "decisions", fmt_decisions_any },
+	{ "metrics", ctl_fmt_metrics },
+	{ "analytics", ctl_fmt_analytics },
+	{ "notifications", ctl_fmt_notifications },
+	{ "report", ctl_fmt_report },
+	{ "telemetry_cleanup", ctl_fmt_cleanup },
+	{ "cleanup", ctl_fmt_cleanup },
 	{ "failover", fmt_failover },
 	{ "monitor", fmt_monitor },
 	{ "status", fmt_status },

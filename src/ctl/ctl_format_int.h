@@ -26,4 +26,16 @@ void ctl_format_position(json_object *position, FILE *out);
 void ctl_format_flows(json_object *decision, FILE *out);
 void ctl_format_sticky(json_object *status, FILE *out);
 
+/* Text wrapped at width columns; lines after the first indented by indent
+ * (the first starts where the cursor is). */
+void ctl_format_wrapped(FILE *out, const char *text, int indent, int width);
+/* History commands (ctl_format_hist.c). */
+void ctl_fmt_metrics(json_object *d, FILE *out);
+void ctl_fmt_analytics(json_object *d, FILE *out);
+void ctl_fmt_notifications(json_object *d, FILE *out);
+void ctl_fmt_report(json_object *d, FILE *out);
+void ctl_fmt_cleanup(json_object *d, FILE *out);
+/* decisions: the list (an array) or --analysis (an object). */
+void ctl_fmt_decisions_hist(json_object *d, FILE *out, void (*list)(json_object *, FILE *));
+
 #endif

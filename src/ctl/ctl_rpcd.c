@@ -5,6 +5,7 @@
 #include "admin/adm.h"
 #include "ctl/ctl_client.h"
 #include "ctl/ctl_cmds.h"
+#include "ctl/ctl_history.h"
 #include "ctl/ctl_validate.h"
 
 /* rpcd derives the ubus argument type from the example value's JSON type. */
@@ -74,9 +75,33 @@ static json_object *read_input(FILE *in, struct ctl_error *err)
 	return args;
 }
 
-static json_object *run_method(const struct ctl_cmd_desc *cmd, json_object *args,
-			       const char *sock, struct ctl_error *err)
+/* Arguments checked against the command table, as the daemon checks them. */
+static json_object *checked(const struct ctl_cmd_desc *cmd, json_object *args,
+			    struct ctl_error *err)
 {
+	struct ctl_request req;
+	json_object *line = json_object_new_object();
+	size_t len;
+	json_object_object_add(line, "cmd", json_object_new_string(cmd->name));
+	json_object_object_add(line, "args", args);
+	const char *text = ctl_to_line(line, &len);
+	json_object *out = NULL;
+	if (ctl_parse_request(text, len, &req, err) == 0) {
+		out = json_object_get(req.args);
+		ctl_request_free(&req);
+	}
+	json_object_put(line);
+	return out;
+}
+
+/* stream: where a streamed reply (telemetry export) goes. */
+static json_object *run_method(const struct ctl_cmd_desc *cmd, json_object *args,
+			       const char *sock, FILE *stream, struct ctl_error *err)
+{
+	if (cmd->flags & CTL_CMD_HISTORY) {
+		json_object *a = checked(cmd, args, err);
+		return a ? ctl_history_run(sock, NULL, cmd, a, true, stream, err) : NULL;
+	}
 	if (adm_is_command(cmd->name)) {
 		json_object *out = adm_run(cmd->name, args, sock, NULL, true, err);
 		json_object_put(args);
@@ -101,7 +126,9 @@ static int rpcd_call(const char *method, FILE *in, FILE *out, const char *sock)
 	if (!cmd || !(cmd->flags & (CTL_CMD_QUERY | CTL_CMD_ACTION)))
 		ctl_error_set(&err, CTL_E_UNKNOWN_CMD, "unknown method '%s'", method);
 	else if ((args = read_input(in, &err)) != NULL)
-		reply = run_method(cmd, args, sock, &err);
+		reply = run_method(cmd, args, sock, out, &err);
+	if (reply == CTL_HIST_PRINTED)
+		return 0;       /* an export streamed its own object */
 	if (reply && !json_object_is_type(reply, json_type_object)) {
 		json_object *wrap = json_object_new_object();
 		json_object_object_add(wrap, method, reply);

@@ -18,6 +18,7 @@
 #include "daemon/daemon.h"
 #include "daemon/apifw.h"
 #include "daemon/state.h"
+#include "events/ev_emit.h"
 #include "security/sec_guard.h"
 
 #define KEYS_FILE "api_keys"
@@ -90,15 +91,11 @@ static void check_expiry(struct apisec *a)
 		clock_iso8601(exp, day, sizeof(day));
 		switch (sec_key_notice(k, now, validity, (int64_t)APISEC_WARN_DAYS * 86400)) {
 		case SEC_NOTICE_SOON:
-			daemon_event(a->d, "security", NULL, "API key %s (%s) expires in %lld days "
-				     "(%s): make a new one (autonomyctl security key create) and "
-				     "revoke this one", k->name, k->id,
-				     (long long)((exp - now + 86399) / 86400), day);
+			ev_emit_api_key(a->d->bus, k->name, k->id, day,
+					(long long)((exp - now + 86399) / 86400));
 			break;
 		case SEC_NOTICE_EXPIRED:
-			daemon_event(a->d, "security", NULL, "API key %s (%s) expired on %s "
-				     "(security.api_key_rotation_days): requests with it are refused",
-				     k->name, k->id, day);
+			ev_emit_api_key(a->d->bus, k->name, k->id, day, -1);
 			break;
 		case SEC_NOTICE_NONE:
 			break;
@@ -118,9 +115,8 @@ static void on_ban(void *arg, const struct sec_addr *addr, unsigned failures, ui
 {
 	struct apisec *a = arg;
 	char ab[SEC_ADDR_STR];
-	daemon_event(a->d, "security", NULL, "intrusion detection: %s banned for %llu s after %u "
-		     "refused requests within 10 minutes", sec_addr_str(addr, ab, sizeof(ab)),
-		     (unsigned long long)(ban_ms / 1000), failures);
+	ev_emit_source_banned(a->d->bus, sec_addr_str(addr, ab, sizeof(ab)),
+			      (long long)(ban_ms / 1000), failures);
 	apifw_ban(a->d, addr, ban_ms);
 }
 

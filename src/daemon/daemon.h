@@ -23,6 +23,8 @@ struct decide;
 struct failtest;
 struct ctl_conn;
 struct route_backend;
+struct ev_bus;
+struct history;
 struct flows_state;
 struct recorder;
 struct netifd;
@@ -33,13 +35,6 @@ struct apisec;
 struct apifw;
 
 #define DAEMON_EVENTS_MAX 128
-
-struct daemon_event_rec {
-	int64_t wall_ms;
-	char type[12];          /* "state", "link", "active", "reload" */
-	char member[64];
-	char text[200];
-};
 
 struct reload_result {
 	int64_t wall_s;         /* when, Unix seconds; 0 = never reloaded */
@@ -69,8 +64,10 @@ struct daemon {
 	size_t n_members;
 	bool syncing;                   /* members_sync is rebuilding members: no decisions */
 	char active[64];                /* the member carrying traffic ("" = none) */
-	struct daemon_event_rec events[DAEMON_EVENTS_MAX];
-	size_t n_events, events_head;   /* ring */
+	struct ev_bus *bus;             /* every event goes through it (events/ev.h) */
+	json_object *events[DAEMON_EVENTS_MAX]; /* the recent ones as JSON, ring */
+	size_t n_events, events_head;
+	struct history *hist;           /* the history store (history.c) */
 	struct event *monitor_timer;    /* member snapshots to monitor clients */
 
 	bool dry_run;                   /* --dry-run: observe backend whatever the config */
@@ -91,16 +88,19 @@ struct daemon {
 	struct event *sd_watchdog;      /* systemd WATCHDOG=1 pings (main.c) */
 	struct shaper *shaper;          /* the traffic shaper (shaper.c) */
 	struct export_set *exp;         /* Prometheus, SNMP, MQTT (exporters.c) */
+	int exp_sub;                    /* their subscription to the bus */
 	struct export_host exp_host;
 	struct prec_store *prec;        /* precursor records on disk (prec_store.c) */
 	struct apisec *apisec;          /* listener guard and API keys (apisec.c) */
 	struct apifw *apifw;            /* the listeners' firewall table (apifw.c) */
 };
 
-/* Records an event: logged, kept in a ring for `monitor`, and streamed to
- * monitor clients (events.c). */
-void daemon_event(struct daemon *d, const char *type, const char *member,
-		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* The event bus with the log and the `monitor` ring as subscribers
+ * (events.c); emitters use events/ev_emit.h. */
+int daemon_events_start(struct daemon *d);
+void daemon_events_stop(struct daemon *d);
+/* Which levels notify: alerts.*_enabled (at start and reload). */
+void daemon_events_configure(struct daemon *d);
 json_object *view_events(struct daemon *d, size_t limit);
 int daemon_monitor_start(struct daemon *d);
 void daemon_monitor_wake(struct daemon *d);
@@ -108,9 +108,6 @@ void daemon_monitor_wake(struct daemon *d);
 /* The exporters (exporters.c, src/export/). */
 int exporters_start(struct daemon *d);
 void exporters_stop(struct daemon *d);
-struct decision;
-/* A decision of the engine (decisions.c): counts the failovers. */
-void exporters_decision(struct daemon *d, const struct decision *dc);
 
 /* Re-reads the config file; swaps only when it has no errors. Fills err (for
  * the control reply) and returns -1 when the new config was rejected. */

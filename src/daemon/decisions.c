@@ -19,6 +19,7 @@
 #include "daemon/shaper.h"
 #include "engine/decide.h"
 #include "engine/decide_prec_json.h"
+#include "events/ev_emit.h"
 #include "link/linkmon.h"
 #include "openwrt/owrt_mwan3_rules.h"
 #include "route/route.h"
@@ -29,7 +30,7 @@ static void on_route_event(void *arg, enum route_event ev, const char *member,
 			   const char *text)
 {
 	struct daemon *d = arg;
-	daemon_event(d, "route", member, "route %s: %s", route_event_name(ev), text);
+	ev_emit_route(d->bus, member, route_event_name(ev), text);
 }
 
 static void on_decide_timer(evutil_socket_t fd, short what, void *arg);
@@ -80,10 +81,8 @@ static struct route_backend *new_backend(struct daemon *d)
 	rp.protocol = ROUTE_PROTO_DEFAULT;
 	rp.rule_pref = ROUTE_RULE_PREF_DEFAULT;
 	d->route_kind = (int)wanted_kind(d);
-	if (d->route_refused[0]) {
-		log_err("route backend netlink refused: %s", d->route_refused);
-		daemon_event(d, "route", NULL, "netlink backend refused: %s", d->route_refused);
-	}
+	if (d->route_refused[0])
+		ev_emit_route_refused(d->bus, d->route_refused);    /* logged at err */
 	struct route_backend *rb = route_new((enum route_kind)d->route_kind, d->base, &rp);
 	if (!rb)
 		log_errno(LOG_LVL_ERR, "route backend %s",
@@ -194,13 +193,6 @@ static struct member_rt *find(struct daemon *d, const char *name)
 	return NULL;
 }
 
-static void decision_event(struct daemon *d, const struct decision *dc)
-{
-	daemon_event(d, decide_type_name(dc->type), dc->to[0] ? dc->to : NULL,
-		     "%s: %s -> %s: %s", decide_type_name(dc->type), dc->from[0] ? dc->from : "none",
-		     dc->to[0] ? dc->to : "none", dc->reason);
-}
-
 /* A switch away from a failed member (flows.h) flushes its connections, so
  * they re-establish on the new one at once; a voluntary switch leaves them
  * on it (with sticky flows they keep working there). */
@@ -213,23 +205,17 @@ static void apply_route(struct daemon *d, const struct decision *dc)
 	if (cur && strcmp(cur, dc->to) == 0)
 		return;
 	if (route_activate(d->rb, dc->to, flags, &res) < 0 || res.error[0]) {
-		daemon_event(d, "route", dc->to, "route change to %s failed: %s", dc->to,
-			     res.error[0] ? res.error : "error");
+		ev_emit_route_failed(d->bus, dc->to, res.error[0] ? res.error : "error");
 		return;
 	}
-	char ct[96] = "";
-	if (res.ct_deleted > 0)
-		snprintf(ct, sizeof(ct), ", %d connections of %s flushed", res.ct_flows, dc->from);
-	daemon_event(d, "route", dc->to, "default route via %s (%u changes in %.2f ms%s%s)",
-		     dc->to, res.changes, (double)res.took_us / 1e3,
-		     res.dry_run ? ", observe only" : "", ct);
+	ev_emit_route_change(d->bus, dc->to, res.changes, (double)res.took_us / 1e3,
+			     res.dry_run, dc->from, res.ct_deleted > 0 ? res.ct_flows : 0);
 	flows_switched(d, dc, &res, flags & ROUTE_ACT_FLUSH_OLD);
 }
 
 static void apply(struct daemon *d, const struct decision *dc)
 {
-	decision_event(d, dc);
-	exporters_decision(d, dc);
+	ev_emit_decision(d->bus, dc);
 	if (dc->type != DECIDE_HOLD && dc->to[0])
 		apply_route(d, dc);
 }

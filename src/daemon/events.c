@@ -1,8 +1,9 @@
-/* The daemon's event log: state changes, link changes, active-member
- * changes, reloads. Kept in a ring for `monitor`, logged, and streamed to
- * monitor clients as they happen; monitor clients also get a member
- * snapshot every second while they are connected. */
-#include <stdarg.h>
+/* The daemon's event bus (events/ev.h) and its first subscribers: the log,
+ * and the ring of recent events that `monitor` shows and streams to monitor
+ * clients as they happen (monitor clients also get a member snapshot every
+ * second while they are connected). The history store subscribes in
+ * history.c, the exporters in exporters.c; alert channels will subscribe the
+ * same way. */
 #include <stdio.h>
 
 #include <event2/event.h>
@@ -11,44 +12,67 @@
 #include "core/log.h"
 #include "ctl/ctl_server.h"
 #include "daemon/daemon.h"
+#include "events/ev.h"
 
 #define MONITOR_SNAPSHOT_MS 1000
 
-static json_object *event_json(const struct daemon_event_rec *e)
+static void on_log(void *arg, const struct ev_record *e)
 {
-	char buf[32];
-	json_object *o = json_object_new_object();
-	json_object_object_add(o, "event", json_object_new_string(e->type));
-	json_object_object_add(o, "time", json_object_new_string(
-		clock_iso8601(e->wall_ms / 1000, buf, sizeof(buf))));
-	json_object_object_add(o, "ts", json_object_new_double((double)e->wall_ms / 1e3));
-	json_object_object_add(o, "member", e->member[0] ? json_object_new_string(e->member) : NULL);
-	json_object_object_add(o, "text", json_object_new_string(e->text));
-	return o;
+	(void)arg;
+	static const enum log_level lvl[EV_SEV_N] = {
+		[EV_INFO] = LOG_LVL_NOTICE, [EV_WARNING] = LOG_LVL_WARN,
+		[EV_CRITICAL] = LOG_LVL_ERR, [EV_EMERGENCY] = LOG_LVL_ERR,
+	};
+	log_msg(lvl[e->severity], "%s", e->text);
 }
 
-void daemon_event(struct daemon *d, const char *type, const char *member,
-		  const char *fmt, ...)
+/* The ring keeps each record as JSON: it is what `monitor` shows, and it
+ * outlives the delivery. */
+static void on_ring(void *arg, const struct ev_record *e)
 {
-	struct daemon_event_rec *e = &d->events[d->events_head];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(e->text, sizeof(e->text), fmt, ap);
-	va_end(ap);
-	e->wall_ms = clock_wall_ms();
-	snprintf(e->type, sizeof(e->type), "%s", type);
-	snprintf(e->member, sizeof(e->member), "%s", member ? member : "");
+	struct daemon *d = arg;
+	json_object *o = ev_record_json(e);
+	json_object_put(d->events[d->events_head]);
+	d->events[d->events_head] = o;
 	d->events_head = (d->events_head + 1) % DAEMON_EVENTS_MAX;
 	if (d->n_events < DAEMON_EVENTS_MAX)
 		d->n_events++;
-	log_notice("%s", e->text);
-	if (d->ctl || d->exp) {
-		json_object *o = event_json(e);
-		if (d->ctl)
-			ctl_server_publish(d->ctl, o);
-		export_event(d->exp, o);
-		json_object_put(o);
+	if (d->ctl)
+		ctl_server_publish(d->ctl, o);
+}
+
+int daemon_events_start(struct daemon *d)
+{
+	d->bus = ev_bus_new(NULL);
+	if (!d->bus || ev_subscribe(d->bus, EV_INFO, 0, on_log, d) < 0 ||
+	    ev_subscribe(d->bus, EV_INFO, 0, on_ring, d) < 0)
+		return -1;
+	return 0;
+}
+
+void daemon_events_stop(struct daemon *d)
+{
+	ev_bus_free(d->bus);
+	d->bus = NULL;
+	for (size_t i = 0; i < DAEMON_EVENTS_MAX; i++) {
+		json_object_put(d->events[i]);
+		d->events[i] = NULL;
 	}
+	d->n_events = d->events_head = 0;
+}
+
+/* Which levels notify (alerts.*_enabled). */
+void daemon_events_configure(struct daemon *d)
+{
+	static const char *const opt[EV_SEV_N] = {
+		"info_enabled", "warning_enabled", "critical_enabled", "emergency_enabled",
+	};
+	const struct cfg_section *a = config_section(d->cfg, "alerts");
+	unsigned mask = 0;
+	for (int i = 0; i < EV_SEV_N; i++)
+		if (cfg_bool(a, opt[i]))
+			mask |= 1u << i;
+	ev_bus_set_levels(d->bus, mask);
 }
 
 /* The newest `limit` events, oldest first. */
@@ -58,7 +82,7 @@ json_object *view_events(struct daemon *d, size_t limit)
 	size_t n = d->n_events < limit ? d->n_events : limit;
 	for (size_t k = n; k > 0; k--) {
 		size_t i = (d->events_head + DAEMON_EVENTS_MAX - k) % DAEMON_EVENTS_MAX;
-		json_object_array_add(a, event_json(&d->events[i]));
+		json_object_array_add(a, json_object_get(d->events[i]));
 	}
 	return a;
 }

@@ -3,12 +3,9 @@
  * lifecycle with the daemon's. */
 #include "daemon/daemon.h"
 
-#include <string.h>
-
 #include "core/log.h"
 #include "daemon/apisec.h"
-#include "daemon/members.h"
-#include "engine/decide.h"
+#include "events/ev.h"
 #include "export/export.h"
 
 static json_object *host_status(void *arg)
@@ -26,6 +23,15 @@ static json_object *host_health(void *arg)
 	return view_health(arg);
 }
 
+/* Every event, as the bus's record JSON (what `monitor` streams). */
+static void on_event(void *arg, const struct ev_record *e)
+{
+	struct daemon *d = arg;
+	json_object *o = ev_record_json(e);
+	export_event(d->exp, o);
+	json_object_put(o);
+}
+
 int exporters_start(struct daemon *d)
 {
 	d->exp_host = (struct export_host){ .base = d->base, .arg = d,
@@ -33,41 +39,18 @@ int exporters_start(struct daemon *d)
 					    .members = host_members, .health = host_health,
 					    .guard = apisec_guard(d) };
 	d->exp = export_start(&d->exp_host, d->cfg);
-	if (!d->exp)
+	if (!d->exp) {
 		log_err("exporters: out of memory");
-	return d->exp ? 0 : -1;
+		return -1;
+	}
+	d->exp_sub = ev_subscribe(d->bus, EV_INFO, 0, on_event, d);
+	return d->exp_sub < 0 ? -1 : 0;
 }
 
 void exporters_stop(struct daemon *d)
 {
+	if (d->exp && d->bus)
+		ev_unsubscribe(d->bus, d->exp_sub);
 	export_stop(d->exp);
 	d->exp = NULL;
-}
-
-/* Until the event bus carries each decision's cause, the failover counter's
- * reason kind is read from the member traffic left, at the moment it left. */
-static const char *reason_kind(struct daemon *d, const struct decision *dc)
-{
-	if (dc->type == DECIDE_MANUAL)
-		return "manual";
-	if (dc->type == DECIDE_RESTORE)
-		return "failback";
-	for (size_t i = 0; i < d->n_members; i++) {
-		const struct member_rt *m = d->members[i];
-		if (strcmp(m->name, dc->from) != 0)
-			continue;
-		if (mstate_state(&m->ms) == HEALTH_DOWN || m->link != DETECT_LINK_UP || !m->enabled)
-			return "down";
-		if (m->tm.v.predicted)
-			return "predicted";
-		if (m->tm.v.exclude)
-			return "excluded";
-	}
-	return "quality";
-}
-
-void exporters_decision(struct daemon *d, const struct decision *dc)
-{
-	if (dc->type != DECIDE_HOLD && dc->from[0] && dc->to[0])
-		export_failover(d->exp, dc->from, dc->to, reason_kind(d, dc));
 }

@@ -16,6 +16,7 @@
 #include "daemon/decisions.h"
 #include "daemon/failtest.h"
 #include "daemon/members.h"
+#include "events/ev_emit.h"
 #include "engine/decide.h"
 #include "probe/probe.h"
 
@@ -110,8 +111,7 @@ static void finish(struct failtest *t)
 	if (!t->prev_pinned)
 		json_object_put(decisions_auto(d, &err));
 	json_object_put(err.details);
-	daemon_event(d, "test", t->member, "failover test of %s: %u/%u replies through the "
-		     "default route", t->member, t->replies, t->sent);
+	ev_emit_test(d->bus, t->member, t->replies, t->sent);
 	if (t->conn) {
 		json_object *r = result_json(t), *reply;
 		if (t->replies) {

@@ -26,6 +26,7 @@
 #include "daemon/members.h"
 #include "engine/decide.h"
 #include "engine/policy.h"
+#include "events/ev_emit.h"
 #include "route/route.h"
 
 #define FLOW_RECORDS DECIDE_HISTORY
@@ -140,9 +141,7 @@ void flows_check_failed(struct daemon *d)
 			continue;
 		struct route_result res;
 		if (route_conntrack_flush(d->rb, m->name, &res) == 0 && res.ct_flows > 0)
-			daemon_event(d, "route", m->name, "%s failed: %d connections kept on it "
-				     "flushed (they reconnect through %s)", m->name, res.ct_flows,
-				     active ? active : "the active member");
+			ev_emit_flows_flushed(d->bus, m->name, res.ct_flows, active);
 	}
 	memcpy(f->failed, now_failed, sizeof(now_failed[0]) * n);
 	f->n_failed = n;

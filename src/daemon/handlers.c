@@ -13,12 +13,15 @@
 #include "daemon/decisions.h"
 #include "daemon/shaper.h"
 #include "daemon/failtest.h"
+#include "daemon/history.h"
 #include "daemon/members.h"
 #include "daemon/netifd.h"
 #include "daemon/record.h"
 #include "daemon/tel.h"
 #include "ctl/ctl_validate.h"
+#include "history/hist.h"
 #include "daemon/daemon.h"
+#include "events/ev_emit.h"
 
 typedef json_object *(*handler_fn)(struct daemon *d, json_object *args,
 				   struct ctl_error *err);
@@ -36,7 +39,8 @@ static void record_reload(struct daemon *d, bool ok, const char *msg, json_objec
  * pretend the change took effect. */
 static void warn_restart_only(const struct config *old, const struct config *cfg)
 {
-	static const char *const opts[] = { "control_socket", "pid_file", "flow_mark_mask" };
+	static const char *const opts[] = { "control_socket", "pid_file", "run_dir", "state_dir",
+					    "flow_mark_mask" };
 	const struct cfg_section *a = config_section(old, "main"), *b = config_section(cfg, "main");
 	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
 		const char *x = cfg_str(a, opts[i]), *y = cfg_str(b, opts[i]);
@@ -60,7 +64,7 @@ int daemon_reload(struct daemon *d, struct ctl_error *err, json_object **warning
 			      d->config_path, dg.n_errors);
 		err->details = ctl_diags_json(&dg, false);
 		record_reload(d, false, err->message, json_object_get(err->details));
-		log_err("reload rejected: %s", err->message);
+		ev_emit_reload_failed(d->bus, err->message);
 		cfg_diags_free(&dg);
 		return -1;
 	}
@@ -79,11 +83,13 @@ int daemon_reload(struct daemon *d, struct ctl_error *err, json_object **warning
 	shaper_reload(d);
 	apisec_reload(d);
 	export_reload(d->exp, d->cfg);
+	daemon_events_configure(d);
+	history_reload(d);
 	char msg[128];
 	snprintf(msg, sizeof(msg), "reloaded: %zu members, %zu warnings", cfg->n_members, dg.n);
 	*warnings = ctl_diags_json(&dg, true);
 	record_reload(d, true, msg, json_object_get(*warnings));
-	daemon_event(d, "reload", NULL, "%s", msg);
+	ev_emit_reload(d->bus, (unsigned)cfg->n_members, (unsigned)dg.n);
 	cfg_diags_free(&dg);
 	return 0;
 }
@@ -202,10 +208,41 @@ static json_object *h_reload(struct daemon *d, json_object *args, struct ctl_err
 	return out;
 }
 
+static const char *arg_str(json_object *args, const char *k)
+{
+	json_object *v;
+	return json_object_object_get_ex(args, k, &v) ? json_object_get_string(v) : NULL;
+}
+
+static json_object *h_telemetry_cleanup(struct daemon *d, json_object *args,
+					struct ctl_error *err)
+{
+	const char *older = arg_str(args, "older_than");
+	int64_t s = older ? hist_duration_parse(older) : 0;
+	if (s < 0 || (older && s == 0)) {
+		ctl_error_set(err, CTL_E_BAD_ARGS, "--older-than: a span such as 30d, 12h or 90m, "
+			      "not '%s'", older);
+		return NULL;
+	}
+	return history_cleanup(d, d->cur_conn, s, false, err);
+}
+
+static json_object *h_cleanup(struct daemon *d, json_object *args, struct ctl_error *err)
+{
+	if (!arg_bool(args, "all")) {
+		ctl_error_set(err, CTL_E_BAD_ARGS, "cleanup needs --all: retention applied now, the "
+			      "history store vacuumed, stale state files removed");
+		return NULL;
+	}
+	return history_cleanup(d, d->cur_conn, 0, true, err);
+}
+
 static const struct {
 	const char *name;
 	handler_fn fn;
 } handlers[] = {
+	{ "telemetry_cleanup", h_telemetry_cleanup },
+	{ "cleanup", h_cleanup },
 	{ "status", h_status },
 	{ "members", h_members },
 	{ "health", h_health },

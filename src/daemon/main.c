@@ -23,14 +23,17 @@
 #include "daemon/apisec.h"
 #include "daemon/daemon.h"
 #include "daemon/decisions.h"
+#include "daemon/history.h"
 #include "daemon/members.h"
 #include "daemon/shaper.h"
 #include "daemon/netifd.h"
 #include "daemon/record.h"
 #include "daemon/state.h"
 #include "daemon/tel.h"
+#include "events/ev_emit.h"
 #include "export/snmp.h"
 #include "replay/replay.h"
+#include "store/store_tool.h"
 #include "link/linkmon.h"
 
 #define DEFAULT_CONFIG "/etc/config/autonomy"
@@ -60,8 +63,10 @@ static void usage(FILE *f)
 		"  --record FILE [--record-max-mb N]\n"
 		"              write what the engine sees as a replay trace (at most N MB,\n"
 		"              default %d; a reload ends it)\n"
-		"  --replay TRACE [--seed N] [-c FILE] [--policy P]\n"
-		"              run a trace in virtual time and print the decisions (JSON Lines)\n",
+		"  --replay TRACE [--seed N] [-c FILE] [--policy P] [--store FILE]\n"
+		"              run a trace in virtual time and print the decisions (JSON Lines);\n"
+		"              --store: write the history the daemon would have\n"
+		"  --store-sync ...  the history store's maintenance (run by the daemon)\n",
 		RECORD_MAX_MB_DEFAULT);
 }
 
@@ -285,12 +290,19 @@ static int start_services(struct daemon *d, const struct opts *o)
 		log_err("cannot start the daemon's timers");
 		return -1;
 	}
-	if (state_start(d) < 0 || decisions_start(d) < 0 || tel_shared_start(d) < 0 ||
-	    netifd_start(d) < 0)
+	/* Before anything that emits: the first events are recorded too. */
+	if (state_start(d) < 0 || daemon_events_start(d) < 0 || history_start(d) < 0) {
+		log_err("cannot start the event bus and the history store");
+		return -1;
+	}
+	daemon_events_configure(d);
+	ev_emit_daemon(d->bus, "started", AUTONOMY_VERSION);
+	if (decisions_start(d) < 0 || tel_shared_start(d) < 0 || netifd_start(d) < 0)
 		return -1;
 	if (members_sync(d) < 0)
 		log_err("some members could not be started (see above)");
 	netifd_refresh(d);
+	history_reload(d);
 	/* After the members (the trace's header lists them), before anything
 	 * the loop or the telemetry kinds feed them. */
 	if (o->record && record_start(d, o->record, o->record_max) < 0)
@@ -319,7 +331,10 @@ static void stop_services(struct daemon *d)
 	record_stop(d, NULL);
 	if (d->sd_watchdog)
 		event_free(d->sd_watchdog);
+	if (d->bus)
+		ev_emit_daemon(d->bus, "stopped", NULL);
 	exporters_stop(d);
+	history_stop(d);
 	apisec_stop(d);
 	carrier_watch_stop(d);
 	shaper_stop(d);
@@ -332,6 +347,7 @@ static void stop_services(struct daemon *d)
 		event_free(d->monitor_timer);
 	ctl_server_free(d->ctl);
 	d->ctl = NULL;
+	daemon_events_stop(d);
 	linkmon_free(d->lm);
 	selfhealth_stop(&d->health);
 	if (d->sig_hup)
@@ -375,9 +391,12 @@ void daemon_apply_log_level(const struct config *cfg, bool debug)
 int main(int argc, char **argv)
 {
 	struct opts o = { 0 };
-	for (int i = 1; i < argc; i++)
+	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--replay") == 0)
 			return replay_main(argc, argv);
+		if (strcmp(argv[i], "--store-sync") == 0)
+			return store_tool_main(argc, argv);
+	}
 	if (argc == 3 && strcmp(argv[1], "--resolve") == 0)     /* core/resolve.h */
 		return resolve_print(argv[2], stdout);
 #ifdef AUTONOMY_WITH_SNMP

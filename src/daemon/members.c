@@ -19,6 +19,7 @@
 #include "daemon/record.h"
 #include "daemon/shaper.h"
 #include "daemon/tel.h"
+#include "events/ev_emit.h"
 #include "link/linkmon.h"
 
 /* A member without a prober (disabled) is still re-scored this often; one
@@ -88,8 +89,8 @@ void members_state_changed(struct member_rt *m, const char *why)
 {
 	if (!why)
 		why = detect_is_down(&m->ms.det) ? m->ms.det.reason : m->ms.res.reason;
-	daemon_event(m->d, "state", m->name, "%s: %s (score %d; %s)", m->name,
-		     mstate_state_name(&m->ms), m->ms.res.score, why);
+	ev_emit_state(m->d->bus, m->name, mstate_state_name(&m->ms), m->ms.res.score, why,
+		      m->active, m->ms.health.p.warning, m->ms.health.p.critical);
 	members_select(m->d);
 }
 
@@ -209,7 +210,7 @@ static void apply_link(struct member_rt *m, const struct link_info *li, bool fre
 		return;
 	}
 	if (changed)
-		daemon_event(m->d, "link", m->name, "%s: %s", m->name, detect_link_name(l));
+		ev_emit_link(m->d->bus, m->name, detect_link_name(l), NULL);
 	members_select(m->d);
 }
 
@@ -220,8 +221,7 @@ void members_carrier_lost(struct member_rt *m)
 	if (m->link != DETECT_LINK_UP)
 		return;
 	m->link = DETECT_LINK_NO_CARRIER;
-	daemon_event(m->d, "link", m->name, "%s: no carrier (sysfs, ahead of rtnetlink)",
-		     m->name);
+	ev_emit_link(m->d->bus, m->name, "no carrier", "sysfs, ahead of rtnetlink");
 	uint64_t now = clock_mono_us();
 	record_link(m, DETECT_LINK_NO_CARRIER, now);
 	if (mstate_link(&m->ms, DETECT_LINK_NO_CARRIER, now))

@@ -12,6 +12,7 @@
 #include "ctl/ctl_proto.h"
 #include "daemon/daemon.h"
 #include "daemon/members.h"
+#include "events/ev_emit.h"
 #include "openwrt/owrt_netifd.h"
 
 #define NETIFD_MAX 32
@@ -321,8 +322,7 @@ json_object *netifd_hotplug(struct daemon *d, json_object *args, struct ctl_erro
 	if (!f)
 		return hotplug_reply(d, action, iface, false);
 	d->netifd->events++;
-	daemon_event(d, "netifd", NULL, "netifd: %s %s%s%s", action, iface, dev && *dev ? " on " : "",
-		     dev && *dev ? dev : "");
+	ev_emit_netifd(d->bus, action, iface, dev);
 	bool changed = update(f, down ? NULL : dev, down == 1, "hotplug");
 	/* Up without a device (an old netifd): ask netifd which it is. */
 	if (!down && (!dev || !*dev))

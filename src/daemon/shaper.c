@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "daemon/daemon.h"
 #include "daemon/members.h"
+#include "events/ev_emit.h"
 #include "link/linkmon.h"
 #include "route/route.h"
 
@@ -58,8 +59,7 @@ static void set_state(struct shaper *sh, const char *state, const char *fmt, ...
 	snprintf(sh->state, sizeof(sh->state), "%s", state);
 	snprintf(sh->reason, sizeof(sh->reason), "%s", reason);
 	if (changed)
-		daemon_event(sh->d, "qos", sh->member[0] ? sh->member : NULL, "shaper %s: %s",
-			     state, reason);
+		ev_emit_qos(sh->d->bus, sh->member[0] ? sh->member : NULL, state, reason);
 }
 
 static void configure(struct shaper *sh)
@@ -305,8 +305,7 @@ static void verify(struct shaper *sh)
 	shaper_follow(sh->d);
 	if (sh->applies > before && !strcmp(sh->state, "shaping")) {
 		sh->repairs++;
-		daemon_event(sh->d, "qos", sh->member, "shaper on %s repaired (read back differed)",
-			     sh->up.name);
+		ev_emit_qos_repaired(sh->d->bus, sh->member, sh->up.name);
 	}
 }
 

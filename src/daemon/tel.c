@@ -16,6 +16,7 @@
 #include "daemon/daemon.h"
 #include "daemon/members.h"
 #include "daemon/record.h"
+#include "events/ev_emit.h"
 
 /* The daemon's side of one member's telemetry. */
 struct mtel {
@@ -177,12 +178,8 @@ static void note_flags(struct member_rt *m, const struct tel_verdict *was)
 		{ was->link_down, v->link_down, "link down", v->link_reason },
 	};
 	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
-		if (f[i].now && !f[i].before)
-			daemon_event(m->d, "telemetry", m->name, "%s: %s: %s", m->name, f[i].what,
-				     f[i].reason);
-		else if (!f[i].now && f[i].before)
-			daemon_event(m->d, "telemetry", m->name, "%s: no longer %s", m->name,
-				     f[i].what);
+		if (f[i].now != f[i].before)
+			ev_emit_tel_flag(m->d->bus, m->name, f[i].what, f[i].now, f[i].reason);
 	}
 }
 

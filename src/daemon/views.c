@@ -12,6 +12,7 @@
 #include "daemon/netifd.h"
 #include "daemon/state.h"
 #include "daemon/decisions.h"
+#include "daemon/history.h"
 #include "daemon/flows.h"
 #include "daemon/members.h"
 #include "daemon/shaper.h"
@@ -59,6 +60,7 @@ json_object *view_status(struct daemon *d)
 	tel_status_json(d, o);
 	add_str(o, "config_file", d->config_path);
 	add_str(o, "control_socket", d->socket_path);
+	json_object_object_add(o, "history", history_status_json(d));
 	return o;
 }
 
@@ -292,6 +294,7 @@ static json_object *subsystems_json(struct daemon *d)
 	json_object_object_add(s, "security", apisec_view(d));
 	json_object_object_add(s, "linkmon", l);
 	json_object_object_add(s, "control", c);
+	json_object_object_add(s, "history", history_health_json(d));
 	return s;
 }
 

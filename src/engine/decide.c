@@ -243,6 +243,23 @@ uint64_t decide_next_us(const struct decide *d, uint64_t now_us)
 	return p < t ? p : t;
 }
 
+static const char *const cause_names[DECIDE_CAUSE_N] = {
+	"initial", "down", "all_down", "predicted", "excluded", "failback", "quality", "manual",
+};
+
+const char *decide_cause_name(enum decide_cause c)
+{
+	return c < DECIDE_CAUSE_N ? cause_names[c] : "?";
+}
+
+int decide_cause_parse(const char *s)
+{
+	for (int i = 0; s && i < DECIDE_CAUSE_N; i++)
+		if (strcmp(s, cause_names[i]) == 0)
+			return i;
+	return -1;
+}
+
 const char *decide_type_name(enum decide_type t)
 {
 	switch (t) {

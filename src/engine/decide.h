@@ -95,6 +95,20 @@ enum decide_type {
 	DECIDE_MANUAL,          /* operator: pin, one-shot switch, back to auto */
 };
 
+/* Why: the rule that made the decision (a hold names the situation it
+ * held through). The history store counts decisions by it. */
+enum decide_cause {
+	DECIDE_CAUSE_INITIAL,   /* the first choice */
+	DECIDE_CAUSE_DOWN,      /* the active member failed */
+	DECIDE_CAUSE_ALL_DOWN,  /* every member down: the least bad one */
+	DECIDE_CAUSE_PREDICTED, /* an outage is predicted */
+	DECIDE_CAUSE_EXCLUDED,  /* last resort only (roaming, data cap, account) */
+	DECIDE_CAUSE_FAILBACK,  /* back to a preferred member after its hold */
+	DECIDE_CAUSE_QUALITY,   /* a better member for long enough, or none better */
+	DECIDE_CAUSE_MANUAL,    /* the operator */
+	DECIDE_CAUSE_N
+};
+
 /* One member as the engine sees it at one instant. Strings belong to the
  * caller and need only live during the call. */
 struct decide_input {
@@ -136,6 +150,7 @@ struct decide_score {
 struct decision {
 	uint64_t t_us;
 	enum decide_type type;
+	enum decide_cause cause;
 	char from[DECIDE_NAME_MAX];     /* "" = none */
 	char to[DECIDE_NAME_MAX];       /* for a hold: the member that keeps traffic */
 	char reason[DECIDE_REASON_MAX];
@@ -242,6 +257,9 @@ int decide_prec_restore(struct decide *d, const char *name, const struct decide_
 unsigned decide_history_count(const struct decide *d);
 const struct decision *decide_history(const struct decide *d, unsigned i);
 const char *decide_type_name(enum decide_type t);
+const char *decide_cause_name(enum decide_cause c);
+/* The cause of a name; -1 if unknown. */
+int decide_cause_parse(const char *s);
 
 /* ---- Internal: shared by decide.c and decide_rules.c only. ---- */
 enum decide_class {

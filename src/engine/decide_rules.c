@@ -32,8 +32,9 @@ static void record(struct decide *d, const struct decision *x)
 
 /* Records a decision with the scores of every member at this moment; a
  * decision other than a hold moves traffic to `to`. */
-static void __attribute__((format(printf, 5, 6)))
-emit(struct decide_ctx *c, enum decide_type type, int from, int to, const char *fmt, ...)
+static void __attribute__((format(printf, 6, 7)))
+emit(struct decide_ctx *c, enum decide_type type, enum decide_cause cause, int from, int to,
+     const char *fmt, ...)
 {
 	struct decide *d = c->d;
 	struct decision x;
@@ -42,6 +43,7 @@ emit(struct decide_ctx *c, enum decide_type type, int from, int to, const char *
 	memset(&x, 0, sizeof(x));
 	x.t_us = c->now;
 	x.type = type;
+	x.cause = cause;
 	if (from >= 0)
 		snprintf(x.from, sizeof(x.from), "%s", d->m[from].name);
 	if (to >= 0)
@@ -183,10 +185,12 @@ void decide_rule_initial(struct decide_ctx *c)
 		return;
 	const struct decide_input *x = &d->m[to].in;
 	if (x->score < 0)
-		emit(c, DECIDE_SWITCH, -1, to, "initial: %s (priority %d; not measured yet)",
+		emit(c, DECIDE_SWITCH, DECIDE_CAUSE_INITIAL, -1, to,
+		     "initial: %s (priority %d; not measured yet)",
 		     d->m[to].name, x->priority);
 	else
-		emit(c, DECIDE_SWITCH, -1, to, "initial: %s (priority %d, score %d)",
+		emit(c, DECIDE_SWITCH, DECIDE_CAUSE_INITIAL, -1, to,
+		     "initial: %s (priority %d, score %d)",
 		     d->m[to].name, x->priority, x->score);
 }
 
@@ -204,7 +208,8 @@ void decide_rule_pinned(struct decide_ctx *c)
 		return;
 	d->holds |= DECIDE_HOLD_PINNED;
 	why_out(a, why, sizeof(why));
-	emit(c, DECIDE_HOLD, d->pinned, d->pinned, "%s: %s; pinned by operator", a->name, why);
+	emit(c, DECIDE_HOLD, DECIDE_CAUSE_MANUAL, d->pinned, d->pinned,
+	     "%s: %s; pinned by operator", a->name, why);
 }
 
 /* Every member down: stay, unless another one is less bad. */
@@ -216,7 +221,8 @@ static void last_resort(struct decide_ctx *c)
 
 	why_out(&d->m[a], why, sizeof(why));
 	if (to >= 0 && to != a) {
-		emit(c, DECIDE_SWITCH, a, to, "%s: %s; all members down, %s is the least bad%s",
+		emit(c, DECIDE_SWITCH, DECIDE_CAUSE_ALL_DOWN, a, to,
+		     "%s: %s; all members down, %s is the least bad%s",
 		     d->m[a].name, why, d->m[to].name,
 		     d->m[to].in.link_down ? "" : " (carrier up)");
 		d->holds |= DECIDE_HOLD_ALL_DOWN;
@@ -225,7 +231,8 @@ static void last_resort(struct decide_ctx *c)
 	if (d->holds & DECIDE_HOLD_ALL_DOWN)
 		return;
 	d->holds |= DECIDE_HOLD_ALL_DOWN;
-	emit(c, DECIDE_HOLD, a, a, "%s: %s; all members down, keeping it as the least bad",
+	emit(c, DECIDE_HOLD, DECIDE_CAUSE_ALL_DOWN, a, a,
+	     "%s: %s; all members down, keeping it as the least bad",
 	     d->m[a].name, why);
 }
 
@@ -240,7 +247,7 @@ static void leave_down(struct decide_ctx *c)
 		return;
 	}
 	why_out(&d->m[a], why, sizeof(why));
-	emit(c, DECIDE_SWITCH, a, to, "%s: %s; %s score %s%s", d->m[a].name, why,
+	emit(c, DECIDE_SWITCH, DECIDE_CAUSE_DOWN, a, to, "%s: %s; %s score %s%s", d->m[a].name, why,
 	     d->m[to].name, score_text(d->m[to].in.score, s, sizeof(s)),
 	     class_note(d, to, c->now));
 }
@@ -272,14 +279,15 @@ static bool leave_predicted(struct decide_ctx *c)
 	if (to < 0) {
 		if (!(d->holds & DECIDE_HOLD_FLAGGED)) {
 			d->holds |= DECIDE_HOLD_FLAGGED;
-			emit(c, DECIDE_HOLD, d->active, d->active,
+			emit(c, DECIDE_HOLD, DECIDE_CAUSE_PREDICTED, d->active, d->active,
 			     "%s: outage predicted (%s); no healthy member to move to", a->name, r);
 		}
 		return false;
 	}
 	decide_prec_moved(&d->m[d->active]);
 	c->kind = a->raw_kind;
-	emit(c, DECIDE_SWITCH, d->active, to, "%s: outage predicted (%s); %s score %s",
+	emit(c, DECIDE_SWITCH, DECIDE_CAUSE_PREDICTED, d->active, to,
+	     "%s: outage predicted (%s); %s score %s",
 	     a->name, r, d->m[to].name, score_text(d->m[to].in.score, s, sizeof(s)));
 	return true;
 }
@@ -304,19 +312,22 @@ static void note_prediction(struct decide_ctx *c)
 			p = &a->prec[i];
 	if (a->guarded) {
 		c->flap = true;
-		emit(c, DECIDE_HOLD, d->active, d->active, "%s: %s predicted an outage again %.0f s "
-		     "after traffic came back from a false alarm; staying (flap prevented)",
+		emit(c, DECIDE_HOLD, DECIDE_CAUSE_PREDICTED, d->active, d->active,
+		     "%s: %s predicted an outage again %.0f s after traffic came back from a "
+		     "false alarm; staying (flap prevented)",
 		     a->name, a->raw_kind, (double)(c->now - a->returned_us) / 1e6);
 		return;
 	}
 	if (p && p->alarms)
-		emit(c, DECIDE_HOLD, d->active, d->active, "%s: %s predicted an outage, not acted "
-		     "on: right %u of %u times here, so it needs strength %.1f (has %.1f)", a->name,
-		     a->raw_kind, p->hits, p->alarms, a->raw_bar, a->raw_strength);
+		emit(c, DECIDE_HOLD, DECIDE_CAUSE_PREDICTED, d->active, d->active,
+		     "%s: %s predicted an outage, not acted on: right %u of %u times here, so it "
+		     "needs strength %.1f (has %.1f)", a->name, a->raw_kind, p->hits, p->alarms,
+		     a->raw_bar, a->raw_strength);
 	else
-		emit(c, DECIDE_HOLD, d->active, d->active, "%s: %s predicted an outage, not acted "
-		     "on: too weak alone (strength %.1f of %.1f; the probes agreeing would double "
-		     "it)", a->name, a->raw_kind, a->raw_strength, a->raw_bar);
+		emit(c, DECIDE_HOLD, DECIDE_CAUSE_PREDICTED, d->active, d->active,
+		     "%s: %s predicted an outage, not acted on: too weak alone (strength %.1f of "
+		     "%.1f; the probes agreeing would double it)", a->name, a->raw_kind,
+		     a->raw_strength, a->raw_bar);
 }
 
 static bool leave_excluded(struct decide_ctx *c)
@@ -328,7 +339,8 @@ static bool leave_excluded(struct decide_ctx *c)
 	if (to < 0)
 		return false;
 	const char *r = d->m[d->active].in.exclude_reason;
-	emit(c, DECIDE_SWITCH, d->active, to, "%s: excluded unless last resort (%s); %s score %s%s",
+	emit(c, DECIDE_SWITCH, DECIDE_CAUSE_EXCLUDED, d->active, to,
+	     "%s: excluded unless last resort (%s); %s score %s%s",
 	     d->m[d->active].name, r && r[0] ? r : "no reason given", d->m[to].name,
 	     score_text(d->m[to].in.score, s, sizeof(s)), class_note(d, to, c->now));
 	return true;
@@ -374,9 +386,9 @@ static bool pending_hold(struct decide_ctx *c, int i)
 			continue;
 		p->noted = true;
 		c->flap = true;
-		emit(c, DECIDE_HOLD, d->active, d->active, "%s is up again, but the outage %s "
-		     "predicted %.0f s ago may still come (%.0f s left): %s keeps traffic "
-		     "(flap prevented)", m->name, p->kind, (double)(c->now - p->open_us) / 1e6,
+		emit(c, DECIDE_HOLD, DECIDE_CAUSE_FAILBACK, d->active, d->active,
+		     "%s is up again, but the outage %s predicted %.0f s ago may still come "
+		     "(%.0f s left): %s keeps traffic (flap prevented)", m->name, p->kind, (double)(c->now - p->open_us) / 1e6,
 		     (double)(until - c->now) / 1e6, d->m[d->active].name);
 		break;
 	}
@@ -413,7 +425,8 @@ static bool fail_back(struct decide_ctx *c)
 			 b->name, (double)left / 1e6);
 	}
 	const struct decide_member *p = &d->m[to];
-	emit(c, DECIDE_RESTORE, d->active, to, "%s healthy for %.0f s (score %d); %s score %s%s",
+	emit(c, DECIDE_RESTORE, DECIDE_CAUSE_FAILBACK, d->active, to,
+	     "%s healthy for %.0f s (score %d); %s score %s%s",
 	     p->name, (double)(c->now - p->good_since_us) / 1e6, p->in.score, a->name,
 	     score_text(a->in.score, s, sizeof(s)), also);
 	return true;
@@ -450,7 +463,8 @@ static bool quality(struct decide_ctx *c)
 	if (held < (uint64_t)d->p.sustain_ms * MS)
 		return false;
 	int from = d->active, to = c->cand;
-	emit(c, DECIDE_SWITCH, from, to, "%s: score %d (%s) for %.0f s; %s score %d",
+	emit(c, DECIDE_SWITCH, DECIDE_CAUSE_QUALITY, from, to,
+	     "%s: score %d (%s) for %.0f s; %s score %d",
 	     a->name, a->in.score, a->in.reason ? a->in.reason : "", (double)held / 1e6,
 	     d->m[to].name, d->m[to].in.score);
 	/* A quality departure counts as an outage: the member must prove itself
@@ -475,14 +489,14 @@ static void note_hold(struct decide_ctx *c)
 	d->holds |= DECIDE_HOLD_QUALITY;
 	const char *r = a->in.reason ? a->in.reason : "";
 	if (c->tel_only >= 0) {
-		emit(c, DECIDE_HOLD, d->active, d->active,
+		emit(c, DECIDE_HOLD, DECIDE_CAUSE_QUALITY, d->active, d->active,
 		     "%s: score %d (%s); %s score %d is better on link telemetry alone, the "
 		     "probes on %s are fine", a->name, a->in.score, r, d->m[c->tel_only].name,
 		     d->m[c->tel_only].in.score, a->name);
 		return;
 	}
 	if (c->cand >= 0) {
-		emit(c, DECIDE_HOLD, d->active, d->active,
+		emit(c, DECIDE_HOLD, DECIDE_CAUSE_QUALITY, d->active, d->active,
 		     "%s: score %d (%s); %s score %d must stay %d points better for %.0f s",
 		     a->name, a->in.score, r, d->m[c->cand].name, d->m[c->cand].in.score,
 		     d->p.switch_margin, d->p.sustain_ms / 1e3);
@@ -490,10 +504,10 @@ static void note_hold(struct decide_ctx *c)
 	}
 	int o = pick(d, d->active, DECIDE_CL_EXCLUDED, c->now);
 	if (o < 0)
-		emit(c, DECIDE_HOLD, d->active, d->active,
+		emit(c, DECIDE_HOLD, DECIDE_CAUSE_QUALITY, d->active, d->active,
 		     "%s degraded: score %d (%s); no other member usable", a->name, a->in.score, r);
 	else
-		emit(c, DECIDE_HOLD, d->active, d->active,
+		emit(c, DECIDE_HOLD, DECIDE_CAUSE_QUALITY, d->active, d->active,
 		     "%s degraded: score %d (%s); no member better by %d points (%s score %s%s)",
 		     a->name, a->in.score, r, d->p.switch_margin, d->m[o].name,
 		     score_text(d->m[o].in.score, s, sizeof(s)), class_note(d, o, c->now));
@@ -538,9 +552,11 @@ int decide_manual(struct decide *d, const char *name, bool pin, uint64_t now_us,
 		decide_spell_begin(&d->m[from], now_us);
 	d->oneshot_us = pin ? 0 : now_us;
 	if (pin)
-		emit(&c, DECIDE_MANUAL, from, to, "operator: %s pinned until auto", d->m[to].name);
+		emit(&c, DECIDE_MANUAL, DECIDE_CAUSE_MANUAL, from, to,
+		     "operator: %s pinned until auto", d->m[to].name);
 	else
-		emit(&c, DECIDE_MANUAL, from, to, "operator: one-shot switch to %s", d->m[to].name);
+		emit(&c, DECIDE_MANUAL, DECIDE_CAUSE_MANUAL, from, to,
+		     "operator: one-shot switch to %s", d->m[to].name);
 	d->holds = 0;
 	return 0;
 }
@@ -553,7 +569,8 @@ int decide_auto(struct decide *d, uint64_t now_us, struct decision *out)
 		return -1;
 	d->pinned = -1;
 	d->holds = 0;
-	emit(&c, DECIDE_MANUAL, d->active, d->active, "operator: back to automatic selection");
+	emit(&c, DECIDE_MANUAL, DECIDE_CAUSE_MANUAL, d->active, d->active,
+	     "operator: back to automatic selection");
 	return 0;
 }
 

@@ -52,6 +52,23 @@ struct tel_clock {
 	uint64_t t0_us;
 };
 
+/* Where a kind's history op puts what it knows: num a figure named by a
+ * column the store keeps ("dish_drop" 0..1, "dish_obstructed" 0..1,
+ * "cell_rsrp" dBm, "cell_sinr" dB, "wifi_signal" dBm), str a text ("place":
+ * the location-learning key of where the dish is); either may be NULL, and
+ * names a taker does not know are ignored. */
+struct tel_hist_put {
+	void (*num)(void *arg, const char *name, double v);
+	void (*str)(void *arg, const char *name, const char *s);
+	void *arg;
+};
+
+/* At most max_age_us old at now_us (0 = never read). */
+static inline bool tel_fresh(uint64_t at_us, uint64_t now_us, uint64_t max_age_us)
+{
+	return at_us && now_us >= at_us && now_us - at_us <= max_age_us;
+}
+
 /* One thing the daemon polls of a member, at a configured interval. */
 struct tel_poll {
 	const char *section, *option;   /* the interval's config option (a duration) */
@@ -100,6 +117,12 @@ struct tel_kind {
 	uint32_t (*poll_ms)(const void *a, unsigned poll, uint32_t configured_ms);
 	/* The replay's usage_mb extension (data used this cycle, the member's cap). */
 	void (*trace_usage)(void *a, double used_mb, double cap_mb);
+
+	/* ---- the history store (store/store_roll.c) -------------------------- */
+	/* The assessor's figures for the member's minute roll-up, each by its
+	 * name (tel_hist_put), only those read within max_age_us of now_us. */
+	void (*history)(const void *a, uint64_t now_us, uint64_t max_age_us,
+			const struct tel_hist_put *put);
 
 	/* ---- the daemon: one source per member of cls ----------------------- */
 	size_t src_size;                /* its state, zeroed, for every member of cls */

@@ -167,12 +167,6 @@ void export_event(struct export_set *x, json_object *ev)
 			x->run[i].ops->on_event(x->run[i].st, ev);
 }
 
-void export_failover(struct export_set *x, const char *from, const char *to, const char *kind)
-{
-	if (x)
-		export_counts_add(&x->ctx.fo, from, to, kind);
-}
-
 void export_stop(struct export_set *x)
 {
 	if (!x)

@@ -38,13 +38,9 @@ struct export_set *export_start(const struct export_host *h, const struct config
  * the next reload. */
 void export_reload(struct export_set *x, const struct config *cfg);
 /* One event as the bus's record JSON: {"event","time","ts","severity","kind",
- * "member","text","fields"}; borrowed for the call. */
+ * "member","text","notify","fields"}; borrowed for the call. A decision's
+ * record (fields from, to, cause) counts a failover. */
 void export_event(struct export_set *x, json_object *ev);
-/* Traffic moved from one member to another (the failover counter), for a
- * daemon whose events carry no decision fields yet; kind: the reason kind
- * (export_reason_kinds). A bus record with fields.cause is counted by
- * export_event() instead — never both for one decision. */
-void export_failover(struct export_set *x, const char *from, const char *to, const char *kind);
 void export_stop(struct export_set *x);
 /* For `health`: per exporter its state and counters. */
 json_object *export_view(struct export_set *x);

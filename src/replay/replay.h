@@ -136,11 +136,17 @@ struct replay_opts {
 	enum replay_policy policy;
 	const struct config *cfg;       /* NULL = defaults */
 	bool wall_clock;                /* report wall_ms (off: byte-identical output) */
+	const char *store;              /* --store: write the history here (autonomy policy) */
+	const char *store_durable;      /* --store-durable: and keep its flash copy here */
 };
+
+#include "replay/replay_hist.h"
 
 struct replay_result {
 	uint64_t switches, holds, probes, events;
 	double virtual_s, wall_ms;
+	bool has_store;
+	struct replay_hist_result store;        /* with --store */
 };
 
 void replay_opts_default(struct replay_opts *o);

@@ -124,6 +124,7 @@ struct replay_sim {
 	bool started;           /* the policy is initialised: link events go to it */
 	bool playback;          /* a recorded trace played back (ops->recorded) */
 	bool oom;
+	struct replay_hist *hist;       /* --store: the history being written, or NULL */
 };
 
 extern const struct replay_policy_ops replay_autonomy_ops, replay_baseline_ops;

@@ -11,7 +11,7 @@
 #include "replay/replay.h"
 
 #define USAGE "usage: autonomyd --replay TRACE [--seed N] [-c CONFIG] " \
-	      "[--policy autonomy|mwan3|mwan3-10s|pfsense]\n"
+	      "[--policy autonomy|mwan3|mwan3-10s|pfsense] [--store FILE [--store-durable FILE]]\n"
 
 struct replay_args {
 	const char *trace, *config;
@@ -76,6 +76,14 @@ static int parse_one(struct replay_args *a, int argc, char **argv, int *i)
 		a->config = v;
 		return 0;
 	}
+	if ((v = opt_value(argc, argv, i, "--store", &missing))) {
+		a->o.store = v;
+		return 0;
+	}
+	if ((v = opt_value(argc, argv, i, "--store-durable", &missing))) {
+		a->o.store_durable = v;
+		return 0;
+	}
 	if ((v = opt_value(argc, argv, i, "--policy", &missing))) {
 		if (replay_policy_parse(v, &a->o.policy) == 0)
 			return 0;
@@ -97,6 +105,15 @@ static int parse_args(struct replay_args *a, int argc, char **argv)
 			return -1;
 	if (!a->help && !a->trace) {
 		fprintf(stderr, "autonomyd: --replay needs a trace file\n");
+		return -1;
+	}
+	if (a->o.store_durable && !a->o.store) {
+		fprintf(stderr, "autonomyd: --store-durable needs --store\n");
+		return -1;
+	}
+	if (a->o.store && a->o.policy != REPLAY_AUTONOMY) {
+		fprintf(stderr, "autonomyd: --store records autonomy's own decisions: not with "
+			"--policy %s\n", replay_policy_name(a->o.policy));
 		return -1;
 	}
 	return 0;
@@ -147,6 +164,11 @@ int replay_main(int argc, char **argv)
 			tr.recorded_config);
 	a.o.cfg = cfg;
 	int rc = replay_run(&tr, &a.o, stdout, NULL);
+	if (rc == -2) {         /* the store could not be opened (said on stderr) */
+		replay_trace_free(&tr);
+		config_free(cfg);
+		return 1;
+	}
 	if (fflush(stdout) != 0 || rc < 0) {
 		fprintf(stderr, "autonomyd: replay: %s\n", rc < 0 ? "out of memory" : strerror(errno));
 		rc = -1;

@@ -6,25 +6,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/jsonutil.h"
+#include "replay/replay_hist.h"
 #include "replay/replay_internal.h"
 
 static void put_str(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", f);
-		else if (c == '\t')
-			fputs("\\t", f);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
+	json_fput_str(f, s);
 }
 
 /* Virtual seconds with millisecond precision, from integer µs. */
@@ -66,6 +54,8 @@ void replay_out_decision(struct replay_sim *s, const struct decision *x)
 	FILE *f = s->out;
 	bool moves = x->type != DECIDE_HOLD && strcmp(x->from, x->to) != 0;
 
+	if (s->hist)
+		replay_hist_decision(s->hist, x);
 	put_time(f, s->now);
 	if (moves && !x->from[0]) {
 		fputs(",\"event\":\"active\"", f);
@@ -115,6 +105,8 @@ void replay_out_telemetry(struct replay_sim *s, unsigned i, const char *what, co
 {
 	FILE *f = s->out;
 
+	if (s->hist)
+		replay_hist_telemetry(s->hist, i, what, reason);
 	put_time(f, s->now);
 	fputs(",\"event\":\"telemetry\"", f);
 	put_kv(f, "member", s->m[i].def->name);
@@ -143,5 +135,15 @@ void replay_out_summary(struct replay_sim *s)
 		fprintf(f, ":{\"probes\":%" PRIu64 ",\"downs\":%" PRIu64
 			",\"telemetry_polls\":%" PRIu64 "}", m->probes, m->downs, m->polls);
 	}
-	fputs("}}}\n", f);
+	fputc('}', f);
+	if (s->res.has_store) {
+		const struct replay_hist_result *h = &s->res.store;
+		double days = s->res.virtual_s / 86400;
+		fprintf(f, ",\"store\":{\"rows\":%" PRId64 ",\"work_bytes\":%" PRId64
+			",\"syncs\":%" PRIu64 ",\"flash_bytes\":%" PRIu64 ",\"flash_syncs\":%" PRIu64
+			",\"flash_bytes_per_day\":%.0f,\"ok\":%s}", h->rows, h->work_bytes, h->syncs,
+			h->flash_bytes, h->flash_syncs, days > 0 ? (double)h->flash_bytes / days : 0,
+			h->error ? "false" : "true");
+	}
+	fputs("}}\n", f);
 }

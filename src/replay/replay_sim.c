@@ -10,6 +10,7 @@
 
 #include "config/config.h"
 #include "core/clock.h"
+#include "replay/replay_hist.h"
 #include "replay/replay_internal.h"
 
 #define MS 1000ULL
@@ -407,16 +408,36 @@ int replay_run(const struct replay_trace *tr, const struct replay_opts *o, FILE 
 	replay_push(s, (struct replay_ev){ .t = s->end, .kind = REPLAY_EV_END });
 	if (!s->playback)
 		on_trace(s);
+	if (o->store && o->policy == REPLAY_AUTONOMY) {
+		char err[600];
+		s->hist = replay_hist_open(s, o->store, o->store_durable, err, sizeof(err));
+		if (!s->hist) {
+			fprintf(stderr, "autonomyd: --store: %s\n", err);
+			sim_free(s);
+			return -2;
+		}
+	}
 	s->ops->init(s);
 	s->started = true;
 	if (s->playback)
 		on_trace(s);
 	while (!s->oom && pop(&s->q, &e) && e.kind != REPLAY_EV_END) {
+		if (s->hist)
+			replay_hist_before(s->hist, e.t);
 		s->now = e.t;
 		s->res.events++;
 		dispatch(s, &e);
+		if (s->hist)
+			replay_hist_after(s->hist);
 	}
+	if (s->hist)
+		replay_hist_before(s->hist, s->end);
 	s->now = s->end;
+	if (s->hist) {
+		replay_hist_close(s->hist, &s->res.store);
+		s->hist = NULL;
+		s->res.has_store = true;
+	}
 	s->res.virtual_s = tr->duration_s;
 	s->res.wall_ms = o->wall_clock ? (double)(clock_mono_us() - wall0) / 1e3 : 0;
 	for (unsigned i = 0; i < s->n; i++)

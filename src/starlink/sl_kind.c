@@ -136,12 +136,31 @@ static bool answering(const struct member_rt *m)
 	return t && t->have_st && !t->last_error[0];
 }
 
+/* The dish's drop rate (the history's newest minute, else the status's
+ * figure), its obstructed fraction, and the place it is at. */
+static void history(const void *a, uint64_t now_us, uint64_t max_age_us,
+		    const struct tel_hist_put *put)
+{
+	const struct sl_predict *p = a;
+	bool st = p->have && tel_fresh(p->st_us, now_us, max_age_us);
+	if (put->str && p->place[0])
+		put->str(put->arg, "place", p->place);
+	if (!put->num)
+		return;
+	if (p->have_hist && tel_fresh(p->hist_us, now_us, max_age_us))
+		put->num(put->arg, "dish_drop", p->hist_drop60);
+	else if (st)
+		put->num(put->arg, "dish_drop", p->st.pop_ping_drop_rate);
+	if (st)
+		put->num(put->arg, "dish_obstructed", p->st.fraction_obstructed);
+}
+
 const struct tel_kind tel_kind_starlink = {
 	.name = "starlink", .cls = "starlink", .units = "dishes",
 	.shared_new = shared_new, .shared_free = free,
 	.size = sizeof(struct sl_predict),
 	.init = a_init, .configure = a_configure, .eval = a_eval, .next_us = a_next_us,
-	.place = a_place,
+	.place = a_place, .history = history,
 	.trace_key = "starlink",
 	.polls = {
 		[POLL_STATUS] = { "starlink", "health_check_interval", 30000 },

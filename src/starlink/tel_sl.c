@@ -13,6 +13,7 @@
 #include "ctl/ctl_server.h"
 #include "daemon/daemon.h"
 #include "engine/gps_types.h"
+#include "events/ev_emit.h"
 #include "starlink/sl_client.h"
 #include "daemon/record.h"
 #include "starlink/sl_record.h"
@@ -86,7 +87,7 @@ static void on_reply(void *arg, const struct sl_reply *r)
 
 	t->api_version = r->api_version;
 	if (t->last_error[0]) {
-		daemon_event(m->d, "telemetry", m->name, "%s: dish answering again", m->name);
+		ev_emit_tel_source(m->d->bus, m->name, "dish", NULL, NULL);
 		t->last_error[0] = 0;
 	}
 	switch (r->call) {
@@ -137,7 +138,7 @@ static void on_error(void *arg, enum sl_call call, int status, const char *messa
 		 message);
 	/* Logged when the error changes, not at every poll of a dead dish. */
 	if (strcmp(text, t->last_error) != 0)
-		daemon_event(m->d, "telemetry", m->name, "%s: dish %s", m->name, text);
+		ev_emit_tel_source(m->d->bus, m->name, "dish", text, NULL);
 	snprintf(t->last_error, sizeof(t->last_error), "%s", text);
 	if (call == SL_CALL_STATUS || call == SL_CALL_HISTORY) {
 		const char *what = message[0] ? message : sl_call_name(call);
@@ -153,9 +154,7 @@ static void on_error(void *arg, enum sl_call call, int status, const char *messa
 static void on_location_denied(void *arg)
 {
 	struct member_rt *m = arg;
-	daemon_event(m->d, "telemetry", m->name, "%s: the dish does not share its location "
-		     "(PermissionDenied: local location access is off in the Starlink app); "
-		     "position from other sources", m->name);
+	ev_emit_dish_no_location(m->d->bus, m->name);
 }
 
 static bool dish_location_wanted(const struct config *cfg)

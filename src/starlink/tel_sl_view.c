@@ -10,6 +10,7 @@
 #include "core/jsonutil.h"
 #include "ctl/ctl_server.h"
 #include "daemon/daemon.h"
+#include "events/ev_emit.h"
 #include "starlink/sl_client.h"
 #include "daemon/record.h"
 #include "starlink/tel_sl_int.h"
@@ -226,8 +227,7 @@ static void action_done(void *arg, int status, const char *text)
 	struct tel_sl *t = tel_sl_of(m);
 	struct ctl_conn *c = t->act_conn;
 
-	daemon_event(m->d, "starlink", m->name, "%s: dish %s %s%s%s", m->name, t->act_name,
-		     status == 0 ? "accepted" : "failed", text[0] ? ": " : "", text);
+	ev_emit_dish_result(m->d->bus, m->name, t->act_name, status == 0, text);
 	t->act_conn = NULL;
 	if (!c)
 		return;
@@ -304,7 +304,7 @@ json_object *tel_sl_action(struct daemon *d, struct ctl_conn *c, const char *act
 		sl_predict_operator(sl_pred_of(m), actions[k].plan, now, clock_wall_ms() / 1000);
 		tel_changed(m);
 	}
-	daemon_event(d, "starlink", m->name, "%s: operator asked the dish to %s", m->name, action);
+	ev_emit_dish_action(d->bus, m->name, action);
 	t->act_conn = c;
 	ctl_conn_on_close(c, conn_gone, m);
 	return CTL_REPLY_DEFERRED;

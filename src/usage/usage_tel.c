@@ -23,6 +23,7 @@
 #include "daemon/members.h"
 #include "daemon/record.h"
 #include "daemon/tel.h"
+#include "events/ev_emit.h"
 #include "usage/usage.h"
 #include "usage/usage_assess.h"
 #include "usage/usage_kind.h"
@@ -92,16 +93,13 @@ static unsigned thresholds(const struct daemon *d, unsigned *p)
 static void alert(struct daemon *d, struct usage_member *u)
 {
 	unsigned p[4], n = thresholds(d, p), bits = usage_alerts(u, p, n);
-	char when[32];
 	for (unsigned i = 0; i < n; i++) {
 		if (!(bits & (1u << i)))
 			continue;
 		state(d)->persist_now = true;
-		clock_iso8601(u->next_reset, when, sizeof(when));
-		daemon_event(d, "alert", u->name, "%s: data usage reached %u %% of %llu MB "
-			     "(%.0f MB used; the allowance resets %s)", u->name, p[i],
-			     (unsigned long long)(u->cap_bytes / MB),
-			     (double)usage_total(u) / MB, when);
+		ev_emit_usage(d->bus, u->name, p[i],
+			      (unsigned)cfg_int(config_section(d->cfg, "bandwidth"), "data_warning_pct"),
+			      u->cap_bytes / MB, (double)usage_total(u) / MB, u->next_reset);
 	}
 }
 

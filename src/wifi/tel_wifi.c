@@ -18,6 +18,7 @@
 #include "daemon/daemon.h"
 #include "daemon/members.h"
 #include "daemon/tel.h"
+#include "events/ev_emit.h"
 #include "wifi/wifi_assess.h"
 #include "wifi/wifi_kind.h"
 #include "wifi/wifi_scan.h"
@@ -41,8 +42,7 @@ static void on_sample(void *arg, const struct wifi_sample *s, const struct wifi_
 	if (!info->ok) {
 		t->failures++;
 		if (strcmp(t->error, info->error) != 0)
-			daemon_event(m->d, "telemetry", m->name, "%s: radio: %s", m->name,
-				     info->error);
+			ev_emit_tel_source(m->d->bus, m->name, "radio", info->error, NULL);
 		snprintf(t->error, sizeof(t->error), "%s", info->error);
 		return;
 	}

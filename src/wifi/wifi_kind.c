@@ -3,6 +3,8 @@
  * the daemon's run-time source (tel_wifi.c). */
 #include "wifi/wifi_kind.h"
 
+#include <math.h>
+
 #include "config/config.h"
 #include "daemon/daemon.h"
 #include "daemon/members.h"
@@ -54,10 +56,21 @@ static void signature(const struct member_rt *m, json_object *sig)
 	tel_sig_section(m->d->cfg, "wifi", sig);
 }
 
+/* The signal in dBm (relative levels from /proc/net/wireless are not). */
+static void history(const void *a, uint64_t now_us, uint64_t max_age_us,
+		    const struct tel_hist_put *put)
+{
+	const struct wifi_assess *w = a;
+	if (put->num && w->have && tel_fresh(w->last_us, now_us, max_age_us) &&
+	    !w->last.relative_units)
+		put->num(put->arg, "wifi_signal", isfinite(w->last.signal_avg_dbm) ?
+			w->last.signal_avg_dbm : w->last.signal_dbm);
+}
+
 const struct tel_kind tel_kind_wifi = {
 	.name = "wifi", .cls = "wifi", .units = "radios",
 	.size = sizeof(struct wifi_assess),
-	.init = a_init, .configure = a_configure, .eval = a_eval,
+	.init = a_init, .configure = a_configure, .eval = a_eval, .history = history,
 	.trace_key = "wifi",
 	.polls = { { "wifi", "rssi_check_interval", 10000 } },
 	.n_polls = 1,

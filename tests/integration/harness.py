@@ -54,13 +54,18 @@ class Netns:
         sh("ip", "-n", self.peer_ns, "link", "set", self.peer, "up" if up else "down")
 
     def __exit__(self, *exc):
-        for pid in sh("ip", "netns", "pids", self.ns, check=False).stdout.split():
+        del_netns(self.ns, self.peer_ns)
+
+
+def del_netns(*names):
+    """Kills what runs in the namespaces `names`, then deletes them."""
+    for ns in names:
+        for pid in sh("ip", "netns", "pids", ns, check=False).stdout.split():
             try:
                 os.kill(int(pid), signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        sh("ip", "netns", "del", self.ns, check=False)
-        sh("ip", "netns", "del", self.peer_ns, check=False)
+        sh("ip", "netns", "del", ns, check=False)
 
 
 class Daemon:
@@ -234,7 +239,8 @@ class TempDirCase(unittest.TestCase):
                 log = d.read_log()
                 if "ERROR: AddressSanitizer" in log or "runtime error:" in log:
                     self.fail("sanitizer report in daemon log:\n" + log)
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        if not os.environ.get("KEEP_TMP"):
+            shutil.rmtree(self.tmp, ignore_errors=True)
 
     def daemon(self, config_text, **kw):
         d = Daemon(self.tmp, config_text, **kw)

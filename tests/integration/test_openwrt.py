@@ -26,7 +26,7 @@ ACL = os.path.join(FILES, "usr", "share", "rpcd", "acl.d", "autonomy.json")
 SCRIPTS = ["etc/init.d/autonomy", "etc/init.d/starwatch", "etc/hotplug.d/iface/50-autonomy",
            "etc/uci-defaults/90-autonomy", "usr/libexec/autonomy/rpcd-acl-sync"]
 ACTIONS = {"failover", "reload", "starlink_reboot", "starlink_stow", "starlink_unstow",
-           "config_reveal", "config_backup"}
+           "config_reveal", "config_backup", "cleanup", "telemetry_cleanup"}
 PREFIX = None
 
 CONFIG = """
@@ -129,6 +129,7 @@ class Ubus(StackCase):
         self.assertNotIn('"hotplug"', out)
         self.assertNotIn('"config_import_mwan3"', out)
         args = {"decisions": {"limit": 3}, "failover": {"interface": "loop"},
+                "cleanup": {"all": True},
                 "starlink_reboot": {"confirm": True}, "starlink_stow": {"confirm": True},
                 "starlink_unstow": {"confirm": True}}
         for m in methods:

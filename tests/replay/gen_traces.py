@@ -388,6 +388,45 @@ def month_mixed(seed=30):
     return tr
 
 
+def month_four(seed=40):
+    """30 days, 4 members with telemetry: the history store's month (flash
+    writes, size, query times; `analytics` finds the nightly obstruction at
+    the RV's spot and lte's use against its cap)."""
+    rnd = random.Random(seed)
+    lte = dict(LTE, priority=3, data_limit_mb=20000)
+    four = [STARLINK, {"name": "wan", "class": "lan", "priority": 2}, lte,
+            dict(WIFI, priority=4)]
+    tr = Trace(30 * DAY, four, "30 days: starlink obstructed around 03:00 on most nights, "
+               "a weekly reboot, evening congestion; the wired line out twice; lte data "
+               "against a 20 GB cap")
+    tr.at(0, wall=WALL0)
+    tr.at(0, "starlink", starlink=SL_OK, gps={"lat": 44.0521, "lon": -71.1290})
+    tr.at(0, "lte", usage_mb=0, cellular={"rsrp_dbm": -92, "rsrq_db": -11, "sinr_db": 9,
+                                           "technology": "lte", "registered": True})
+    tr.at(0, "wifi", wifi={"signal_dbm": -62, "bitrate_mbps": 120, "associated": True})
+    night = 3 * 3600 + 3600 - WALL0 % DAY       # 03:00 UTC of the first day
+    for day in range(30):
+        base = day * DAY
+        if rnd.random() < 0.7:                  # the tree at the RV's spot
+            sl_obstruction(tr, rnd, base + night + rnd.uniform(-1200, 1200),
+                           rnd.uniform(8, 20), rnd.uniform(20, 90))
+        for _ in range(rnd.randint(2, 6)):      # blips
+            outage(tr, "starlink", base + rnd.uniform(0, DAY - 5), 0.3)
+        ev = base + 19 * 3600 - WALL0 % DAY      # evening congestion, 19-22 UTC
+        if ev < 0:
+            ev += DAY
+        tr.at(ev, "starlink", path={"rtt_ms": 95, "jitter_ms": 20, "loss": 0.01})
+        tr.at(ev + 3 * 3600, "starlink", path={"rtt_ms": 32, "jitter_ms": 2, "loss": 0})
+        if day % 7 == 4:                        # software update
+            sl_reboot(tr, rnd, base + 9 * 3600, 1800, 80)
+        tr.at(base + 43200, "lte", usage_mb=round(day * 310 + rnd.uniform(0, 40)),
+              cellular={"rsrp_dbm": -88 - rnd.randint(0, 14), "sinr_db": rnd.randint(3, 15)})
+        tr.at(base + 50000, "wifi", wifi={"signal_dbm": -58 - rnd.randint(0, 12)})
+    for start in (9 * DAY + 14 * 3600, 22 * DAY + 2 * 3600):   # the wired line
+        outage(tr, "wan", start, rnd.uniform(900, 1500), "carrier")
+        outage(tr, "starlink", start + 300, 240)               # while the dish is out too
+    return tr
+
 
 # ---- noisy but healthy telemetry (docs/noise-model.md) ------------------------------
 #
@@ -611,6 +650,7 @@ LONG = {
     "loss10_30d": lambda: steady_loss(0.10, days=30),
     "loss20_30d": lambda: steady_loss(0.20, days=30),
     "month_mixed": month_mixed,
+    "month_four": month_four,
 }
 
 

@@ -29,14 +29,11 @@
 /* Reviewed: accepted, no effect yet. Remove a row here and PLANNED from its
  * schema row in the same change that makes the option work. */
 static const char *const reviewed_planned[] = {
-	"alerts.info_enabled", "alerts.warning_enabled", "alerts.critical_enabled",
-	"alerts.emergency_enabled", "alerts.failover_warning", "alerts.failover_critical",
+	"alerts.info_enabled",
 	"email.enabled", "email.smtp_server", "email.smtp_port", "email.username",
 	"email.password", "email.from", "email.recipients",
 	"slack.channel", "slack.username",
 	"pagerduty.enabled", "pagerduty.api_key", "pagerduty.service_id",
-	"performance.max_memory_mb", "performance.max_cpu_percent", "performance.gc_interval",
-	"performance.telemetry_retention_days", "performance.log_retention_days",
 	"network_security.traffic_monitoring",
 	"member.weight",
 };

@@ -31,13 +31,13 @@ return baseclass.extend({
 		]},
 		{"type": "autonomy", "name": "alerts", "help": "Which alert levels are sent and their thresholds", "options": [
 			{"name": "info_enabled", "type": "bool", "list": false, "required": false, "unit_ms": false, "def": "1", "min": 0, "max": 0, "enums": null, "help": "Send alerts of level info", "planned": true},
-			{"name": "warning_enabled", "type": "bool", "list": false, "required": false, "unit_ms": false, "def": "1", "min": 0, "max": 0, "enums": null, "help": "Send alerts of level warning", "planned": true},
-			{"name": "critical_enabled", "type": "bool", "list": false, "required": false, "unit_ms": false, "def": "1", "min": 0, "max": 0, "enums": null, "help": "Send alerts of level critical", "planned": true},
-			{"name": "emergency_enabled", "type": "bool", "list": false, "required": false, "unit_ms": false, "def": "1", "min": 0, "max": 0, "enums": null, "help": "Send alerts of level emergency", "planned": true},
+			{"name": "warning_enabled", "type": "bool", "list": false, "required": false, "unit_ms": false, "def": "1", "min": 0, "max": 0, "enums": null, "help": "Events of level warning are notifications (`notifications`; sent once the alert channels exist)", "planned": false},
+			{"name": "critical_enabled", "type": "bool", "list": false, "required": false, "unit_ms": false, "def": "1", "min": 0, "max": 0, "enums": null, "help": "Events of level critical are notifications (`notifications`; sent once the alert channels exist)", "planned": false},
+			{"name": "emergency_enabled", "type": "bool", "list": false, "required": false, "unit_ms": false, "def": "1", "min": 0, "max": 0, "enums": null, "help": "Events of level emergency are notifications (`notifications`; sent once the alert channels exist)", "planned": false},
 			{"name": "health_warning", "type": "int", "list": false, "required": false, "unit_ms": false, "def": "70", "min": 0, "max": 100, "enums": null, "help": "Warn when a member's health score falls below this (0-100)", "planned": false},
 			{"name": "health_critical", "type": "int", "list": false, "required": false, "unit_ms": false, "def": "50", "min": 0, "max": 100, "enums": null, "help": "Critical alert when a member's health score falls below this (<= health_warning)", "planned": false},
-			{"name": "failover_warning", "type": "int", "list": false, "required": false, "unit_ms": false, "def": "5", "min": 1, "max": 1000, "enums": null, "help": "Warn at this many failovers within an hour", "planned": true},
-			{"name": "failover_critical", "type": "int", "list": false, "required": false, "unit_ms": false, "def": "10", "min": 1, "max": 1000, "enums": null, "help": "Critical alert at this many failovers within an hour (>= failover_warning)", "planned": true}
+			{"name": "failover_warning", "type": "int", "list": false, "required": false, "unit_ms": false, "def": "5", "min": 1, "max": 1000, "enums": null, "help": "Warn at this many failovers within 24 hours", "planned": false},
+			{"name": "failover_critical", "type": "int", "list": false, "required": false, "unit_ms": false, "def": "10", "min": 1, "max": 1000, "enums": null, "help": "Critical alert at this many failovers within 24 hours (>= failover_warning)", "planned": false}
 		]},
 		{"type": "autonomy", "name": "email", "help": "Alerts by email (SMTP)", "options": [
 			{"name": "enabled", "type": "bool", "list": false, "required": false, "unit_ms": false, "def": "0", "min": 0, "max": 0, "enums": null, "help": "Send alerts by email (needs smtp_server and recipients)", "planned": true},
@@ -60,11 +60,12 @@ return baseclass.extend({
 			{"name": "service_id", "type": "string", "list": false, "required": false, "unit_ms": false, "def": null, "min": 0, "max": 0, "enums": null, "help": "PagerDuty service the incidents belong to", "planned": true}
 		]},
 		{"type": "autonomy", "name": "performance", "help": "The daemon's own resource limits and retention", "options": [
-			{"name": "max_memory_mb", "type": "int", "list": false, "required": false, "unit_ms": false, "def": "64", "min": 8, "max": 4096, "enums": null, "help": "Resident memory the daemon may use before it sheds caches", "planned": true},
-			{"name": "max_cpu_percent", "type": "int", "list": false, "required": false, "unit_ms": false, "def": "20", "min": 0, "max": 100, "enums": null, "help": "CPU share above which the daemon slows its polling", "planned": true},
-			{"name": "gc_interval", "type": "duration", "list": false, "required": false, "unit_ms": false, "def": "300", "min": 10000, "max": 86400000, "enums": null, "help": "How often caches and old samples are cleaned up", "planned": true},
-			{"name": "telemetry_retention_days", "type": "int", "list": false, "required": false, "unit_ms": false, "def": "30", "min": 1, "max": 3650, "enums": null, "help": "Days of telemetry kept in the store", "planned": true},
-			{"name": "log_retention_days", "type": "int", "list": false, "required": false, "unit_ms": false, "def": "7", "min": 1, "max": 3650, "enums": null, "help": "Days of event and decision logs kept", "planned": true}
+			{"name": "max_memory_mb", "type": "int", "list": false, "required": false, "unit_ms": false, "def": "64", "min": 8, "max": 4096, "enums": null, "help": "Resident memory of the daemon above which a warning event is raised", "planned": false},
+			{"name": "max_cpu_percent", "type": "int", "list": false, "required": false, "unit_ms": false, "def": "20", "min": 0, "max": 100, "enums": null, "help": "CPU share of the daemon (per minute) above which a warning event is raised", "planned": false},
+			{"name": "gc_interval", "type": "duration", "list": false, "required": false, "unit_ms": false, "def": "300", "min": 10000, "max": 86400000, "enums": null, "help": "How often the history is written to state_dir (flash) and old rows are thinned and deleted; at most this much history is lost in a power cut", "planned": false},
+			{"name": "telemetry_retention_days", "type": "int", "list": false, "required": false, "unit_ms": false, "def": "30", "min": 1, "max": 3650, "enums": null, "help": "Days of samples, decisions, outages and data usage kept in the history store", "planned": false},
+			{"name": "log_retention_days", "type": "int", "list": false, "required": false, "unit_ms": false, "def": "7", "min": 1, "max": 3650, "enums": null, "help": "Days of events kept in the history store", "planned": false},
+			{"name": "history_max_mb", "type": "int", "list": false, "required": false, "unit_ms": false, "def": "16", "min": 1, "max": 1024, "enums": null, "help": "Size cap of the history store: beyond it minute samples are thinned early and the oldest rows go", "planned": false}
 		]},
 		{"type": "autonomy", "name": "polling", "help": "How often members are probed", "options": [
 			{"name": "base_interval_ms", "type": "duration", "list": false, "required": false, "unit_ms": true, "def": "1500", "min": 100, "max": 60000, "enums": null, "help": "Normal probe and telemetry interval", "planned": false},

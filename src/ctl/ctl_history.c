@@ -1,0 +1,365 @@
+/* ctl_history: history commands answered from the store (ctl_history.h). */
+#include "ctl/ctl_history.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include <errno.h>
+
+#include "config/config.h"
+#include "core/clock.h"
+#include "core/jsonutil.h"
+#include "ctl/ctl_client.h"
+#include "ctl/ctl_validate.h"
+#include "history/hist.h"
+#include "store/store.h"
+
+#define STATUS_TIMEOUT_MS 3000
+#define HIST_NICE 19
+
+struct source {
+	char path[4200];
+	enum store_mode mode;
+	bool latest_anchor;     /* a file of its own: periods end at its newest row */
+	unsigned warn, crit;    /* alerts.failover_warning / _critical */
+};
+
+struct hctx {
+	struct store *s;
+	const struct source *src;
+	bool rpcd;
+	FILE *out;
+};
+
+static bool exists(const char *p)
+{
+	return p && *p && access(p, F_OK) == 0;
+}
+
+static void thresholds(struct source *src, const char *config_path)
+{
+	struct cfg_diags dg = { 0 };
+	struct config *cfg = config_path ? config_load_file(config_path, &dg) : NULL;
+	src->warn = 5;
+	src->crit = 10;
+	if (cfg) {
+		const struct cfg_section *a = config_section(cfg, "alerts");
+		src->warn = (unsigned)cfg_int(a, "failover_warning");
+		src->crit = (unsigned)cfg_int(a, "failover_critical");
+	}
+	config_free(cfg);
+	cfg_diags_free(&dg);
+}
+
+static void join(char *out, size_t size, const char *dir, const char *file)
+{
+	snprintf(out, size, "%s/%s", dir, file);
+}
+
+/* No daemon answers: the files its config names. */
+static int from_config(struct source *src, struct ctl_error *err)
+{
+	const char *env = getenv("AUTONOMY_CONFIG");
+	const char *path = env && *env ? env : CTL_DEFAULT_CONFIG;
+	struct cfg_diags dg = { 0 };
+	struct config *cfg = config_load_file(path, &dg);
+	const struct cfg_section *m = cfg ? config_section(cfg, "main") : NULL;
+	const char *run = m ? cfg_str(m, "run_dir") : NULL, *state = m ? cfg_str(m, "state_dir") : NULL;
+	char work[4200], durable[4200];
+	/* As the daemon lays them out (daemon/state.c): no run_dir, one store
+	 * in state_dir. */
+	join(durable, sizeof(durable), state && *state ? state : "/var/lib/autonomy", STORE_FILE);
+	if (run && *run)
+		join(work, sizeof(work), run, STORE_FILE);
+	else
+		snprintf(work, sizeof(work), "%s", durable);
+	config_free(cfg);
+	cfg_diags_free(&dg);
+	thresholds(src, path);
+	if (exists(work)) {
+		snprintf(src->path, sizeof(src->path), "%s", work);
+		src->mode = STORE_READ;
+	} else if (exists(durable)) {
+		snprintf(src->path, sizeof(src->path), "%s", durable);
+		src->mode = STORE_READ_IMMUTABLE;
+	} else {
+		ctl_error_set(err, CTL_E_NOT_RUNNING, "autonomyd is not running and no history "
+			      "store was found (%s, %s)", work, durable);
+		return -1;
+	}
+	return 0;
+}
+
+static int locate(const char *sock, const char *store, struct source *src, struct ctl_error *err)
+{
+	struct ctl_error e = { .details = NULL };
+	const char *env = getenv("AUTONOMY_STORE");
+	memset(src, 0, sizeof(*src));
+	if (!store && env && *env)
+		store = env;
+	if (store) {
+		if (!exists(store)) {
+			ctl_error_set(err, CTL_E_FAILED, "%s: no such file", store);
+			return -1;
+		}
+		snprintf(src->path, sizeof(src->path), "%s", store);
+		src->mode = STORE_READ;
+		src->latest_anchor = true;
+		thresholds(src, NULL);
+		return 0;
+	}
+	json_object *st = ctl_client_call(sock, "status", NULL, STATUS_TIMEOUT_MS, &e), *h = NULL;
+	json_object_put(e.details);
+	if (!st)
+		return from_config(src, err);
+	json_object_object_get_ex(st, "history", &h);
+	const char *work = json_get_str(h, "working", NULL);
+	thresholds(src, json_get_str(st, "config_file", NULL));
+	if (!exists(work)) {
+		ctl_error_set(err, CTL_E_FAILED, "the daemon keeps no history: %s",
+			      json_get_str(h, "error", "history store not open"));
+		json_object_put(st);
+		return -1;
+	}
+	snprintf(src->path, sizeof(src->path), "%s", work);
+	src->mode = STORE_READ;
+	json_object_put(st);
+	return 0;
+}
+
+static const char *arg_str(json_object *args, const char *k)
+{
+	json_object *v;
+	return json_object_object_get_ex(args, k, &v) && v ? json_object_get_string(v) : NULL;
+}
+
+static bool arg_bool(json_object *args, const char *k)
+{
+	json_object *v;
+	return json_object_object_get_ex(args, k, &v) && json_object_get_boolean(v);
+}
+
+static int arg_int(json_object *args, const char *k, int dflt)
+{
+	json_object *v;
+	return json_object_object_get_ex(args, k, &v) && v ? json_object_get_int(v) : dflt;
+}
+
+/* The query window of --period (default dflt). */
+static int query(const struct hctx *c, json_object *args, const char *dflt, struct hist_q *q,
+		 struct ctl_error *err)
+{
+	struct hist_period p;
+	char msg[200];
+	const char *s = arg_str(args, "period");
+	if (hist_period_parse(s ? s : dflt, &p, msg, sizeof(msg)) < 0) {
+		ctl_error_set(err, CTL_E_BAD_ARGS, "%s", msg);
+		return -1;
+	}
+	hist_q_init(q, c->s, &p, clock_wall_ms() / 1000, c->src->latest_anchor);
+	q->failover_warning = c->src->warn;
+	q->failover_critical = c->src->crit;
+	return 0;
+}
+
+static json_object *failed(struct hctx *c, struct ctl_error *err)
+{
+	ctl_error_set(err, CTL_E_FAILED, "reading %s: %s", store_path(c->s), store_errmsg(c->s));
+	return NULL;
+}
+
+static json_object *h_metrics(struct hctx *c, json_object *args, struct ctl_error *err)
+{
+	struct hist_q q;
+	if (query(c, args, "daily", &q, err) < 0)
+		return NULL;
+	json_object *o = hist_metrics(&q, arg_bool(args, "trends"), arg_bool(args, "performance"));
+	return o ? o : failed(c, err);
+}
+
+static json_object *h_decisions(struct hctx *c, json_object *args, struct ctl_error *err)
+{
+	struct hist_q q;
+	int limit = arg_int(args, "limit", 10);
+	if (limit < 0) {
+		ctl_error_set(err, CTL_E_BAD_ARGS, "--limit must be 0 (all) or more");
+		return NULL;
+	}
+	if (arg_bool(args, "security") && !arg_bool(args, "analysis")) {
+		ctl_error_set(err, CTL_E_BAD_ARGS, "--security goes with --analysis");
+		return NULL;
+	}
+	if (query(c, args, "all", &q, err) < 0)
+		return NULL;
+	json_object *o = arg_bool(args, "analysis") ? hist_analysis(&q, arg_bool(args, "security")) :
+			 hist_decisions(&q, limit);
+	return o ? o : failed(c, err);
+}
+
+static json_object *h_analytics(struct hctx *c, json_object *args, struct ctl_error *err)
+{
+	struct hist_q q;
+	if (query(c, args, "monthly", &q, err) < 0)
+		return NULL;
+	json_object *o = hist_analytics(&q);
+	return o ? o : failed(c, err);
+}
+
+static json_object *h_notifications(struct hctx *c, json_object *args, struct ctl_error *err)
+{
+	struct hist_q q;
+	json_object *a = json_object_new_object();
+	bool all = arg_bool(args, "history");
+	int limit = arg_int(args, "limit", all ? 200 : 50);
+	json_object_object_add(a, "period", json_object_new_string(all ? "all" : "daily"));
+	if (limit < 0) {
+		json_object_put(a);
+		ctl_error_set(err, CTL_E_BAD_ARGS, "--limit must be 0 (all) or more");
+		return NULL;
+	}
+	int rc = query(c, a, "daily", &q, err);
+	json_object_put(a);
+	if (rc < 0)
+		return NULL;
+	json_object *o = hist_notifications(&q, limit);
+	return o ? o : failed(c, err);
+}
+
+/* Text that rpcd needs inside an object; the CLI prints it as it is. */
+static json_object *wrap_text(const char *format, char *buf, size_t len)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "format", json_object_new_string(format));
+	json_object_object_add(o, format, json_object_new_string_len(buf, (int)len));
+	free(buf);
+	return o;
+}
+
+static json_object *h_report(struct hctx *c, json_object *args, struct ctl_error *err)
+{
+	struct hist_q q;
+	const char *fmt = arg_str(args, "format");
+	if (fmt && strcmp(fmt, "text") && strcmp(fmt, "json") && strcmp(fmt, "html")) {
+		ctl_error_set(err, CTL_E_BAD_ARGS, "--format: text, json or html, not '%s'", fmt);
+		return NULL;
+	}
+	if (query(c, args, "weekly", &q, err) < 0)
+		return NULL;
+	json_object *r = hist_report(&q);
+	if (!r)
+		return failed(c, err);
+	if (!fmt || strcmp(fmt, "html") != 0) {
+		if (!fmt || c->rpcd || strcmp(fmt, "text") == 0)
+			return r;
+		fprintf(c->out, "%s\n", json_object_to_json_string_ext(r, JSON_C_TO_STRING_PRETTY |
+								       JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(r);
+		return CTL_HIST_PRINTED;
+	}
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = c->rpcd ? open_memstream(&buf, &len) : c->out;
+	int rc = f ? hist_html(r, f) : -1;
+	json_object_put(r);
+	if (c->rpcd && f)
+		fclose(f);
+	if (rc < 0) {
+		free(buf);
+		ctl_error_set(err, CTL_E_FAILED, "writing the report failed");
+		return NULL;
+	}
+	return c->rpcd ? wrap_text("html", buf, len) : CTL_HIST_PRINTED;
+}
+
+static json_object *h_export(struct hctx *c, json_object *args, struct ctl_error *err)
+{
+	struct hist_q q;
+	const char *fmt = arg_str(args, "format"), *table = arg_str(args, "table");
+	if (fmt && strcmp(fmt, "json") && strcmp(fmt, "csv")) {
+		ctl_error_set(err, CTL_E_BAD_ARGS, "--format: json or csv, not '%s'", fmt);
+		return NULL;
+	}
+	if (table && (!fmt || strcmp(fmt, "csv")))
+		ctl_error_set(err, CTL_E_BAD_ARGS, "--table goes with --format csv");
+	else if (table && !hist_export_table_known(table))
+		ctl_error_set(err, CTL_E_BAD_ARGS, "--table: samples, decisions, outages, events, "
+			      "usage or sys, not '%s'", table);
+	if (table && (!fmt || strcmp(fmt, "csv") || !hist_export_table_known(table)))
+		return NULL;
+	/* ubus carries at most 1 MiB a message: a day by default there. */
+	if (query(c, args, c->rpcd ? "daily" : "all", &q, err) < 0)
+		return NULL;
+	bool csv = fmt && strcmp(fmt, "csv") == 0;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = c->rpcd && csv ? open_memstream(&buf, &len) : c->out;
+	int rc = f ? hist_export(&q, csv ? "csv" : "json", table, f) : -1;
+	if (c->rpcd && csv && f)
+		fclose(f);
+	if (rc < 0) {
+		free(buf);
+		ctl_error_set(err, CTL_E_FAILED, "export failed: %s", store_errmsg(c->s));
+		return NULL;
+	}
+	return c->rpcd && csv ? wrap_text("csv", buf, len) : CTL_HIST_PRINTED;
+}
+
+static const struct {
+	const char *name;
+	json_object *(*fn)(struct hctx *c, json_object *args, struct ctl_error *err);
+} handlers[] = {
+	{ "metrics", h_metrics }, { "decisions", h_decisions }, { "analytics", h_analytics },
+	{ "notifications", h_notifications }, { "report", h_report },
+	{ "telemetry_export", h_export },
+};
+
+/* `decisions` without a store: the daemon's own recent ones. */
+static json_object *decisions_from_daemon(const char *sock, json_object *args,
+					  struct ctl_error *err)
+{
+	if (arg_str(args, "period") || arg_bool(args, "analysis")) {
+		json_object_put(args);
+		return NULL;
+	}
+	json_object_object_del(args, "security");
+	return ctl_client_call(sock, "decisions", args, CTL_CLIENT_TIMEOUT_MS, err);
+}
+
+json_object *ctl_history_run(const char *sock, const char *store, const struct ctl_cmd_desc *cmd,
+			     json_object *args, bool rpcd, FILE *out, struct ctl_error *err)
+{
+	struct source src;
+	char msg[600];
+	json_object *res = NULL;
+	/* A month's report takes a core for a fraction of a second: on a busy
+	 * router it gives way to the daemon's probes, not the other way round. */
+	errno = 0;
+	int prio = getpriority(PRIO_PROCESS, 0);
+	if (errno == 0 && prio < HIST_NICE)
+		setpriority(PRIO_PROCESS, 0, HIST_NICE);
+	if (locate(sock, store, &src, err) < 0) {
+		if (strcmp(cmd->name, "decisions") == 0 && !store &&
+		    (res = decisions_from_daemon(sock, json_object_get(args), err)) != NULL) {
+			json_object_put(args);
+			return res;
+		}
+		json_object_put(args);
+		return NULL;
+	}
+	struct store *s = store_open(src.path, src.mode, 0, NULL, msg, sizeof(msg));
+	if (!s) {
+		ctl_error_set(err, CTL_E_FAILED, "history store: %s", msg);
+		json_object_put(args);
+		return NULL;
+	}
+	struct hctx c = { .s = s, .src = &src, .rpcd = rpcd, .out = out };
+	ctl_error_set(err, CTL_E_UNKNOWN_CMD, "'%s' is not a history command", cmd->name);
+	for (size_t i = 0; i < sizeof(handlers) / sizeof(handlers[0]); i++)
+		if (strcmp(handlers[i].name, cmd->name) == 0)
+			res = handlers[i].fn(&c, args, err);
+	store_close(s);
+	json_object_put(args);
+	return res;
+}
