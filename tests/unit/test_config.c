@@ -301,7 +301,7 @@ static void test_example_planned(void **state)
 			assert_true(has_diag(&d, CFG_WARNING, want));
 		}
 	}
-	assert_true(n_set > 15); /* alert channels, resource limits, ... */
+	assert_true(n_set > 10); /* alert channels, traffic monitoring, ... */
 	if (d.n != n_set)
 		dump(&d);
 	assert_int_equal(d.n, n_set);
