@@ -84,6 +84,22 @@ static const struct ctl_arg_def report_args[] = {
 	{ "format", CTL_ARG_STRING, false, "text (default), json or html (self-contained page)" },
 };
 
+static const struct ctl_arg_def security_report_args[] = {
+	PERIOD_ARG("(default daily: the guide's nightly cron)"),
+};
+
+static const struct ctl_arg_def config_optimize_args[] = {
+	PERIOD_ARG("(default monthly)"),
+	{ "apply", CTL_ARG_BOOL, false,
+	  "write the recommendations (a backup first; validated; the daemon reloaded)" },
+};
+
+static const struct ctl_arg_def optimize_args[] = {
+	PERIOD_ARG("(default daily)"),
+	{ "aggressive", CTL_ARG_BOOL, false, "aim at a quarter of the performance limits, not half" },
+	{ "report", CTL_ARG_BOOL, false, "only print what would change and why, with figures" },
+};
+
 static const struct ctl_arg_def analytics_args[] = {
 	PERIOD_ARG("(default monthly)"),
 };
@@ -171,6 +187,10 @@ const struct ctl_cmd_desc ctl_cmds[] = {
 	{ "hotplug", "hotplug", "--action A --interface I [--device D]",
 	  "tell the daemon of a netifd interface event (from /etc/hotplug.d/iface)",
 	  0, ARGS(hotplug_args) },
+	{ "security_audit", "security audit", "",
+	  "file modes, capabilities, ACL, listeners and their authentication, secrets in "
+	  "plain text, refused requests, firmware: each finding with a fix",
+	  CTL_CMD_QUERY | CTL_CMD_LOCAL, NOARGS },
 	/* API keys of the daemon's HTTP listeners (security.api_key_required). */
 	{ "security_key_create", "security key create", "[NAME]",
 	  "make an API key for the HTTP listeners (shown once; stored hashed)",
@@ -192,6 +212,18 @@ const struct ctl_cmd_desc ctl_cmds[] = {
 	{ "analytics", "analytics", "[--period P]",
 	  "reliability ranking, recurring outage times, suggestions backed by numbers",
 	  CTL_CMD_QUERY | CTL_CMD_HISTORY, ARGS(analytics_args) },
+	{ "config_optimize", "config optimize", "[--apply] [--period P]",
+	  "recommendations from the history, each with its evidence: fail-back hold vs "
+	  "flaps, metered standby probing vs the cap, predictions, members never up",
+	  CTL_CMD_ACTION | CTL_CMD_HISTORY, ARGS(config_optimize_args) },
+	{ "optimize", "optimize", "[--aggressive] [--report]",
+	  "tune probe, dish poll and history sync intervals so the daemon's CPU, memory "
+	  "and flash writes stay within the performance limits (applied unless --report)",
+	  CTL_CMD_ACTION | CTL_CMD_HISTORY, ARGS(optimize_args) },
+	{ "security_report", "security report", "[--period P]",
+	  "the security audit now, and over the period: refused sources banned, API keys "
+	  "expiring, manual actions, failovers and outages against the month before",
+	  CTL_CMD_QUERY | CTL_CMD_HISTORY, ARGS(security_report_args) },
 	{ "notifications", "notifications", "[--history] [--limit N]",
 	  "events at warning and above (last 24 hours; --history: all kept)",
 	  CTL_CMD_QUERY | CTL_CMD_HISTORY, ARGS(notifications_args) },

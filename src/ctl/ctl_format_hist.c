@@ -200,7 +200,7 @@ static void outage_table(FILE *out, json_object *ms)
 }
 
 /* decisions --analysis --security */
-static void security(FILE *out, json_object *s)
+void ctl_fmt_hist_security(json_object *s, FILE *out)
 {
 	json_object *fo = get(s, "failovers"), *m = get(s, "members"), *man = get(s, "manual");
 	char a[32], b[32];
@@ -269,7 +269,7 @@ static void analysis(json_object *d, FILE *out)
 	ctl_format_wrapped(out, line, 2, 96);
 	json_object *sec = get(d, "security");
 	if (sec)
-		security(out, sec);
+		ctl_fmt_hist_security(sec, out);
 }
 
 void ctl_fmt_decisions_hist(json_object *d, FILE *out, void (*list)(json_object *, FILE *))
@@ -381,4 +381,23 @@ void ctl_fmt_cleanup(json_object *d, FILE *out)
 			bytes(json_get_num(f, "bytes", 0), a, sizeof(a)));
 	}
 	fprintf(out, "freed %s in all\n", bytes(json_get_num(d, "freed_bytes", 0), a, sizeof(a)));
+}
+
+void ctl_fmt_security_report(json_object *d, FILE *out)
+{
+	json_object *p = get(d, "period"), *ev = get(d, "events");
+	fprintf(out, "security report, %s: %s - %s\n\n", json_get_str(p, "name", "?"),
+		json_get_str(p, "from", "?"), json_get_str(p, "to", "?"));
+	ctl_fmt_security_audit(get(d, "audit"), out);
+	ctl_fmt_hist_security(get(d, "analysis"), out);
+	fprintf(out, "\nsecurity events in the period: %zu%s\n", len(ev),
+		len(ev) >= 50 ? " (the newest 50)" : "");
+	for (size_t i = 0; i < len(ev); i++) {
+		json_object *e = json_object_array_get_idx(ev, i);
+		char line[600];
+		snprintf(line, sizeof(line), "%s %-8s %s", json_get_str(e, "time", "?"),
+			 json_get_str(e, "severity", "?"), json_get_str(e, "text", ""));
+		fprintf(out, "  ");
+		ctl_format_wrapped(out, line, 4, 94);
+	}
 }

@@ -166,3 +166,34 @@ json_object *hist_security(const struct hist_q *q, const struct hist_member *v, 
 	json_object_object_add(o, "findings", fs);
 	return o;
 }
+
+#define EVENTS_LISTED 50
+
+json_object *hist_security_report(const struct hist_q *q)
+{
+	static struct hist_member v[HIST_MAX_MEMBERS];
+	sqlite3_stmt *st;
+	int n = hist_members(q, v, HIST_MAX_MEMBERS);
+	if (n < 0 || sqlite3_prepare_v2(store_db(q->s), "SELECT ts, severity, type, text FROM events "
+					"WHERE ts >= ?1 AND ts < ?2 AND kind = ?3 ORDER BY ts DESC "
+					"LIMIT ?4", -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	hist_bind_range_ms(st, q);
+	sqlite3_bind_int(st, 3, EV_K_SECURITY);
+	sqlite3_bind_int(st, 4, EVENTS_LISTED);
+	json_object *o = json_object_new_object(), *ev = json_object_new_array();
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		json_object *e = json_object_new_object();
+		hist_add_time(e, "time", sqlite3_column_int64(st, 0) / 1000);
+		json_object_object_add(e, "severity", json_object_new_string(
+			ev_severity_name((enum ev_severity)sqlite3_column_int(st, 1))));
+		json_object_object_add(e, "event", json_object_new_string(col(st, 2) ? col(st, 2) : ""));
+		json_object_object_add(e, "text", json_object_new_string(col(st, 3) ? col(st, 3) : ""));
+		json_object_array_add(ev, e);
+	}
+	sqlite3_finalize(st);
+	json_object_object_add(o, "period", hist_period_json(q));
+	json_object_object_add(o, "analysis", hist_security(q, v, n));
+	json_object_object_add(o, "events", ev);
+	return o;
+}

@@ -26,7 +26,8 @@ ACL = os.path.join(FILES, "usr", "share", "rpcd", "acl.d", "autonomy.json")
 SCRIPTS = ["etc/init.d/autonomy", "etc/init.d/starwatch", "etc/hotplug.d/iface/50-autonomy",
            "etc/uci-defaults/90-autonomy", "usr/libexec/autonomy/rpcd-acl-sync"]
 ACTIONS = {"failover", "reload", "starlink_reboot", "starlink_stow", "starlink_unstow",
-           "config_reveal", "config_backup", "cleanup", "telemetry_cleanup"}
+           "config_reveal", "config_backup", "cleanup", "telemetry_cleanup",
+           "config_optimize", "optimize", "security_key_create", "security_key_revoke"}
 PREFIX = None
 
 CONFIG = """
