@@ -92,6 +92,30 @@ json_object *adm_diff_files(const char *old_path, const char *cur_path, char *er
 /* ---- audit (adm_audit*.c) ------------------------------------------------------ */
 
 json_object *adm_audit(const struct adm_paths *p, struct ctl_error *err);
+/* `security audit`: files, capabilities, ACL, listeners, secrets, refusals
+ * and firmware (adm_security.c); the daemon on sock is asked for its side. */
+json_object *adm_security_audit(const struct adm_paths *p, const char *sock,
+				struct ctl_error *err);
+
+/* ---- recommendations (adm_optimize.c, adm_apply.c) ------------------------------- */
+
+struct hist_q;
+struct config;
+/* `config optimize`: {period, recommendations: [{section, option, current,
+ * proposed, why, evidence}], not_checked}; option NULL = advice only. */
+json_object *adm_config_optimize(const struct hist_q *q, const struct config *cfg);
+/* `optimize`: {period, figures, targets, changes: [...]} within the
+ * performance limits (a quarter of them aggressive, else half). */
+json_object *adm_tune(const struct hist_q *q, const struct config *cfg, bool aggressive);
+/* text with section.option set to value (the line replaced, or added at
+ * the section's top; the section appended when missing). NULL on a value
+ * UCI cannot hold in quotes, or out of memory. */
+char *adm_uci_set(const char *text, const char *section, const char *option, const char *value);
+/* The changes (those with an option) written into the config after a
+ * backup, validated first, then the daemon on sock reloaded; a refused
+ * reload puts the old file back. {backup, reloaded, applied}. */
+json_object *adm_apply(const char *sock, const struct adm_paths *p, json_object *changes,
+		       struct ctl_error *err);
 
 /* ---- the local commands (adm_cmds.c) -------------------------------------------- */
 

@@ -8,7 +8,7 @@
 #include <time.h>
 
 static const char *const commands[] = {
-	"config_backup", "config_verify_backup", "config_audit",
+	"config_backup", "config_verify_backup", "config_audit", "security_audit",
 };
 
 bool adm_is_command(const char *cmd)
@@ -49,6 +49,8 @@ json_object *adm_run(const char *cmd, json_object *args, const char *sock,
 		return adm_verify_backup(&p, file, err);
 	if (strcmp(cmd, "config_audit") == 0)
 		return adm_audit(&p, err);
+	if (strcmp(cmd, "security_audit") == 0)
+		return adm_security_audit(&p, sock, err);
 	ctl_error_set(err, CTL_E_UNKNOWN_CMD, "unknown command '%s'", cmd);
 	return NULL;
 }

@@ -359,21 +359,49 @@ static const struct cfg_option_def security_opts[] = {
 	BOOL_OPT("api_authentication", "1",
 		 "Require an rpcd login on the HTTP API (uhttpd's /ubus); 0 = anyone may read "
 		 "status, members and health (the OpenWrt package's rpcd ACL follows it)"),
-	BOOL_OPT("api_encryption", "1", "Serve the HTTP API over TLS only", PLANNED),
-	BOOL_OPT("rate_limiting", "1", "Limit API requests per client", PLANNED),
+	/* The rest is about the daemon's own listeners (prometheus.listen):
+	 * src/security/, docs/security.md "The daemon's listeners". */
+	BOOL_OPT("api_encryption", "1",
+		 "A listener reachable from other hosts (bound beyond loopback) serves HTTPS only, "
+		 "with tls_cert and tls_key (without them it does not start); loopback stays HTTP"),
+	TYPED_OPT("tls_cert", CFG_STRING, 0, "",
+		  "PEM certificate (chain) the listeners serve HTTPS with (absolute path)"),
+	TYPED_OPT("tls_key", CFG_STRING, 0, "",
+		  "PEM private key of tls_cert (absolute path; readable by root only)"),
+	BOOL_OPT("rate_limiting", "1",
+		 "A token bucket per source address on the listeners: rate_limit_per_second, "
+		 "up to rate_limit_burst at once; beyond it 429"),
+	INT_OPT("rate_limit_per_second", "5", 1, 1000,
+		"Requests a second a source may make on average (rate_limiting)"),
+	INT_OPT("rate_limit_burst", "20", 1, 10000,
+		"Requests a source may make at once after a pause (rate_limiting)"),
 	TYPED_OPT("ip_whitelist", CFG_CIDR, CFG_F_LIST, "192.168.1.0/24",
-		  "Networks allowed to reach the API (address/prefix, space- or comma-separated)",
-		  PLANNED),
-	BOOL_OPT("api_key_required", "1", "Require an API key on API requests", PLANNED),
-	INT_OPT("api_key_rotation_days", "90", 1, 3650, "Days after which API keys are rotated",
-		PLANNED),
+		  "Networks whose hosts may use the listeners (address/prefix, at most 64); others "
+		  "are refused and logged as \"authentication failed\""),
+	BOOL_OPT("allow_loopback", "1",
+		 "The router itself (127.0.0.0/8, ::1) may use the listeners without being in "
+		 "ip_whitelist and without an API key"),
+	BOOL_OPT("api_key_required", "1",
+		 "Requests from other hosts need an API key (autonomyctl security key create), "
+		 "sent as 'Authorization: Bearer KEY' or 'X-API-Key: KEY'"),
+	INT_OPT("api_key_rotation_days", "90", 1, 3650,
+		"Days an API key is valid after it was made; warning events from 14 days before"),
 };
 
 static const struct cfg_option_def network_security_opts[] = {
-	BOOL_OPT("firewall_integration", "1", "Keep firewall zones in step with the active uplink",
-		 PLANNED),
-	BOOL_OPT("intrusion_detection", "1", "Alert on suspicious connection patterns", PLANNED),
-	BOOL_OPT("ddos_protection", "1", "Rate-limit floods towards the router", PLANNED),
+	BOOL_OPT("firewall_integration", "1",
+		 "While a listener is reachable from other hosts: its port open only to "
+		 "ip_whitelist (banned and flooding sources dropped) in an nftables table of our "
+		 "own, inet autonomy_api"),
+	BOOL_OPT("intrusion_detection", "1",
+		 "A source refused intrusion_failures times within 10 minutes (not allowed, bad "
+		 "key) is banned for intrusion_ban: a warning event, and a drop in the firewall"),
+	INT_OPT("intrusion_failures", "10", 2, 1000,
+		"Refusals within 10 minutes that ban a source (intrusion_detection)"),
+	SEC_OPT("intrusion_ban", "900", 60, DAY, "How long a ban lasts (intrusion_detection)"),
+	BOOL_OPT("ddos_protection", "1",
+		 "Every source together at most 10 x rate_limit_per_second (503 beyond); with "
+		 "firewall_integration, per source at most 20 new connections a second and 16 open"),
 	BOOL_OPT("traffic_monitoring", "1", "Collect per-member traffic counters", PLANNED),
 };
 

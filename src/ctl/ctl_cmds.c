@@ -57,6 +57,15 @@ static const struct ctl_arg_def hotplug_args[] = {
 	{ "device", CTL_ARG_STRING, false, "netifd's DEVICE (the kernel device, e.g. pppoe-wan)" },
 };
 
+static const struct ctl_arg_def key_create_args[] = {
+	{ "name", CTL_ARG_STRING, false,
+	  "what the key is for, e.g. prometheus (letters, digits, . _ -; default 'default')" },
+};
+
+static const struct ctl_arg_def key_revoke_args[] = {
+	{ "id", CTL_ARG_STRING, true, "the key's id (or the name of the one key in force with it)" },
+};
+
 /* History (answered by autonomyctl from the store; cleanup by the daemon). */
 #define PERIOD_ARG(dflt) \
 	{ "period", CTL_ARG_STRING, false, "daily, weekly, monthly, all or a span: 36h, 90d " dflt }
@@ -70,6 +79,22 @@ static const struct ctl_arg_def metrics_args[] = {
 static const struct ctl_arg_def report_args[] = {
 	PERIOD_ARG("(default weekly)"),
 	{ "format", CTL_ARG_STRING, false, "text (default), json or html (self-contained page)" },
+};
+
+static const struct ctl_arg_def security_report_args[] = {
+	PERIOD_ARG("(default daily: the guide's nightly cron)"),
+};
+
+static const struct ctl_arg_def config_optimize_args[] = {
+	PERIOD_ARG("(default monthly)"),
+	{ "apply", CTL_ARG_BOOL, false,
+	  "write the recommendations (a backup first; validated; the daemon reloaded)" },
+};
+
+static const struct ctl_arg_def optimize_args[] = {
+	PERIOD_ARG("(default daily)"),
+	{ "aggressive", CTL_ARG_BOOL, false, "aim at a quarter of the performance limits, not half" },
+	{ "report", CTL_ARG_BOOL, false, "only print what would change and why, with figures" },
 };
 
 static const struct ctl_arg_def analytics_args[] = {
@@ -169,6 +194,19 @@ const struct ctl_cmd_desc ctl_cmds[] = {
 	{ "hotplug", "hotplug", "--action A --interface I [--device D]",
 	  "tell the daemon of a netifd interface event (from /etc/hotplug.d/iface)",
 	  CTL_CMD_PRIVILEGED, ARGS(hotplug_args) },
+	{ "security_audit", "security audit", "",
+	  "file modes, capabilities, ACL, listeners and their authentication, secrets in "
+	  "plain text, refused requests, firmware: each finding with a fix",
+	  CTL_CMD_QUERY | CTL_CMD_LOCAL, NOARGS },
+	/* API keys of the daemon's HTTP listeners (security.api_key_required). */
+	{ "security_key_create", "security key create", "[NAME]",
+	  "make an API key for the HTTP listeners (shown once; stored hashed)",
+	  CTL_CMD_ACTION | CTL_CMD_PRIVILEGED, ARGS(key_create_args) },
+	{ "security_key_list", "security key list", "",
+	  "the API keys: id, name, made, expiry, uses (never the keys themselves)",
+	  CTL_CMD_QUERY, NOARGS },
+	{ "security_key_revoke", "security key revoke", "ID",
+	  "revoke an API key at once", CTL_CMD_ACTION | CTL_CMD_PRIVILEGED, ARGS(key_revoke_args) },
 	{ "wifi", "wifi", "[MEMBER]",
 	  "what the Wi-Fi client radios report: association, signal, bitrate, neighbours",
 	  CTL_CMD_QUERY, ARGS(member_args) },
@@ -181,13 +219,25 @@ const struct ctl_cmd_desc ctl_cmds[] = {
 	{ "analytics", "analytics", "[--period P]",
 	  "reliability ranking, recurring outage times, suggestions backed by numbers",
 	  CTL_CMD_QUERY | CTL_CMD_HISTORY, ARGS(analytics_args) },
+	{ "config_optimize", "config optimize", "[--apply] [--period P]",
+	  "recommendations from the history, each with its evidence: fail-back hold vs "
+	  "flaps, metered standby probing vs the cap, predictions, members never up",
+	  CTL_CMD_ACTION | CTL_CMD_HISTORY, ARGS(config_optimize_args) },
+	{ "optimize", "optimize", "[--aggressive] [--report]",
+	  "tune probe, dish poll and history sync intervals so the daemon's CPU, memory "
+	  "and flash writes stay within the performance limits (applied unless --report)",
+	  CTL_CMD_ACTION | CTL_CMD_HISTORY, ARGS(optimize_args) },
+	{ "security_report", "security report", "[--period P]",
+	  "the security audit now, and over the period: refused sources banned, API keys "
+	  "expiring, manual actions, failovers and outages against the month before",
+	  CTL_CMD_QUERY | CTL_CMD_HISTORY, ARGS(security_report_args) },
 	{ "notifications", "notifications", "[--history] [--limit N] [--pending]",
 	  "alerts and their delivery per channel; events at warning and above (24 h; "
 	  "--history: all kept)",
 	  CTL_CMD_QUERY | CTL_CMD_HISTORY, ARGS(notifications_args) },
 	{ "notifications_test", "notifications test", "[--channel X]",
 	  "send a test alert through every enabled channel (or X) and report each result",
-	  CTL_CMD_ACTION, ARGS(notify_test_args) },
+	  CTL_CMD_ACTION | CTL_CMD_PRIVILEGED, ARGS(notify_test_args) },
 	{ "telemetry_export", "telemetry export", "[--period P] [--format json|csv]",
 	  "the history as JSON (one document) or CSV, on stdout",
 	  CTL_CMD_QUERY | CTL_CMD_HISTORY, ARGS(export_args) },

@@ -100,14 +100,9 @@ void ctl_fmt_config_verify_backup(json_object *d, FILE *out)
 	fprintf(out, "%s\n", json_get_bool(d, "ok", 0) ? "backup ok" : "backup NOT ok");
 }
 
-void ctl_fmt_config_audit(json_object *d, FILE *out)
+static void put_findings(json_object *f, FILE *out)
 {
-	json_object *c = get(d, "counts"), *f = get(d, "findings");
 	size_t n = f ? json_object_array_length(f) : 0;
-	fprintf(out, "config audit of %s: %d critical, %d warning%s, %d info\n",
-		json_get_str(d, "config", "-"), (int)json_get_num(c, "critical", 0),
-		(int)json_get_num(c, "warning", 0), json_get_num(c, "warning", 0) == 1 ? "" : "s",
-		(int)json_get_num(c, "info", 0));
 	/* most severe first */
 	static const char *const order[] = { "critical", "warning", "info" };
 	for (size_t s = 0; s < 3; s++)
@@ -120,4 +115,122 @@ void ctl_fmt_config_audit(json_object *d, FILE *out)
 			if (get(x, "fix"))
 				fprintf(out, "%-24s fix: %s\n", "", json_get_str(x, "fix", ""));
 		}
+}
+
+static void put_counts(const char *what, json_object *d, FILE *out)
+{
+	json_object *c = get(d, "counts");
+	fprintf(out, "%s of %s: %d critical, %d warning%s, %d info\n", what,
+		json_get_str(d, "config", "-"), (int)json_get_num(c, "critical", 0),
+		(int)json_get_num(c, "warning", 0), json_get_num(c, "warning", 0) == 1 ? "" : "s",
+		(int)json_get_num(c, "info", 0));
+}
+
+void ctl_fmt_config_audit(json_object *d, FILE *out)
+{
+	put_counts("config audit", d, out);
+	put_findings(get(d, "findings"), out);
+}
+
+void ctl_fmt_security_audit(json_object *d, FILE *out)
+{
+	json_object *ls = get(d, "listeners"), *caps = get(d, "capabilities");
+	put_counts("security audit", d, out);
+	for (size_t i = 0; ls && i < json_object_array_length(ls); i++) {
+		json_object *l = json_object_array_get_idx(ls, i);
+		fprintf(out, "listener %-15s %s (%s)", json_get_str(l, "name", "?"),
+			json_get_str(l, "listen", "?"), json_get_str(l, "state", "?"));
+		if (get(l, "mode"))
+			fprintf(out, " mode %s", json_get_str(l, "mode", ""));
+		if (json_has(l, "reachable_from_others"))
+			fprintf(out, "%s", !json_get_bool(l, "reachable_from_others", 0) ?
+				" loopback only" : json_get_bool(l, "tls", 0) ?
+				" https, allow-list, key" : " http, allow-list");
+		fputc('\n', out);
+	}
+	if (caps)
+		fprintf(out, "capabilities %.0f held (CapEff %s)\n", json_get_num(caps, "count", 0),
+			json_get_str(caps, "effective", "?"));
+	fprintf(out, "refused requests since start: %.0f\n",
+		json_get_num(d, "refused_requests", 0));
+	put_findings(get(d, "findings"), out);
+}
+
+static void put_recommendations(json_object *list, json_object *applied, bool tune, FILE *out)
+{
+	size_t n = list ? json_object_array_length(list) : 0;
+	for (size_t i = 0; i < n; i++) {
+		json_object *r = json_object_array_get_idx(list, i);
+		if (get(r, "option"))
+			fprintf(out, "  %s.%s: '%s' -> '%s'\n", json_get_str(r, "section", "?"),
+				json_get_str(r, "option", "?"), json_get_str(r, "current", "-"),
+				json_get_str(r, "proposed", "-"));
+		else
+			fprintf(out, "  %s (advice, nothing written)\n", json_get_str(r, "section", "?"));
+		fprintf(out, "    why: ");
+		ctl_format_wrapped(out, json_get_str(r, "why", ""), 9, 94);
+		if (get(r, "evidence") && json_object_object_length(get(r, "evidence")))
+			fprintf(out, "    evidence: %s\n", json_object_to_json_string_ext(
+				get(r, "evidence"), JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_SPACED));
+	}
+	if (applied)
+		fprintf(out, "applied after backup %s; daemon %s\n", json_get_str(applied, "backup", "-"),
+			json_get_bool(applied, "reloaded", 0) ? "reloaded" : "not running (takes "
+			"effect at its start)");
+	else if (n)
+		fprintf(out, "not applied%s\n", tune ? " (--report)" : " (add --apply to write them)");
+}
+
+void ctl_fmt_config_optimize(json_object *d, FILE *out)
+{
+	json_object *p = get(d, "period"), *r = get(d, "recommendations"), *nc = get(d, "not_checked");
+	size_t n = r ? json_object_array_length(r) : 0;
+	fprintf(out, "config optimize, %s: %s - %s\n", json_get_str(p, "name", "?"),
+		json_get_str(p, "from", "?"), json_get_str(p, "to", "?"));
+	fprintf(out, "recommendations: %zu%s\n", n, n ? "" : " (nothing to change: the history "
+		"gives no reason to change the config)");
+	put_recommendations(r, get(d, "applied"), false, out);
+	for (size_t i = 0; nc && i < json_object_array_length(nc); i++) {
+		fprintf(out, "not checked: ");
+		ctl_format_wrapped(out, json_object_get_string(json_object_array_get_idx(nc, i)), 13, 94);
+	}
+}
+
+static const char *fig(json_object *o, const char *k, char *buf, size_t size)
+{
+	json_object *v = get(o, k);
+	if (!v)
+		return "-";
+	double x = json_object_get_double(v);
+	snprintf(buf, size, "%.*f", x >= 100 || x == (long long)x ? 0 : 1, x);
+	return buf;
+}
+
+void ctl_fmt_optimize(json_object *d, FILE *out)
+{
+	json_object *p = get(d, "period"), *f = get(d, "figures"), *t = get(d, "targets"),
+		    *c = get(d, "changes");
+	char a[32], b[32], e[32], g[32];
+	size_t n = c ? json_object_array_length(c) : 0;
+	fprintf(out, "optimize%s, %s: %s - %s\n", json_get_bool(d, "aggressive", 0) ?
+		" --aggressive" : "", json_get_str(p, "name", "?"), json_get_str(p, "from", "?"),
+		json_get_str(p, "to", "?"));
+	fprintf(out, "now (%.0f minutes measured): CPU %s %% mean, %s %% max; memory %s MB peak; "
+		"%s probes an hour\n", json_get_num(f, "minutes", 0), fig(f, "cpu_pct_mean", a, 32),
+		fig(f, "cpu_pct_max", b, 32), fig(f, "rss_mb_max", e, 32),
+		fig(f, "probes_per_hour", g, 32));
+	fprintf(out, "    history sync %s bytes a day to flash, %s ms CPU an hour\n",
+		fig(f, "flash_bytes_per_day", a, 32), fig(f, "store_cpu_ms_per_hour", b, 32));
+	fprintf(out, "targets: CPU %s %%, memory %s MB, flash %s bytes a day\n",
+		fig(t, "cpu_pct", a, 32), fig(t, "rss_mb", b, 32), fig(t, "flash_bytes_per_day", e, 32));
+	if (json_get_num(f, "minutes", 0) < json_get_num(d, "min_minutes", 0))
+		fprintf(out, "too little history to change anything: %.0f minutes measured, %.0f "
+			"needed (the daemon records its figures once a minute)\n",
+			json_get_num(f, "minutes", 0), json_get_num(d, "min_minutes", 0));
+	else if (!n)
+		fprintf(out, "nothing to change: probe interval, dish polls and sync interval keep "
+			"it within the targets\n");
+	else
+		fprintf(out, "changes: %zu\n", n);
+	put_recommendations(c, get(d, "applied"), true, out);
 }

@@ -199,6 +199,39 @@ static void outage_table(FILE *out, json_object *ms)
 	}
 }
 
+/* decisions --analysis --security */
+void ctl_fmt_hist_security(json_object *s, FILE *out)
+{
+	json_object *fo = get(s, "failovers"), *m = get(s, "members"), *man = get(s, "manual");
+	char a[32], b[32];
+	fprintf(out, "\nsecurity analysis:\n  failovers: %.0f (%s a day; the month before %s)\n",
+		json_get_num(fo, "count", 0), num(fo, "per_day", 2, a, sizeof(a)),
+		num(fo, "baseline_per_day", 2, b, sizeof(b)));
+	for (size_t i = 0; i < len(m); i++) {
+		json_object *x = json_object_array_get_idx(m, i);
+		fprintf(out, "  %-10s outages %.0f (%s a day; the month before %s)%s\n",
+			json_get_str(x, "name", "?"), json_get_num(x, "count", 0),
+			num(x, "per_day", 2, a, sizeof(a)), num(x, "baseline_per_day", 2, b, sizeof(b)),
+			json_get_bool(x, "unusual", 0) ? "  UNUSUAL" : "");
+	}
+	fprintf(out, "  manual actions: %.0f\n", json_get_num(s, "manual_count", 0));
+	for (size_t i = 0; i < len(man); i++) {
+		json_object *x = json_object_array_get_idx(man, i);
+		fprintf(out, "    %s  to %s: %s\n", json_get_str(x, "time", "?"),
+			json_get_str(x, "to", "(automatic)"), json_get_str(x, "reason", ""));
+	}
+	json_object *f = get(s, "findings");
+	fprintf(out, "  findings:%s\n", len(f) ? "" : " nothing an outsider seems to have caused");
+	for (size_t i = 0; i < len(f); i++) {
+		json_object *x = json_object_array_get_idx(f, i);
+		char line[600];
+		snprintf(line, sizeof(line), "%s: %s", json_get_str(x, "severity", "?"),
+			 json_get_str(x, "text", ""));
+		fprintf(out, "  - ");
+		ctl_format_wrapped(out, line, 4, 94);
+	}
+}
+
 static void analysis(json_object *d, FILE *out)
 {
 	json_object *p = get(d, "predictive"), *h = get(d, "failovers_by_hour");
@@ -235,10 +268,8 @@ static void analysis(json_object *d, FILE *out)
 	fputc('\n', out);
 	ctl_format_wrapped(out, line, 2, 96);
 	json_object *sec = get(d, "security");
-	if (sec) {
-		fprintf(out, "security: ");
-		ctl_format_wrapped(out, json_get_str(sec, "message", ""), 10, 90);
-	}
+	if (sec)
+		ctl_fmt_hist_security(sec, out);
 }
 
 void ctl_fmt_decisions_hist(json_object *d, FILE *out, void (*list)(json_object *, FILE *))
@@ -356,4 +387,23 @@ void ctl_fmt_cleanup(json_object *d, FILE *out)
 			bytes(json_get_num(f, "bytes", 0), a, sizeof(a)));
 	}
 	fprintf(out, "freed %s in all\n", bytes(json_get_num(d, "freed_bytes", 0), a, sizeof(a)));
+}
+
+void ctl_fmt_security_report(json_object *d, FILE *out)
+{
+	json_object *p = get(d, "period"), *ev = get(d, "events");
+	fprintf(out, "security report, %s: %s - %s\n\n", json_get_str(p, "name", "?"),
+		json_get_str(p, "from", "?"), json_get_str(p, "to", "?"));
+	ctl_fmt_security_audit(get(d, "audit"), out);
+	ctl_fmt_hist_security(get(d, "analysis"), out);
+	fprintf(out, "\nsecurity events in the period: %zu%s\n", len(ev),
+		len(ev) >= 50 ? " (the newest 50)" : "");
+	for (size_t i = 0; i < len(ev); i++) {
+		json_object *e = json_object_array_get_idx(ev, i);
+		char line[600];
+		snprintf(line, sizeof(line), "%s %-8s %s", json_get_str(e, "time", "?"),
+			 json_get_str(e, "severity", "?"), json_get_str(e, "text", ""));
+		fprintf(out, "  ");
+		ctl_format_wrapped(out, line, 4, 94);
+	}
 }

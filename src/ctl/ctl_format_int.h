@@ -16,6 +16,11 @@ void ctl_format_telemetry(json_object *member, FILE *out);
 void ctl_fmt_config_backup(json_object *d, FILE *out);
 void ctl_fmt_config_verify_backup(json_object *d, FILE *out);
 void ctl_fmt_config_audit(json_object *d, FILE *out);
+void ctl_fmt_security_audit(json_object *d, FILE *out);
+void ctl_fmt_config_optimize(json_object *d, FILE *out);
+void ctl_fmt_optimize(json_object *d, FILE *out);
+void ctl_fmt_hist_security(json_object *s, FILE *out);
+void ctl_fmt_security_report(json_object *d, FILE *out);
 /* status: the shaper's lines; members: each member's shaping limits. */
 void ctl_format_shaper(json_object *shaper, FILE *out);
 void ctl_format_member_shaping(json_object *members, FILE *out);

@@ -7,10 +7,12 @@
 #include <unistd.h>
 #include <sys/resource.h>
 #include <errno.h>
+#include <limits.h>
 
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/jsonutil.h"
+#include "admin/adm.h"
 #include "ctl/ctl_client.h"
 #include "ctl/ctl_validate.h"
 #include "history/hist.h"
@@ -389,10 +391,92 @@ static json_object *h_export(struct hctx *c, json_object *args, struct ctl_error
 	return c->rpcd && csv ? wrap_text("csv", buf, len) : CTL_HIST_PRINTED;
 }
 
+/* The audit of now (files, daemon, listeners) and the period's history. */
+static json_object *h_security_report(struct hctx *c, json_object *args, struct ctl_error *err)
+{
+	struct hist_q q;
+	if (query(c, args, "daily", &q, err) < 0)
+		return NULL;
+	json_object *o = hist_security_report(&q);
+	if (!o)
+		return failed(c, err);
+	json_object *audit = adm_run("security_audit", NULL, c->sock, NULL, c->rpcd, err);
+	if (!audit) {
+		json_object_put(o);
+		return NULL;
+	}
+	json_object_object_add(o, "audit", audit);
+	return o;
+}
+
+/* The daemon's config and its backup paths (for --apply). */
+static struct config *daemon_config(struct hctx *c, struct adm_paths *p, struct ctl_error *err)
+{
+	char path[PATH_MAX], why[200];
+	struct cfg_diags dg = { 0 };
+	adm_config_path(c->sock, NULL, path, sizeof(path));
+	if (adm_paths_init(p, path, why, sizeof(why)) < 0) {
+		ctl_error_set(err, CTL_E_FAILED, "%s", why);
+		return NULL;
+	}
+	struct config *cfg = config_load_file(path, &dg);
+	cfg_diags_free(&dg);
+	if (!cfg)
+		ctl_error_set(err, CTL_E_FAILED, "%s does not load (autonomyctl config validate)",
+			      path);
+	return cfg;
+}
+
+/* Recommendations, and with apply (or the action's default) written. */
+static json_object *recommend(struct hctx *c, json_object *args, const char *dflt, bool tune,
+			      bool apply, struct ctl_error *err)
+{
+	struct hist_q q;
+	struct adm_paths p;
+	if (query(c, args, dflt, &q, err) < 0)
+		return NULL;
+	struct config *cfg = daemon_config(c, &p, err);
+	if (!cfg)
+		return NULL;
+	json_object *o = tune ? adm_tune(&q, cfg, arg_bool(args, "aggressive")) :
+			 adm_config_optimize(&q, cfg);
+	config_free(cfg);
+	if (!o)
+		return failed(c, err);
+	json_object *list = json_object_object_get(o, tune ? "changes" : "recommendations");
+	json_object_object_add(o, "applied", NULL);
+	if (!apply || c->src->latest_anchor)
+		return o;       /* a store of its own (--store) is not this daemon's history */
+	bool any = false;
+	for (size_t i = 0; i < json_object_array_length(list); i++)
+		any |= json_object_object_get(json_object_array_get_idx(list, i), "option") != NULL;
+	if (!any)
+		return o;
+	json_object *r = adm_apply(c->sock, &p, list, err);
+	if (!r) {
+		json_object_put(o);
+		return NULL;
+	}
+	json_object_object_add(o, "applied", r);
+	return o;
+}
+
+static json_object *h_config_optimize(struct hctx *c, json_object *args, struct ctl_error *err)
+{
+	return recommend(c, args, "monthly", false, arg_bool(args, "apply"), err);
+}
+
+static json_object *h_optimize(struct hctx *c, json_object *args, struct ctl_error *err)
+{
+	return recommend(c, args, "daily", true, !arg_bool(args, "report"), err);
+}
+
 static const struct {
 	const char *name;
 	json_object *(*fn)(struct hctx *c, json_object *args, struct ctl_error *err);
 } handlers[] = {
+	{ "config_optimize", h_config_optimize }, { "optimize", h_optimize },
+	{ "security_report", h_security_report },
 	{ "metrics", h_metrics }, { "decisions", h_decisions }, { "analytics", h_analytics },
 	{ "notifications", h_notifications }, { "report", h_report },
 	{ "telemetry_export", h_export },

@@ -34,6 +34,8 @@ struct netifd;
 struct state_io;
 struct prec_store;
 struct shaper;
+struct apisec;
+struct apifw;
 
 #define DAEMON_EVENTS_MAX 128
 
@@ -98,6 +100,8 @@ struct daemon {
 	struct notify_host notify_host;
 	char hostname[256];
 	struct prec_store *prec;        /* precursor records on disk (prec_store.c) */
+	struct apisec *apisec;          /* listener guard and API keys (apisec.c) */
+	struct apifw *apifw;            /* the listeners' firewall table (apifw.c) */
 };
 
 /* The event bus with the log and the `monitor` ring as subscribers

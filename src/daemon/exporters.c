@@ -4,6 +4,7 @@
 #include "daemon/daemon.h"
 
 #include "core/log.h"
+#include "daemon/apisec.h"
 #include "events/ev.h"
 #include "export/export.h"
 
@@ -35,7 +36,8 @@ int exporters_start(struct daemon *d)
 {
 	d->exp_host = (struct export_host){ .base = d->base, .arg = d,
 					    .socket_path = d->socket_path, .status = host_status,
-					    .members = host_members, .health = host_health };
+					    .members = host_members, .health = host_health,
+					    .guard = apisec_guard(d) };
 	d->exp = export_start(&d->exp_host, d->cfg);
 	if (!d->exp) {
 		log_err("exporters: out of memory");

@@ -10,6 +10,7 @@
 #include "ctl/ctl_proto.h"
 #include "ctl/ctl_server.h"
 #include "daemon/alerts.h"
+#include "daemon/apisec.h"
 #include "daemon/decisions.h"
 #include "daemon/shaper.h"
 #include "daemon/failtest.h"
@@ -85,6 +86,7 @@ int daemon_reload(struct daemon *d, const char *by, struct ctl_error *err,
 	tel_reload(d);
 	shaper_reload(d);
 	harden_reload_check(d);
+	apisec_reload(d);
 	export_reload(d->exp, d->cfg);
 	daemon_events_configure(d);
 	alerts_reload(d);
@@ -299,6 +301,9 @@ static const struct {
 	{ "config_validate", h_config_validate },
 	{ "reload", h_reload },
 	{ "hotplug", netifd_hotplug },
+	{ "security_key_create", apisec_key_create },
+	{ "security_key_list", apisec_key_list },
+	{ "security_key_revoke", apisec_key_revoke },
 };
 
 /* Privileged commands need root or main.admin_group by the connection's

@@ -21,6 +21,7 @@
 #include "core/sdnotify.h"
 #include "ctl/ctl_server.h"
 #include "daemon/alerts.h"
+#include "daemon/apisec.h"
 #include "daemon/daemon.h"
 #include "daemon/harden.h"
 #include "daemon/decisions.h"
@@ -323,7 +324,7 @@ static int start_services(struct daemon *d, const struct opts *o)
 		log_err("cannot start the carrier watch");
 		return -1;
 	}
-	if (exporters_start(d) < 0)
+	if (apisec_start(d) < 0 || exporters_start(d) < 0)
 		return -1;
 	if (watchdog_start(d) < 0) {
 		log_err("cannot start the systemd watchdog timer");
@@ -343,6 +344,7 @@ static void stop_services(struct daemon *d)
 	exporters_stop(d);
 	alerts_stop(d);
 	history_stop(d);
+	apisec_stop(d);
 	carrier_watch_stop(d);
 	shaper_stop(d);
 	tel_stop(d);

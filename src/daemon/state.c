@@ -64,11 +64,12 @@ const char *state_load_path(struct daemon *d, const char *name, char *buf, size_
 	return buf;
 }
 
-int state_write(struct daemon *d, const char *name, const void *data, size_t len)
+static int write_mode(struct daemon *d, const char *name, const void *data, size_t len,
+		      mode_t mode)
 {
 	char path[4096];
 	state_path(d, true, name, path, sizeof(path));
-	if (fs_mkdir_parents(path, 0755) < 0 || fs_write_atomic(path, data, len, 0644) < 0)
+	if (fs_mkdir_parents(path, 0755) < 0 || fs_write_atomic(path, data, len, mode) < 0)
 		return -1;
 	if (d->state) {
 		d->state->bytes += len;
@@ -81,6 +82,16 @@ void state_count(struct daemon *d, size_t bytes)
 {
 	if (d->state)
 		d->state->bytes += bytes;
+}
+
+int state_write(struct daemon *d, const char *name, const void *data, size_t len)
+{
+	return write_mode(d, name, data, len, 0644);
+}
+
+int state_write_private(struct daemon *d, const char *name, const void *data, size_t len)
+{
+	return write_mode(d, name, data, len, 0600);
 }
 
 static int64_t *last_slot(struct state_io *s, const char *name)

@@ -33,6 +33,8 @@ int state_write(struct daemon *d, const char *name, const void *data, size_t len
 /* Counts bytes appended to a file in state_dir by its owner (the alert
  * outbox's journal). */
 void state_count(struct daemon *d, size_t bytes);
+/* The same, readable by its owner only (0600): secrets' hashes, keys. */
+int state_write_private(struct daemon *d, const char *name, const void *data, size_t len);
 /* Copies run_dir/name to state_dir/name when the persist interval has
  * passed since name was last persisted, or now if force. 1 copied, 0 not
  * due or nothing to copy, -1 error (errno). */

@@ -8,6 +8,7 @@
 #include "core/clock.h"
 #include "core/jsonutil.h"
 #include "core/selfhealth.h"
+#include "daemon/apisec.h"
 #include "daemon/netifd.h"
 #include "daemon/state.h"
 #include "daemon/decisions.h"
@@ -291,6 +292,7 @@ static json_object *subsystems_json(struct daemon *d)
 	json_object_object_add(s, "netifd", netifd_view(d));
 	json_object_object_add(s, "state", state_view(d));
 	json_object_object_add(s, "export", export_view(d->exp));
+	json_object_object_add(s, "security", apisec_view(d));
 	json_object_object_add(s, "linkmon", l);
 	json_object_object_add(s, "control", c);
 	json_object_object_add(s, "history", history_health_json(d));

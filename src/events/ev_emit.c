@@ -280,3 +280,29 @@ void ev_emit_delivery(struct ev_bus *b, bool ok, json_object *fields)
 {
 	ev_publish(b, ok ? EVT_DELIVERED : EVT_DELIVERY_FAILED, NULL, -1, fields);
 }
+
+void ev_emit_api_key(struct ev_bus *b, const char *name, const char *id, const char *expires,
+		     long long days_left)
+{
+	json_object *f = obj();
+	bool expired = days_left < 0;
+	add_s(f, "name", name);
+	add_s(f, "id", id);
+	add_s(f, "state", expired ? "expired on" : "expires on");
+	add_s(f, "expires", expires);
+	if (!expired)
+		add_i(f, "days_left", days_left);
+	add_s(f, "advice", expired ? "requests with it are refused (security.api_key_rotation_days)"
+		  : "make a new one (autonomyctl security key create) and revoke this one");
+	ev_publish(b, EVT_API_KEY, NULL, EV_WARNING, f);
+}
+
+void ev_emit_source_banned(struct ev_bus *b, const char *source, long long seconds,
+			   unsigned failures)
+{
+	json_object *f = obj();
+	add_s(f, "source", source);
+	add_i(f, "seconds", seconds);
+	add_i(f, "failures", failures);
+	ev_publish(b, EVT_SOURCE_BANNED, NULL, EV_WARNING, f);
+}

@@ -70,6 +70,12 @@ void ev_emit_resource(struct ev_bus *b, const char *what, double value, const ch
 		      double limit, const char *option, bool cleared);
 
 void ev_emit_store(struct ev_bus *b, enum ev_severity sev, const char *what, const char *detail);
+/* An API key of the listeners expires within days_left days (>= 0) or has
+ * expired (days_left < 0); expires: its ISO 8601 date. */
+void ev_emit_api_key(struct ev_bus *b, const char *name, const char *id, const char *expires,
+		     long long days_left);
+void ev_emit_source_banned(struct ev_bus *b, const char *source, long long seconds,
+			   unsigned failures);
 void ev_emit_daemon(struct ev_bus *b, const char *what, const char *detail);
 /* An alert's fate at one channel (src/notify: channel, outcome, title,
  * alert, incident, attempts, via, ms, error); fields are taken. Delivered:

@@ -69,6 +69,11 @@ static const struct ev_type_def types[EVT_TYPE_N] = {
 	  "alert delivered to {channel}[ via {via}] in {ms} ms: {title}"),
 	T(EVT_DELIVERY_FAILED, "delivery", EV_K_SYSTEM, EV_WARNING,
 	  "alert to {channel} {outcome}: {title}[: {error}]"),
+	T(EVT_API_KEY, "api_key", EV_K_SECURITY, EV_WARNING,
+	  "API key {name} ({id}) {state} {expires}[, {days_left} days left]: {advice}"),
+	T(EVT_SOURCE_BANNED, "banned", EV_K_SECURITY, EV_WARNING,
+	  "intrusion detection: {source} banned for {seconds} s after {failures} refused "
+	  "requests within 10 minutes"),
 };
 
 const struct ev_type_def *ev_type(int id)

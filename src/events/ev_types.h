@@ -49,6 +49,8 @@ enum ev_type_id {
 	EVT_DAEMON,             /* started, stopped */
 	EVT_DELIVERED,          /* an alert reached a channel's endpoint */
 	EVT_DELIVERY_FAILED,    /* refused for good, expired, dropped */
+	EVT_API_KEY,            /* an API key of the listeners expires soon / expired */
+	EVT_SOURCE_BANNED,      /* intrusion detection banned a source of the listeners */
 	EVT_TYPE_N
 };
 

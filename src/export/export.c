@@ -31,7 +31,7 @@ static const char *const known_sections[] = { "prometheus", "snmp", "mqtt" };
 struct export_run {
 	const struct export_ops *ops;
 	void *st;
-	char sig[2048];         /* its section as text: a reload restarts it on a change */
+	char sig[4096];         /* its sections as text: a reload restarts it on a change */
 	char error[200];        /* why it is not running ("" = running or off) */
 };
 
@@ -46,6 +46,16 @@ static void section_sig(const struct cfg_section *s, char *out, size_t size)
 	json_object *o = config_section_json(s, true);
 	snprintf(out, size, "%s", o ? json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN) : "");
 	json_object_put(o);
+}
+
+/* Its section, and the one it also depends on (a listener: security's TLS). */
+static void run_sig(const struct config *cfg, const struct export_ops *ops, char *out,
+		    size_t size)
+{
+	section_sig(config_section(cfg, ops->name), out, size);
+	size_t len = strlen(out);
+	if (ops->also && len < size)
+		section_sig(config_section(cfg, ops->also), out + len, size - len);
 }
 
 static void seed_counts(struct export_set *x)
@@ -63,7 +73,7 @@ static void start_one(struct export_set *x, struct export_run *r)
 {
 	const struct cfg_section *s = config_section(x->ctx.cfg, r->ops->name);
 	r->error[0] = '\0';
-	section_sig(s, r->sig, sizeof(r->sig));
+	run_sig(x->ctx.cfg, r->ops, r->sig, sizeof(r->sig));
 	if (!cfg_bool(s, "enabled"))
 		return;
 	r->st = r->ops->start(&x->ctx, s, r->error, sizeof(r->error));
@@ -132,7 +142,7 @@ void export_reload(struct export_set *x, const struct config *cfg)
 	for (size_t i = 0; i < N_KINDS; i++) {
 		struct export_run *r = &x->run[i];
 		char sig[sizeof(r->sig)];
-		section_sig(config_section(cfg, r->ops->name), sig, sizeof(sig));
+		run_sig(cfg, r->ops, sig, sizeof(sig));
 		if (strcmp(sig, r->sig) != 0 || (!r->st && r->error[0])) {
 			stop_one(r);
 			start_one(x, r);

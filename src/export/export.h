@@ -14,10 +14,12 @@
 
 struct event_base;
 struct config;
+struct sec_guard;
 
 struct export_host {
 	struct event_base *base;
 	const char *socket_path;        /* the control socket (the SNMP child reads it) */
+	struct sec_guard *guard;        /* who may use a listener (NULL: anyone) */
 	void *arg;
 	/* New references, as `autonomyctl --json status|members|health` show them. */
 	json_object *(*status)(void *arg);

@@ -13,27 +13,69 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/http.h>
+#include <event2/keyvalq_struct.h>
 
 #include "config/config.h"
+#include "core/clock.h"
+#include "security/sec_guard.h"
 
 struct export_http {
 	struct evhttp *http;
 	const struct export_http_route *routes;
 	size_t n;
 	void *arg;
+	char listen[64];
+	struct sec_guard *guard;
+	void *tls;
 	struct export_http_stats st;
 };
 
-/* Access rules go here, for every request of every route: today the
- * listener's bind address is the only rule (loopback by default). Returns
- * true to serve the request; a refusal has been answered. */
+static void answer_refusal(struct evhttp_request *req, const struct sec_verdict *v)
+{
+	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
+	struct evbuffer *b = evbuffer_new();
+	char retry[24];
+	const char *phrase = v->status == 401 ? "Unauthorized" : v->status == 403 ? "Forbidden" :
+			     v->status == 429 ? "Too Many Requests" : "Service Unavailable";
+	if (v->status == 401)
+		evhttp_add_header(out, "WWW-Authenticate", "Bearer realm=\"autonomy\"");
+	if (v->status == 429 || v->status == 503) {
+		snprintf(retry, sizeof(retry), "%d", (int)(v->retry_after_s + 0.999));
+		evhttp_add_header(out, "Retry-After", retry);
+	}
+	evhttp_add_header(out, "Content-Type", "text/plain; charset=utf-8");
+	evhttp_add_header(out, "Connection", "close");
+	if (b)
+		evbuffer_add_printf(b, "%d %s: %s\n", v->status, phrase, v->reason);
+	evhttp_send_reply(req, v->status, phrase, b);
+	if (b)
+		evbuffer_free(b);
+}
+
+/* Every request of every route passes here: the guard's verdict, answered
+ * when it is a refusal. Returns true to serve the request. */
 static bool export_http_admit(struct export_http *h, struct evhttp_request *req)
 {
-	(void)h;
-	(void)req;
-	return true;
+	if (!h->guard)
+		return true;
+	struct evhttp_connection *c = evhttp_request_get_connection(req);
+	struct evkeyvalq *in = evhttp_request_get_input_headers(req);
+	struct sec_request r = {
+		.peer = c ? evhttp_connection_get_addr(c) : NULL,
+		.listener = h->listen,
+		.path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req)),
+		.authorization = evhttp_find_header(in, "Authorization"),
+		.api_key = evhttp_find_header(in, "X-API-Key"),
+	};
+	struct sec_verdict v;
+	sec_guard_admit(h->guard, &r, clock_mono_ms(), clock_wall_ms() / 1000, &v);
+	if (!v.status)
+		return true;
+	answer_refusal(req, &v);
+	return false;
 }
 
 static void on_request(struct evhttp_request *req, void *arg)
@@ -77,23 +119,32 @@ static int listen_socket(const char *listen_addr, char *why, size_t why_size)
 	return fd;
 }
 
-struct export_http *export_http_new(struct event_base *base, const char *listen_addr,
+struct export_http *export_http_new(struct event_base *base, const struct export_http_opts *o,
 				    const struct export_http_route *routes, size_t n, void *arg,
 				    char *why, size_t why_size)
 {
 	struct export_http *h = calloc(1, sizeof(*h));
-	int fd = listen_socket(listen_addr, why, why_size);
-	if (!h || fd < 0 || !(h->http = evhttp_new(base))) {
-		if (fd >= 0)
-			close(fd);
-		if (h && !h->http && fd >= 0)
-			snprintf(why, why_size, "out of memory");
+	if (!h || !(h->http = evhttp_new(base))) {
+		snprintf(why, why_size, "out of memory");
 		free(h);
 		return NULL;
 	}
+	if (o->tls_cert && !(h->tls = export_tls_new(h->http, o->tls_cert, o->tls_key, why,
+						     why_size))) {
+		export_http_free(h);
+		return NULL;
+	}
+	int fd = listen_socket(o->listen, why, why_size);
+	if (fd < 0) {
+		export_http_free(h);
+		return NULL;
+	}
+	snprintf(h->listen, sizeof(h->listen), "%s", o->listen);
 	h->routes = routes;
 	h->n = n;
 	h->arg = arg;
+	h->guard = o->guard;
+	h->st.tls = h->tls != NULL;
 	evhttp_set_allowed_methods(h->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
 	evhttp_set_max_headers_size(h->http, 8192);
 	evhttp_set_max_body_size(h->http, 1024);
@@ -102,8 +153,7 @@ struct export_http *export_http_new(struct event_base *base, const char *listen_
 	if (!evhttp_accept_socket_with_handle(h->http, fd)) {
 		snprintf(why, why_size, "evhttp refused the listening socket");
 		close(fd);
-		evhttp_free(h->http);
-		free(h);
+		export_http_free(h);
 		return NULL;
 	}
 	return h;
@@ -113,11 +163,18 @@ void export_http_free(struct export_http *h)
 {
 	if (!h)
 		return;
-	evhttp_free(h->http);   /* closes the listening socket and the connections */
+	if (h->http)
+		evhttp_free(h->http);   /* closes the listening socket and the connections */
+	export_tls_free(h->tls);
 	free(h);
 }
 
 void export_http_get_stats(const struct export_http *h, struct export_http_stats *out)
 {
 	*out = h->st;
+}
+
+bool export_http_tls(const struct export_http *h)
+{
+	return h->tls != NULL;
 }

@@ -85,6 +85,7 @@ void export_snap_free(struct export_snap *s);
 
 struct export_ops {
 	const char *name;       /* its config section: "prometheus", "snmp", "mqtt" */
+	const char *also;       /* another section whose change restarts it (NULL: none) */
 	/* Starts it with its section; NULL with *why filled when it cannot. */
 	void *(*start)(struct export_ctx *x, const struct cfg_section *s, char *why,
 		       size_t why_size);

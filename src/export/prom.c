@@ -19,6 +19,7 @@
 #include "core/fsutil.h"
 #include "core/log.h"
 #include "export/export_http.h"
+#include "security/sec_acl.h"
 
 struct prom {
 	struct export_ctx *x;
@@ -93,6 +94,27 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 	write_textfile(arg);
 }
 
+/* The listener, behind the guard; beyond loopback with api_encryption it
+ * serves HTTPS only, and without a certificate it does not start. */
+static int listen_start(struct prom *p, char *why, size_t why_size)
+{
+	const struct cfg_section *sec = config_section(p->x->cfg, "security");
+	const char *cert = cfg_str(sec, "tls_cert"), *key = cfg_str(sec, "tls_key");
+	struct export_http_opts o = { .listen = p->listen, .guard = p->x->host->guard };
+	if (cfg_bool(sec, "api_encryption") && !sec_listen_is_loopback(p->listen)) {
+		if (!cert || !*cert || !key || !*key) {
+			snprintf(why, why_size, "%s is reachable from other hosts and "
+				 "security.api_encryption is on: set security.tls_cert and tls_key "
+				 "(or listen on loopback, or api_encryption '0')", p->listen);
+			return -1;
+		}
+		o.tls_cert = cert;
+		o.tls_key = key;
+	}
+	p->http = export_http_new(p->x->base, &o, routes, 1, p, why, why_size);
+	return p->http ? 0 : -1;
+}
+
 static void prom_stop(void *st)
 {
 	struct prom *p = st;
@@ -115,12 +137,9 @@ static void *prom_start(struct export_ctx *x, const struct cfg_section *s, char 
 	snprintf(p->textfile, sizeof(p->textfile), "%s",
 		 cfg_str(s, "textfile") ? cfg_str(s, "textfile") : "");
 	p->interval_ms = (uint64_t)cfg_duration_ms(s, "textfile_interval");
-	if (p->listen[0]) {
-		p->http = export_http_new(x->base, p->listen, routes, 1, p, why, why_size);
-		if (!p->http) {
-			prom_stop(p);
-			return NULL;
-		}
+	if (p->listen[0] && listen_start(p, why, why_size) < 0) {
+		prom_stop(p);
+		return NULL;
 	}
 	if (p->textfile[0]) {
 		struct timeval tv = { (time_t)(p->interval_ms / 1000),
@@ -133,7 +152,8 @@ static void *prom_start(struct export_ctx *x, const struct cfg_section *s, char 
 		}
 		write_textfile(p);      /* at once: the collector may ask any time */
 	}
-	log_info("prometheus exporter: %s%s%s%s", p->listen[0] ? "http://" : "",
+	log_info("prometheus exporter: %s%s%s%s",
+		 !p->listen[0] ? "" : p->http && export_http_tls(p->http) ? "https://" : "http://",
 		 p->listen[0] ? p->listen : "", p->listen[0] ? "/metrics" : "",
 		 p->textfile[0] ? " textfile " : "");
 	return p;
@@ -151,6 +171,8 @@ static json_object *prom_view(void *st)
 		export_http_get_stats(p->http, &hs);
 		json_object_object_add(o, "requests", json_object_new_int64((int64_t)hs.requests));
 		json_object_object_add(o, "not_found", json_object_new_int64((int64_t)hs.not_found));
+		json_object_object_add(o, "refused", json_object_new_int64((int64_t)hs.refused));
+		json_object_object_add(o, "tls", json_object_new_boolean(hs.tls));
 	}
 	json_object_object_add(o, "last_bytes", json_object_new_int64((int64_t)p->last_bytes));
 	json_object_object_add(o, "last_samples", json_object_new_int64((int64_t)p->last_samples));
@@ -164,6 +186,7 @@ static json_object *prom_view(void *st)
 
 const struct export_ops export_prom_ops = {
 	.name = "prometheus",
+	.also = "security",     /* api_encryption, tls_cert, tls_key */
 	.start = prom_start,
 	.stop = prom_stop,
 	.view = prom_view,

@@ -85,6 +85,9 @@ json_object *hist_analysis(const struct hist_q *q, bool security);
 json_object *hist_analytics(const struct hist_q *q);
 json_object *hist_report(const struct hist_q *q);
 json_object *hist_notifications(const struct hist_q *q, int limit);
+/* `security report`'s history part: the security analysis of the period
+ * and its security events, newest first (hist_security.c). */
+json_object *hist_security_report(const struct hist_q *q);
 /* Streams the period's rows: format "json" (one document) or "csv" (one
  * table: samples, decisions, outages, events, usage or sys). 0, -1 on a
  * write error or a bad table. */

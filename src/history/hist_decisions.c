@@ -331,15 +331,8 @@ json_object *hist_analysis(const struct hist_q *q, bool security)
 	json_object_object_add(fp, "all_down", json_object_new_int64(c.all_down));
 	json_object_object_add(o, "flaps_prevented", fp);
 	json_object_object_add(o, "predictive", predictive_json(q, v, n));
-	if (security) {
-		json_object *s = json_object_new_object();
-		json_object_object_add(s, "available", json_object_new_boolean(0));
-		json_object_object_add(s, "message", json_object_new_string(
-			"the security analysis (unusual failover patterns, access to the control "
-			"socket and the API) arrives with the security work; nothing is "
-			"analysed for security yet"));
-		json_object_object_add(o, "security", s);
-	}
+	if (security)
+		json_object_object_add(o, "security", hist_security(q, v, n));
 	json_object_put(pairs);
 	json_object_put(days);
 	return o;

@@ -37,6 +37,8 @@ void hist_names_load(const struct hist_q *q, struct hist_names *n);
 json_object *hist_member_json(const struct hist_q *q, const struct hist_member *m);
 /* The decision analysis's parts, shared with analytics and the report. */
 json_object *hist_outage_stats(const struct hist_member *v, int n);
+/* The security part of the decision analysis (hist_security.c). */
+json_object *hist_security(const struct hist_q *q, const struct hist_member *v, int n);
 
 /* Outages recurring at the same time of day (hist_recur.c). */
 json_object *hist_recurring(const struct hist_q *q);

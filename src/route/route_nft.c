@@ -7,6 +7,7 @@
  * Nothing here lists, flushes or changes anyone else's tables. */
 #include "route/route_nft.h"
 #include "route/route_int.h"
+#include "route/route_nftx.h"
 
 #include "core/clock.h"
 #include "core/log.h"
@@ -27,7 +28,6 @@
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 
-#define NFT_BATCH_BUF   (256 * 1024)
 #define NFT_MAX_RULES   (ROUTE_MAX_MEMBERS * 2 + 1)       /* per chain */
 #define NFT_RULE_TEXT   1024
 #define EV_READ_BUDGET  64
@@ -295,115 +295,36 @@ static void compare(const struct nft_have *h, struct nft_want *w, size_t k, char
 
 /* ---- apply --------------------------------------------------------------------------- */
 
-struct batch {
-	struct mnl_nlmsg_batch *b;
-	uint32_t seq, first;
-	size_t count;
-};
-
-static void put_table(struct batch *bt, struct route_nft *n, uint16_t type, uint16_t flags)
-{
-	struct nftnl_table *t = nftnl_table_alloc();
-	struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(bt->b), type,
-						     NFPROTO_INET, flags | NLM_F_ACK, bt->seq++);
-	if (t) {
-		nftnl_table_set_str(t, NFTNL_TABLE_NAME, n->table);
-		nftnl_table_nlmsg_build_payload(nlh, t);
-		nftnl_table_free(t);
-	}
-	mnl_nlmsg_batch_next(bt->b);
-	bt->count++;
-}
-
-static int put_chain(struct batch *bt, struct route_nft *n, int c)
-{
-	struct nftnl_chain *ch = nftnl_chain_alloc();
-	if (!ch)
-		return -1;
-	nftnl_chain_set_str(ch, NFTNL_CHAIN_TABLE, n->table);
-	nftnl_chain_set_str(ch, NFTNL_CHAIN_NAME, route_nft_chain_names[c]);
-	nftnl_chain_set_u32(ch, NFTNL_CHAIN_HOOKNUM, chain_hooks[c]);
-	nftnl_chain_set_s32(ch, NFTNL_CHAIN_PRIO, ROUTE_NFT_PRIO_MANGLE);
-	nftnl_chain_set_str(ch, NFTNL_CHAIN_TYPE, "filter");
-	nftnl_chain_set_u32(ch, NFTNL_CHAIN_POLICY, NF_ACCEPT);
-	struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(bt->b),
-						     NFT_MSG_NEWCHAIN, NFPROTO_INET,
-						     NLM_F_CREATE | NLM_F_ACK, bt->seq++);
-	nftnl_chain_nlmsg_build_payload(nlh, ch);
-	nftnl_chain_free(ch);
-	mnl_nlmsg_batch_next(bt->b);
-	bt->count++;
-	return 0;
-}
-
-static void put_rule(struct batch *bt, struct nftnl_rule *r)
-{
-	struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(bt->b),
-						     NFT_MSG_NEWRULE, NFPROTO_INET,
-						     NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK,
-						     bt->seq++);
-	nftnl_rule_nlmsg_build_payload(nlh, r);
-	mnl_nlmsg_batch_next(bt->b);
-	bt->count++;
-}
-
-struct nft_ack {
-	int err;
-	char extack[96];
-};
-
-static void on_ack(void *arg, size_t idx, int err, const char *extack)
-{
-	struct nft_ack *a = arg;
-	if (err && !a->err) {
-		a->err = err;
-		snprintf(a->extack, sizeof(a->extack), "%s", extack);
-	}
-}
-
 /* One atomic batch: (add, delete) our table, then with want: add it again
  * with its chains and rules. The first add makes the delete valid when the
  * table is absent. 0, or -1 with st.error set. */
 static int apply(struct route_nft *n, struct nft_want *w)
 {
-	char *buf = malloc(NFT_BATCH_BUF);
-	struct batch bt = { .seq = n->nl.seq + 1 };
-	struct nft_ack a = { 0 };
+	struct nftx_batch bt;
+	char extack[96] = "";
 	int rc = -1;
-	if (!buf || !(bt.b = mnl_nlmsg_batch_start(buf, NFT_BATCH_BUF))) {
-		free(buf);
-		errno = ENOMEM;
+	if (nftx_batch_start(&bt, &n->nl) < 0)
 		return -1;
-	}
-	nftnl_batch_begin(mnl_nlmsg_batch_current(bt.b), bt.seq++);
-	mnl_nlmsg_batch_next(bt.b);
-	bt.first = bt.seq;
-	put_table(&bt, n, NFT_MSG_NEWTABLE, NLM_F_CREATE);
-	put_table(&bt, n, NFT_MSG_DELTABLE, 0);
+	nftx_batch_table(&bt, n->table, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+	nftx_batch_table(&bt, n->table, NFT_MSG_DELTABLE, 0);
 	if (w) {
-		put_table(&bt, n, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+		nftx_batch_table(&bt, n->table, NFT_MSG_NEWTABLE, NLM_F_CREATE);
 		for (int c = 0; c < ROUTE_NFT_CHAINS; c++) {
-			if (put_chain(&bt, n, c) < 0)
+			if (nftx_batch_chain(&bt, n->table, route_nft_chain_names[c], chain_hooks[c],
+					     ROUTE_NFT_PRIO_MANGLE) < 0) {
+				nftx_batch_abort(&bt);
+				errno = ENOMEM;
 				goto out;
+			}
 			for (int i = 0; i < w->n[c]; i++)
-				put_rule(&bt, w->r[c][i]);
+				nftx_batch_rule(&bt, w->r[c][i]);
 		}
 	}
-	nftnl_batch_end(mnl_nlmsg_batch_current(bt.b), bt.seq++);
-	mnl_nlmsg_batch_next(bt.b);
-	n->nl.seq = bt.seq;
-	rc = route_nl_transact(&n->nl, mnl_nlmsg_batch_head(bt.b), mnl_nlmsg_batch_size(bt.b),
-			       bt.first, bt.count, on_ack, &a, ROUTE_NL_TIMEOUT_MS);
-	if (rc == 0 && a.err) {
-		errno = -a.err;
-		rc = -1;
-	}
+	rc = nftx_batch_commit(&bt, &n->nl, extack, sizeof(extack));
 out:
 	if (rc < 0)
 		snprintf(n->st.error, sizeof(n->st.error), "table inet %s: %s%s%s", n->table,
-			 strerror(errno), a.extack[0] ? ": " : "", a.extack);
-	mnl_nlmsg_batch_stop(bt.b);
-	free(buf);
+			 strerror(errno), extack[0] ? ": " : "", extack);
 	return rc;
 }
 

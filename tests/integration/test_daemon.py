@@ -215,12 +215,13 @@ class Running(TempDirCase):
         self.assertNotIn("hunter2", t)
         # Options without effect yet are marked, in the table and in JSON.
         self.assertIn("\toption password 'hu******'\n", t)            # the alerts use it
-        self.assertIn("\toption api_encryption '1'\t# " + PLANNED + "\n", t)
+        self.assertIn("\toption traffic_monitoring '1'\t# " + PLANNED + "\n", t)
+        self.assertIn("\toption api_encryption '1'\n", t)
         self.assertIn("\toption api_authentication '1'\n", t)
         self.assertIn("\toption dry_run '0'\n", t)
         j = self.d.ctl("config", "show", json_out=True, check_rc=0).data
-        self.assertIn("api_encryption", j["planned"]["security"])
-        self.assertNotIn("api_authentication", j["planned"]["security"])
+        self.assertEqual(j["planned"]["network_security"], ["traffic_monitoring"])
+        self.assertNotIn("security", j["planned"])
         self.assertEqual(j["planned"]["member"], ["weight"])
         self.assertNotIn("main", j["planned"])
         # The table form is UCI that validates again (the marks are comments).
@@ -234,12 +235,12 @@ class Running(TempDirCase):
 
     def test_reload_good_then_broken(self):
         self.d.write_config(CONFIG.replace("option priority '2'", "option priority '5'") +
-                            "\nconfig autonomy 'security'\n\toption api_encryption '1'\n")
+                            "\nconfig autonomy 'network_security'\n\toption traffic_monitoring '1'\n")
         r = self.d.ctl("reload", json_out=True, check_rc=0)
         self.assertTrue(r.data["reloaded"])
-        self.assertIn(f"security.api_encryption: {PLANNED}",
+        self.assertIn(f"network_security.traffic_monitoring: {PLANNED}",
                       " ".join(w["message"] for w in r.data["warnings"]))
-        self.assertIn("security.api_encryption: " + PLANNED, self.d.read_log())
+        self.assertIn("network_security.traffic_monitoring: " + PLANNED, self.d.read_log())
         self.assertEqual(self.d.ctl("members", json_out=True).data[1]["priority"], 5)
         # Broken: the old config stays, the error is reported everywhere.
         self.d.write_config(CONFIG.replace("option priority '2'", "option priority 'two'"))

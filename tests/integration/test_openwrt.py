@@ -27,7 +27,8 @@ SCRIPTS = ["etc/init.d/autonomy", "etc/init.d/starwatch", "etc/hotplug.d/iface/5
            "etc/uci-defaults/90-autonomy", "usr/libexec/autonomy/rpcd-acl-sync"]
 ACTIONS = {"failover", "reload", "starlink_reboot", "starlink_stow", "starlink_unstow",
            "config_reveal", "config_backup", "cleanup", "telemetry_cleanup",
-           "notifications_test"}
+           "notifications_test", "config_optimize", "optimize", "security_key_create",
+           "security_key_revoke"}
 PREFIX = None
 
 CONFIG = """

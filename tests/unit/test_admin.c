@@ -314,7 +314,7 @@ static void test_audit(void **state)
 	char text[4096];
 	snprintf(text, sizeof(text), "%s%s", conf_text(
 		 "config autonomy 'email'\n\toption password 'hunter2'\n"
-		 "config autonomy 'security'\n\toption rate_limiting '1'\n"
+		 "config autonomy 'network_security'\n\toption traffic_monitoring '1'\n"
 		 "config autonomy 'polling'\n\toption min_interval_ms '1000'\n"),
 		 "config member 'lte'\n\toption device 'wwan0'\n\toption gateway '10.3.0.1'\n"
 		 "\tlist target '10.3.0.1'\n"
@@ -322,7 +322,7 @@ static void test_audit(void **state)
 		 "\tlist target '10.0.0.1'\n");
 	json_object *a = audit(text, 0644);
 	assert_true(has_finding(a, "critical", "secrets", "readable by anyone"));
-	assert_true(has_finding(a, "warning", "no_effect", "security.rate_limiting"));
+	assert_true(has_finding(a, "warning", "no_effect", "network_security.traffic_monitoring"));
 	assert_true(has_finding(a, "warning", "targets", "only its own gateway"));
 	assert_true(has_finding(a, "warning", "targets", "member lte has one probe target"));
 	assert_true(has_finding(a, "warning", "targets", "every target of member lan2"));
@@ -360,6 +360,30 @@ static void test_ubus_refuses_paths(void **state)
 	assert_false(adm_is_command("config_show"));
 }
 
+/* config optimize --apply's edit: the option's line replaced in place,
+ * comments and the rest untouched; a missing option goes to its section's
+ * top, a missing section to the end; a value UCI cannot quote is refused. */
+static void test_uci_set(void **state)
+{
+	const char *text = "# head\nconfig autonomy 'main'\n\t# why\n\toption failback_hold '60'\n"
+			   "\toption failback_holder 'x'\n\nconfig member 'wan'\n"
+			   "\toption failback_hold '1'\n";
+	char *a = adm_uci_set(text, "main", "failback_hold", "120");
+	assert_non_null(a);
+	assert_non_null(strstr(a, "\t# why\n\toption failback_hold '120'\n"
+				  "\toption failback_holder 'x'\n"));
+	assert_non_null(strstr(a, "config member 'wan'\n\toption failback_hold '1'\n"));
+	assert_int_equal(strlen(a), strlen(text) + 1);
+	char *b = adm_uci_set(a, "main", "switch_sustain", "90");
+	assert_non_null(strstr(b, "config autonomy 'main'\n\toption switch_sustain '90'\n"));
+	char *c = adm_uci_set(b, "performance", "gc_interval", "600");
+	assert_non_null(strstr(c, "\nconfig autonomy 'performance'\n\toption gc_interval '600'\n"));
+	assert_null(adm_uci_set(c, "main", "x", "it's"));
+	free(a);
+	free(b);
+	free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -370,6 +394,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_verify, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit, setup, teardown),
 		cmocka_unit_test(test_ubus_refuses_paths),
+		cmocka_unit_test(test_uci_set),
 	};
 	return cmocka_run_group_tests_name("admin", tests, NULL, NULL);
 }

@@ -278,7 +278,15 @@ static void test_analysis(void **state_)
 	assert_string_equal(json_get_str(json_object_array_get_idx(days, 3), "date", ""),
 			    "2025-11-27");
 	assert_int_equal((int64_t)json_get_num(json_object_array_get_idx(days, 3), "failovers", 0), 2);
-	assert_false(json_get_bool(get(o, "security"), "available", 1));
+	/* Security: no month before to compare with, so nothing is unusual; the
+	 * five failovers and sl's four outages are counted. */
+	json_object *sec = get(o, "security");
+	assert_true(json_get_bool(sec, "available", 0));
+	assert_int_equal((int64_t)json_get_num(get(sec, "failovers"), "count", -1), 5);
+	assert_false(json_get_bool(get(sec, "failovers"), "unusual", 1));
+	assert_int_equal((int64_t)json_get_num(member(get(sec, "members"), "sl"), "count", -1), 4);
+	assert_int_equal((int64_t)json_get_num(sec, "manual_count", -1), 0);
+	assert_int_equal(json_object_array_length(get(sec, "findings")), 0);
 	json_object_put(o);
 	/* The list, newest first. */
 	json_object *a = hist_decisions(&q, 2);

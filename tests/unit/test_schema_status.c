@@ -29,10 +29,7 @@
 /* Reviewed: accepted, no effect yet. Remove a row here and PLANNED from its
  * schema row in the same change that makes the option work. */
 static const char *const reviewed_planned[] = {
-	"security.api_encryption", "security.rate_limiting",
-	"security.ip_whitelist", "security.api_key_required", "security.api_key_rotation_days",
-	"network_security.firewall_integration", "network_security.intrusion_detection",
-	"network_security.ddos_protection", "network_security.traffic_monitoring",
+	"network_security.traffic_monitoring",
 	"member.weight",
 };
 #define N_REVIEWED (sizeof(reviewed_planned) / sizeof(reviewed_planned[0]))
