@@ -5,6 +5,7 @@
 # kind, a short fuzz smoke run of every fuzz target, and the integration
 # tests against the sanitized daemon.
 #   FUZZ_SECONDS=N   seconds per fuzz target (default 15)
+#   FUZZ_JOBS=N      fuzz targets at once (default 2)
 #   SKIP_FUZZ=1      leave out the fuzz smoke run
 # Each phase's tally line gives its wall time; a table of all durations (the
 # build too; wall and CPU seconds) precedes the last line, which is always
@@ -86,28 +87,45 @@ run_ctest() { # name builddir
 	tally "$1" $((total - fails)) "$fails"
 }
 
+# One target's smoke run; its verdict line in $2.verdict (0 ok, 1 failed).
+fuzz_one() {
+	local f=$1 out=$2 name corpus
+	name=$(basename "$f"); name=${name#fuzz_}
+	corpus=$(mktemp -d)
+	cp -r "tests/fuzz/corpus/$name/." "$corpus/" 2>/dev/null || true
+	# A sanitizer report fails the run even when the process went on
+	# (the fuzz build aborts on UBSan; this also catches a report from
+	# a check that cannot abort).
+	if "$f" -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 \
+		-artifact_prefix="$corpus/" "$corpus" >"$corpus.log" 2>&1 &&
+		! grep -qE 'runtime error:|ERROR: [A-Za-z]+Sanitizer' "$corpus.log"; then
+		echo "fuzz $name: $(grep -E 'stat::number_of_executed_units' "$corpus.log" |
+			awk '{print $2}') executions, no findings" >"$out"
+		echo 0 >"$out.verdict"
+	else
+		{ echo "fuzz $name: FAILED"; tail -40 "$corpus.log"; } >"$out"
+		echo 1 >"$out.verdict"
+	fi
+	rm -rf "$corpus" "$corpus.log"
+}
+
+# Each target is one process on one core: FUZZ_JOBS (default 2, CI's
+# cores) run at once, so the smoke run takes half the wall time.
 run_fuzz() {
-	local dir=build-fuzz n=0 bad=0
+	local dir=build-fuzz n=0 bad=0 res f r
+	res=$(mktemp -d)
 	for f in "$dir"/fuzz_*; do
 		[ -x "$f" ] || continue
-		local name; name=$(basename "$f"); name=${name#fuzz_}
-		local corpus; corpus=$(mktemp -d)
-		cp -r "tests/fuzz/corpus/$name/." "$corpus/" 2>/dev/null || true
+		while [ "$(jobs -rp | wc -l)" -ge "${FUZZ_JOBS:-2}" ]; do wait -n || true; done
 		n=$((n + 1))
-		# A sanitizer report fails the run even when the process went on
-		# (the fuzz build aborts on UBSan; this also catches a report from
-		# a check that cannot abort).
-		if "$f" -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 \
-			-artifact_prefix="$corpus/" "$corpus" >"$corpus.log" 2>&1 &&
-			! grep -qE 'runtime error:|ERROR: [A-Za-z]+Sanitizer' "$corpus.log"; then
-			echo "fuzz $name: $(grep -E 'stat::number_of_executed_units' "$corpus.log" |
-				awk '{print $2}') executions, no findings"
-		else
-			bad=$((bad + 1))
-			echo "fuzz $name: FAILED"; tail -40 "$corpus.log"
-		fi
-		rm -rf "$corpus" "$corpus.log"
+		fuzz_one "$f" "$res/$(printf %03d $n)" &
 	done
+	wait
+	for r in "$res"/[0-9][0-9][0-9]; do
+		cat "$r"
+		[ "$(cat "$r.verdict" 2>/dev/null)" = 0 ] || bad=$((bad + 1))
+	done
+	rm -rf "$res"
 	tally fuzz $((n - bad)) "$bad"
 }
 
