@@ -22,8 +22,7 @@ config autonomy 'email'
 	option password 'hunter2-secret'
 
 config autonomy 'network_security'
-	option firewall_integration '1'
-	option intrusion_detection '1'
+	option traffic_monitoring '1'
 
 config member 'uplink'
 	option device 'up0'
@@ -71,22 +70,18 @@ class CheckConfig(TempDirCase):
         """Options that do nothing yet say so when set, and only when set."""
         path = os.path.join(self.tmp, "planned")
         open(path, "w").write(CONFIG)
-        line = CONFIG.splitlines().index("\toption intrusion_detection '1'") + 1
-        want = f"{path}:{line}: network_security.intrusion_detection: {PLANNED}"
+        line = CONFIG.splitlines().index("\toption traffic_monitoring '1'") + 1
+        want = f"{path}:{line}: network_security.traffic_monitoring: {PLANNED}"
         r = subprocess.run([AUTONOMYD, "-n", "-c", path], capture_output=True, text=True)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("warning: " + want, r.stderr)
-        self.assertIn("OK (2 members, 2 warnings)", r.stdout)
+        self.assertIn("OK (2 members, 1 warnings)", r.stdout)
         r = subprocess.run([AUTONOMYCTL, "-s", os.path.join(self.tmp, "none.sock"), "--json",
                             "config", "validate", path], capture_output=True, text=True)
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(sorted(w["message"] for w in json.loads(r.stdout)["warnings"]),
-                         sorted([want, want.replace(
-                             f":{line}: network_security.intrusion_detection",
-                             f":{line - 1}: network_security.firewall_integration")]))
+        self.assertEqual([w["message"] for w in json.loads(r.stdout)["warnings"]], [want])
         # Absent is not set: no warning.
-        open(path, "w").write(CONFIG.replace("\toption firewall_integration '1'\n"
-                                             "\toption intrusion_detection '1'\n", ""))
+        open(path, "w").write(CONFIG.replace("\toption traffic_monitoring '1'\n", ""))
         r = subprocess.run([AUTONOMYD, "-n", "-c", path], capture_output=True, text=True)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertNotIn("no effect", r.stderr)
@@ -111,8 +106,8 @@ class CheckConfig(TempDirCase):
                            capture_output=True, text=True)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("did you mean 'base_interval_ms'", r.stdout)
-        # the typo, and the two network_security options: accepted, no effect yet
-        self.assertIn("OK (2 members, 3 warnings)", r.stdout)
+        # the typo, and network_security.traffic_monitoring: accepted, no effect yet
+        self.assertIn("OK (2 members, 2 warnings)", r.stdout)
         open(good, "a").write("config member 'x'\n\toption priority 'high'\n")
         r = subprocess.run([AUTONOMYCTL, "-s", sock, "--json", "config", "validate", good],
                            capture_output=True, text=True)
@@ -234,8 +229,7 @@ class Running(TempDirCase):
         self.assertEqual(r.data["file"], self.d.config)
 
     def test_reload_good_then_broken(self):
-        self.d.write_config(CONFIG.replace("option priority '2'", "option priority '5'") +
-                            "\nconfig autonomy 'network_security'\n\toption traffic_monitoring '1'\n")
+        self.d.write_config(CONFIG.replace("option priority '2'", "option priority '5'"))
         r = self.d.ctl("reload", json_out=True, check_rc=0)
         self.assertTrue(r.data["reloaded"])
         self.assertIn(f"network_security.traffic_monitoring: {PLANNED}",
