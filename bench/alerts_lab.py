@@ -83,7 +83,8 @@ def main():
 def start(ta, harness, d, **over):
     text = ta.conf(d, **over).replace("option failback_hold '15'", "option failback_hold '5'")
     text = text.replace("option group_window '300ms'", "option group_window '500ms'")
-    dm = harness.Daemon(tempfile.mkdtemp(prefix="autonomy-alerts-bench-d-"), text,
+    # inside the bench's directory, which goes when the bench ends
+    dm = harness.Daemon(tempfile.mkdtemp(prefix="daemon-", dir=d), text,
                         netns=ta.ROUTER).start()
 
     def members():
