@@ -361,12 +361,15 @@ static uint64_t expire(struct notify *n, int ch, uint64_t now)
 		nx = e->next;
 		if (e == n->ch[ch].cur)
 			continue;
-		if (now - e->born_mono < n->max_age) {
-			uint64_t left = e->born_mono + n->max_age - now;
+		/* born after `now` (a digest made in this pump): age 0, not a
+		 * wrapped-around age that expires it at once */
+		uint64_t aged = now > e->born_mono ? now - e->born_mono : 0;
+		if (aged < n->max_age) {
+			uint64_t left = n->max_age - aged;
 			next = left < next ? left : next;
 			continue;
 		}
-		np_fmt_duration(now - e->born_mono, age, sizeof(age));
+		np_fmt_duration(aged, age, sizeof(age));
 		snprintf(why, sizeof(why), "not delivered in %s (alerts.outbox_max_age)%s%.180s", age,
 			 e->error[0] ? "; last: " : "", e->error);
 		notify_finish(n, e, NRS_EXPIRED, why);
@@ -381,7 +384,7 @@ static uint64_t earliest(uint64_t a, uint64_t b)
 
 uint64_t notify_pump(struct notify *n)
 {
-	uint64_t now = clock_mono_ms(), next = UINT64_MAX;
+	uint64_t now, next = UINT64_MAX;
 	struct notify_uplink up[NOTIFY_UPLINKS];
 	size_t n_up = notify_uplinks(n, up);
 	if (any_quiet(n)) {
@@ -390,6 +393,7 @@ uint64_t notify_pump(struct notify *n)
 		else            /* looked at again on the next minute */
 			next = 60000 - (uint64_t)(clock_wall_ms() % 60000);
 	}
+	now = clock_mono_ms();          /* after the digests release_quiet() made */
 	for (int ch = 0; ch < NCH_N; ch++) {
 		struct nchan *c = &n->ch[ch];
 		next = earliest(next, expire(n, ch, now));
