@@ -26,8 +26,6 @@ from harness import wait_for
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 GUIDE = os.path.join(ROOT, "..", "shared", "seed", "operations-guide.md")
-if not os.path.exists(GUIDE):
-    GUIDE = "/work/shared/seed/operations-guide.md"
 GUIDE_COPY = os.path.join(ROOT, "tests", "data", "guide", "operations-guide.md")
 
 LAB = labcase.Lab("gd")
