@@ -10,7 +10,8 @@ installed layout gives by default) and the guide scripts' variables
 ($INTERFACE, $interface). Commands whose subsystem is on a branch that has
 not landed are listed in PENDING with the branch; they still run, and the
 test fails if one of them starts working without being moved out (or stops
-failing cleanly). A table of the outcome is printed at the end."""
+failing cleanly). The guide's four maintenance scripts run as written too
+(class Scripts). A table of the outcome is printed at the end."""
 import json
 import os
 import re
