@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "admin/adm.h"
@@ -54,7 +55,8 @@ static void usage(FILE *f)
 		CTL_DEFAULT_SOCKET ")\n"
 		"  -c, --config FILE  config file of the config commands (default: the "
 		"daemon's,\n                     else $AUTONOMY_CONFIG, else " CTL_DEFAULT_CONFIG ")\n"
-		"  -j, --json         print one JSON document instead of a table\n"
+		"  -j, --json         print one JSON document instead of a table (also when\n"
+		"                     stdout is redirected to a file named *.json)\n"
 		"  -t, --timeout MS   how long to wait for the daemon's answer (default %d,\n"
 		"                     actions %d; monitor --continuous: its first answer)\n"
 		"      --store FILE   history commands read this store (default: the daemon's)\n"
@@ -282,6 +284,22 @@ static void reveal_is_its_own_command(struct cli *cl, int argc, char **argv, int
 			cl->cmd = ctl_cmd_find("config_reveal");
 }
 
+/* `autonomyctl status > status.json` (the guide's disaster backup) means a
+ * JSON document: output redirected to a regular file named *.json gets what
+ * --json prints. A terminal, a pipe or any other file keeps the table. */
+static bool stdout_is_json_file(void)
+{
+	struct stat st;
+	char path[4096];
+	if (fstat(STDOUT_FILENO, &st) != 0 || !S_ISREG(st.st_mode))
+		return false;
+	ssize_t n = readlink("/proc/self/fd/1", path, sizeof(path) - 1);
+	if (n < 5)
+		return false;
+	path[n] = '\0';
+	return strcmp(path + n - 5, ".json") == 0;
+}
+
 static int run(struct cli *cl)
 {
 	struct ctl_error err = { .details = NULL };
@@ -370,6 +388,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	cl.args = json_object_new_object();
+	cl.json = cl.json || stdout_is_json_file();
 	reveal_is_its_own_command(&cl, argc, argv, i);
 	if (cl.timeout_ms <= 0)
 		cl.timeout_ms = cl.cmd->flags & CTL_CMD_ACTION ? CTL_CLIENT_ACTION_TIMEOUT_MS :

@@ -235,8 +235,9 @@ json_object *apisec_key_list(struct daemon *d, json_object *args, struct ctl_err
 	json_object_object_add(o, "api_key_required", json_object_new_boolean(a->g.c.key_required));
 	json_object_object_add(o, "rotation_days",
 			       json_object_new_int64(a->g.c.key_validity_s / 86400));
-	json_object_object_add(o, "error", a->keys_error[0] ?
-			       json_object_new_string(a->keys_error) : NULL);
+	/* Not "error": a reply with that key reads as failed to rpcd's callers. */
+	if (a->keys_error[0])
+		json_object_object_add(o, "keys_file_error", json_object_new_string(a->keys_error));
 	return o;
 }
 

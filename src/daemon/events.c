@@ -2,8 +2,8 @@
  * and the ring of recent events that `monitor` shows and streams to monitor
  * clients as they happen (monitor clients also get a member snapshot every
  * second while they are connected). The history store subscribes in
- * history.c, the exporters in exporters.c; alert channels will subscribe the
- * same way. */
+ * history.c, the exporters in exporters.c, the alerts in alerts.c (each once:
+ * the exporters' counters would count an event twice otherwise). */
 #include <stdio.h>
 
 #include <event2/event.h>
@@ -39,7 +39,6 @@ static void on_ring(void *arg, const struct ev_record *e)
 		d->n_events++;
 	if (d->ctl)
 		ctl_server_publish(d->ctl, o);
-	export_event(d->exp, o);
 }
 
 int daemon_events_start(struct daemon *d)

@@ -46,6 +46,12 @@ def ns_popen(argv, log, env=None):
                             stderr=subprocess.STDOUT, env=env)
 
 
+# Polling the metrics endpoint: twice a second, within the listeners'
+# default per-source rate limit (security.rate_limit_per_second 5) that
+# Prometheus' own scrapes from the same address share.
+POLL = 0.5
+
+
 def scrape():
     r = ns("curl", "-s", "-m", "5", "http://127.0.0.1:9612/metrics")
     return r.stdout if r.returncode == 0 else ""
@@ -244,7 +250,7 @@ scrape_configs:
     def test_failover_everywhere(self):
         # The scrape: promtool's lint finds nothing, the guide's names are there.
         text = wait_for(lambda: (t := scrape()) and "autonomy_starlink_obstruction_ratio" in t
-                        and "autonomy_cellular_rsrp_dbm" in t and t, 15)
+                        and "autonomy_cellular_rsrp_dbm" in t and t, 15, step=POLL)
         self.assertTrue(text, scrape())
         lint = ns("promtool", "check", "metrics", input=text)
         self.assertEqual((lint.returncode, lint.stdout + lint.stderr), (0, ""))
@@ -259,7 +265,7 @@ scrape_configs:
                                              .get("data", {}).get("result", [])) == 3, 20))
         lab("impair.sh", "wan", "blackhole")
         self.assertTrue(wait_for(lambda: sample(scrape(), "autonomy_failover_events_total", **{
-            "from": "wan", "to": "sat", "reason_kind": "down"}) == 1, 10), scrape())
+            "from": "wan", "to": "sat", "reason_kind": "down"}) == 1, 10, step=POLL), scrape())
         text = scrape()
         self.assertEqual(sample(text, "autonomy_interface_state", interface="wan",
                                 state="down"), 1)
@@ -302,7 +308,7 @@ scrape_configs:
         self.assertIn("rate(autonomy_failover_events_total[1h])", exprs)
         self.assertIn("autonomy_interface_health_score", exprs)
         text = wait_for(lambda: (t := scrape()) and "autonomy_starlink_obstruction_ratio" in t
-                        and "autonomy_cellular_rsrp_dbm" in t and t, 15)
+                        and "autonomy_cellular_rsrp_dbm" in t and t, 15, step=POLL)
         known = set(re.findall(r"^# TYPE (\S+)", text, re.M)) | {"autonomy_wifi_signal_dbm",
                                                                   "autonomy_wifi_noise_dbm"}
         for e in exprs:

@@ -10,7 +10,8 @@ installed layout gives by default) and the guide scripts' variables
 ($INTERFACE, $interface). Commands whose subsystem is on a branch that has
 not landed are listed in PENDING with the branch; they still run, and the
 test fails if one of them starts working without being moved out (or stops
-failing cleanly). A table of the outcome is printed at the end."""
+failing cleanly). The guide's four maintenance scripts run as written too
+(class Scripts). A table of the outcome is printed at the end."""
 import json
 import os
 import re
@@ -26,8 +27,6 @@ from harness import wait_for
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 GUIDE = os.path.join(ROOT, "..", "shared", "seed", "operations-guide.md")
-if not os.path.exists(GUIDE):
-    GUIDE = "/work/shared/seed/operations-guide.md"
 GUIDE_COPY = os.path.join(ROOT, "tests", "data", "guide", "operations-guide.md")
 
 LAB = labcase.Lab("gd")
@@ -151,7 +150,152 @@ FLAPS = 4
 LAST = ["telemetry cleanup", "telemetry cleanup --older-than 30d", "cleanup --all"]
 
 
-class Guide(unittest.TestCase):
+# The guide's maintenance scripts (its `cat > /usr/local/bin/X << 'EOF'`
+# bodies), run by cron on the router; each runs here in the installed layout.
+SCRIPTS = ("autonomy-backup.sh", "autonomy-optimize.sh", "autonomy-security.sh",
+           "autonomy-disaster-backup.sh")
+AUTH_FAILED = 2     # "authentication failed" lines in the layout's /var/log/messages
+DATE = r"(\d{8}_\d{6})"
+
+
+def guide_scripts(text):
+    return dict(re.findall(r"cat > /usr/local/bin/([\w.-]+) << 'EOF'\n(.*?\nEOF)\n", text, re.S))
+
+
+class Scripts:
+    """Each script exactly as the guide writes it, run with /bin/sh in a
+    private mount namespace whose root is the installed layout (guide_root.py):
+    /usr/sbin/autonomy{d,ctl} the build under test, /etc/config/autonomy the
+    lab daemon's config, /etc/init.d/autonomy the package's, /var/lib/autonomy
+    its state_dir; /usr/local/bin, /backup and /var/log are temp dirs here so
+    the results can be read after. PATH is OpenWrt's; AUTONOMY_SOCKET finds
+    the lab daemon as in the other guide tests."""
+
+    def run_script(self, name):
+        body = guide_scripts(guide_text())[name][:-len("EOF")]
+        base = os.path.join(self.tmp, "scripts", name[:-3])
+        dirs = {k: os.path.join(base, k) for k in ("bin", "backup", "log", "root")}
+        for d in dirs.values():
+            os.makedirs(d)
+        with open(os.path.join(dirs["bin"], name), "w") as f:
+            f.write(body)
+        os.chmod(os.path.join(dirs["bin"], name), 0o755)
+        with open(os.path.join(dirs["log"], "messages"), "w") as f:
+            for i in range(AUTH_FAILED):
+                f.write(f"Dec  7 0{i}:00:00 router dropbear[9{i}]: authentication failed "
+                        "for 'root' from 192.0.2.7\n")
+            f.write("Dec  7 02:00:00 router netifd: Interface 'wan' is now up\n")
+        binds = [("--bind", dirs["bin"], "/usr/local/bin"),
+                 ("--ro-bind", self.d.config, "/etc/config/autonomy"),
+                 ("--ro-bind", os.path.join(ROOT, "openwrt/files/etc/init.d/autonomy"),
+                  "/etc/init.d/autonomy"),
+                 ("--ro-bind", harness.AUTONOMYD, "/usr/sbin/autonomyd"),
+                 ("--ro-bind", harness.AUTONOMYCTL, "/usr/sbin/autonomyctl"),
+                 ("--ro-bind", os.path.join(self.tmp, "state"), "/var/lib/autonomy"),
+                 ("--bind", dirs["backup"], "/backup"),
+                 ("--bind", dirs["log"], "/var/log")]
+        argv = ["unshare", "--mount", "--propagation", "private", "/usr/bin/python3",
+                os.path.join(HERE, "guide_root.py"), dirs["root"]]
+        for flag, src, dst in binds:
+            argv += [flag, f"{src}:{dst}"]
+        argv += ["--", "/bin/sh", "/usr/local/bin/" + name]
+        env = dict(self.env, PATH="/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+        r = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=180)
+        os.makedirs(OUT, exist_ok=True)
+        with open(os.path.join(OUT, "script_" + name + ".txt"), "w") as f:
+            f.write(f"$ {name}\n{r.stdout}{r.stderr}(exit {r.returncode})\n")
+        self.table.append((name, "works" if r.returncode == 0 else "FAILS", ""))
+        self.assertEqual(r.returncode, 0, f"{name}: rc {r.returncode}\n{r.stdout}{r.stderr}")
+        # every autonomyctl in it answered (the script itself goes on after a failure)
+        self.assertNotIn("autonomyctl:", r.stderr, r.stderr)
+        return r, dirs
+
+    def history_export(self, path):
+        with open(path) as f:
+            doc = json.load(f)
+        self.assertEqual(doc.get("format"), "autonomy-history/1", path)
+        self.assertTrue(doc["samples"] and doc["decisions"], f"{path} has no history")
+        return doc
+
+    def test_98_script_backup(self):
+        r, dirs = self.run_script("autonomy-backup.sh")
+        out = os.path.join(dirs["backup"], "autonomy")
+        files = sorted(os.listdir(out))
+        self.assertEqual(len(files), 2, files)
+        conf, tel = files
+        self.assertRegex(conf, "^autonomy_" + DATE + r"\.conf$")
+        self.assertEqual(tel, "telemetry_" + conf[len("autonomy_"):-len(".conf")] + ".json")
+        self.assertEqual(open(os.path.join(out, conf)).read(), open(self.d.config).read())
+        self.history_export(os.path.join(out, tel))
+
+    def test_98_script_optimize(self):
+        r, dirs = self.run_script("autonomy-optimize.sh")
+        # config optimize, telemetry cleanup, optimize --aggressive, on stdout
+        self.assertTrue(CHECKS["config optimize"](r.stdout), r.stdout)
+        self.assertTrue(CHECKS["telemetry cleanup --older-than 30d"](r.stdout), r.stdout)
+        self.assertTrue(CHECKS["optimize --aggressive"](r.stdout), r.stdout)
+        log = open(os.path.join(dirs["log"], "autonomy-optimization.log")).read()
+        self.assertTrue(CHECKS["optimize --report"](log), log)
+        self.assertRegex(log, r"targets: CPU \d+ %, memory \d+ MB")
+
+    def test_98_script_security(self):
+        r, dirs = self.run_script("autonomy-security.sh")
+        self.assertTrue(CHECKS["security audit"](r.stdout), r.stdout)
+        self.assertRegex(r.stdout, r"(?m)^\s*%d$" % AUTH_FAILED)
+        self.assertTrue(CHECKS["decisions --analysis --security"](r.stdout), r.stdout)
+        log = open(os.path.join(dirs["log"], "autonomy-security.log")).read()
+        self.assertTrue(CHECKS["security report"](log), log)
+        self.assertRegex(log, r"security audit of \S+: \d+ critical")
+
+    def test_98_script_disaster_backup(self):
+        import tarfile
+        r, dirs = self.run_script("autonomy-disaster-backup.sh")
+        out = os.path.join(dirs["backup"], "autonomy", "disaster")
+        full = [f for f in os.listdir(out) if f.endswith(".tar.gz")]
+        self.assertEqual(len(full), 1, os.listdir(out))
+        date = re.fullmatch("autonomy-full-" + DATE + r"\.tar\.gz", full[0]).group(1)
+        self.assertEqual(sorted(os.listdir(out)), sorted(
+            f % date for f in ("autonomy-full-%s.tar.gz", "autonomy-config-%s.conf",
+                               "telemetry-%s.json", "status-%s.json", "members-%s.json",
+                               "recover-%s.sh")))
+        with tarfile.open(os.path.join(out, full[0])) as t:
+            names = t.getnames()
+            for p in ("etc/config/autonomy", "etc/init.d/autonomy", "usr/sbin/autonomyd",
+                      "usr/sbin/autonomyctl", "var/lib/autonomy"):
+                self.assertIn(p, names)
+            self.assertTrue(any(n.startswith("var/lib/autonomy/") for n in names), names)
+            self.assertEqual(t.extractfile("etc/config/autonomy").read().decode(),
+                             open(self.d.config).read())
+            self.assertEqual(t.getmember("usr/sbin/autonomyd").size,
+                             os.path.getsize(harness.AUTONOMYD))
+        p = lambda f: os.path.join(out, f % date)
+        self.assertEqual(open(p("autonomy-config-%s.conf")).read(), open(self.d.config).read())
+        self.history_export(p("telemetry-%s.json"))
+        # what the guide saves as .json is JSON: the daemon's status and members
+        status = json.load(open(p("status-%s.json")))
+        self.assertIn(status.get("active_member"), ("wan", "sat", "lte"), status)
+        self.assertEqual(status.get("members"), 3, status)
+        members = json.load(open(p("members-%s.json")))
+        self.assertEqual(sorted(m["name"] for m in members), ["lte", "sat", "wan"])
+        # any other file keeps the table (the guide's diagnostics append it to a .txt)
+        with open(os.path.join(self.tmp, "status.txt"), "w") as f:
+            subprocess.run([harness.AUTONOMYCTL, "status"], stdout=f, env=self.env, timeout=30,
+                           check=True)
+        self.assertRegex(open(os.path.join(self.tmp, "status.txt")).read(), r"^autonomy \S+, up ")
+        self.assertTrue(os.access(p("recover-%s.sh"), os.X_OK))
+        rec = subprocess.run(["/bin/sh", p("recover-%s.sh")], capture_output=True, text=True,
+                             timeout=30)
+        self.assertEqual(rec.returncode, 0, rec.stderr)
+        self.assertIn("Disaster recovery script", rec.stdout)
+
+    def test_00_the_guide_shows_4_scripts(self):
+        scripts = guide_scripts(guide_text())
+        for name in SCRIPTS:
+            self.assertIn(name, scripts)
+            self.assertTrue(scripts[name].startswith("#!/bin/sh\n"), name)
+
+
+class Guide(Scripts, unittest.TestCase):
     table = []
 
     @classmethod

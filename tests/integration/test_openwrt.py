@@ -131,15 +131,17 @@ class Ubus(StackCase):
         self.assertNotIn('"hotplug"', out)
         self.assertNotIn('"config_import_mwan3"', out)
         args = {"decisions": {"limit": 3}, "failover": {"interface": "loop"},
-                "cleanup": {"all": True},
+                "cleanup": {"all": True}, "security_key_revoke": {"id": "nosuchkey"},
                 "starlink_reboot": {"confirm": True}, "starlink_stow": {"confirm": True},
                 "starlink_unstow": {"confirm": True}}
         for m in methods:
             with self.subTest(method=m):
                 reply = self.call(m, args.get(m))
                 self.assertIsInstance(reply, dict)
-                if m.startswith("starlink_") or m == "notifications_test":
-                    # no dish member, no alert channel here: an error object, as rpcd needs
+                if m.startswith("starlink_") or m in ("notifications_test",
+                                                      "security_key_revoke"):
+                    # no dish member, no alert channel, no such key here: an error
+                    # object, as rpcd needs
                     self.assertIn("code", reply["error"])
                 else:
                     self.assertNotIn("error", reply, reply)
